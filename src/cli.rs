@@ -1,0 +1,65 @@
+//! The command line: clap definitions, resolved into configs by the binary.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Turns structured meeting content into the official PDF meeting pack.
+#[derive(Debug, Parser)]
+#[command(name = "motebok", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build every meeting's summons, case papers and meeting pack into the output folder.
+    Build(BuildArgs),
+    /// Check all content and templates without writing anything.
+    Check(ProjectArgs),
+}
+
+/// Where the project's folders are.
+#[derive(Debug, Clone, Args)]
+pub struct ProjectArgs {
+    /// Folder with the bodies and meetings (YAML and Markdown).
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
+    /// Folder with the minijinja templates that produce Typst.
+    #[arg(long, value_name = "DIR", default_value = "templates")]
+    pub templates: PathBuf,
+}
+
+/// Options of `motebok build`.
+#[derive(Debug, Clone, Args)]
+pub struct BuildArgs {
+    /// The project's folders.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Folder the PDFs are written to.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub output: PathBuf,
+    /// Also write each document's generated Typst source (`.typ`) beside its PDF.
+    #[arg(long)]
+    pub keep_typst: bool,
+    /// Number of documents compiled at once (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print only errors and warnings.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,195 @@
+//! One diagnostic type for every stage: file, line, column, field path, message, hint.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The input cannot be built as it is.
+    Error,
+    /// The input builds, but something looks wrong.
+    Warning,
+}
+
+/// A location in a source file, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// Line, counting from 1.
+    pub line: usize,
+    /// Column in characters, counting from 1.
+    pub column: usize,
+}
+
+/// A problem found in content, templates or generated Typst source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file the problem is in, as the user named it (relative to the working directory when possible).
+    pub file: Option<PathBuf>,
+    /// Where in the file, when known.
+    pub position: Option<Position>,
+    /// The field path inside a YAML file, such as `agenda[3].presenter`.
+    pub field: Option<String>,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// A suggestion, such as "did you mean `kvestli`?".
+    pub hint: Option<String>,
+    /// The source line the position points into, for the snippet.
+    pub snippet: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with only a message.
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            file: None,
+            position: None,
+            field: None,
+            message: message.into(),
+            hint: None,
+            snippet: None,
+        }
+    }
+
+    /// A warning with only a message.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, ..Self::error(message) }
+    }
+
+    /// Names the file.
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    /// Sets the position and takes the snippet line from `source`.
+    pub fn at(mut self, position: Option<Position>, source: Option<&str>) -> Self {
+        self.position = position;
+        if let (Some(pos), Some(src)) = (position, source) {
+            self.snippet = src.lines().nth(pos.line.saturating_sub(1)).map(str::to_owned);
+        }
+        self
+    }
+
+    /// Names the field path.
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        let field = field.into();
+        self.field = (!field.is_empty()).then_some(field);
+        self
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Whether this is an error (not a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{label}: ")?;
+        if let Some(file) = &self.file {
+            write!(f, "{}", file.display())?;
+            if let Some(pos) = self.position {
+                write!(f, ":{}:{}", pos.line, pos.column)?;
+            }
+            write!(f, ": ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let (Some(pos), Some(line)) = (self.position, &self.snippet) {
+            let number = pos.line.to_string();
+            let pad = " ".repeat(number.len());
+            let caret_pad: String = line
+                .chars()
+                .take(pos.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "\n {pad} |\n {number} | {line}\n {pad} | {caret_pad}^")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The diagnostics of one run, errors and warnings together.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Adds one diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    /// Whether any of them is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.0.len() - self.error_count()
+    }
+
+    /// Appends all of `other`.
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+}
+
+/// The closest candidate to `found`, for "did you mean" hints.
+pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(found, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_file_line_field_and_hint() {
+        let d = Diagnostic::error("unknown member id `kvestl`")
+            .in_file("content/nehs/2020-07/meeting.yaml")
+            .at(Some(Position { line: 2, column: 12 }), Some("a: 1\n    chair: kvestl\n"))
+            .field("chair")
+            .hint("did you mean `kvestli`?");
+        let text = d.to_string();
+        assert_eq!(
+            text,
+            "error: content/nehs/2020-07/meeting.yaml:2:12: chair: unknown member id `kvestl`\n   |\n 2 |     chair: kvestl\n   |            ^\n  = hint: did you mean `kvestli`?"
+        );
+    }
+
+    #[test]
+    fn suggestions_are_close_matches_only() {
+        assert_eq!(did_you_mean("kvestl", ["kvestli", "inordberg"]), Some("kvestli"));
+        assert_eq!(did_you_mean("zzz", ["kvestli", "inordberg"]), None);
+    }
+}

@@ -1,0 +1,24 @@
+//! motebok: structured meeting content → Typst source → official PDF meeting packs.
+//!
+//! The pipeline runs in stages, one module each:
+//! [`load`] reads `content/` into the [`model`], [`derive`] computes the facts
+//! nobody should type (times, standing decisions, dates), [`render`] turns the
+//! model into Typst source through minijinja templates (with [`markdown`] for
+//! long texts), [`compile`] turns Typst source into PDF inside the embedded
+//! [`world`], and [`output`] writes the files. [`pipeline`] drives a build.
+
+#![warn(missing_docs, unreachable_pub)]
+
+pub mod cli;
+pub mod compile;
+pub mod derive;
+pub mod diagnostic;
+pub mod load;
+pub mod locate;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod pipeline;
+pub mod render;
+pub mod text;
+pub mod world;

@@ -1,0 +1,132 @@
+//! Where each field of a YAML file stands, so that errors found after parsing can name a line.
+//!
+//! serde tells where a *syntax* or *type* error is; a reference to an unknown
+//! member is only found later, on plain values. This index maps every field path
+//! (`agenda[3].presenter`) to the position of its value, from a second, event-level
+//! parse of the same text.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::diagnostic::Position;
+
+/// Field paths of one YAML document mapped to positions.
+#[derive(Debug, Default)]
+pub struct Locator {
+    positions: HashMap<String, Position>,
+}
+
+impl Locator {
+    /// Indexes `source`. A document that does not parse gives an empty index.
+    pub fn new(source: &str) -> Locator {
+        let mut builder = Builder::default();
+        let mut parser = Parser::new_from_str(source);
+        if parser.load(&mut builder, false).is_err() {
+            return Locator::default();
+        }
+        Locator { positions: builder.positions }
+    }
+
+    /// The position of the value at `path`, or of its nearest parent that has one.
+    pub fn find(&self, path: &str) -> Option<Position> {
+        let mut path = path;
+        loop {
+            if let Some(pos) = self.positions.get(path) {
+                return Some(*pos);
+            }
+            let cut = path.rfind(['.', '['])?;
+            path = &path[..cut];
+        }
+    }
+}
+
+enum Frame {
+    Map { path: String, key: Option<String> },
+    Seq { path: String, index: usize },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    positions: HashMap<String, Position>,
+}
+
+impl Builder {
+    /// The path of the node starting now, or `None` when the event is a mapping key.
+    fn next_path(&mut self, is_scalar: bool, text: &str) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Seq { path, index }) => {
+                let p = format!("{path}[{index}]");
+                *index += 1;
+                Some(p)
+            }
+            Some(Frame::Map { path, key }) => match key.take() {
+                Some(k) if path.is_empty() => Some(k),
+                Some(k) => Some(format!("{path}.{k}")),
+                None => {
+                    // A key. Complex (non-scalar) keys are not used in content.
+                    *key = Some(if is_scalar { text.to_owned() } else { String::from("?") });
+                    None
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let position = Position { line: mark.line(), column: mark.col() + 1 };
+        match ev {
+            Event::Scalar(text, ..) => {
+                if let Some(path) = self.next_path(true, &text) {
+                    self.positions.insert(path, position);
+                }
+            }
+            Event::Alias(_) => {
+                if let Some(path) = self.next_path(true, "") {
+                    self.positions.insert(path, position);
+                }
+            }
+            Event::MappingStart(..) => {
+                let path = self.next_path(false, "").unwrap_or_default();
+                self.positions.entry(path.clone()).or_insert(position);
+                self.stack.push(Frame::Map { path, key: None });
+            }
+            Event::SequenceStart(..) => {
+                let path = self.next_path(false, "").unwrap_or_default();
+                self.positions.entry(path.clone()).or_insert(position);
+                self.stack.push(Frame::Seq { path, index: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_value_positions() {
+        let src = "number: 7/2020\nagenda:\n  - case: 34/20\n    presenter: kvestli\n  - break: Pause\n    duration: 20\n";
+        let loc = Locator::new(src);
+        assert_eq!(loc.find("number"), Some(Position { line: 1, column: 9 }));
+        assert_eq!(loc.find("agenda[0].presenter"), Some(Position { line: 4, column: 16 }));
+        assert_eq!(loc.find("agenda[1].duration"), Some(Position { line: 6, column: 15 }));
+        assert_eq!(loc.find("agenda[1]"), Some(Position { line: 5, column: 5 }));
+        // Unknown paths fall back to the nearest parent.
+        assert_eq!(loc.find("agenda[1].title"), Some(Position { line: 5, column: 5 }));
+    }
+
+    #[test]
+    fn flow_style_and_lists_are_indexed() {
+        let loc = Locator::new("presenter: [kvestli, { name: Inga }]\n");
+        assert_eq!(loc.find("presenter[1].name"), Some(Position { line: 1, column: 30 }));
+    }
+}

@@ -1,0 +1,93 @@
+//! The `motebok` binary: parse the command line, run the pipeline, print, exit.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use motebok::cli::{BuildArgs, Cli, Command, ProjectArgs};
+use motebok::pipeline::{BuildConfig, BuildReport, build};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => run_build(&args),
+        Command::Check(args) => run_check(&args),
+    }
+}
+
+fn run_build(args: &BuildArgs) -> ExitCode {
+    if let Some(jobs) = args.jobs {
+        if let Err(err) = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global() {
+            eprintln!("error: failed to set up {jobs} worker threads ({err})");
+            return ExitCode::FAILURE;
+        }
+    }
+    let config = BuildConfig {
+        content: args.project.content.clone(),
+        templates: args.project.templates.clone(),
+        output: args.output.clone(),
+        keep_typst: args.keep_typst,
+        dry_run: false,
+    };
+    let report = build(&config);
+    print_report(&report, &config, args.quiet, "wrote");
+    exit_code(&report)
+}
+
+fn run_check(args: &ProjectArgs) -> ExitCode {
+    let config = BuildConfig {
+        content: args.content.clone(),
+        templates: args.templates.clone(),
+        output: "output".into(),
+        keep_typst: false,
+        dry_run: true,
+    };
+    let report = build(&config);
+    print_report(&report, &config, true, "checked");
+    if !report.failed() {
+        println!(
+            "checked {} documents: {} errors, {} warnings",
+            report.documents.len(),
+            report.diagnostics.error_count(),
+            report.diagnostics.warning_count()
+        );
+    }
+    exit_code(&report)
+}
+
+fn print_report(report: &BuildReport, config: &BuildConfig, quiet: bool, verb: &str) {
+    let mut documents: Vec<_> = report.documents.iter().collect();
+    documents.sort_by(|a, b| a.path.cmp(&b.path));
+    if !quiet {
+        for doc in &documents {
+            println!(
+                "{verb} {} ({} {}, {} ms)",
+                config.output.join(&doc.path).display(),
+                doc.pages,
+                if doc.pages == 1 { "page" } else { "pages" },
+                doc.elapsed.as_millis()
+            );
+        }
+    }
+    for diag in &report.diagnostics.0 {
+        eprintln!("{diag}\n");
+    }
+    if report.failed() {
+        eprintln!(
+            "build failed: {} errors, {} warnings; no output was changed for the failed documents",
+            report.diagnostics.error_count(),
+            report.diagnostics.warning_count()
+        );
+    } else if !quiet {
+        println!(
+            "built {} documents, {} pages in {:.2} s ({} warnings)",
+            report.documents.len(),
+            report.pages(),
+            report.elapsed.as_secs_f64(),
+            report.diagnostics.warning_count()
+        );
+    }
+}
+
+fn exit_code(report: &BuildReport) -> ExitCode {
+    if report.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}

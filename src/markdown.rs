@@ -1,0 +1,242 @@
+//! Markdown → Typst markup, from pulldown-cmark events.
+//!
+//! Markdown may format (headings, emphasis, lists, links, tables) but never reaches
+//! Typst code: every piece of text goes through [`escape_markup`], and every
+//! construct is emitted as a call to a fixed Typst function.
+
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::text::{escape_markup, quote_string};
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// A Markdown construct motebok cannot print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Byte offset into the Markdown text.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Lists what in `markdown` cannot be converted.
+pub fn check(markdown: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let message = match event {
+            Event::Start(Tag::Image { .. }) => {
+                "images are not supported in Markdown content; describe the figure in text or a table"
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                "HTML is not supported in Markdown content; use Markdown lists, emphasis and tables"
+            }
+            _ => continue,
+        };
+        problems.push(Problem { offset: range.start, message: message.to_owned() });
+    }
+    problems
+}
+
+/// Converts Markdown to Typst markup.
+///
+/// Constructs that [`check`] reports are printed as their literal text, so that
+/// nothing vanishes even when a caller skipped the check.
+pub fn to_typst(markdown: &str) -> String {
+    let mut w = Writer::default();
+    for event in Parser::new_ext(markdown, options()) {
+        w.event(event);
+    }
+    let out = w.out.trim_end().to_owned();
+    if out.is_empty() { out } else { out + "\n" }
+}
+
+#[derive(Default)]
+struct Writer {
+    out: String,
+    /// Set right after a `]` or `)` that closes a call, so that text starting with
+    /// `(` is not taken as a further argument list.
+    after_call: bool,
+    /// Inside a code block: its text, collected until the end.
+    code: Option<String>,
+}
+
+impl Writer {
+    fn push(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.after_call = false;
+    }
+
+    fn close_call(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.after_call = true;
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some(code) = &mut self.code {
+            code.push_str(text);
+            return;
+        }
+        let escaped = escape_markup(text);
+        if self.after_call && escaped.starts_with('(') {
+            self.out.push('\\');
+        }
+        self.push(&escaped);
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => self.text(&t),
+            Event::Code(t) => {
+                let call = format!("#raw({})", quote_string(&t));
+                self.push(&call);
+                self.after_call = true;
+            }
+            Event::Html(t) | Event::InlineHtml(t) => self.text(t.trim_end_matches('\n')),
+            Event::SoftBreak => self.push(" "),
+            Event::HardBreak => self.push("\\\n"),
+            Event::Rule => self.push("#line(length: 100%)\n\n"),
+            Event::FootnoteReference(t) => self.text(&format!("[^{t}]")),
+            Event::TaskListMarker(done) => self.push(if done { "☑ " } else { "☐ " }),
+            Event::InlineMath(t) | Event::DisplayMath(t) => self.text(&t),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => {}
+            Tag::Heading { level, .. } => {
+                let n = heading_level(level);
+                self.push(&format!("#heading(depth: {n})["));
+            }
+            Tag::BlockQuote(_) => self.push("#quote(block: true)["),
+            Tag::CodeBlock(_) => self.code = Some(String::new()),
+            Tag::List(Some(start)) => self.push(&format!("#enum(start: {start}, ")),
+            Tag::List(None) => self.push("#list("),
+            Tag::Item => self.push("["),
+            Tag::Table(aligns) => {
+                let aligns: Vec<&str> = aligns.iter().map(align_name).collect();
+                self.push(&format!("#table(columns: {}, align: ({},), ", aligns.len(), aligns.join(", ")));
+            }
+            Tag::TableHead => self.push("table.header("),
+            Tag::TableRow => {}
+            Tag::TableCell => self.push("["),
+            Tag::Emphasis => self.push("#emph["),
+            Tag::Strong => self.push("#strong["),
+            Tag::Strikethrough => self.push("#strike["),
+            Tag::Link { dest_url, .. } => self.push(&format!("#link({})[", quote_string(&dest_url))),
+            Tag::Image { .. } => self.push("["),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => self.push("\n\n"),
+            TagEnd::Heading(_) => self.push("]\n\n"),
+            TagEnd::BlockQuote(_) => self.push("]\n\n"),
+            TagEnd::CodeBlock => {
+                let code = self.code.take().unwrap_or_default();
+                let call = format!("#raw(block: true, {})\n\n", quote_string(code.trim_end_matches('\n')));
+                self.push(&call);
+            }
+            TagEnd::List(_) => {
+                trim_trailing_blank(&mut self.out);
+                self.push(")\n\n");
+            }
+            TagEnd::Item => {
+                trim_trailing_blank(&mut self.out);
+                self.push("], ");
+            }
+            TagEnd::Table => self.push(")\n\n"),
+            TagEnd::TableHead => self.push("), "),
+            TagEnd::TableRow => self.push("\n  "),
+            TagEnd::TableCell => self.push("], "),
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image => {
+                self.close_call("]")
+            }
+            _ => {}
+        }
+    }
+}
+
+fn trim_trailing_blank(s: &mut String) {
+    while s.ends_with('\n') {
+        s.pop();
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn align_name(align: &Alignment) -> &'static str {
+    match align {
+        Alignment::None | Alignment::Left => "left",
+        Alignment::Center => "center",
+        Alignment::Right => "right",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_the_supported_constructs() {
+        let cases = [
+            ("Hei *du* og **dere**.", "Hei #emph[du] og #strong[dere]\\.\n"),
+            ("## Bakgrunn", "#heading(depth: 2)[Bakgrunn]\n"),
+            ("- en\n- to", "#list([en], [to])\n"),
+            ("3. tre\n4. fire", "#enum(start: 3, [tre], [fire])\n"),
+            ("[ehelse](https://ehelse.no)", "#link(\"https://ehelse.no\")[ehelse]\n"),
+            ("Bruk `kode`", "Bruk #raw(\"kode\")\n"),
+            ("a  \nb", "a\\\nb\n"),
+            ("~~ut~~", "#strike[ut]\n"),
+        ];
+        for (md, typst) in cases {
+            assert_eq!(to_typst(md), typst, "converting {md:?}");
+        }
+    }
+
+    #[test]
+    fn tables_become_typst_tables_with_header_rows() {
+        let md = "| ID | Beløp |\n|---|--:|\n| 1 | 75 069 028 |\n";
+        assert_eq!(
+            to_typst(md),
+            "#table(columns: 2, align: (left, right,), table.header([ID], [Beløp], ), \n  [1], [75 069 028], \n  )\n"
+        );
+    }
+
+    #[test]
+    fn nested_lists_nest() {
+        assert_eq!(to_typst("- a\n  - b\n- c"), "#list([a\n#list([b])], [c])\n");
+    }
+
+    #[test]
+    fn text_never_becomes_code() {
+        let out = to_typst("#set page(width: 1pt) $x$ @ref <lbl> // c");
+        assert_eq!(out, "\\#set page(width: 1pt) \\$x\\$ \\@ref \\<lbl\\> \\/\\/ c\n");
+        // A parenthesis right after a call is not an argument list.
+        assert_eq!(to_typst("*Merk*(se vedlegg)"), "#emph[Merk]\\(se vedlegg)\n");
+    }
+
+    #[test]
+    fn check_reports_images_and_html() {
+        let problems = check("Tekst\n\n![logo](logo.png)\n\n<b>x</b>");
+        assert_eq!(problems.len(), 3);
+        assert_eq!(problems[0].offset, 7);
+        assert!(problems[0].message.contains("images"));
+        assert!(problems[1].message.contains("HTML"));
+    }
+}

@@ -1,0 +1,215 @@
+//! Builds documents: plan, render, compile and write, in parallel with rayon.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use minijinja::Value;
+use minijinja::context;
+use rayon::prelude::*;
+
+use crate::compile::{CompileRequest, Compiled, compile_pdf};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::load_project;
+use crate::model::{AgendaRow, BodyContent, CaseItem, Meeting, Project};
+use crate::output::{meeting_dir, write_atomic};
+use crate::render::{DocumentKind, Renderer};
+use crate::world::Typesetter;
+
+/// Settings of one build, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct BuildConfig {
+    /// The content folder.
+    pub content: PathBuf,
+    /// The templates folder.
+    pub templates: PathBuf,
+    /// The output folder.
+    pub output: PathBuf,
+    /// Also write each document's generated Typst source beside its PDF.
+    pub keep_typst: bool,
+    /// Write nothing (check only).
+    pub dry_run: bool,
+}
+
+/// One document to produce.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Index of the body in the project.
+    pub body: usize,
+    /// Index of the meeting in the body.
+    pub meeting: usize,
+    /// What kind of document.
+    pub kind: DocumentKind,
+    /// For case papers: the agenda row index.
+    pub row: Option<usize>,
+    /// Output path relative to the output folder (`nehs/2020-07/innkalling.pdf`).
+    pub path: PathBuf,
+}
+
+/// What became of one document.
+#[derive(Debug)]
+pub struct DocumentReport {
+    /// Output path relative to the output folder.
+    pub path: PathBuf,
+    /// Pages, when it compiled.
+    pub pages: usize,
+    /// Time spent on this document.
+    pub elapsed: Duration,
+    /// Text per page, when it compiled.
+    pub text: Vec<String>,
+}
+
+/// The outcome of a build.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Documents written (or checked, in a dry run).
+    pub documents: Vec<DocumentReport>,
+    /// Every error and warning of the run.
+    pub diagnostics: Diagnostics,
+    /// Wall-clock time of the whole run.
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    /// Whether the build failed.
+    pub fn failed(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+
+    /// Total pages written.
+    pub fn pages(&self) -> usize {
+        self.documents.iter().map(|d| d.pages).sum()
+    }
+}
+
+/// Lists every document of every meeting.
+pub fn plan(project: &Project) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (b, content) in project.bodies.iter().enumerate() {
+        for (m, meeting) in content.meetings.iter().enumerate() {
+            let dir = PathBuf::from(&content.body.id).join(&meeting.slug);
+            let job = |kind, row, name: String| Job { body: b, meeting: m, kind, row, path: dir.join(name) };
+            jobs.push(job(DocumentKind::Summons, None, "innkalling.pdf".into()));
+            for (r, row) in meeting.agenda.iter().enumerate() {
+                if let AgendaRow::Case(item) = row {
+                    if item.has_document {
+                        jobs.push(job(DocumentKind::CasePaper, Some(r), format!("sak-{}.pdf", item.slug)));
+                    }
+                }
+            }
+            jobs.push(job(DocumentKind::Pack, None, "motepakke.pdf".into()));
+        }
+    }
+    jobs
+}
+
+fn case_item(meeting: &Meeting, row: Option<usize>) -> Option<&CaseItem> {
+    match meeting.agenda.get(row?)? {
+        AgendaRow::Case(item) => Some(item),
+        AgendaRow::Break { .. } => None,
+    }
+}
+
+/// The template context of a job.
+pub fn job_context(project: &Project, job: &Job) -> Value {
+    let content: &BodyContent = &project.bodies[job.body];
+    let meeting = &content.meetings[job.meeting];
+    let case_numbers: Vec<&str> = meeting.cases().map(|c| c.case.as_str()).collect();
+    context! {
+        body => Value::from_serialize(&content.body),
+        meeting => Value::from_serialize(meeting),
+        item => case_item(meeting, job.row).map(Value::from_serialize).unwrap_or(Value::from(())),
+        case_numbers => case_numbers,
+    }
+}
+
+/// Renders a job's Typst source.
+pub fn render_job(renderer: &Renderer, project: &Project, job: &Job) -> Result<String, Diagnostic> {
+    renderer.render(job.kind, job_context(project, job))
+}
+
+/// Renders and compiles one job; writes it unless `dry_run`.
+pub fn build_job(
+    renderer: &Renderer,
+    typesetter: &Arc<Typesetter>,
+    project: &Project,
+    job: &Job,
+    config: &BuildConfig,
+) -> Result<(DocumentReport, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let started = Instant::now();
+    let source = render_job(renderer, project, job).map_err(|d| vec![d])?;
+    let typ_path = job.path.with_extension("typ");
+    let name = typ_path.to_string_lossy().replace('\\', "/");
+    let meeting = &project.bodies[job.body].meetings[job.meeting];
+    if config.keep_typst && !config.dry_run {
+        write_file(&config.output.join(&typ_path), source.as_bytes(), "Typst source")?;
+    }
+    let compiled: Compiled = compile_pdf(
+        typesetter.clone(),
+        CompileRequest { name: &name, source, ident: &name, date: meeting.ymd, standards: &[] },
+    )
+    .map_err(|mut diags| {
+        if !config.keep_typst {
+            for d in &mut diags {
+                d.hint = Some(match d.hint.take() {
+                    Some(h) => format!("{h}; run with --keep-typst to see the generated source"),
+                    None => "run with --keep-typst to see the generated source".to_owned(),
+                });
+            }
+        }
+        diags
+    })?;
+    if !config.dry_run {
+        write_file(&config.output.join(&job.path), &compiled.pdf, "PDF")?;
+    }
+    let report = DocumentReport { path: job.path.clone(), pages: compiled.pages, elapsed: started.elapsed(), text: compiled.text };
+    Ok((report, compiled.warnings))
+}
+
+fn write_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), Vec<Diagnostic>> {
+    write_atomic(path, bytes).map_err(|err| {
+        vec![Diagnostic::error(format!("failed to write {what} {} ({err})", path.display()))]
+    })
+}
+
+/// Loads content and templates and builds every document.
+///
+/// Nothing is written when content or templates have errors: a failed build keeps
+/// the last good output.
+pub fn build(config: &BuildConfig) -> BuildReport {
+    let started = Instant::now();
+    let mut report = BuildReport::default();
+    let (project, diags) = load_project(&config.content);
+    report.diagnostics.extend(diags.0);
+    let renderer = match Renderer::load(&config.templates) {
+        Ok(r) => Some(r),
+        Err(errors) => {
+            report.diagnostics.extend(errors);
+            None
+        }
+    };
+    let Some(renderer) = renderer.filter(|_| !report.diagnostics.has_errors()) else {
+        report.elapsed = started.elapsed();
+        return report;
+    };
+    let typesetter = Typesetter::shared();
+    let jobs = plan(&project);
+    let results: Vec<_> =
+        jobs.par_iter().map(|job| build_job(&renderer, &typesetter, &project, job, config)).collect();
+    for result in results {
+        match result {
+            Ok((doc, warnings)) => {
+                report.documents.push(doc);
+                report.diagnostics.extend(warnings);
+            }
+            Err(errors) => report.diagnostics.extend(errors),
+        }
+    }
+    report.elapsed = started.elapsed();
+    report
+}
+
+/// Output path of a meeting's folder, for messages.
+pub fn meeting_output(config: &BuildConfig, body: &str, meeting: &str) -> PathBuf {
+    meeting_dir(&config.output, body, meeting)
+}

@@ -1,0 +1,152 @@
+//! Plain text on its way into Typst: escaping, and clean-up of text pasted from Office.
+
+use crate::diagnostic::Position;
+
+/// Characters that mean something in Typst markup and are escaped with a backslash.
+///
+/// Besides the obvious (`#`, `$`, `*`, `_`, `@`, `<`, `\`) this covers what turns
+/// into markup only in context: `/` (comments, term lists), `-`, `+`, `=` and `.`
+/// (lists, headings, shorthands such as `--` and `...`), `~` (no-break space),
+/// quotes (smart quotes) and brackets (content blocks).
+const MARKUP_SPECIAL: &[char] = &[
+    '\\', '#', '$', '*', '_', '@', '<', '>', '[', ']', '`', '~', '/', '-', '+', '=', '.', '"', '\'',
+];
+
+/// Escapes plain text so that Typst markup prints it exactly as written.
+///
+/// Line breaks become forced line breaks; every other character prints literally.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut lines = text.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        for c in line.chars() {
+            if MARKUP_SPECIAL.contains(&c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        if lines.peek().is_some() {
+            out.push_str("\\\n");
+        }
+    }
+    out
+}
+
+/// Quotes text as a Typst string literal, for use in code (`title: "…"`).
+pub fn quote_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// What [`clean_office_text`] did to one private-use character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SymbolFix {
+    /// Where the character stood in the original text.
+    pub position: Position,
+    /// The private-use character found.
+    pub found: char,
+    /// What it was replaced with, or `None` when it is unknown and was left in place.
+    pub replacement: Option<char>,
+}
+
+/// Maps a character that Office wrote in a symbol font (Wingdings, Symbol), which
+/// lands in the Unicode private-use area U+F000–U+F0FF, to its Unicode equivalent.
+pub fn map_symbol_font_char(c: char) -> Option<char> {
+    Some(match c {
+        '\u{F097}' | '\u{F0B7}' | '\u{F09F}' | '\u{F06C}' => '•',
+        '\u{F0A7}' => '▪',
+        '\u{F06E}' => '■',
+        '\u{F071}' => '❑',
+        '\u{F076}' => '❖',
+        '\u{F0D8}' => '➢',
+        '\u{F0E0}' => '→',
+        '\u{F0E8}' => '➔',
+        '\u{F0FC}' => '✓',
+        '\u{F0FB}' => '✗',
+        '\u{F0FE}' => '☑',
+        '\u{F0A8}' => '◻',
+        '\u{F04A}' => '☺',
+        '\u{F04C}' => '☹',
+        '\u{F02D}' => '–',
+        _ => return None,
+    })
+}
+
+/// Replaces the symbol-font characters that text pasted from Office carries with
+/// their Unicode equivalents, and reports every private-use character found.
+pub fn clean_office_text(text: &str) -> (String, Vec<SymbolFix>) {
+    let mut fixes = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let (mut line, mut column) = (1, 1);
+    for c in text.chars() {
+        if ('\u{E000}'..='\u{F8FF}').contains(&c) {
+            let replacement = map_symbol_font_char(c);
+            fixes.push(SymbolFix { position: Position { line, column }, found: c, replacement });
+            out.push(replacement.unwrap_or(c));
+        } else {
+            out.push(c);
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    (out, fixes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_escaping_covers_every_special_character() {
+        let cases = [
+            ("Sak #27", "Sak \\#27"),
+            ("post@ehelse.no", "post\\@ehelse\\.no"),
+            ("$100 *bold* _it_", "\\$100 \\*bold\\* \\_it\\_"),
+            ("a < b > c", "a \\< b \\> c"),
+            ("C:\\dir", "C:\\\\dir"),
+            ("// not a comment", "\\/\\/ not a comment"),
+            ("= not a heading", "\\= not a heading"),
+            ("- not a list", "\\- not a list"),
+            ("1. not enum", "1\\. not enum"),
+            ("[x] `raw` ~", "\\[x\\] \\`raw\\` \\~"),
+            ("«Sitat» æøå §", "«Sitat» æøå §"),
+            ("one\ntwo", "one\\\ntwo"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(escape_markup(input), expected, "escaping {input:?}");
+        }
+    }
+
+    #[test]
+    fn string_quoting_escapes_quotes_and_backslashes() {
+        assert_eq!(quote_string(r#"Sak "27" \ ny"#), r#""Sak \"27\" \\ ny""#);
+        assert_eq!(quote_string("a\nb"), r#""a\nb""#);
+    }
+
+    #[test]
+    fn office_symbols_are_mapped_and_reported() {
+        let (text, fixes) = clean_office_text("Punkt\n\u{F097} en \u{F0FC}\u{F0AA}");
+        assert_eq!(text, "Punkt\n• en ✓\u{F0AA}");
+        assert_eq!(fixes.len(), 3);
+        assert_eq!(fixes[0].position, Position { line: 2, column: 1 });
+        assert_eq!(fixes[1].replacement, Some('✓'));
+        assert_eq!(fixes[2].replacement, None);
+    }
+}
