@@ -28,6 +28,7 @@ pub struct CompileRequest<'a> {
 }
 
 /// A compiled document.
+#[derive(Debug)]
 pub struct Compiled {
     /// The PDF file's bytes.
     pub pdf: Vec<u8>,

@@ -469,6 +469,10 @@ struct AgendaFile {
     #[serde(default)]
     proposed_decision: Option<OneOrMany>,
     #[serde(default)]
+    decision_heading: Option<String>,
+    #[serde(default)]
+    paper_title: Option<String>,
+    #[serde(default)]
     postponed: Option<String>,
 }
 
@@ -851,7 +855,9 @@ fn resolve_agenda_entry(
     Some(AgendaRow::Case(CaseItem {
         case: case.to_string(),
         slug: case.slug(),
+        paper_title: entry.paper_title.unwrap_or_else(|| title.clone()),
         title,
+        decision_heading: entry.decision_heading.unwrap_or_else(|| "Forslag til vedtak".to_owned()),
         kind: kind.map(|k| k.label().to_owned()),
         standing,
         description: entry.description,

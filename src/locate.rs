@@ -43,7 +43,7 @@ impl Locator {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
+    Map { path: String, key: Option<String>, first: bool },
     Seq { path: String, index: usize },
 }
 
@@ -55,7 +55,7 @@ struct Builder {
 
 impl Builder {
     /// The path of the node starting now, or `None` when the event is a mapping key.
-    fn next_path(&mut self, is_scalar: bool, text: &str) -> Option<String> {
+    fn next_path(&mut self, is_scalar: bool, text: &str, position: Position) -> Option<String> {
         match self.stack.last_mut() {
             None => Some(String::new()),
             Some(Frame::Seq { path, index }) => {
@@ -63,12 +63,16 @@ impl Builder {
                 *index += 1;
                 Some(p)
             }
-            Some(Frame::Map { path, key }) => match key.take() {
+            Some(Frame::Map { path, key, first }) => match key.take() {
                 Some(k) if path.is_empty() => Some(k),
                 Some(k) => Some(format!("{path}.{k}")),
                 None => {
                     // A key. Complex (non-scalar) keys are not used in content.
                     *key = Some(if is_scalar { text.to_owned() } else { String::from("?") });
+                    if std::mem::take(first) {
+                        // A block mapping is best pointed at by its first key.
+                        self.positions.insert(path.clone(), position);
+                    }
                     None
                 }
             },
@@ -81,22 +85,22 @@ impl MarkedEventReceiver for Builder {
         let position = Position { line: mark.line(), column: mark.col() + 1 };
         match ev {
             Event::Scalar(text, ..) => {
-                if let Some(path) = self.next_path(true, &text) {
+                if let Some(path) = self.next_path(true, &text, position) {
                     self.positions.insert(path, position);
                 }
             }
             Event::Alias(_) => {
-                if let Some(path) = self.next_path(true, "") {
+                if let Some(path) = self.next_path(true, "", position) {
                     self.positions.insert(path, position);
                 }
             }
             Event::MappingStart(..) => {
-                let path = self.next_path(false, "").unwrap_or_default();
+                let path = self.next_path(false, "", position).unwrap_or_default();
                 self.positions.entry(path.clone()).or_insert(position);
-                self.stack.push(Frame::Map { path, key: None });
+                self.stack.push(Frame::Map { path, key: None, first: true });
             }
             Event::SequenceStart(..) => {
-                let path = self.next_path(false, "").unwrap_or_default();
+                let path = self.next_path(false, "", position).unwrap_or_default();
                 self.positions.entry(path.clone()).or_insert(position);
                 self.stack.push(Frame::Seq { path, index: 0 });
             }

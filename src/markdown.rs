@@ -85,6 +85,13 @@ impl Writer {
         self.push(&escaped);
     }
 
+    /// Puts a block that follows inline text (a nested list) on a line of its own.
+    fn block_start(&mut self) {
+        if !(self.out.is_empty() || self.out.ends_with('\n') || self.out.ends_with('[')) {
+            self.push("\n");
+        }
+    }
+
     fn event(&mut self, event: Event<'_>) {
         match event {
             Event::Start(tag) => self.start(tag),
@@ -114,8 +121,14 @@ impl Writer {
             }
             Tag::BlockQuote(_) => self.push("#quote(block: true)["),
             Tag::CodeBlock(_) => self.code = Some(String::new()),
-            Tag::List(Some(start)) => self.push(&format!("#enum(start: {start}, ")),
-            Tag::List(None) => self.push("#list("),
+            Tag::List(Some(start)) => {
+                self.block_start();
+                self.push(&format!("#enum(start: {start}, "));
+            }
+            Tag::List(None) => {
+                self.block_start();
+                self.push("#list(");
+            }
             Tag::Item => self.push("["),
             Tag::Table(aligns) => {
                 let aligns: Vec<&str> = aligns.iter().map(align_name).collect();
@@ -145,6 +158,9 @@ impl Writer {
             }
             TagEnd::List(_) => {
                 trim_trailing_blank(&mut self.out);
+                if self.out.ends_with(", ") {
+                    self.out.truncate(self.out.len() - 2);
+                }
                 self.push(")\n\n");
             }
             TagEnd::Item => {
@@ -152,7 +168,7 @@ impl Writer {
                 self.push("], ");
             }
             TagEnd::Table => self.push(")\n\n"),
-            TagEnd::TableHead => self.push("), "),
+            TagEnd::TableHead => self.push("),\n  "),
             TagEnd::TableRow => self.push("\n  "),
             TagEnd::TableCell => self.push("], "),
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image => {
@@ -214,7 +230,7 @@ mod tests {
         let md = "| ID | Beløp |\n|---|--:|\n| 1 | 75 069 028 |\n";
         assert_eq!(
             to_typst(md),
-            "#table(columns: 2, align: (left, right,), table.header([ID], [Beløp], ), \n  [1], [75 069 028], \n  )\n"
+            "#table(columns: 2, align: (left, right,), table.header([ID], [Beløp], ),\n  [1], [75 069 028], \n  )\n"
         );
     }
 

@@ -226,8 +226,12 @@ pub struct CaseItem {
     pub case: String,
     /// File-name form (`38-20`).
     pub slug: String,
-    /// Title.
+    /// Title on the agenda.
     pub title: String,
+    /// Title on the case paper (defaults to the agenda title).
+    pub paper_title: String,
+    /// Heading of the proposed decision (`Forslag til vedtak`).
+    pub decision_heading: String,
     /// Kind as printed, if any.
     pub kind: Option<String>,
     /// Standing item, if any.

@@ -205,8 +205,23 @@ pub fn build(config: &BuildConfig) -> BuildReport {
             Err(errors) => report.diagnostics.extend(errors),
         }
     }
+    dedupe(&mut report.diagnostics);
     report.elapsed = started.elapsed();
     report
+}
+
+/// Drops repeats: a template error shows once, not once per document.
+fn dedupe(diagnostics: &mut Diagnostics) {
+    let mut seen = Vec::new();
+    diagnostics.0.retain(|d| {
+        let key = d.to_string();
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
 }
 
 /// Output path of a meeting's folder, for messages.

@@ -14,20 +14,26 @@ const MARKUP_SPECIAL: &[char] = &[
 
 /// Escapes plain text so that Typst markup prints it exactly as written.
 ///
-/// Line breaks become forced line breaks; every other character prints literally.
+/// A blank line separates paragraphs, as in a word processor; a single line
+/// break is kept as a forced line break. Every other character prints literally.
 pub fn escape_markup(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut lines = text.split('\n').peekable();
-    while let Some(line) = lines.next() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        for c in line.chars() {
-            if MARKUP_SPECIAL.contains(&c) {
-                out.push('\\');
-            }
-            out.push(c);
+    let paragraphs = text.split("\n\n").map(|p| p.trim_matches('\n')).filter(|p| !p.is_empty());
+    for (i, paragraph) in paragraphs.enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
         }
-        if lines.peek().is_some() {
-            out.push_str("\\\n");
+        for (j, line) in paragraph.split('\n').enumerate() {
+            if j > 0 {
+                out.push_str("\\\n");
+            }
+            for c in line.chars() {
+                if MARKUP_SPECIAL.contains(&c) {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
         }
     }
     out
@@ -128,6 +134,8 @@ mod tests {
             ("[x] `raw` ~", "\\[x\\] \\`raw\\` \\~"),
             ("«Sitat» æøå §", "«Sitat» æøå §"),
             ("one\ntwo", "one\\\ntwo"),
+            ("one\n\ntwo\n", "one\n\ntwo"),
+            ("a\r\nb", "a\\\nb"),
         ];
         for (input, expected) in cases {
             assert_eq!(escape_markup(input), expected, "escaping {input:?}");

@@ -1,0 +1,281 @@
+//! Runs the real binary on the examples and on fixtures: exit codes, files, PDF text, errors.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_motebok");
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `motebok` with `args` in `dir`.
+#[track_caller]
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).args(args).current_dir(dir).output().expect("motebok runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Copies a folder tree.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temporary project with the real templates and the given content.
+fn project_with(content: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("templates"), &dir.path().join("templates"));
+    copy_tree(content, &dir.path().join("content"));
+    dir
+}
+
+/// The text of a PDF, with whitespace runs collapsed to single spaces.
+#[track_caller]
+fn pdf_text(path: &Path) -> String {
+    let bytes = fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text = pdf_extract::extract_text_from_mem(&bytes).unwrap_or_else(|e| panic!("extracting {}: {e}", path.display()));
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[track_caller]
+fn assert_contains(haystack: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(haystack.contains(needle), "expected {needle:?} in:\n{haystack}");
+    }
+}
+
+#[test]
+fn builds_the_fixture_and_reports_each_document() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let out = run(project.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert_contains(&printed, &["wrote output/styret/2024-01/innkalling.pdf (1 page,", "built 6 documents,"]);
+    let meeting = project.path().join("output/styret/2024-01");
+    for name in ["innkalling.pdf", "sak-01-24.pdf", "sak-02-24.pdf", "sak-03-24.pdf", "sak-04-24.pdf", "motepakke.pdf"] {
+        assert!(meeting.join(name).is_file(), "{name} missing");
+    }
+    assert!(!meeting.join("sak-05-24.pdf").exists(), "a postponed item without paper gets no case paper");
+    assert!(!meeting.join("innkalling.typ").exists(), "Typst source only with --keep-typst");
+}
+
+#[test]
+fn summons_shows_times_roster_and_agenda() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    assert!(run(project.path(), &["build"]).status.success());
+    let text = pdf_text(&project.path().join("output/styret/2024-01/innkalling.pdf"));
+    assert_contains(
+        &text,
+        &[
+            "Innkalling til møte 1/2024 i Testutvalget",
+            "Onsdag 14. februar 2024",
+            "Kl. 09:00–10:10",
+            "Cato Vikar",
+            "Stedfortreder for Cecilie Medlem",
+            "Dag Observatør",
+            "Observatør",
+            "09:00–09:05",
+            "Godkjenning av referat fra møte i Testutvalget 6. desember 2023",
+            "Pause",
+            "09:30–09:40",
+            "Saken er utsatt til møtet 10. april",
+            "Endret rekkefølge på sak 3/24 og 4/24",
+            "Slutt 10:10",
+        ],
+    );
+}
+
+#[test]
+fn hostile_text_prints_literally() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    assert!(run(project.path(), &["build"]).status.success());
+    let text = pdf_text(&project.path().join("output/styret/2024-01/sak-04-24.pdf"));
+    assert_contains(
+        &text,
+        &[
+            "Budsjett #27 for $2024 @ 50 % *foreløpig* _utkast_ <viktig> \\ // ikke kommentar",
+            "Tekst med #hashtag, $dollar$, @referanse og",
+            "post@test.no",
+            "75 069 028",
+        ],
+    );
+}
+
+#[test]
+fn case_papers_end_in_the_proposed_decision() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    assert!(run(project.path(), &["build"]).status.success());
+    let dir = project.path().join("output/styret/2024-01");
+    let text = pdf_text(&dir.join("sak-03-24.pdf"));
+    assert_contains(
+        &text,
+        &[
+            "Sak 3/24: Prioritering av tiltak",
+            "Forslag til vedtak",
+            "1. Utvalget slutter seg til prioriteringen.",
+            "2. Utvalget ber sekretariatet følge opp tiltak 1 og 2.",
+        ],
+    );
+    // Derived standing and information decisions.
+    assert_contains(&pdf_text(&dir.join("sak-01-24.pdf")), &["Utvalget godkjenner innkalling og dagsorden."]);
+    assert_contains(
+        &pdf_text(&dir.join("sak-02-24.pdf")),
+        &["Utvalget godkjenner referatet fra møtet 6. desember 2023."],
+    );
+    assert_contains(&pdf_text(&dir.join("sak-04-24.pdf")), &["Utvalget tar saken til orientering."]);
+}
+
+#[test]
+fn pack_has_contents_every_paper_and_page_numbers() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    assert!(run(project.path(), &["build"]).status.success());
+    let text = pdf_text(&project.path().join("output/styret/2024-01/motepakke.pdf"));
+    assert_contains(
+        &text,
+        &["Innhold", "Innkalling til møte 1/2024", "Sak 1/24:", "Sak 3/24: Prioritering av tiltak", "Side 1 av 6", "Side 6 av 6"],
+    );
+    let pdf = lopdf::Document::load(project.path().join("output/styret/2024-01/motepakke.pdf")).unwrap();
+    assert_eq!(pdf.get_pages().len(), 6);
+    let catalog = pdf.catalog().unwrap();
+    assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"nb", "document language is Norwegian bokmål");
+    assert!(catalog.get(b"Outlines").is_ok(), "the pack has bookmarks");
+    assert_eq!(info_string(&pdf, b"Title"), "Møtepakke – Testutvalget – møte 1/2024");
+    assert_eq!(info_string(&pdf, b"Author"), "Direktoratet for testing");
+    assert_eq!(info_string(&pdf, b"CreationDate"), "D:20240214000000Z", "dated from content, not the clock");
+}
+
+/// A text entry of the PDF's document information dictionary.
+fn info_string(pdf: &lopdf::Document, key: &[u8]) -> String {
+    let info = pdf.trailer.get(b"Info").and_then(|o| o.as_reference()).unwrap();
+    let dict = pdf.get_object(info).and_then(|o| o.as_dict()).unwrap();
+    let raw = dict.get(key).and_then(|o| o.as_str()).unwrap();
+    match raw.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => {
+            let units: Vec<u16> = utf16.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+            String::from_utf16(&units).unwrap()
+        }
+        None => String::from_utf8_lossy(raw).into_owned(),
+    }
+}
+
+#[test]
+fn keep_typst_writes_the_generated_source() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let out = run(project.path(), &["build", "--keep-typst"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let source = fs::read_to_string(project.path().join("output/styret/2024-01/innkalling.typ")).unwrap();
+    assert!(source.contains("#set document("), "{source}");
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    assert!(run(project.path(), &["build", "--output", "a"]).status.success());
+    assert!(run(project.path(), &["build", "--output", "b"]).status.success());
+    for name in ["innkalling.pdf", "sak-04-24.pdf", "motepakke.pdf"] {
+        let a = fs::read(project.path().join("a/styret/2024-01").join(name)).unwrap();
+        let b = fs::read(project.path().join("b/styret/2024-01").join(name)).unwrap();
+        assert!(a == b, "{name} differs between two builds");
+    }
+}
+
+#[test]
+fn bad_content_is_reported_with_file_line_and_field_and_nothing_is_written() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    assert!(run(project.path(), &["build"]).status.success());
+    let pdf = project.path().join("output/styret/2024-01/innkalling.pdf");
+    let before = fs::read(&pdf).unwrap();
+
+    let meeting = project.path().join("content/styret/2024-01/meeting.yaml");
+    let text = fs::read_to_string(&meeting).unwrap();
+    let broken = text
+        .replace("chair: aleder", "chair: aledr")
+        .replace("    presenter: cmedlem\n", "    presenter: cmedlemm\n")
+        .replace("kind: beslutning", "kind: beslutnig")
+        .replace("paper: saker/03-24.md", "paper: saker/03-42.md")
+        .replace("  - break: Pause\n    duration: 10", "  - break: Pause\n    duration: ti");
+    fs::write(&meeting, broken).unwrap();
+
+    let out = run(project.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_contains(
+        &err,
+        &[
+            "error: content/styret/2024-01/meeting.yaml:5:8: chair: unknown member id `aledr` (not in the roster of styret)",
+            "= hint: did you mean `aleder`?",
+            "error: content/styret/2024-01/meeting.yaml:28:15: agenda[3].duration: wrong type: found string \"ti\", expected a whole number",
+            "meeting.yaml:31:11: agenda[4].kind: `beslutnig` is not a kind of item",
+            "did you mean `beslutning`?",
+            "meeting.yaml:35:16: agenda[4].presenter: unknown member id `cmedlemm`",
+            "meeting.yaml:37:12: agenda[4].paper: case paper `saker/03-42.md` does not exist",
+            "did you mean `03-24.md`?",
+            "build failed:",
+        ],
+    );
+    assert_eq!(fs::read(&pdf).unwrap(), before, "a failed build keeps the last good output");
+}
+
+#[test]
+fn check_reports_without_writing() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let out = run(project.path(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_contains(&stdout(&out), &["checked 6 documents: 0 errors, 0 warnings"]);
+    assert!(!project.path().join("output").exists());
+}
+
+#[test]
+fn template_errors_name_the_template_and_line() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let template = project.path().join("templates/sak.typ.j2");
+    let text = fs::read_to_string(&template).unwrap();
+    fs::write(&template, text.replace("{{ f.saksfremlegg(body, meeting, item) }}", "{{ f.saksfremlegg(body, meeting, item) }}\n{{ item.no_such_field }}"))
+        .unwrap();
+    let out = run(project.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_contains(&err, &["error: templates/sak.typ.j2:9:1: template: undefined value", "9 | {{ item.no_such_field }}"]);
+    assert_eq!(err.matches("template: undefined value").count(), 1, "the same error is reported once:\n{err}");
+}
+
+#[test]
+fn missing_content_folder_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["build", "--templates", root().join("templates").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_contains(&stderr(&out), &["error: content: failed to read content folder"]);
+}
+
+#[test]
+fn example_meetings_build() {
+    let project = project_with(&root().join("content"));
+    let out = run(project.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let output = project.path().join("output");
+
+    let nuit = pdf_text(&output.join("nuit/2022-03/innkalling.pdf"));
+    assert_contains(
+        &nuit,
+        &["Mariann Hornnes", "Bodil Rabben", "Observatør", "16/22", "08:30–08:32", "Lunsj", "30/22", "Saken er utsatt til møtet 14. september"],
+    );
+    let nuit_pack = pdf_text(&output.join("nuit/2022-03/motepakke.pdf"));
+    assert_contains(&nuit_pack, &["NUIT godkjenner innkalling og dagsorden.", "Forslag til vedtak"]);
+}
