@@ -20,6 +20,24 @@ pub enum Command {
     Build(BuildArgs),
     /// Check all content and templates without writing anything.
     Check(ProjectArgs),
+    /// Build, then rebuild the affected documents on every saved change (Ctrl-C stops).
+    Watch(WatchArgs),
+    /// Write the skeleton of a body's next meeting: number, standing items, chair.
+    New(NewArgs),
+}
+
+/// Options of `motebok new`.
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    /// The body (its id, such as `nehs`).
+    #[arg(value_name = "BODY")]
+    pub body: String,
+    /// The meeting's date, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Folder with the bodies and meetings.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
 }
 
 /// Where the project's folders are.
@@ -51,6 +69,26 @@ pub struct BuildArgs {
     /// Print only errors and warnings.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Build only these bodies or meetings (`nehs`, `nehs/2020-07`); default: all.
+    #[arg(value_name = "MEETING")]
+    pub meetings: Vec<String>,
+}
+
+/// Options of `motebok watch`.
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// The project's folders.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Folder the PDFs are written to.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub output: PathBuf,
+    /// Also write each document's generated Typst source (`.typ`) beside its PDF.
+    #[arg(long)]
+    pub keep_typst: bool,
+    /// Watch only these bodies or meetings (`nehs`, `nehs/2020-07`); default: all.
+    #[arg(value_name = "MEETING")]
+    pub meetings: Vec<String>,
 }
 
 #[cfg(test)]

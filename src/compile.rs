@@ -3,10 +3,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Datetime, Smart};
 use typst::layout::{Frame, FrameItem};
-use typst::WorldExt;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
@@ -41,14 +41,27 @@ pub struct Compiled {
 }
 
 /// Compiles a generated source to PDF.
-pub fn compile_pdf(typesetter: Arc<Typesetter>, request: CompileRequest<'_>) -> Result<Compiled, Vec<Diagnostic>> {
+pub fn compile_pdf(
+    typesetter: Arc<Typesetter>,
+    request: CompileRequest<'_>,
+) -> Result<Compiled, Vec<Diagnostic>> {
     let world = DocumentWorld::new(typesetter, request.name, request.source);
     let result = typst::compile::<PagedDocument>(&world);
-    let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| convert(&world, request.name, d)).collect();
-    let document = result.output.map_err(|errors| convert_all(&world, request.name, &errors, &warnings))?;
+    let warnings: Vec<Diagnostic> = result
+        .warnings
+        .iter()
+        .map(|d| convert(&world, request.name, d))
+        .collect();
+    let document = result
+        .output
+        .map_err(|errors| convert_all(&world, request.name, &errors, &warnings))?;
 
-    let standards = PdfStandards::new(request.standards)
-        .map_err(|e| vec![Diagnostic::error(format!("invalid PDF standard: {}", e.message()))])?;
+    let standards = PdfStandards::new(request.standards).map_err(|e| {
+        vec![Diagnostic::error(format!(
+            "invalid PDF standard: {}",
+            e.message()
+        ))]
+    })?;
     let (y, m, d) = request.date;
     let options = PdfOptions {
         ident: Smart::Custom(request.ident.to_owned()),
@@ -57,13 +70,32 @@ pub fn compile_pdf(typesetter: Arc<Typesetter>, request: CompileRequest<'_>) -> 
         standards,
         ..PdfOptions::default()
     };
-    let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, request.name, &errors, &warnings))?;
-    let text = document.pages().iter().map(|page| frame_text(&page.frame)).collect();
-    Ok(Compiled { pdf, pages: document.pages().len(), text, warnings })
+    let pdf = typst_pdf::pdf(&document, &options)
+        .map_err(|errors| convert_all(&world, request.name, &errors, &warnings))?;
+    let text = document
+        .pages()
+        .iter()
+        .map(|page| frame_text(&page.frame))
+        .collect();
+    Ok(Compiled {
+        pdf,
+        pages: document.pages().len(),
+        text,
+        warnings,
+    })
 }
 
-fn convert_all(world: &DocumentWorld, name: &str, errors: &[SourceDiagnostic], warnings: &[Diagnostic]) -> Vec<Diagnostic> {
-    errors.iter().map(|d| convert(world, name, d)).chain(warnings.iter().cloned()).collect()
+fn convert_all(
+    world: &DocumentWorld,
+    name: &str,
+    errors: &[SourceDiagnostic],
+    warnings: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    errors
+        .iter()
+        .map(|d| convert(world, name, d))
+        .chain(warnings.iter().cloned())
+        .collect()
 }
 
 /// Turns a Typst diagnostic into ours, pointing into the generated source.
@@ -75,9 +107,14 @@ fn convert(world: &DocumentWorld, name: &str, diag: &SourceDiagnostic) -> Diagno
     let source = world.source_text();
     let position = world.range(diag.span).and_then(|range| {
         let (line, column) = source.lines().byte_to_line_column(range.start)?;
-        Some(Position { line: line + 1, column: column + 1 })
+        Some(Position {
+            line: line + 1,
+            column: column + 1,
+        })
     });
-    let mut out = base.in_file(Path::new(name)).at(position, Some(source.text()));
+    let mut out = base
+        .in_file(Path::new(name))
+        .at(position, Some(source.text()));
     let hints: Vec<&str> = diag.hints.iter().map(|h| h.v.as_str()).collect();
     if !hints.is_empty() {
         out = out.hint(hints.join("; "));
@@ -112,7 +149,13 @@ mod tests {
     fn compile(source: &str) -> Result<Compiled, Vec<Diagnostic>> {
         compile_pdf(
             Typesetter::shared(),
-            CompileRequest { name: "test.typ", source: source.to_owned(), ident: "test", date: (2020, 12, 16), standards: &[] },
+            CompileRequest {
+                name: "test.typ",
+                source: source.to_owned(),
+                ident: "test",
+                date: (2020, 12, 16),
+                standards: &[],
+            },
         )
     }
 
@@ -128,13 +171,20 @@ mod tests {
     fn errors_point_into_the_generated_source() {
         let errors = compile("Linje én\n#nosuchfunction()").unwrap_err();
         let text = errors[0].to_string();
-        assert!(text.starts_with("error: test.typ:2:2: typst: unknown variable: nosuchfunction"), "{text}");
+        assert!(
+            text.starts_with("error: test.typ:2:2: typst: unknown variable: nosuchfunction"),
+            "{text}"
+        );
     }
 
     #[test]
     fn files_outside_the_document_cannot_be_read() {
         let errors = compile("#read(\"/etc/passwd\")").unwrap_err();
-        assert!(errors[0].message.contains("access denied"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("access denied"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]

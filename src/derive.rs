@@ -53,11 +53,23 @@ pub struct Date {
 }
 
 const MONTHS: [&str; 12] = [
-    "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-    "november", "desember",
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
 ];
 
-const WEEKDAYS: [&str; 7] = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"];
+const WEEKDAYS: [&str; 7] = [
+    "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+];
 
 impl Date {
     /// Parses `YYYY-MM-DD`, rejecting impossible dates.
@@ -67,7 +79,11 @@ impl Date {
         if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
             return None;
         }
-        let date = Date { year: y.parse().ok()?, month: m.parse().ok()?, day: d.parse().ok()? };
+        let date = Date {
+            year: y.parse().ok()?,
+            month: m.parse().ok()?,
+            day: d.parse().ok()?,
+        };
         let valid = (1..=12).contains(&date.month)
             && date.day >= 1
             && date.day <= days_in_month(date.year, date.month);
@@ -76,12 +92,40 @@ impl Date {
 
     /// Norwegian long form: `16. desember 2020`.
     pub fn norwegian(self) -> String {
-        format!("{}. {} {}", self.day, MONTHS[usize::from(self.month) - 1], self.year)
+        format!(
+            "{}. {} {}",
+            self.day,
+            MONTHS[usize::from(self.month) - 1],
+            self.year
+        )
     }
 
     /// Norwegian weekday name: `onsdag`.
     pub fn weekday(self) -> &'static str {
         WEEKDAYS[self.days_since_epoch().rem_euclid(7) as usize]
+    }
+
+    /// Today's date (UTC) from the system clock. Used only for defaults of
+    /// commands that create content, never in a build.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0))
+    }
+
+    /// The date `days` after 1970-01-01 (days-from-civil inverted).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
     }
 
     /// Days since 1970-01-01 (a Thursday), by the civil-from-days algorithm.
@@ -129,7 +173,9 @@ pub fn standard_decision(
     previous: Option<&str>,
 ) -> Option<String> {
     match (standing, kind) {
-        (Some(Standing::Innkalling), _) => Some(format!("{subject} godkjenner innkalling og dagsorden.")),
+        (Some(Standing::Innkalling), _) => {
+            Some(format!("{subject} godkjenner innkalling og dagsorden."))
+        }
         (Some(Standing::Referat), _) => Some(match previous {
             Some(date) => format!("{subject} godkjenner referatet fra møtet {date}."),
             None => format!("{subject} godkjenner referatet fra forrige møte."),
@@ -210,8 +256,24 @@ mod tests {
     }
 
     #[test]
+    fn days_convert_to_dates() {
+        assert_eq!(Date::from_days(0), Date::parse("1970-01-01").unwrap());
+        assert_eq!(Date::from_days(18_612), Date::parse("2020-12-16").unwrap());
+        assert_eq!(Date::from_days(19_416), Date::parse("2023-02-28").unwrap());
+        assert_eq!(Date::from_days(19_782), Date::parse("2024-02-29").unwrap());
+    }
+
+    #[test]
     fn impossible_dates_are_rejected() {
-        for bad in ["2021-02-29", "2020-13-01", "2020-04-31", "2020-00-10", "20-12-16", "2020-12-16-1", "16.12.2020"] {
+        for bad in [
+            "2021-02-29",
+            "2020-13-01",
+            "2020-04-31",
+            "2020-00-10",
+            "20-12-16",
+            "2020-12-16-1",
+            "16.12.2020",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
     }
@@ -220,19 +282,37 @@ mod tests {
     fn standing_decisions_follow_the_formula() {
         let prev = Some("13. november 2020");
         assert_eq!(
-            standard_decision(Some(Standing::Innkalling), Some(Kind::Godkjenning), "NUIT", None).unwrap(),
+            standard_decision(
+                Some(Standing::Innkalling),
+                Some(Kind::Godkjenning),
+                "NUIT",
+                None
+            )
+            .unwrap(),
             "NUIT godkjenner innkalling og dagsorden."
         );
         assert_eq!(
-            standard_decision(Some(Standing::Referat), None, "Nasjonalt e-helsestyre", prev).unwrap(),
+            standard_decision(
+                Some(Standing::Referat),
+                None,
+                "Nasjonalt e-helsestyre",
+                prev
+            )
+            .unwrap(),
             "Nasjonalt e-helsestyre godkjenner referatet fra møtet 13. november 2020."
         );
         assert_eq!(
             standard_decision(None, Some(Kind::Orientering), "NUIT", None).unwrap(),
             "NUIT tar saken til orientering."
         );
-        assert_eq!(standard_decision(None, Some(Kind::Drøfting), "NUIT", None), None);
-        assert_eq!(standard_decision(Some(Standing::Eventuelt), None, "NUIT", None), None);
+        assert_eq!(
+            standard_decision(None, Some(Kind::Drøfting), "NUIT", None),
+            None
+        );
+        assert_eq!(
+            standard_decision(Some(Standing::Eventuelt), None, "NUIT", None),
+            None
+        );
         assert_eq!(
             standing_title(Standing::Referat, "Nasjonalt e-helsestyre", prev),
             "Godkjenning av referat fra møte i Nasjonalt e-helsestyre 13. november 2020"
@@ -246,7 +326,12 @@ mod tests {
             organisation: org.map(str::to_owned),
             member_id: None,
         };
-        let list = [p("A", Some("NAV")), p("B", Some("NAV")), p("C", None), p("D", Some("KS"))];
+        let list = [
+            p("A", Some("NAV")),
+            p("B", Some("NAV")),
+            p("C", None),
+            p("D", Some("KS")),
+        ];
         assert_eq!(presenter_organisations(&list), "NAV, KS");
         assert_eq!(presenter_text(&list), "A, B, C og D");
     }

@@ -56,7 +56,10 @@ impl Diagnostic {
 
     /// A warning with only a message.
     pub fn warning(message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(message)
+        }
     }
 
     /// Names the file.
@@ -69,7 +72,10 @@ impl Diagnostic {
     pub fn at(mut self, position: Option<Position>, source: Option<&str>) -> Self {
         self.position = position;
         if let (Some(pos), Some(src)) = (position, source) {
-            self.snippet = src.lines().nth(pos.line.saturating_sub(1)).map(str::to_owned);
+            self.snippet = src
+                .lines()
+                .nth(pos.line.saturating_sub(1))
+                .map(str::to_owned);
         }
         self
     }
@@ -160,7 +166,10 @@ impl Diagnostics {
 }
 
 /// The closest candidate to `found`, for "did you mean" hints.
-pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    found: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(found, c), c))
@@ -177,7 +186,13 @@ mod tests {
     fn display_names_file_line_field_and_hint() {
         let d = Diagnostic::error("unknown member id `kvestl`")
             .in_file("content/nehs/2020-07/meeting.yaml")
-            .at(Some(Position { line: 2, column: 12 }), Some("a: 1\n    chair: kvestl\n"))
+            .at(
+                Some(Position {
+                    line: 2,
+                    column: 12,
+                }),
+                Some("a: 1\n    chair: kvestl\n"),
+            )
             .field("chair")
             .hint("did you mean `kvestli`?");
         let text = d.to_string();
@@ -189,7 +204,10 @@ mod tests {
 
     #[test]
     fn suggestions_are_close_matches_only() {
-        assert_eq!(did_you_mean("kvestl", ["kvestli", "inordberg"]), Some("kvestli"));
+        assert_eq!(
+            did_you_mean("kvestl", ["kvestli", "inordberg"]),
+            Some("kvestli")
+        );
         assert_eq!(did_you_mean("zzz", ["kvestli", "inordberg"]), None);
     }
 }

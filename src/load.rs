@@ -13,8 +13,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position, did_you_mean};
 use crate::locate::Locator;
 use crate::markdown;
 use crate::model::{
-    AgendaRow, Body, BodyContent, CaseItem, CaseNumber, Kind, Meeting, Member, Person, Project,
-    Role, RosterEntry, Standing,
+    ActionPoint, AgendaRow, Body, BodyContent, CaseItem, CaseNumber, Kind, Meeting, Member, Person,
+    Project, Role, RosterEntry, Standing,
 };
 use crate::text::clean_office_text;
 
@@ -38,7 +38,8 @@ pub fn load_project(content_dir: &Path) -> (Project, Diagnostics) {
         Ok(dirs) => dirs,
         Err(err) => {
             diags.push(
-                Diagnostic::error(format!("failed to read content folder ({err})")).in_file(content_dir),
+                Diagnostic::error(format!("failed to read content folder ({err})"))
+                    .in_file(content_dir),
             );
             return (project, diags);
         }
@@ -75,7 +76,10 @@ fn sorted_dirs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 fn load_body_dir(content_dir: &Path, dir: &Path, diags: &mut Diagnostics) -> Option<BodyContent> {
     let body = load_body(&dir.join(BODY_FILE), diags)?;
-    let folder = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let folder = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if body.id != folder {
         diags.push(
             Diagnostic::warning(format!(
@@ -86,41 +90,54 @@ fn load_body_dir(content_dir: &Path, dir: &Path, diags: &mut Diagnostics) -> Opt
             .field("id"),
         );
     }
-    let mut meetings = Vec::new();
+    let mut raws = Vec::new();
     match sorted_dirs(dir) {
         Ok(dirs) => {
             for meeting_dir in dirs.iter().filter(|d| d.join(MEETING_FILE).is_file()) {
-                if let Some(meeting) = load_meeting(content_dir, meeting_dir, &body, diags) {
-                    meetings.push(meeting);
-                }
+                raws.extend(read_meeting(meeting_dir, diags));
             }
         }
-        Err(err) => diags.push(Diagnostic::error(format!("failed to read folder ({err})")).in_file(dir)),
+        Err(err) => {
+            diags.push(Diagnostic::error(format!("failed to read folder ({err})")).in_file(dir))
+        }
     }
-    meetings.sort_by(|a, b| a.date.cmp(&b.date).then(a.slug.cmp(&b.slug)));
-    Some(BodyContent { body, meetings, dir: dir.to_path_buf() })
+    // Meetings are resolved in date order: case numbers, the previous meeting and
+    // action points run from one meeting to the next.
+    raws.sort_by(|a, b| a.date.cmp(&b.date).then(a.dir.cmp(&b.dir)));
+    let mut cycle = Cycle::default();
+    let mut meetings = Vec::new();
+    for raw in raws {
+        meetings.extend(resolve_meeting(content_dir, raw, &body, &mut cycle, diags));
+    }
+    Some(BodyContent {
+        body,
+        meetings,
+        dir: dir.to_path_buf(),
+    })
 }
 
 /// A content file read into memory, with what is needed to point into it.
-struct SourceFile {
-    path: PathBuf,
-    text: String,
+pub(crate) struct SourceFile {
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
     locator: Locator,
 }
 
 impl SourceFile {
     /// An error at the value of `field`.
-    fn error(&self, field: &str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(&self, field: &str, message: impl Into<String>) -> Diagnostic {
         self.at(Diagnostic::error(message), field)
     }
 
     /// A warning at the value of `field`.
-    fn warning(&self, field: &str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning(&self, field: &str, message: impl Into<String>) -> Diagnostic {
         self.at(Diagnostic::warning(message), field)
     }
 
     fn at(&self, diag: Diagnostic, field: &str) -> Diagnostic {
-        diag.in_file(&self.path).at(self.locator.find(field), Some(&self.text)).field(field)
+        diag.in_file(&self.path)
+            .at(self.locator.find(field), Some(&self.text))
+            .field(field)
     }
 }
 
@@ -169,7 +186,12 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
     Some(text)
 }
 
-fn report_symbol_fixes(path: &Path, raw: &str, fixes: &[crate::text::SymbolFix], diags: &mut Diagnostics) {
+fn report_symbol_fixes(
+    path: &Path,
+    raw: &str,
+    fixes: &[crate::text::SymbolFix],
+    diags: &mut Diagnostics,
+) {
     let mut mapped: Vec<&crate::text::SymbolFix> = Vec::new();
     for fix in fixes {
         match fix.replacement {
@@ -188,7 +210,13 @@ fn report_symbol_fixes(path: &Path, raw: &str, fixes: &[crate::text::SymbolFix],
     if let Some(first) = mapped.first() {
         let mut kinds: Vec<String> = mapped
             .iter()
-            .map(|f| format!("U+{:04X} → {}", u32::from(f.found), f.replacement.unwrap_or(f.found)))
+            .map(|f| {
+                format!(
+                    "U+{:04X} → {}",
+                    u32::from(f.found),
+                    f.replacement.unwrap_or(f.found)
+                )
+            })
             .collect();
         kinds.sort();
         kinds.dedup();
@@ -213,19 +241,32 @@ fn position_of_offset(text: &str, offset: usize) -> Position {
 }
 
 /// Reads and parses a YAML file into a generic value (syntax errors reported).
-fn read_yaml(path: &Path, diags: &mut Diagnostics) -> Option<(SourceFile, Value)> {
+pub(crate) fn read_yaml(path: &Path, diags: &mut Diagnostics) -> Option<(SourceFile, Value)> {
     let text = read_text(path, diags)?;
     match serde_yaml_ng::from_str::<Value>(&text) {
         Ok(value) => {
             let locator = Locator::new(&text);
-            Some((SourceFile { path: path.to_path_buf(), text, locator }, value))
+            Some((
+                SourceFile {
+                    path: path.to_path_buf(),
+                    text,
+                    locator,
+                },
+                value,
+            ))
         }
         Err(err) => {
-            let pos = err.location().map(|l| Position { line: l.line(), column: l.column() });
+            let pos = err.location().map(|l| Position {
+                line: l.line(),
+                column: l.column(),
+            });
             diags.push(
-                Diagnostic::error(format!("invalid YAML: {}", strip_location(&err.to_string())))
-                    .in_file(path)
-                    .at(pos, Some(&text)),
+                Diagnostic::error(format!(
+                    "invalid YAML: {}",
+                    strip_location(&err.to_string())
+                ))
+                .in_file(path)
+                .at(pos, Some(&text)),
             );
             None
         }
@@ -233,7 +274,12 @@ fn read_yaml(path: &Path, diags: &mut Diagnostics) -> Option<(SourceFile, Value)
 }
 
 /// Deserializes `value` (found at `base` in `file`) into `T`, reporting a failure at its field.
-fn typed<T: DeserializeOwned>(file: &SourceFile, base: &str, value: Value, diags: &mut Diagnostics) -> Option<T> {
+pub(crate) fn typed<T: DeserializeOwned>(
+    file: &SourceFile,
+    base: &str,
+    value: Value,
+    diags: &mut Diagnostics,
+) -> Option<T> {
     match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(v) => Some(v),
         Err(err) => {
@@ -278,14 +324,20 @@ fn describe_serde_error(file: &SourceFile, path: &str, message: &str) -> Diagnos
     if let Some(rest) = message.strip_prefix("unknown variant `") {
         let (found, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        let diag = file.error(path, format!("`{found}` is not one of: {}", candidates.join(", ")));
+        let diag = file.error(
+            path,
+            format!("`{found}` is not one of: {}", candidates.join(", ")),
+        );
         return match did_you_mean(found, candidates.iter().copied()) {
             Some(best) => diag.hint(format!("did you mean `{best}`?")),
             None => diag,
         };
     }
     if message.contains("did not match any variant of untagged enum PresenterSpec") {
-        return file.error(path, "expected a member id, a guest `{ name, organisation }` or a list of these");
+        return file.error(
+            path,
+            "expected a member id, a guest `{ name, organisation }` or a list of these",
+        );
     }
     if message.contains("did not match any variant of untagged enum OneOrMany") {
         return file.error(path, "expected a text or a list of texts");
@@ -306,7 +358,7 @@ fn strip_location(message: &str) -> String {
 }
 
 /// Accepts a scalar written as text or as a number (YAML reads `2020` as a number).
-fn scalar_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+pub(crate) fn scalar_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Scalar {
@@ -321,7 +373,9 @@ fn scalar_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<String, D::Err
     })
 }
 
-fn opt_scalar_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn opt_scalar_text<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<String>, D::Error> {
     scalar_text(de).map(Some)
 }
 
@@ -359,15 +413,23 @@ fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
     let mut members: Vec<Member> = Vec::new();
     for (i, value) in raw.members.into_iter().enumerate() {
         let field = format!("members[{i}]");
-        let Some(m) = typed::<MemberFile>(&file, &field, value, diags) else { continue };
+        let Some(m) = typed::<MemberFile>(&file, &field, value, diags) else {
+            continue;
+        };
         if !valid_id(&m.id) {
             diags.push(file.error(
                 &format!("{field}.id"),
-                format!("`{}` is not a valid id: use lower-case letters, digits and `-`", m.id),
+                format!(
+                    "`{}` is not a valid id: use lower-case letters, digits and `-`",
+                    m.id
+                ),
             ));
         }
         if members.iter().any(|other| other.id == m.id) {
-            diags.push(file.error(&format!("{field}.id"), format!("member id `{}` is used twice", m.id)));
+            diags.push(file.error(
+                &format!("{field}.id"),
+                format!("member id `{}` is used twice", m.id),
+            ));
             continue;
         }
         members.push(Member {
@@ -380,7 +442,13 @@ fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
         });
     }
     if !valid_id(&raw.id) {
-        diags.push(file.error("id", format!("`{}` is not a valid id: use lower-case letters, digits and `-`", raw.id)));
+        diags.push(file.error(
+            "id",
+            format!(
+                "`{}` is not a valid id: use lower-case letters, digits and `-`",
+                raw.id
+            ),
+        ));
     }
     Some(Body {
         short_name: raw.short_name.unwrap_or_else(|| raw.name.clone()),
@@ -393,7 +461,10 @@ fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[derive(Deserialize)]
@@ -485,7 +556,7 @@ enum PresenterSpec {
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum PersonSpec {
+pub(crate) enum PersonSpec {
     Id(String),
     Guest {
         name: String,
@@ -496,9 +567,18 @@ enum PersonSpec {
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum OneOrMany {
+pub(crate) enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub(crate) fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
 }
 
 /// The meeting number `N/YYYY`.
@@ -514,18 +594,18 @@ fn valid_meeting_number(text: &str) -> bool {
     }
 }
 
-/// Loads one meeting folder.
-fn load_meeting(content_dir: &Path, dir: &Path, body: &Body, diags: &mut Diagnostics) -> Option<Meeting> {
+/// A meeting file read and typed, not yet resolved against the body.
+struct RawMeeting {
+    dir: PathBuf,
+    file: SourceFile,
+    raw: MeetingFile,
+    date: Option<Date>,
+}
+
+/// Reads one meeting folder's `meeting.yaml`.
+fn read_meeting(dir: &Path, diags: &mut Diagnostics) -> Option<RawMeeting> {
     let (file, value) = read_yaml(&dir.join(MEETING_FILE), diags)?;
     let raw: MeetingFile = typed(&file, "", value, diags)?;
-    let errors_before = diags.error_count();
-
-    if !valid_meeting_number(&raw.number) {
-        diags.push(
-            file.error("number", format!("`{}` is not a meeting number", raw.number))
-                .hint("write the number and the full year, such as `7/2020`"),
-        );
-    }
     let date = Date::parse(&raw.date);
     if date.is_none() {
         diags.push(
@@ -533,11 +613,66 @@ fn load_meeting(content_dir: &Path, dir: &Path, body: &Body, diags: &mut Diagnos
                 .hint("write the date as YYYY-MM-DD, such as 2020-12-16"),
         );
     }
+    Some(RawMeeting {
+        dir: dir.to_path_buf(),
+        file,
+        raw,
+        date,
+    })
+}
+
+/// What runs from one meeting of a body to the next, in date order.
+#[derive(Default)]
+pub(crate) struct Cycle {
+    /// The latest meeting resolved: date and number.
+    previous: Option<(Date, String)>,
+    /// Every case number used so far, with the meeting and file that used it.
+    cases: HashMap<CaseNumber, (String, PathBuf)>,
+    /// Per two-digit year: the highest case number so far and its meeting.
+    year_max: HashMap<u32, (u32, String)>,
+    /// Action points in the order raised, with their latest status.
+    pub(crate) actions: Vec<ActionPoint>,
+    /// Ids of the action points the latest minutes closed.
+    pub(crate) closed_last: Vec<String>,
+}
+
+/// Resolves one meeting against its body and what earlier meetings left.
+fn resolve_meeting(
+    content_dir: &Path,
+    raw: RawMeeting,
+    body: &Body,
+    cycle: &mut Cycle,
+    diags: &mut Diagnostics,
+) -> Option<Meeting> {
+    let RawMeeting {
+        dir,
+        file,
+        raw,
+        date,
+    } = raw;
+    let dir = dir.as_path();
+    let errors_before = diags.error_count();
+
+    if !valid_meeting_number(&raw.number) {
+        diags.push(
+            file.error(
+                "number",
+                format!("`{}` is not a meeting number", raw.number),
+            )
+            .hint("write the number and the full year, such as `7/2020`"),
+        );
+    }
     let start = parse_clock(&file, "start", &raw.start, diags);
-    let planned_end = raw.end.as_deref().and_then(|e| parse_clock(&file, "end", e, diags));
+    let planned_end = raw
+        .end
+        .as_deref()
+        .and_then(|e| parse_clock(&file, "end", e, diags));
     if let (Some(s), Some(e)) = (start, planned_end) {
         if e < s {
-            diags.push(file.error("end", format!("the meeting ends ({e}) before it starts ({s})")));
+            diags.push(file.error(
+                "end",
+                format!("the meeting ends ({e}) before it starts ({s})"),
+            ));
         }
     }
 
@@ -545,62 +680,103 @@ fn load_meeting(content_dir: &Path, dir: &Path, body: &Body, diags: &mut Diagnos
         Some(id) => resolve_member(&file, "chair", id, body, diags),
         None => body.leader().map(member_person),
     };
-    let previous_date = raw.previous_meeting.as_ref().and_then(|p| {
-        let parsed = Date::parse(&p.date);
-        if parsed.is_none() {
-            diags.push(
-                file.error("previous_meeting.date", format!("`{}` is not a valid date", p.date))
+    // The meeting whose minutes are approved: as written, or else the previous
+    // meeting in the content.
+    let previous = match raw.previous_meeting.as_ref() {
+        Some(p) => {
+            let parsed = Date::parse(&p.date);
+            if parsed.is_none() {
+                diags.push(
+                    file.error(
+                        "previous_meeting.date",
+                        format!("`{}` is not a valid date", p.date),
+                    )
                     .hint("write the date as YYYY-MM-DD"),
-            );
-        }
-        if let (Some(prev), Some(this)) = (parsed, date) {
-            if prev >= this {
-                diags.push(file.error("previous_meeting.date", "the previous meeting is not before this one"));
+                );
             }
+            if let (Some(prev), Some(this)) = (parsed, date) {
+                if prev >= this {
+                    diags.push(file.error(
+                        "previous_meeting.date",
+                        "the previous meeting is not before this one",
+                    ));
+                }
+            }
+            parsed.map(|d| (d, p.number.clone()))
         }
-        parsed.map(Date::norwegian)
-    });
+        None => cycle.previous.clone().map(|(d, n)| (d, Some(n))),
+    };
+    let previous_date = previous.as_ref().map(|(d, _)| d.norwegian());
 
     let roster = resolve_roster(&file, raw.substitutes, body, diags);
     let meeting_year = date.map(|d| d.year);
     let mut clock = start.unwrap_or(Clock(0));
     let mut agenda = Vec::new();
-    let mut seen_cases: HashMap<CaseNumber, String> = HashMap::new();
+    let mut numbers = CaseNumbers {
+        meeting_year,
+        cycle,
+        used: Vec::new(),
+    };
     for (i, value) in raw.agenda.into_iter().enumerate() {
         let field = format!("agenda[{i}]");
-        let Some(entry) = typed::<AgendaFile>(&file, &field, value, diags) else { continue };
-        let ctx = ItemContext { content_dir, dir, body, file: &file, field: &field, previous: previous_date.as_deref() };
-        let Some(row) = resolve_agenda_entry(&ctx, entry, clock, meeting_year, &mut seen_cases, diags) else {
+        let Some(entry) = typed::<AgendaFile>(&file, &field, value, diags) else {
+            continue;
+        };
+        let ctx = ItemContext {
+            content_dir,
+            dir,
+            body,
+            file: &file,
+            field: &field,
+            previous: previous_date.as_deref(),
+        };
+        let Some(row) = resolve_agenda_entry(&ctx, entry, clock, &mut numbers, diags) else {
             continue;
         };
         clock = clock.plus(row_duration(&row));
         agenda.push(row);
     }
+    let used = std::mem::take(&mut numbers.used);
     if agenda.is_empty() && diags.error_count() == errors_before {
         diags.push(file.error("agenda", "the agenda is empty"));
     }
     if clock.past_midnight() {
-        diags.push(file.error("agenda", format!("the agenda runs past midnight (ends {clock} the next day)")));
+        diags.push(file.error(
+            "agenda",
+            format!("the agenda runs past midnight (ends {clock} the next day)"),
+        ));
     }
     if let Some(end) = planned_end {
         if clock > end {
             diags.push(
-                file.error("agenda", format!("the agenda runs until {clock}, past the meeting's end at {end}"))
-                    .hint("shorten some durations or move the end"),
+                file.error(
+                    "agenda",
+                    format!("the agenda runs until {clock}, past the meeting's end at {end}"),
+                )
+                .hint("shorten some durations or move the end"),
             );
         }
     }
     if let Some(notes) = &raw.notes {
         check_markdown(&file, "notes", notes, diags);
     }
+    check_case_sequence(&file, &raw.number, meeting_year, &used, cycle, diags);
 
+    if let Some(date) = date {
+        cycle.previous = Some((date, raw.number.clone()));
+    }
+    let action_status = crate::minutes::action_status(cycle, date);
     if diags.error_count() > errors_before {
         return None;
     }
     let date = date?;
-    let slug = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Some(Meeting {
+    let slug = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut meeting = Meeting {
         slug,
+        dir: dir.to_path_buf(),
         number: raw.number,
         date: raw.date,
         ymd: (date.year, date.month, date.day),
@@ -613,12 +789,141 @@ fn load_meeting(content_dir: &Path, dir: &Path, body: &Body, diags: &mut Diagnos
         chair,
         title: raw.title.unwrap_or_else(|| format!("Møte i {}", body.name)),
         previous_meeting_date: previous_date,
-        previous_meeting_number: raw.previous_meeting.and_then(|p| p.number),
+        previous_meeting_number: previous.and_then(|(_, n)| n),
         order_note: raw.order_note,
         notes: raw.notes,
         roster,
         agenda,
-    })
+        action_status,
+        minutes: None,
+    };
+    let minutes_path = dir.join(crate::minutes::MINUTES_FILE);
+    if minutes_path.is_file() {
+        meeting.minutes =
+            crate::minutes::load_minutes(&minutes_path, &meeting, date, body, cycle, diags);
+    }
+    Some(meeting)
+}
+
+/// Case numbers as an agenda is resolved: those used, and the next free one for `case: auto`.
+struct CaseNumbers<'a> {
+    meeting_year: Option<i32>,
+    cycle: &'a Cycle,
+    /// Numbers used in this meeting so far, with their field.
+    used: Vec<(CaseNumber, String)>,
+}
+
+impl CaseNumbers<'_> {
+    /// The next free number of the meeting's year, or why there is none.
+    fn next_free(&self) -> Result<CaseNumber, &'static str> {
+        let year = self.meeting_year.ok_or("the meeting has no valid date")?;
+        let yy = year.rem_euclid(100) as u32;
+        let here = self
+            .used
+            .iter()
+            .filter(|(c, _)| c.year == yy)
+            .map(|(c, _)| c.number)
+            .max();
+        let before = self.cycle.year_max.get(&yy).map(|(n, _)| *n);
+        match here.max(before) {
+            Some(n) => Ok(CaseNumber {
+                number: n + 1,
+                year: yy,
+            }),
+            // The first case of the year is 1 once an earlier year is in the content.
+            None if self.cycle.previous.is_some() => Ok(CaseNumber {
+                number: 1,
+                year: yy,
+            }),
+            None => Err("no earlier case number of this year is known"),
+        }
+    }
+}
+
+/// Checks this meeting's case numbers against earlier meetings of the body, then records them.
+fn check_case_sequence(
+    file: &SourceFile,
+    meeting_number: &str,
+    meeting_year: Option<i32>,
+    used: &[(CaseNumber, String)],
+    cycle: &mut Cycle,
+    diags: &mut Diagnostics,
+) {
+    for (case, field) in used {
+        if let Some((other, other_file)) = cycle.cases.get(case) {
+            diags.push(
+                file.error(&format!("{field}.case"), format!("case number {case} is already used in meeting {other}"))
+                    .hint(format!(
+                        "case numbers run through the year: see {}; `case: auto` takes the next free number",
+                        other_file.display()
+                    )),
+            );
+        }
+    }
+    let Some(yy) = meeting_year.map(|y| y.rem_euclid(100) as u32) else {
+        return;
+    };
+    let mut own: Vec<&(CaseNumber, String)> = used
+        .iter()
+        .filter(|(c, _)| c.year == yy && !cycle.cases.contains_key(c))
+        .collect();
+    own.sort_by_key(|(c, _)| c.number);
+    if let (Some((first, field)), Some((prev_max, prev_meeting))) =
+        (own.first(), cycle.year_max.get(&yy))
+    {
+        if first.number > prev_max + 1 {
+            diags.push(file.warning(
+                &format!("{field}.case"),
+                format!(
+                    "case numbers {} are missing: meeting {prev_meeting} ended at {}/{yy:02} and meeting {meeting_number} starts at {first}",
+                    missing_range(prev_max + 1, first.number - 1, yy),
+                    prev_max
+                ),
+            ));
+        } else if first.number <= *prev_max {
+            diags.push(file.warning(
+                &format!("{field}.case"),
+                format!(
+                    "case {first} is out of order: the earlier meeting {prev_meeting} already reached {prev_max}/{yy:02}"
+                ),
+            ));
+        }
+    }
+    for pair in own.windows(2) {
+        let ((a, _), (b, field)) = (pair[0], pair[1]);
+        if b.number > a.number + 1 {
+            diags.push(file.warning(
+                &format!("{field}.case"),
+                format!(
+                    "case numbers {} are missing in meeting {meeting_number} (between {a} and {b})",
+                    missing_range(a.number + 1, b.number - 1, yy)
+                ),
+            ));
+        }
+    }
+    for (case, _) in used {
+        cycle
+            .cases
+            .entry(*case)
+            .or_insert_with(|| (meeting_number.to_owned(), file.path.clone()));
+        if case.year == yy {
+            let entry = cycle
+                .year_max
+                .entry(yy)
+                .or_insert((0, meeting_number.to_owned()));
+            if case.number > entry.0 {
+                *entry = (case.number, meeting_number.to_owned());
+            }
+        }
+    }
+}
+
+fn missing_range(from: u32, to: u32, yy: u32) -> String {
+    if from == to {
+        format!("{from}/{yy:02}")
+    } else {
+        format!("{from}/{yy:02}–{to}/{yy:02}")
+    }
 }
 
 fn row_duration(row: &AgendaRow) -> u32 {
@@ -628,7 +933,12 @@ fn row_duration(row: &AgendaRow) -> u32 {
     }
 }
 
-fn parse_clock(file: &SourceFile, field: &str, text: &str, diags: &mut Diagnostics) -> Option<Clock> {
+fn parse_clock(
+    file: &SourceFile,
+    field: &str,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> Option<Clock> {
     let clock = Clock::parse(text);
     if clock.is_none() {
         diags.push(
@@ -639,15 +949,31 @@ fn parse_clock(file: &SourceFile, field: &str, text: &str, diags: &mut Diagnosti
     clock
 }
 
-fn member_person(m: &Member) -> Person {
-    Person { name: m.name.clone(), organisation: m.organisation.clone(), member_id: Some(m.id.clone()) }
+pub(crate) fn member_person(m: &Member) -> Person {
+    Person {
+        name: m.name.clone(),
+        organisation: m.organisation.clone(),
+        member_id: Some(m.id.clone()),
+    }
 }
 
-fn resolve_member(file: &SourceFile, field: &str, id: &str, body: &Body, diags: &mut Diagnostics) -> Option<Person> {
+pub(crate) fn resolve_member(
+    file: &SourceFile,
+    field: &str,
+    id: &str,
+    body: &Body,
+    diags: &mut Diagnostics,
+) -> Option<Person> {
     if let Some(m) = body.member(id) {
         return Some(member_person(m));
     }
-    let mut diag = file.error(field, format!("unknown member id `{id}` (not in the roster of {})", body.id));
+    let mut diag = file.error(
+        field,
+        format!(
+            "unknown member id `{id}` (not in the roster of {})",
+            body.id
+        ),
+    );
     diag = match did_you_mean(id, body.members.iter().map(|m| m.id.as_str())) {
         Some(best) => diag.hint(format!("did you mean `{best}`?")),
         None => diag.hint("member ids are listed under `members` in body.yaml; a guest is written `{ name, organisation }`"),
@@ -656,16 +982,26 @@ fn resolve_member(file: &SourceFile, field: &str, id: &str, body: &Body, diags: 
     None
 }
 
-fn resolve_roster(file: &SourceFile, substitutes: Vec<Value>, body: &Body, diags: &mut Diagnostics) -> Vec<RosterEntry> {
+fn resolve_roster(
+    file: &SourceFile,
+    substitutes: Vec<Value>,
+    body: &Body,
+    diags: &mut Diagnostics,
+) -> Vec<RosterEntry> {
     let mut subs: HashMap<String, SubstituteFile> = HashMap::new();
     for (i, value) in substitutes.into_iter().enumerate() {
         let field = format!("substitutes[{i}]");
-        let Some(sub) = typed::<SubstituteFile>(file, &field, value, diags) else { continue };
+        let Some(sub) = typed::<SubstituteFile>(file, &field, value, diags) else {
+            continue;
+        };
         if resolve_member(file, &format!("{field}.for"), &sub.replaces, body, diags).is_none() {
             continue;
         }
         if subs.contains_key(&sub.replaces) {
-            diags.push(file.error(&format!("{field}.for"), format!("`{}` already has a substitute", sub.replaces)));
+            diags.push(file.error(
+                &format!("{field}.for"),
+                format!("`{}` already has a substitute", sub.replaces),
+            ));
             continue;
         }
         subs.insert(sub.replaces.clone(), sub);
@@ -674,6 +1010,7 @@ fn resolve_roster(file: &SourceFile, substitutes: Vec<Value>, body: &Body, diags
         .iter()
         .map(|m| match subs.remove(&m.id) {
             Some(sub) => RosterEntry {
+                member_id: m.id.clone(),
                 name: sub.name,
                 title: sub.title,
                 organisation: sub.organisation.or_else(|| m.organisation.clone()),
@@ -682,6 +1019,7 @@ fn resolve_roster(file: &SourceFile, substitutes: Vec<Value>, body: &Body, diags
                 substitute_for: Some(m.name.clone()),
             },
             None => RosterEntry {
+                member_id: m.id.clone(),
                 name: m.name.clone(),
                 title: m.title.clone(),
                 organisation: m.organisation.clone(),
@@ -713,10 +1051,10 @@ fn resolve_agenda_entry(
     ctx: &ItemContext<'_>,
     entry: AgendaFile,
     start: Clock,
-    meeting_year: Option<i32>,
-    seen: &mut HashMap<CaseNumber, String>,
+    numbers: &mut CaseNumbers<'_>,
     diags: &mut Diagnostics,
 ) -> Option<AgendaRow> {
+    let meeting_year = numbers.meeting_year;
     let file = ctx.file;
     let end = start.plus(entry.duration);
     if let Some(label) = entry.break_label {
@@ -748,12 +1086,24 @@ fn resolve_agenda_entry(
     let errors_before = diags.error_count();
     let case = match &entry.case {
         None => {
-            diags.push(
-                file.error(ctx.field, "missing required field `case`")
-                    .hint("every agenda item needs a case number such as `34/20`, or `break:` for a break"),
-            );
+            diags.push(file.error(ctx.field, "missing required field `case`").hint(
+                "every agenda item needs a case number such as `34/20`, or `break:` for a break",
+            ));
             None
         }
+        Some(text) if text == "auto" => match numbers.next_free() {
+            Ok(number) => {
+                numbers.used.push((number, ctx.field.to_owned()));
+                Some(number)
+            }
+            Err(why) => {
+                diags.push(
+                    file.error(&ctx.sub("case"), format!("cannot assign a case number: {why}"))
+                        .hint("write the first case number of the year, such as `34/20`; later items can use `auto`"),
+                );
+                None
+            }
+        },
         Some(text) => match CaseNumber::parse(text) {
             None => {
                 diags.push(
@@ -771,11 +1121,13 @@ fn resolve_agenda_entry(
                         ));
                     }
                 }
-                if let Some(previous) = seen.insert(number, ctx.field.to_owned()) {
+                if let Some((_, previous)) = numbers.used.iter().find(|(c, _)| *c == number) {
                     diags.push(file.error(
                         &ctx.sub("case"),
                         format!("case number {number} is used twice in this meeting (also at {previous})"),
                     ));
+                } else {
+                    numbers.used.push((number, ctx.field.to_owned()));
                 }
                 Some(number)
             }
@@ -787,7 +1139,10 @@ fn resolve_agenda_entry(
         if parsed.is_none() {
             let mut diag = file.error(
                 &ctx.sub("standing"),
-                format!("`{name}` is not a standing item: expected one of {}", Standing::NAMES.join(", ")),
+                format!(
+                    "`{name}` is not a standing item: expected one of {}",
+                    Standing::NAMES.join(", ")
+                ),
             );
             if let Some(best) = did_you_mean(name, Standing::NAMES.iter().copied()) {
                 diag = diag.hint(format!("did you mean `{best}`?"));
@@ -802,9 +1157,13 @@ fn resolve_agenda_entry(
             if parsed.is_none() {
                 let mut diag = file.error(
                     &ctx.sub("kind"),
-                    format!("`{name}` is not a kind of item: expected one of {}", Kind::NAMES.join(", ")),
+                    format!(
+                        "`{name}` is not a kind of item: expected one of {}",
+                        Kind::NAMES.join(", ")
+                    ),
                 );
-                if let Some(best) = did_you_mean(&name.to_lowercase(), Kind::NAMES.iter().copied()) {
+                if let Some(best) = did_you_mean(&name.to_lowercase(), Kind::NAMES.iter().copied())
+                {
                     diag = diag.hint(format!("did you mean `{best}`?"));
                 }
                 diags.push(diag);
@@ -829,7 +1188,11 @@ fn resolve_agenda_entry(
         }
     };
     let presenters = resolve_presenters(ctx, entry.presenter, diags);
-    let paper = entry.paper.as_deref().and_then(|p| read_paper(ctx, p, diags));
+    let paper = entry
+        .paper
+        .as_deref()
+        .and_then(|p| read_paper(ctx, p, diags));
+    let paper_file = entry.paper.as_deref().map(|p| ctx.dir.join(p));
     if let Some(description) = &entry.description {
         check_markdown(file, &ctx.sub("description"), description, diags);
     }
@@ -844,7 +1207,10 @@ fn resolve_agenda_entry(
     };
     for (i, decision) in decisions.iter().enumerate() {
         if decision.trim().is_empty() {
-            diags.push(file.error(&format!("{}.proposed_decision[{i}]", ctx.field), "the proposed decision is empty"));
+            diags.push(file.error(
+                &format!("{}.proposed_decision[{i}]", ctx.field),
+                "the proposed decision is empty",
+            ));
         }
     }
 
@@ -857,7 +1223,9 @@ fn resolve_agenda_entry(
         slug: case.slug(),
         paper_title: entry.paper_title.unwrap_or_else(|| title.clone()),
         title,
-        decision_heading: entry.decision_heading.unwrap_or_else(|| "Forslag til vedtak".to_owned()),
+        decision_heading: entry
+            .decision_heading
+            .unwrap_or_else(|| "Forslag til vedtak".to_owned()),
         kind: kind.map(|k| k.label().to_owned()),
         standing,
         description: entry.description,
@@ -870,12 +1238,17 @@ fn resolve_agenda_entry(
         duration_text: derive::duration_text(entry.duration),
         has_document: paper.is_some() || !decisions.is_empty(),
         paper,
+        paper_file,
         decisions,
         postponed: entry.postponed,
     }))
 }
 
-fn resolve_presenters(ctx: &ItemContext<'_>, spec: Option<PresenterSpec>, diags: &mut Diagnostics) -> Vec<Person> {
+fn resolve_presenters(
+    ctx: &ItemContext<'_>,
+    spec: Option<PresenterSpec>,
+    diags: &mut Diagnostics,
+) -> Vec<Person> {
     let (list, is_list) = match spec {
         None => return Vec::new(),
         Some(PresenterSpec::One(p)) => (vec![p], false),
@@ -883,11 +1256,21 @@ fn resolve_presenters(ctx: &ItemContext<'_>, spec: Option<PresenterSpec>, diags:
     };
     let mut out = Vec::new();
     for (i, person) in list.into_iter().enumerate() {
-        let field = if is_list { format!("{}.presenter[{i}]", ctx.field) } else { ctx.sub("presenter") };
+        let field = if is_list {
+            format!("{}.presenter[{i}]", ctx.field)
+        } else {
+            ctx.sub("presenter")
+        };
         match person {
-            PersonSpec::Id(id) => out.extend(resolve_member(ctx.file, &field, &id, ctx.body, diags)),
+            PersonSpec::Id(id) => {
+                out.extend(resolve_member(ctx.file, &field, &id, ctx.body, diags))
+            }
             PersonSpec::Guest { name, organisation } => {
-                out.push(Person { name, organisation, member_id: None });
+                out.push(Person {
+                    name,
+                    organisation,
+                    member_id: None,
+                });
             }
         }
     }
@@ -899,11 +1282,19 @@ fn read_paper(ctx: &ItemContext<'_>, relative: &str, diags: &mut Diagnostics) ->
     let field = ctx.sub("paper");
     let rel = Path::new(relative);
     let escapes = rel.is_absolute()
-        || rel.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_) | Component::RootDir));
+        || rel.components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::Prefix(_) | Component::RootDir
+            )
+        });
     if escapes {
         diags.push(
             ctx.file
-                .error(&field, format!("`{relative}` points outside the meeting folder"))
+                .error(
+                    &field,
+                    format!("`{relative}` points outside the meeting folder"),
+                )
                 .hint("give the path relative to the meeting folder, such as saker/38-20.md"),
         );
         return None;
@@ -915,12 +1306,21 @@ fn read_paper(ctx: &ItemContext<'_>, relative: &str, diags: &mut Diagnostics) ->
         .zip(ctx.content_dir.canonicalize().ok())
         .is_some_and(|(p, root)| p.starts_with(root));
     if !path.is_file() || !inside {
-        let mut diag = ctx.file.error(&field, format!("case paper `{relative}` does not exist"));
+        let mut diag = ctx
+            .file
+            .error(&field, format!("case paper `{relative}` does not exist"));
         if let Some(parent) = path.parent() {
             let names: Vec<String> = fs::read_dir(parent)
-                .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
                 .unwrap_or_default();
-            let wanted = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let wanted = rel
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if let Some(best) = did_you_mean(&wanted, names.iter().map(String::as_str)) {
                 diag = diag.hint(format!("did you mean `{best}`?"));
             }
@@ -939,7 +1339,7 @@ fn read_paper(ctx: &ItemContext<'_>, relative: &str, diags: &mut Diagnostics) ->
     Some(text)
 }
 
-fn check_markdown(file: &SourceFile, field: &str, text: &str, diags: &mut Diagnostics) {
+pub(crate) fn check_markdown(file: &SourceFile, field: &str, text: &str, diags: &mut Diagnostics) {
     for problem in markdown::check(text) {
         diags.push(file.error(field, problem.message));
     }
@@ -960,12 +1360,18 @@ mod tests {
 
     #[test]
     fn serde_locations_are_stripped() {
-        assert_eq!(strip_location("missing field `x` at line 3 column 1"), "missing field `x`");
+        assert_eq!(
+            strip_location("missing field `x` at line 3 column 1"),
+            "missing field `x`"
+        );
         assert_eq!(strip_location("plain"), "plain");
     }
 
     #[test]
     fn offsets_become_positions() {
-        assert_eq!(position_of_offset("ab\ncd", 4), Position { line: 2, column: 2 });
+        assert_eq!(
+            position_of_offset("ab\ncd", 4),
+            Position { line: 2, column: 2 }
+        );
     }
 }

@@ -26,7 +26,9 @@ impl Locator {
         if parser.load(&mut builder, false).is_err() {
             return Locator::default();
         }
-        Locator { positions: builder.positions }
+        Locator {
+            positions: builder.positions,
+        }
     }
 
     /// The position of the value at `path`, or of its nearest parent that has one.
@@ -43,8 +45,15 @@ impl Locator {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String>, first: bool },
-    Seq { path: String, index: usize },
+    Map {
+        path: String,
+        key: Option<String>,
+        first: bool,
+    },
+    Seq {
+        path: String,
+        index: usize,
+    },
 }
 
 #[derive(Default)]
@@ -68,7 +77,11 @@ impl Builder {
                 Some(k) => Some(format!("{path}.{k}")),
                 None => {
                     // A key. Complex (non-scalar) keys are not used in content.
-                    *key = Some(if is_scalar { text.to_owned() } else { String::from("?") });
+                    *key = Some(if is_scalar {
+                        text.to_owned()
+                    } else {
+                        String::from("?")
+                    });
                     if std::mem::take(first) {
                         // A block mapping is best pointed at by its first key.
                         self.positions.insert(path.clone(), position);
@@ -82,7 +95,10 @@ impl Builder {
 
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
-        let position = Position { line: mark.line(), column: mark.col() + 1 };
+        let position = Position {
+            line: mark.line(),
+            column: mark.col() + 1,
+        };
         match ev {
             Event::Scalar(text, ..) => {
                 if let Some(path) = self.next_path(true, &text, position) {
@@ -97,7 +113,11 @@ impl MarkedEventReceiver for Builder {
             Event::MappingStart(..) => {
                 let path = self.next_path(false, "", position).unwrap_or_default();
                 self.positions.entry(path.clone()).or_insert(position);
-                self.stack.push(Frame::Map { path, key: None, first: true });
+                self.stack.push(Frame::Map {
+                    path,
+                    key: None,
+                    first: true,
+                });
             }
             Event::SequenceStart(..) => {
                 let path = self.next_path(false, "", position).unwrap_or_default();
@@ -121,16 +141,37 @@ mod tests {
         let src = "number: 7/2020\nagenda:\n  - case: 34/20\n    presenter: kvestli\n  - break: Pause\n    duration: 20\n";
         let loc = Locator::new(src);
         assert_eq!(loc.find("number"), Some(Position { line: 1, column: 9 }));
-        assert_eq!(loc.find("agenda[0].presenter"), Some(Position { line: 4, column: 16 }));
-        assert_eq!(loc.find("agenda[1].duration"), Some(Position { line: 6, column: 15 }));
+        assert_eq!(
+            loc.find("agenda[0].presenter"),
+            Some(Position {
+                line: 4,
+                column: 16
+            })
+        );
+        assert_eq!(
+            loc.find("agenda[1].duration"),
+            Some(Position {
+                line: 6,
+                column: 15
+            })
+        );
         assert_eq!(loc.find("agenda[1]"), Some(Position { line: 5, column: 5 }));
         // Unknown paths fall back to the nearest parent.
-        assert_eq!(loc.find("agenda[1].title"), Some(Position { line: 5, column: 5 }));
+        assert_eq!(
+            loc.find("agenda[1].title"),
+            Some(Position { line: 5, column: 5 })
+        );
     }
 
     #[test]
     fn flow_style_and_lists_are_indexed() {
         let loc = Locator::new("presenter: [kvestli, { name: Inga }]\n");
-        assert_eq!(loc.find("presenter[1].name"), Some(Position { line: 1, column: 30 }));
+        assert_eq!(
+            loc.find("presenter[1].name"),
+            Some(Position {
+                line: 1,
+                column: 30
+            })
+        );
     }
 }

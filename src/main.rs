@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use motebok::cli::{BuildArgs, Cli, Command, ProjectArgs};
+use motebok::cli::{BuildArgs, Cli, Command, NewArgs, ProjectArgs, WatchArgs};
 use motebok::pipeline::{BuildConfig, BuildReport, build};
 
 fn main() -> ExitCode {
@@ -11,12 +11,100 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(&args),
         Command::Check(args) => run_check(&args),
+        Command::Watch(args) => run_watch(&args),
+        Command::New(args) => run_new(&args),
+    }
+}
+
+fn run_new(args: &NewArgs) -> ExitCode {
+    let date = match &args.date {
+        None => motebok::derive::Date::today(),
+        Some(text) => match motebok::derive::Date::parse(text) {
+            Some(date) => date,
+            None => {
+                eprintln!(
+                    "error: --date {text}: not a valid date\n  = hint: write the date as YYYY-MM-DD, such as 2021-01-20"
+                );
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    match motebok::scaffold::new_meeting(&args.content, &args.body, date) {
+        Ok(new) => {
+            println!(
+                "wrote {}: meeting {}, {}, standing items {} and Eventuelt",
+                new.path.display(),
+                new.number,
+                date.norwegian(),
+                new.cases.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            for diag in &diags.0 {
+                eprintln!("{diag}\n");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_watch(args: &WatchArgs) -> ExitCode {
+    let config = BuildConfig {
+        content: args.project.content.clone(),
+        templates: args.project.templates.clone(),
+        output: args.output.clone(),
+        keep_typst: args.keep_typst,
+        dry_run: false,
+    };
+    println!(
+        "watching {} and {} (Ctrl-C stops)",
+        config.content.display(),
+        config.templates.display()
+    );
+    let print = |report: &BuildReport, what: &str| {
+        for diag in &report.diagnostics.0 {
+            eprintln!("{diag}\n");
+        }
+        let mut names: Vec<String> = report
+            .documents
+            .iter()
+            .filter(|d| !d.unchanged)
+            .map(|d| d.path.display().to_string())
+            .collect();
+        names.sort();
+        let outcome = if report.failed() {
+            format!(
+                "failed with {} errors; the last good PDFs are kept",
+                report.diagnostics.error_count()
+            )
+        } else if names.is_empty() {
+            "no document changed".to_owned()
+        } else if names.len() > 6 {
+            format!("rebuilt {} documents", names.len())
+        } else {
+            format!("rebuilt {}", names.join(", "))
+        };
+        println!("{what}: {outcome} ({} ms)", report.elapsed.as_millis());
+    };
+    match motebok::watch::watch(&config, &args.meetings, &print) {
+        Ok(()) => {
+            println!("stopped watching");
+            ExitCode::SUCCESS
+        }
+        Err(diag) => {
+            eprintln!("{diag}");
+            ExitCode::FAILURE
+        }
     }
 }
 
 fn run_build(args: &BuildArgs) -> ExitCode {
     if let Some(jobs) = args.jobs {
-        if let Err(err) = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global() {
+        if let Err(err) = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global()
+        {
             eprintln!("error: failed to set up {jobs} worker threads ({err})");
             return ExitCode::FAILURE;
         }
@@ -28,7 +116,7 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         keep_typst: args.keep_typst,
         dry_run: false,
     };
-    let report = build(&config);
+    let report = build(&config, &args.meetings);
     print_report(&report, &config, args.quiet, "wrote");
     exit_code(&report)
 }
@@ -41,7 +129,7 @@ fn run_check(args: &ProjectArgs) -> ExitCode {
         keep_typst: false,
         dry_run: true,
     };
-    let report = build(&config);
+    let report = build(&config, &[]);
     print_report(&report, &config, true, "checked");
     if !report.failed() {
         println!(
@@ -89,5 +177,9 @@ fn print_report(report: &BuildReport, config: &BuildConfig, quiet: bool, verb: &
 }
 
 fn exit_code(report: &BuildReport) -> ExitCode {
-    if report.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if report.failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -34,7 +34,10 @@ pub fn check(markdown: &str) -> Vec<Problem> {
             }
             _ => continue,
         };
-        problems.push(Problem { offset: range.start, message: message.to_owned() });
+        problems.push(Problem {
+            offset: range.start,
+            message: message.to_owned(),
+        });
     }
     problems
 }
@@ -132,7 +135,11 @@ impl Writer {
             Tag::Item => self.push("["),
             Tag::Table(aligns) => {
                 let aligns: Vec<&str> = aligns.iter().map(align_name).collect();
-                self.push(&format!("#table(columns: {}, align: ({},), ", aligns.len(), aligns.join(", ")));
+                self.push(&format!(
+                    "#table(columns: {}, align: ({},), ",
+                    aligns.len(),
+                    aligns.join(", ")
+                ));
             }
             Tag::TableHead => self.push("table.header("),
             Tag::TableRow => {}
@@ -140,7 +147,9 @@ impl Writer {
             Tag::Emphasis => self.push("#emph["),
             Tag::Strong => self.push("#strong["),
             Tag::Strikethrough => self.push("#strike["),
-            Tag::Link { dest_url, .. } => self.push(&format!("#link({})[", quote_string(&dest_url))),
+            Tag::Link { dest_url, .. } => {
+                self.push(&format!("#link({})[", quote_string(&dest_url)))
+            }
             Tag::Image { .. } => self.push("["),
             _ => {}
         }
@@ -153,7 +162,10 @@ impl Writer {
             TagEnd::BlockQuote(_) => self.push("]\n\n"),
             TagEnd::CodeBlock => {
                 let code = self.code.take().unwrap_or_default();
-                let call = format!("#raw(block: true, {})\n\n", quote_string(code.trim_end_matches('\n')));
+                let call = format!(
+                    "#raw(block: true, {})\n\n",
+                    quote_string(code.trim_end_matches('\n'))
+                );
                 self.push(&call);
             }
             TagEnd::List(_) => {
@@ -171,9 +183,11 @@ impl Writer {
             TagEnd::TableHead => self.push("),\n  "),
             TagEnd::TableRow => self.push("\n  "),
             TagEnd::TableCell => self.push("], "),
-            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image => {
-                self.close_call("]")
-            }
+            TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image => self.close_call("]"),
             _ => {}
         }
     }
@@ -211,11 +225,17 @@ mod tests {
     #[test]
     fn converts_the_supported_constructs() {
         let cases = [
-            ("Hei *du* og **dere**.", "Hei #emph[du] og #strong[dere]\\.\n"),
+            (
+                "Hei *du* og **dere**.",
+                "Hei #emph[du] og #strong[dere]\\.\n",
+            ),
             ("## Bakgrunn", "#heading(depth: 2)[Bakgrunn]\n"),
             ("- en\n- to", "#list([en], [to])\n"),
             ("3. tre\n4. fire", "#enum(start: 3, [tre], [fire])\n"),
-            ("[ehelse](https://ehelse.no)", "#link(\"https://ehelse.no\")[ehelse]\n"),
+            (
+                "[ehelse](https://ehelse.no)",
+                "#link(\"https://ehelse.no\")[ehelse]\n",
+            ),
             ("Bruk `kode`", "Bruk #raw(\"kode\")\n"),
             ("a  \nb", "a\\\nb\n"),
             ("~~ut~~", "#strike[ut]\n"),
@@ -242,9 +262,15 @@ mod tests {
     #[test]
     fn text_never_becomes_code() {
         let out = to_typst("#set page(width: 1pt) $x$ @ref <lbl> // c");
-        assert_eq!(out, "\\#set page(width: 1pt) \\$x\\$ \\@ref \\<lbl\\> \\/\\/ c\n");
+        assert_eq!(
+            out,
+            "\\#set page(width: 1pt) \\$x\\$ \\@ref \\<lbl\\> \\/\\/ c\n"
+        );
         // A parenthesis right after a call is not an argument list.
-        assert_eq!(to_typst("*Merk*(se vedlegg)"), "#emph[Merk]\\(se vedlegg)\n");
+        assert_eq!(
+            to_typst("*Merk*(se vedlegg)"),
+            "#emph[Merk]\\(se vedlegg)\n"
+        );
     }
 
     #[test]

@@ -97,6 +97,8 @@ pub struct Person {
 /// One row of the roster as it applies to a meeting.
 #[derive(Debug, Clone, Serialize)]
 pub struct RosterEntry {
+    /// The member id of the seat.
+    pub member_id: String,
     /// The person attending in this seat.
     pub name: String,
     /// Job title.
@@ -131,8 +133,14 @@ pub enum Kind {
 
 impl Kind {
     /// The kinds as written in content.
-    pub const NAMES: &'static [&'static str] =
-        &["godkjenning", "orientering", "drøfting", "tilslutning", "beslutning", "anbefaling"];
+    pub const NAMES: &'static [&'static str] = &[
+        "godkjenning",
+        "orientering",
+        "drøfting",
+        "tilslutning",
+        "beslutning",
+        "anbefaling",
+    ];
 
     /// Parses the name written in content.
     pub fn parse(name: &str) -> Option<Kind> {
@@ -204,7 +212,10 @@ impl CaseNumber {
             return None;
         }
         let number = n.parse().ok().filter(|&n| n > 0)?;
-        Some(CaseNumber { number, year: y.parse().ok()? })
+        Some(CaseNumber {
+            number,
+            year: y.parse().ok()?,
+        })
     }
 
     /// The file-name form, `38-20`.
@@ -254,6 +265,9 @@ pub struct CaseItem {
     pub duration_text: String,
     /// Case paper body, Markdown.
     pub paper: Option<String>,
+    /// The case paper's file, for rebuilding on change.
+    #[serde(skip)]
+    pub paper_file: Option<PathBuf>,
     /// Proposed decisions (several are numbered).
     pub decisions: Vec<String>,
     /// Postponement note.
@@ -288,6 +302,9 @@ pub enum AgendaRow {
 pub struct Meeting {
     /// The meeting folder's name (`2020-07`).
     pub slug: String,
+    /// The meeting folder.
+    #[serde(skip)]
+    pub dir: PathBuf,
     /// Meeting number as printed (`7/2020`).
     pub number: String,
     /// ISO date.
@@ -322,6 +339,11 @@ pub struct Meeting {
     pub roster: Vec<RosterEntry>,
     /// The agenda.
     pub agenda: Vec<AgendaRow>,
+    /// Action points reported on at this meeting (*Status aksjonspunkt*): those
+    /// still open after earlier minutes, and those the latest minutes closed.
+    pub action_status: Vec<ActionPoint>,
+    /// The minutes, once written.
+    pub minutes: Option<Minutes>,
 }
 
 impl Meeting {
@@ -332,6 +354,114 @@ impl Meeting {
             AgendaRow::Break { .. } => None,
         })
     }
+}
+
+/// Whether minutes are a draft out for comments or final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MinutesStatus {
+    /// Draft (*utkast*), sent out for comments.
+    Draft,
+    /// Final (*endelig*), approved.
+    Final,
+}
+
+/// Someone listed in the attendance of the minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attendee {
+    /// Full name.
+    pub name: String,
+    /// Organisation.
+    pub organisation: Option<String>,
+    /// Role as printed, for roster members.
+    pub role_label: Option<String>,
+    /// For a substitute: the name of the member replaced.
+    pub substitute_for: Option<String>,
+    /// For someone present for some items only: those case numbers (`32/21`).
+    pub cases: Vec<String>,
+}
+
+/// What the minutes record for one agenda item.
+#[derive(Debug, Clone, Serialize)]
+pub struct MinutesItem {
+    /// Case number (`35/21`).
+    pub case: String,
+    /// Title as on the agenda.
+    pub title: String,
+    /// Kind as printed.
+    pub kind: Option<String>,
+    /// Presenters as printed.
+    pub presenter_text: String,
+    /// Notes of the discussion, Markdown.
+    pub notes: Option<String>,
+    /// The decisions as adopted (*Vedtak*); several are numbered.
+    pub decisions: Vec<String>,
+    /// Whether the decision differs from the proposed one.
+    pub amended: bool,
+    /// When the item was postponed: the note.
+    pub postponed: Option<String>,
+    /// Action points raised under this item.
+    pub actions: Vec<ActionPoint>,
+}
+
+/// An action point (*aksjonspunkt*) and its status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionPoint {
+    /// Id, unique within the body (`5/2021-1`).
+    pub id: String,
+    /// What is to be done.
+    pub text: String,
+    /// Who is responsible.
+    pub owner: Option<String>,
+    /// Due date, ISO.
+    pub due: Option<String>,
+    /// Due date as printed (`1. oktober 2021`).
+    pub due_text: Option<String>,
+    /// `open` or `closed`.
+    pub status: String,
+    /// Status as printed (`Åpen`, `Lukket`).
+    pub status_label: String,
+    /// Open and past its due date at the meeting it is reported to.
+    pub overdue: bool,
+    /// The case it came from (`35/21`).
+    pub case: Option<String>,
+    /// The meeting whose minutes raised it (`5/2021`).
+    pub raised_in: String,
+    /// The latest note on its status.
+    pub note: Option<String>,
+}
+
+/// The minutes (*referat*) of a meeting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Minutes {
+    /// Draft or final.
+    pub status: MinutesStatus,
+    /// Draft: the date it was sent, as printed.
+    pub sent_text: Option<String>,
+    /// Draft: the deadline for comments, as printed.
+    pub comments_by_text: Option<String>,
+    /// Final: the date it was approved, as printed.
+    pub approved_text: Option<String>,
+    /// Final: the meeting that approved it (`6/2021`).
+    pub approved_meeting: Option<String>,
+    /// Who took the minutes (*referent*).
+    pub minute_taker: Option<Person>,
+    /// The chair as recorded.
+    pub chair: Option<Person>,
+    /// Present (*Til stede*): roster members and substitutes.
+    pub present: Vec<Attendee>,
+    /// Sent apologies (*Forfall*).
+    pub absent: Vec<Attendee>,
+    /// Others present (*Andre som var til stede*).
+    pub others: Vec<Attendee>,
+    /// Present for some items only (*Til stede på sak*).
+    pub partial: Vec<Attendee>,
+    /// One entry per case on the agenda, in agenda order.
+    pub items: Vec<MinutesItem>,
+    /// General remarks, Markdown.
+    pub notes: Option<String>,
+    /// Every action point these minutes raised or updated.
+    pub actions: Vec<ActionPoint>,
 }
 
 /// A body's content: the body and its meetings in date order.

@@ -12,7 +12,7 @@ use crate::compile::{CompileRequest, Compiled, compile_pdf};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::load_project;
 use crate::model::{AgendaRow, BodyContent, CaseItem, Meeting, Project};
-use crate::output::{meeting_dir, write_atomic};
+use crate::output::write_atomic;
 use crate::render::{DocumentKind, Renderer};
 use crate::world::Typesetter;
 
@@ -57,6 +57,39 @@ pub struct DocumentReport {
     pub elapsed: Duration,
     /// Text per page, when it compiled.
     pub text: Vec<String>,
+    /// Whether its source was unchanged since the last build, so it was not compiled again.
+    pub unchanged: bool,
+}
+
+/// What earlier builds produced: per output path, a hash of the generated Typst
+/// source and the page count. A document whose source hashes the same, and whose
+/// PDF is still in place, is not compiled again.
+#[derive(Debug, Default)]
+pub struct Fingerprints(std::sync::Mutex<std::collections::HashMap<PathBuf, (u64, usize)>>);
+
+impl Fingerprints {
+    fn get(&self, path: &Path) -> Option<(u64, usize)> {
+        self.0.lock().ok()?.get(path).copied()
+    }
+
+    fn set(&self, path: &Path, hash: u64, pages: usize) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(path.to_path_buf(), (hash, pages));
+        }
+    }
+
+    fn forget(&self, path: &Path) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(path);
+        }
+    }
+}
+
+fn source_hash(source: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    source.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The outcome of a build.
@@ -80,6 +113,11 @@ impl BuildReport {
     pub fn pages(&self) -> usize {
         self.documents.iter().map(|d| d.pages).sum()
     }
+
+    /// Documents compiled in this run (not skipped as unchanged).
+    pub fn compiled(&self) -> usize {
+        self.documents.iter().filter(|d| !d.unchanged).count()
+    }
 }
 
 /// Lists every document of every meeting.
@@ -88,16 +126,29 @@ pub fn plan(project: &Project) -> Vec<Job> {
     for (b, content) in project.bodies.iter().enumerate() {
         for (m, meeting) in content.meetings.iter().enumerate() {
             let dir = PathBuf::from(&content.body.id).join(&meeting.slug);
-            let job = |kind, row, name: String| Job { body: b, meeting: m, kind, row, path: dir.join(name) };
+            let job = |kind, row, name: String| Job {
+                body: b,
+                meeting: m,
+                kind,
+                row,
+                path: dir.join(name),
+            };
             jobs.push(job(DocumentKind::Summons, None, "innkalling.pdf".into()));
             for (r, row) in meeting.agenda.iter().enumerate() {
                 if let AgendaRow::Case(item) = row {
                     if item.has_document {
-                        jobs.push(job(DocumentKind::CasePaper, Some(r), format!("sak-{}.pdf", item.slug)));
+                        jobs.push(job(
+                            DocumentKind::CasePaper,
+                            Some(r),
+                            format!("sak-{}.pdf", item.slug),
+                        ));
                     }
                 }
             }
             jobs.push(job(DocumentKind::Pack, None, "motepakke.pdf".into()));
+            if meeting.minutes.is_some() {
+                jobs.push(job(DocumentKind::Minutes, None, "referat.pdf".into()));
+            }
         }
     }
     jobs
@@ -135,18 +186,45 @@ pub fn build_job(
     project: &Project,
     job: &Job,
     config: &BuildConfig,
+    fingerprints: Option<&Fingerprints>,
 ) -> Result<(DocumentReport, Vec<Diagnostic>), Vec<Diagnostic>> {
     let started = Instant::now();
     let source = render_job(renderer, project, job).map_err(|d| vec![d])?;
+    let hash = source_hash(&source);
+    if let Some((previous, pages)) = fingerprints.and_then(|f| f.get(&job.path)) {
+        if previous == hash && !config.dry_run && config.output.join(&job.path).is_file() {
+            let report = DocumentReport {
+                path: job.path.clone(),
+                pages,
+                elapsed: started.elapsed(),
+                text: Vec::new(),
+                unchanged: true,
+            };
+            return Ok((report, Vec::new()));
+        }
+    }
+    if let Some(f) = fingerprints {
+        f.forget(&job.path);
+    }
     let typ_path = job.path.with_extension("typ");
     let name = typ_path.to_string_lossy().replace('\\', "/");
     let meeting = &project.bodies[job.body].meetings[job.meeting];
     if config.keep_typst && !config.dry_run {
-        write_file(&config.output.join(&typ_path), source.as_bytes(), "Typst source")?;
+        write_file(
+            &config.output.join(&typ_path),
+            source.as_bytes(),
+            "Typst source",
+        )?;
     }
     let compiled: Compiled = compile_pdf(
         typesetter.clone(),
-        CompileRequest { name: &name, source, ident: &name, date: meeting.ymd, standards: &[] },
+        CompileRequest {
+            name: &name,
+            source,
+            ident: &name,
+            date: meeting.ymd,
+            standards: &[],
+        },
     )
     .map_err(|mut diags| {
         if !config.keep_typst {
@@ -162,40 +240,74 @@ pub fn build_job(
     if !config.dry_run {
         write_file(&config.output.join(&job.path), &compiled.pdf, "PDF")?;
     }
-    let report = DocumentReport { path: job.path.clone(), pages: compiled.pages, elapsed: started.elapsed(), text: compiled.text };
+    if let Some(f) = fingerprints {
+        f.set(&job.path, hash, compiled.pages);
+    }
+    let report = DocumentReport {
+        path: job.path.clone(),
+        pages: compiled.pages,
+        elapsed: started.elapsed(),
+        text: compiled.text,
+        unchanged: false,
+    };
     Ok((report, compiled.warnings))
 }
 
 fn write_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), Vec<Diagnostic>> {
     write_atomic(path, bytes).map_err(|err| {
-        vec![Diagnostic::error(format!("failed to write {what} {} ({err})", path.display()))]
+        vec![Diagnostic::error(format!(
+            "failed to write {what} {} ({err})",
+            path.display()
+        ))]
     })
 }
 
-/// Loads content and templates and builds every document.
+/// Loads content and templates, reporting every problem of both.
 ///
-/// Nothing is written when content or templates have errors: a failed build keeps
-/// the last good output.
-pub fn build(config: &BuildConfig) -> BuildReport {
-    let started = Instant::now();
-    let mut report = BuildReport::default();
-    let (project, diags) = load_project(&config.content);
-    report.diagnostics.extend(diags.0);
+/// Returns `None` with the diagnostics when anything is an error: nothing may be
+/// built from content that has errors.
+pub fn load_inputs(config: &BuildConfig) -> (Option<(Project, Renderer)>, Diagnostics) {
+    let (project, mut diagnostics) = load_project(&config.content);
     let renderer = match Renderer::load(&config.templates) {
         Ok(r) => Some(r),
         Err(errors) => {
-            report.diagnostics.extend(errors);
+            diagnostics.extend(errors);
             None
         }
     };
-    let Some(renderer) = renderer.filter(|_| !report.diagnostics.has_errors()) else {
-        report.elapsed = started.elapsed();
-        return report;
-    };
+    match renderer {
+        Some(renderer) if !diagnostics.has_errors() => (Some((project, renderer)), diagnostics),
+        _ => (None, diagnostics),
+    }
+}
+
+/// Whether a meeting is selected by `filter` (`nehs`, `nehs/2020-07`); an empty filter selects all.
+pub fn selected(filter: &[String], body: &str, meeting: &str) -> bool {
+    filter.is_empty()
+        || filter.iter().any(|f| {
+            let f = f.trim_end_matches('/');
+            f == body || f == format!("{body}/{meeting}")
+        })
+}
+
+/// Builds `jobs` in parallel, collecting reports and diagnostics.
+///
+/// With `fingerprints`, documents whose generated source is unchanged since the
+/// build that recorded them are not compiled again.
+pub fn build_jobs(
+    config: &BuildConfig,
+    project: &Project,
+    renderer: &Renderer,
+    jobs: &[Job],
+    fingerprints: Option<&Fingerprints>,
+) -> BuildReport {
+    let started = Instant::now();
     let typesetter = Typesetter::shared();
-    let jobs = plan(&project);
-    let results: Vec<_> =
-        jobs.par_iter().map(|job| build_job(&renderer, &typesetter, &project, job, config)).collect();
+    let results: Vec<_> = jobs
+        .par_iter()
+        .map(|job| build_job(renderer, &typesetter, project, job, config, fingerprints))
+        .collect();
+    let mut report = BuildReport::default();
     for result in results {
         match result {
             Ok((doc, warnings)) => {
@@ -210,8 +322,36 @@ pub fn build(config: &BuildConfig) -> BuildReport {
     report
 }
 
+/// Loads content and templates and builds every selected meeting's documents.
+///
+/// Nothing is written when content or templates have errors: a failed build keeps
+/// the last good output.
+pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
+    let started = Instant::now();
+    let (inputs, diagnostics) = load_inputs(config);
+    let mut report = match &inputs {
+        Some((project, renderer)) => {
+            let jobs: Vec<Job> = plan(project)
+                .into_iter()
+                .filter(|j| {
+                    let content = &project.bodies[j.body];
+                    selected(filter, &content.body.id, &content.meetings[j.meeting].slug)
+                })
+                .collect();
+            build_jobs(config, project, renderer, &jobs, None)
+        }
+        None => BuildReport::default(),
+    };
+    let mut all = diagnostics;
+    all.extend(report.diagnostics.0);
+    report.diagnostics = all;
+    dedupe(&mut report.diagnostics);
+    report.elapsed = started.elapsed();
+    report
+}
+
 /// Drops repeats: a template error shows once, not once per document.
-fn dedupe(diagnostics: &mut Diagnostics) {
+pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
     let mut seen = Vec::new();
     diagnostics.0.retain(|d| {
         let key = d.to_string();
@@ -222,9 +362,4 @@ fn dedupe(diagnostics: &mut Diagnostics) {
             true
         }
     });
-}
-
-/// Output path of a meeting's folder, for messages.
-pub fn meeting_output(config: &BuildConfig, body: &str, meeting: &str) -> PathBuf {
-    meeting_dir(&config.output, body, meeting)
 }

@@ -33,6 +33,18 @@ pub enum DocumentKind {
     CasePaper,
     /// Summons and all case papers in one document (`motepakke`).
     Pack,
+    /// The minutes (`referat`).
+    Minutes,
+}
+
+impl DocumentKind {
+    /// Every kind, in build order.
+    pub const ALL: [DocumentKind; 4] = [
+        DocumentKind::Summons,
+        DocumentKind::CasePaper,
+        DocumentKind::Pack,
+        DocumentKind::Minutes,
+    ];
 }
 
 impl DocumentKind {
@@ -42,6 +54,7 @@ impl DocumentKind {
             DocumentKind::Summons => "innkalling.typ.j2",
             DocumentKind::CasePaper => "sak.typ.j2",
             DocumentKind::Pack => "motepakke.typ.j2",
+            DocumentKind::Minutes => "referat.typ.j2",
         }
     }
 }
@@ -60,36 +73,57 @@ impl Renderer {
         let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
             Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
             Err(err) => {
-                return Err(vec![Diagnostic::error(format!("failed to read templates folder ({err})")).in_file(dir)]);
+                return Err(vec![
+                    Diagnostic::error(format!("failed to read templates folder ({err})"))
+                        .in_file(dir),
+                ]);
             }
         };
         files.retain(|p| p.to_string_lossy().ends_with(TEMPLATE_EXTENSION));
         files.sort();
         for path in files {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             match fs::read_to_string(&path) {
                 Ok(source) => {
                     if let Err(err) = env.add_template_owned(name, source) {
                         errors.push(template_error(dir, &err));
                     }
                 }
-                Err(err) => errors.push(Diagnostic::error(format!("failed to read template ({err})")).in_file(&path)),
+                Err(err) => errors.push(
+                    Diagnostic::error(format!("failed to read template ({err})")).in_file(&path),
+                ),
             }
         }
-        for kind in [DocumentKind::Summons, DocumentKind::CasePaper, DocumentKind::Pack] {
+        for kind in DocumentKind::ALL {
             if env.get_template(kind.template()).is_err() && errors.is_empty() {
                 errors.push(
-                    Diagnostic::error(format!("template `{}` is missing", kind.template())).in_file(dir.join(kind.template())),
+                    Diagnostic::error(format!("template `{}` is missing", kind.template()))
+                        .in_file(dir.join(kind.template())),
                 );
             }
         }
-        if errors.is_empty() { Ok(Renderer { env, dir: dir.to_path_buf() }) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(Renderer {
+                env,
+                dir: dir.to_path_buf(),
+            })
+        } else {
+            Err(errors)
+        }
     }
 
     /// Renders the template of `kind` with `context`.
     pub fn render(&self, kind: DocumentKind, context: Value) -> Result<String, Diagnostic> {
-        let template = self.env.get_template(kind.template()).map_err(|e| template_error(&self.dir, &e))?;
-        template.render(context).map_err(|e| template_error(&self.dir, &e))
+        let template = self
+            .env
+            .get_template(kind.template())
+            .map_err(|e| template_error(&self.dir, &e))?;
+        template
+            .render(context)
+            .map_err(|e| template_error(&self.dir, &e))
     }
 }
 
@@ -101,21 +135,33 @@ fn environment() -> Environment<'static> {
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
     env.set_auto_escape_callback(|name| {
-        if name.ends_with(TEMPLATE_EXTENSION) { AutoEscape::Custom("typst") } else { AutoEscape::None }
+        if name.ends_with(TEMPLATE_EXTENSION) {
+            AutoEscape::Custom("typst")
+        } else {
+            AutoEscape::None
+        }
     });
     env.set_formatter(typst_formatter);
     env.add_filter("markdown", |text: Option<String>| {
         Value::from_safe_string(text.map(|t| markdown::to_typst(&t)).unwrap_or_default())
     });
     env.add_filter("typst_str", |value: Value| {
-        let text = if value.is_none() || value.is_undefined() { String::new() } else { value.to_string() };
+        let text = if value.is_none() || value.is_undefined() {
+            String::new()
+        } else {
+            value.to_string()
+        };
         Value::from_safe_string(quote_string(&text))
     });
     env
 }
 
 /// Prints a value into Typst markup: escaped unless marked safe by a filter.
-fn typst_formatter(out: &mut minijinja::Output, state: &minijinja::State, value: &Value) -> Result<(), Error> {
+fn typst_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &Value,
+) -> Result<(), Error> {
     if value.is_none() {
         return Ok(());
     }
@@ -124,7 +170,8 @@ fn typst_formatter(out: &mut minijinja::Output, state: &minijinja::State, value:
     } else {
         escape_markup(&value.to_string())
     };
-    out.write_str(&text).map_err(|_| Error::new(ErrorKind::WriteFailure, "failed to write output"))
+    out.write_str(&text)
+        .map_err(|_| Error::new(ErrorKind::WriteFailure, "failed to write output"))
 }
 
 /// Turns a minijinja error into a diagnostic naming the template file and line.

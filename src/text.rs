@@ -19,7 +19,10 @@ const MARKUP_SPECIAL: &[char] = &[
 pub fn escape_markup(text: &str) -> String {
     let text = text.replace("\r\n", "\n");
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let paragraphs = text.split("\n\n").map(|p| p.trim_matches('\n')).filter(|p| !p.is_empty());
+    let paragraphs = text
+        .split("\n\n")
+        .map(|p| p.trim_matches('\n'))
+        .filter(|p| !p.is_empty());
     for (i, paragraph) in paragraphs.enumerate() {
         if i > 0 {
             out.push_str("\n\n");
@@ -100,7 +103,11 @@ pub fn clean_office_text(text: &str) -> (String, Vec<SymbolFix>) {
     for c in text.chars() {
         if ('\u{E000}'..='\u{F8FF}').contains(&c) {
             let replacement = map_symbol_font_char(c);
-            fixes.push(SymbolFix { position: Position { line, column }, found: c, replacement });
+            fixes.push(SymbolFix {
+                position: Position { line, column },
+                found: c,
+                replacement,
+            });
             out.push(replacement.unwrap_or(c));
         } else {
             out.push(c);

@@ -42,12 +42,19 @@ impl Typesetter {
             .flat_map(|data| Font::iter(Bytes::new(data)))
             .collect();
         let book = FontBook::from_fonts(&fonts);
-        Typesetter { library: LazyHash::new(Library::default()), book: LazyHash::new(book), fonts }
+        Typesetter {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(book),
+            fonts,
+        }
     }
 
     /// Names of the font families available to templates.
     pub fn families(&self) -> Vec<String> {
-        self.book.families().map(|(name, _)| name.to_owned()).collect()
+        self.book
+            .families()
+            .map(|(name, _)| name.to_owned())
+            .collect()
     }
 }
 
@@ -61,9 +68,13 @@ impl DocumentWorld {
     /// A world whose main file is `source`, named `name` (a virtual path such as
     /// `nehs/2020-07/innkalling.typ`, used in diagnostics).
     pub fn new(typesetter: Arc<Typesetter>, name: &str, source: String) -> DocumentWorld {
-        let vpath = VirtualPath::new(name).unwrap_or_else(|_| VirtualPath::new("document.typ").expect("valid path"));
+        let vpath = VirtualPath::new(name)
+            .unwrap_or_else(|_| VirtualPath::new("document.typ").expect("valid path"));
         let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
-        DocumentWorld { typesetter, main: Source::new(id, source) }
+        DocumentWorld {
+            typesetter,
+            main: Source::new(id, source),
+        }
     }
 
     /// The main source.
@@ -120,6 +131,9 @@ mod tests {
     fn bundled_fonts_include_the_house_font() {
         let families = Typesetter::shared().families();
         assert!(families.iter().any(|f| f == "Carlito"), "{families:?}");
-        assert!(families.iter().any(|f| f == "DejaVu Sans Mono"), "{families:?}");
+        assert!(
+            families.iter().any(|f| f == "DejaVu Sans Mono"),
+            "{families:?}"
+        );
     }
 }

@@ -13,7 +13,11 @@ fn root() -> PathBuf {
 /// Runs `motebok` with `args` in `dir`.
 #[track_caller]
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN).args(args).current_dir(dir).output().expect("motebok runs")
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("motebok runs")
 }
 
 fn stderr(out: &Output) -> String {
@@ -50,14 +54,18 @@ fn project_with(content: &Path) -> tempfile::TempDir {
 #[track_caller]
 fn pdf_text(path: &Path) -> String {
     let bytes = fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let text = pdf_extract::extract_text_from_mem(&bytes).unwrap_or_else(|e| panic!("extracting {}: {e}", path.display()));
+    let text = pdf_extract::extract_text_from_mem(&bytes)
+        .unwrap_or_else(|e| panic!("extracting {}: {e}", path.display()));
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[track_caller]
 fn assert_contains(haystack: &str, needles: &[&str]) {
     for needle in needles {
-        assert!(haystack.contains(needle), "expected {needle:?} in:\n{haystack}");
+        assert!(
+            haystack.contains(needle),
+            "expected {needle:?} in:\n{haystack}"
+        );
     }
 }
 
@@ -67,13 +75,32 @@ fn builds_the_fixture_and_reports_each_document() {
     let out = run(project.path(), &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let printed = stdout(&out);
-    assert_contains(&printed, &["wrote output/styret/2024-01/innkalling.pdf (1 page,", "built 6 documents,"]);
+    assert_contains(
+        &printed,
+        &[
+            "wrote output/styret/2024-01/innkalling.pdf (1 page,",
+            "built 6 documents,",
+        ],
+    );
     let meeting = project.path().join("output/styret/2024-01");
-    for name in ["innkalling.pdf", "sak-01-24.pdf", "sak-02-24.pdf", "sak-03-24.pdf", "sak-04-24.pdf", "motepakke.pdf"] {
+    for name in [
+        "innkalling.pdf",
+        "sak-01-24.pdf",
+        "sak-02-24.pdf",
+        "sak-03-24.pdf",
+        "sak-04-24.pdf",
+        "motepakke.pdf",
+    ] {
         assert!(meeting.join(name).is_file(), "{name} missing");
     }
-    assert!(!meeting.join("sak-05-24.pdf").exists(), "a postponed item without paper gets no case paper");
-    assert!(!meeting.join("innkalling.typ").exists(), "Typst source only with --keep-typst");
+    assert!(
+        !meeting.join("sak-05-24.pdf").exists(),
+        "a postponed item without paper gets no case paper"
+    );
+    assert!(
+        !meeting.join("innkalling.typ").exists(),
+        "Typst source only with --keep-typst"
+    );
 }
 
 #[test]
@@ -134,12 +161,18 @@ fn case_papers_end_in_the_proposed_decision() {
         ],
     );
     // Derived standing and information decisions.
-    assert_contains(&pdf_text(&dir.join("sak-01-24.pdf")), &["Utvalget godkjenner innkalling og dagsorden."]);
+    assert_contains(
+        &pdf_text(&dir.join("sak-01-24.pdf")),
+        &["Utvalget godkjenner innkalling og dagsorden."],
+    );
     assert_contains(
         &pdf_text(&dir.join("sak-02-24.pdf")),
         &["Utvalget godkjenner referatet fra møtet 6. desember 2023."],
     );
-    assert_contains(&pdf_text(&dir.join("sak-04-24.pdf")), &["Utvalget tar saken til orientering."]);
+    assert_contains(
+        &pdf_text(&dir.join("sak-04-24.pdf")),
+        &["Utvalget tar saken til orientering."],
+    );
 }
 
 #[test]
@@ -149,26 +182,52 @@ fn pack_has_contents_every_paper_and_page_numbers() {
     let text = pdf_text(&project.path().join("output/styret/2024-01/motepakke.pdf"));
     assert_contains(
         &text,
-        &["Innhold", "Innkalling til møte 1/2024", "Sak 1/24:", "Sak 3/24: Prioritering av tiltak", "Side 1 av 6", "Side 6 av 6"],
+        &[
+            "Innhold",
+            "Innkalling til møte 1/2024",
+            "Sak 1/24:",
+            "Sak 3/24: Prioritering av tiltak",
+            "Side 1 av 6",
+            "Side 6 av 6",
+        ],
     );
-    let pdf = lopdf::Document::load(project.path().join("output/styret/2024-01/motepakke.pdf")).unwrap();
+    let pdf =
+        lopdf::Document::load(project.path().join("output/styret/2024-01/motepakke.pdf")).unwrap();
     assert_eq!(pdf.get_pages().len(), 6);
     let catalog = pdf.catalog().unwrap();
-    assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"nb", "document language is Norwegian bokmål");
+    assert_eq!(
+        catalog.get(b"Lang").unwrap().as_str().unwrap(),
+        b"nb",
+        "document language is Norwegian bokmål"
+    );
     assert!(catalog.get(b"Outlines").is_ok(), "the pack has bookmarks");
-    assert_eq!(info_string(&pdf, b"Title"), "Møtepakke – Testutvalget – møte 1/2024");
+    assert_eq!(
+        info_string(&pdf, b"Title"),
+        "Møtepakke – Testutvalget – møte 1/2024"
+    );
     assert_eq!(info_string(&pdf, b"Author"), "Direktoratet for testing");
-    assert_eq!(info_string(&pdf, b"CreationDate"), "D:20240214000000Z", "dated from content, not the clock");
+    assert_eq!(
+        info_string(&pdf, b"CreationDate"),
+        "D:20240214000000Z",
+        "dated from content, not the clock"
+    );
 }
 
 /// A text entry of the PDF's document information dictionary.
 fn info_string(pdf: &lopdf::Document, key: &[u8]) -> String {
-    let info = pdf.trailer.get(b"Info").and_then(|o| o.as_reference()).unwrap();
+    let info = pdf
+        .trailer
+        .get(b"Info")
+        .and_then(|o| o.as_reference())
+        .unwrap();
     let dict = pdf.get_object(info).and_then(|o| o.as_dict()).unwrap();
     let raw = dict.get(key).and_then(|o| o.as_str()).unwrap();
     match raw.strip_prefix(&[0xFE, 0xFF]) {
         Some(utf16) => {
-            let units: Vec<u16> = utf16.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+            let units: Vec<u16> = utf16
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
             String::from_utf16(&units).unwrap()
         }
         None => String::from_utf8_lossy(raw).into_owned(),
@@ -180,15 +239,24 @@ fn keep_typst_writes_the_generated_source() {
     let project = project_with(&root().join("tests/fixtures/mini"));
     let out = run(project.path(), &["build", "--keep-typst"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let source = fs::read_to_string(project.path().join("output/styret/2024-01/innkalling.typ")).unwrap();
+    let source =
+        fs::read_to_string(project.path().join("output/styret/2024-01/innkalling.typ")).unwrap();
     assert!(source.contains("#set document("), "{source}");
 }
 
 #[test]
 fn builds_are_byte_identical() {
     let project = project_with(&root().join("tests/fixtures/mini"));
-    assert!(run(project.path(), &["build", "--output", "a"]).status.success());
-    assert!(run(project.path(), &["build", "--output", "b"]).status.success());
+    assert!(
+        run(project.path(), &["build", "--output", "a"])
+            .status
+            .success()
+    );
+    assert!(
+        run(project.path(), &["build", "--output", "b"])
+            .status
+            .success()
+    );
     for name in ["innkalling.pdf", "sak-04-24.pdf", "motepakke.pdf"] {
         let a = fs::read(project.path().join("a/styret/2024-01").join(name)).unwrap();
         let b = fs::read(project.path().join("b/styret/2024-01").join(name)).unwrap();
@@ -210,7 +278,10 @@ fn bad_content_is_reported_with_file_line_and_field_and_nothing_is_written() {
         .replace("    presenter: cmedlem\n", "    presenter: cmedlemm\n")
         .replace("kind: beslutning", "kind: beslutnig")
         .replace("paper: saker/03-24.md", "paper: saker/03-42.md")
-        .replace("  - break: Pause\n    duration: 10", "  - break: Pause\n    duration: ti");
+        .replace(
+            "  - break: Pause\n    duration: 10",
+            "  - break: Pause\n    duration: ti",
+        );
     fs::write(&meeting, broken).unwrap();
 
     let out = run(project.path(), &["build"]);
@@ -230,7 +301,11 @@ fn bad_content_is_reported_with_file_line_and_field_and_nothing_is_written() {
             "build failed:",
         ],
     );
-    assert_eq!(fs::read(&pdf).unwrap(), before, "a failed build keeps the last good output");
+    assert_eq!(
+        fs::read(&pdf).unwrap(),
+        before,
+        "a failed build keeps the last good output"
+    );
 }
 
 #[test]
@@ -238,7 +313,10 @@ fn check_reports_without_writing() {
     let project = project_with(&root().join("tests/fixtures/mini"));
     let out = run(project.path(), &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_contains(&stdout(&out), &["checked 6 documents: 0 errors, 0 warnings"]);
+    assert_contains(
+        &stdout(&out),
+        &["checked 6 documents: 0 errors, 0 warnings"],
+    );
     assert!(!project.path().join("output").exists());
 }
 
@@ -247,21 +325,47 @@ fn template_errors_name_the_template_and_line() {
     let project = project_with(&root().join("tests/fixtures/mini"));
     let template = project.path().join("templates/sak.typ.j2");
     let text = fs::read_to_string(&template).unwrap();
-    fs::write(&template, text.replace("{{ f.saksfremlegg(body, meeting, item) }}", "{{ f.saksfremlegg(body, meeting, item) }}\n{{ item.no_such_field }}"))
-        .unwrap();
+    fs::write(
+        &template,
+        text.replace(
+            "{{ f.saksfremlegg(body, meeting, item) }}",
+            "{{ f.saksfremlegg(body, meeting, item) }}\n{{ item.no_such_field }}",
+        ),
+    )
+    .unwrap();
     let out = run(project.path(), &["build"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert_contains(&err, &["error: templates/sak.typ.j2:9:1: template: undefined value", "9 | {{ item.no_such_field }}"]);
-    assert_eq!(err.matches("template: undefined value").count(), 1, "the same error is reported once:\n{err}");
+    assert_contains(
+        &err,
+        &[
+            "error: templates/sak.typ.j2:9:1: template: undefined value",
+            "9 | {{ item.no_such_field }}",
+        ],
+    );
+    assert_eq!(
+        err.matches("template: undefined value").count(),
+        1,
+        "the same error is reported once:\n{err}"
+    );
 }
 
 #[test]
 fn missing_content_folder_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), &["build", "--templates", root().join("templates").to_str().unwrap()]);
+    let out = run(
+        dir.path(),
+        &[
+            "build",
+            "--templates",
+            root().join("templates").to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert_contains(&stderr(&out), &["error: content: failed to read content folder"]);
+    assert_contains(
+        &stderr(&out),
+        &["error: content: failed to read content folder"],
+    );
 }
 
 #[test]
@@ -274,8 +378,23 @@ fn example_meetings_build() {
     let nuit = pdf_text(&output.join("nuit/2022-03/innkalling.pdf"));
     assert_contains(
         &nuit,
-        &["Mariann Hornnes", "Bodil Rabben", "Observatør", "16/22", "08:30–08:32", "Lunsj", "30/22", "Saken er utsatt til møtet 14. september"],
+        &[
+            "Mariann Hornnes",
+            "Bodil Rabben",
+            "Observatør",
+            "16/22",
+            "08:30–08:32",
+            "Lunsj",
+            "30/22",
+            "Saken er utsatt til møtet 14. september",
+        ],
     );
     let nuit_pack = pdf_text(&output.join("nuit/2022-03/motepakke.pdf"));
-    assert_contains(&nuit_pack, &["NUIT godkjenner innkalling og dagsorden.", "Forslag til vedtak"]);
+    assert_contains(
+        &nuit_pack,
+        &[
+            "NUIT godkjenner innkalling og dagsorden.",
+            "Forslag til vedtak",
+        ],
+    );
 }

@@ -21,20 +21,29 @@ fn render_all(fixture: &str) -> Vec<(String, String)> {
 }
 
 fn source_of<'a>(all: &'a [(String, String)], name: &str) -> &'a str {
-    &all.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no document {name}")).1
+    &all.iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no document {name}"))
+        .1
 }
 
 #[test]
 fn summons_source() {
     let all = render_all("tests/fixtures/mini");
-    insta::assert_snapshot!("innkalling", source_of(&all, "styret/2024-01/innkalling.pdf"));
+    insta::assert_snapshot!(
+        "innkalling",
+        source_of(&all, "styret/2024-01/innkalling.pdf")
+    );
 }
 
 #[test]
 fn case_paper_source() {
     let all = render_all("tests/fixtures/mini");
     insta::assert_snapshot!("sak-03-24", source_of(&all, "styret/2024-01/sak-03-24.pdf"));
-    insta::assert_snapshot!("sak-04-24-hostile", source_of(&all, "styret/2024-01/sak-04-24.pdf"));
+    insta::assert_snapshot!(
+        "sak-04-24-hostile",
+        source_of(&all, "styret/2024-01/sak-04-24.pdf")
+    );
 }
 
 #[test]
@@ -47,8 +56,10 @@ fn pack_source() {
 fn plan_lists_every_document_kind_in_order() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (project, _) = load_project(&root.join("tests/fixtures/mini"));
-    let jobs: Vec<(DocumentKind, String)> =
-        plan(&project).into_iter().map(|j| (j.kind, j.path.to_string_lossy().into_owned())).collect();
+    let jobs: Vec<(DocumentKind, String)> = plan(&project)
+        .into_iter()
+        .map(|j| (j.kind, j.path.to_string_lossy().into_owned()))
+        .collect();
     let names: Vec<&str> = jobs.iter().map(|(_, p)| p.as_str()).collect();
     // Postponed 5/24 has no paper and no decision; Eventuelt has no decision.
     assert_eq!(

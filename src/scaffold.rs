@@ -1,0 +1,172 @@
+//! `motebok new`: the next meeting's skeleton, numbered from the meetings before it.
+
+use std::fs;
+use std::path::PathBuf;
+
+use crate::derive::Date;
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::load::{MEETING_FILE, load_project};
+use crate::model::{BodyContent, CaseNumber};
+use crate::text::quote_string as yaml_string;
+
+/// What `motebok new` wrote.
+#[derive(Debug)]
+pub struct NewMeeting {
+    /// The meeting file written.
+    pub path: PathBuf,
+    /// The new meeting's number (`8/2020`).
+    pub number: String,
+    /// The case numbers given to the standing items.
+    pub cases: Vec<String>,
+}
+
+/// Writes the skeleton of `body`'s next meeting on `date` into `content`.
+///
+/// Never overwrites: an existing meeting folder is an error.
+pub fn new_meeting(
+    content: &std::path::Path,
+    body_id: &str,
+    date: Date,
+) -> Result<NewMeeting, Diagnostics> {
+    let (project, diags) = load_project(content);
+    let errors = |d: Diagnostic| {
+        let mut all = Diagnostics::default();
+        all.push(d);
+        all
+    };
+    let Some(body) = project.bodies.iter().find(|b| b.body.id == body_id) else {
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let ids: Vec<&str> = project.bodies.iter().map(|b| b.body.id.as_str()).collect();
+        let mut diag = Diagnostic::error(format!("no body `{body_id}` in {}", content.display()))
+            .in_file(content);
+        diag = match did_you_mean(body_id, ids.iter().copied()) {
+            Some(best) => diag.hint(format!("did you mean `{best}`?")),
+            None => diag.hint(format!("the bodies are: {}", ids.join(", "))),
+        };
+        return Err(errors(diag));
+    };
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let (text, number, cases, slug) = skeleton(body, date)?;
+    let dir = body.dir.join(&slug);
+    if dir.exists() {
+        return Err(errors(
+            Diagnostic::error(format!(
+                "meeting folder {} already exists; motebok new never overwrites",
+                dir.display()
+            ))
+            .in_file(&dir)
+            .hint("edit the existing meeting, or give another --date"),
+        ));
+    }
+    let path = dir.join(MEETING_FILE);
+    let written = fs::create_dir_all(dir.join("saker"))
+        .and_then(|()| crate::output::write_atomic(&path, text.as_bytes()));
+    if let Err(err) = written {
+        return Err(errors(Diagnostic::error(format!(
+            "failed to write {} ({err})",
+            path.display()
+        ))));
+    }
+    Ok(NewMeeting {
+        path,
+        number,
+        cases,
+    })
+}
+
+/// The text of the next meeting's `meeting.yaml`, its number, case numbers and folder name.
+fn skeleton(
+    content: &BodyContent,
+    date: Date,
+) -> Result<(String, String, Vec<String>, String), Diagnostics> {
+    let body = &content.body;
+    let last = content.meetings.last();
+    if let Some(last) = last {
+        if Date::parse(&last.date).is_some_and(|d| d >= date) {
+            let mut all = Diagnostics::default();
+            all.push(
+                Diagnostic::error(format!(
+                    "the new meeting's date {} is not after the latest meeting {} ({})",
+                    date.norwegian(),
+                    last.number,
+                    last.date_text
+                ))
+                .hint("give the date with --date YYYY-MM-DD"),
+            );
+            return Err(all);
+        }
+    }
+    let number_in_year = content
+        .meetings
+        .iter()
+        .filter_map(|m| m.number.split_once('/'))
+        .filter(|(_, y)| y.parse::<i32>().ok() == Some(date.year))
+        .filter_map(|(n, _)| n.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let yy = date.year.rem_euclid(100) as u32;
+    let last_case = content
+        .meetings
+        .iter()
+        .flat_map(|m| m.cases())
+        .filter_map(|c| CaseNumber::parse(&c.case))
+        .filter(|c| c.year == yy)
+        .map(|c| c.number)
+        .max()
+        .unwrap_or(0);
+    let cases: Vec<String> = (1..=2)
+        .map(|i| {
+            CaseNumber {
+                number: last_case + i,
+                year: yy,
+            }
+            .to_string()
+        })
+        .collect();
+    let number = format!("{number_in_year}/{}", date.year);
+    let slug = format!("{}-{number_in_year:02}", date.year);
+    let chair = body.leader().map(|m| m.id.clone());
+
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# Møte {number} i {} (laget med `motebok new`).\n",
+        body.name
+    ));
+    out.push_str(
+        "# Fyll inn sakene mellom godkjenning av referat og eventuelt; se docs/content.md.\n",
+    );
+    out.push_str(&format!("number: {number}\n"));
+    out.push_str(&format!(
+        "date: {:04}-{:02}-{:02}\n",
+        date.year, date.month, date.day
+    ));
+    match last {
+        Some(m) => {
+            out.push_str(&format!("start: \"{}\"\n", m.start));
+            out.push_str(&format!("place: {}\n", yaml_string(&m.place)));
+        }
+        None => {
+            out.push_str("start: \"10:00\"\n");
+            out.push_str(&format!("place: {}\n", yaml_string(&body.organisation)));
+        }
+    }
+    if let Some(chair) = &chair {
+        out.push_str(&format!("chair: {chair}\n"));
+    }
+    out.push_str("agenda:\n");
+    let presenter = chair
+        .as_ref()
+        .map(|c| format!("    presenter: {c}\n"))
+        .unwrap_or_default();
+    out.push_str(&format!("  - case: {}\n    standing: innkalling\n    kind: godkjenning\n{presenter}    duration: 5\n\n", cases[0]));
+    out.push_str(&format!("  - case: {}\n    standing: referat\n    kind: godkjenning\n{presenter}    duration: 5\n\n", cases[1]));
+    out.push_str("  # - case: auto\n  #   title: \n  #   kind: orientering\n  #   duration: 20\n  #   paper: saker/<nr>-<år>.md\n\n");
+    out.push_str("  # `auto` takes the next free number, after the items above.\n");
+    out.push_str("  - case: auto\n    standing: eventuelt\n    duration: 5\n");
+    Ok((out, number, cases, slug))
+}
