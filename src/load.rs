@@ -875,7 +875,7 @@ fn check_case_sequence(
             diags.push(file.warning(
                 &format!("{field}.case"),
                 format!(
-                    "case numbers {} are missing: meeting {prev_meeting} ended at {}/{yy:02} and meeting {meeting_number} starts at {first}",
+                    "{} missing: meeting {prev_meeting} ended at {}/{yy:02} and meeting {meeting_number} starts at {first}",
                     missing_range(prev_max + 1, first.number - 1, yy),
                     prev_max
                 ),
@@ -895,7 +895,7 @@ fn check_case_sequence(
             diags.push(file.warning(
                 &format!("{field}.case"),
                 format!(
-                    "case numbers {} are missing in meeting {meeting_number} (between {a} and {b})",
+                    "{} missing in meeting {meeting_number} (between {a} and {b})",
                     missing_range(a.number + 1, b.number - 1, yy)
                 ),
             ));
@@ -920,9 +920,9 @@ fn check_case_sequence(
 
 fn missing_range(from: u32, to: u32, yy: u32) -> String {
     if from == to {
-        format!("{from}/{yy:02}")
+        format!("case number {from}/{yy:02} is")
     } else {
-        format!("{from}/{yy:02}–{to}/{yy:02}")
+        format!("case numbers {from}/{yy:02}–{to}/{yy:02} are")
     }
 }
 

@@ -74,3 +74,19 @@ fn plan_lists_every_document_kind_in_order() {
         ]
     );
 }
+
+#[test]
+fn minutes_source() {
+    let all = render_all("tests/fixtures/cycle");
+    insta::assert_snapshot!("referat-final", source_of(&all, "rad/2023-05/referat.pdf"));
+    insta::assert_snapshot!("referat-draft", source_of(&all, "rad/2024-01/referat.pdf"));
+}
+
+#[test]
+fn summons_with_action_status_source() {
+    let all = render_all("tests/fixtures/cycle");
+    insta::assert_snapshot!(
+        "innkalling-aksjonspunkter",
+        source_of(&all, "rad/2024-01/innkalling.pdf")
+    );
+}

@@ -1,0 +1,142 @@
+//! `motebok watch` on a temp copy of a fixture: an edit is rebuilt, broken YAML
+//! is reported while the last good PDFs stay, and fixing it recovers.
+//! No timing is asserted here; speed lives in the benchmark.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::Duration;
+
+mod common;
+
+use common::*;
+
+/// Generous bound so a stuck watcher fails the test instead of hanging CI.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+struct Watch {
+    child: Child,
+    lines: Receiver<String>,
+    errors: Receiver<String>,
+}
+
+impl Watch {
+    /// Waits for a stdout line containing `needle`, returning it.
+    #[track_caller]
+    fn expect_line(&self, needle: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(PATIENCE) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => continue,
+                Err(_) => panic!("watch printed no line with {needle:?}"),
+            }
+        }
+    }
+
+    /// Everything printed on stderr so far.
+    fn stderr(&self) -> String {
+        self.errors.try_iter().collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+#[test]
+fn watch_rebuilds_edits_reports_errors_and_recovers() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let mut child = Command::new(BIN)
+        .arg("watch")
+        .current_dir(project.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("motebok watch runs");
+    let lines = lines_of(child.stdout.take().unwrap());
+    let errors = lines_of(child.stderr.take().unwrap());
+    let watch = Watch {
+        child,
+        lines,
+        errors,
+    };
+    watch.expect_line("initial build: rebuilt");
+
+    let out = project.path().join("output/styret/2024-01");
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    let summons_before = fs::read(out.join("innkalling.pdf")).unwrap();
+
+    // An edit saved the way editors do: a temp file renamed over the original.
+    let text = fs::read_to_string(&paper).unwrap();
+    let temp = paper.with_file_name(".03-24.md.tmp");
+    fs::write(
+        &temp,
+        format!("{text}\nEt nytt avsnitt skrevet i watch-testen.\n"),
+    )
+    .unwrap();
+    fs::rename(&temp, &paper).unwrap();
+    let line = watch.expect_line("rebuilt");
+    assert!(
+        line.contains("content/styret/2024-01/saker/03-24.md"),
+        "names the change: {line}"
+    );
+    assert!(
+        line.contains("sak-03-24.pdf") && line.contains("motepakke.pdf"),
+        "rebuilds the paper and the pack: {line}"
+    );
+    assert!(
+        !line.contains("innkalling.pdf"),
+        "the summons does not depend on the paper: {line}"
+    );
+    assert!(
+        pdf_text(&out.join("sak-03-24.pdf")).contains("Et nytt avsnitt skrevet i watch-testen.")
+    );
+    assert!(
+        pdf_text(&out.join("motepakke.pdf")).contains("Et nytt avsnitt skrevet i watch-testen.")
+    );
+    assert_eq!(
+        fs::read(out.join("innkalling.pdf")).unwrap(),
+        summons_before
+    );
+
+    // Broken YAML: the error is printed with file and line, the PDFs stay.
+    let meeting = project.path().join("content/styret/2024-01/meeting.yaml");
+    let good = fs::read_to_string(&meeting).unwrap();
+    let pack_before = fs::read(out.join("motepakke.pdf")).unwrap();
+    fs::write(&meeting, good.replace("chair: aleder", "chair: [aleder")).unwrap();
+    watch.expect_line("failed with 1 errors; the last good PDFs are kept");
+    let err = watch.stderr();
+    assert!(
+        err.contains("error: content/styret/2024-01/meeting.yaml:"),
+        "{err}"
+    );
+    assert!(err.contains("invalid YAML"), "{err}");
+    assert_eq!(
+        fs::read(out.join("motepakke.pdf")).unwrap(),
+        pack_before,
+        "the last good pack is kept"
+    );
+
+    // Fixed, with a visible change: the watcher recovers.
+    fs::write(&meeting, good.replace("place: ", "place: Nytt rom, ")).unwrap();
+    let line = watch.expect_line("rebuilt");
+    assert!(line.contains("innkalling.pdf"), "{line}");
+    assert!(pdf_text(&out.join("innkalling.pdf")).contains("Nytt rom,"));
+}
