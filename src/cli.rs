@@ -63,6 +63,10 @@ pub struct BuildArgs {
     /// Also write each document's generated Typst source (`.typ`) beside its PDF.
     #[arg(long)]
     pub keep_typst: bool,
+    /// PDF standards, overriding the defaults (PDF/A-2a and PDF/UA-1; draft
+    /// minutes PDF/UA-1): `none`, or a list such as `a-2b,ua-1`.
+    #[arg(long, value_name = "LIST")]
+    pub pdf_standard: Option<String>,
     /// Number of documents compiled at once (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use motebok::cli::{BuildArgs, Cli, Command, NewArgs, ProjectArgs, WatchArgs};
-use motebok::pipeline::{BuildConfig, BuildReport, build};
+use motebok::pipeline::{BuildConfig, BuildReport, build, parse_standards};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -56,6 +56,7 @@ fn run_watch(args: &WatchArgs) -> ExitCode {
         output: args.output.clone(),
         keep_typst: args.keep_typst,
         dry_run: false,
+        pdf_standards: None,
     };
     println!(
         "watching {} and {} (Ctrl-C stops)",
@@ -109,12 +110,21 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    let pdf_standards = match args.pdf_standard.as_deref().map(parse_standards) {
+        None => None,
+        Some(Ok(list)) => Some(list),
+        Some(Err(message)) => {
+            eprintln!("error: --pdf-standard: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = BuildConfig {
         content: args.project.content.clone(),
         templates: args.project.templates.clone(),
         output: args.output.clone(),
         keep_typst: args.keep_typst,
         dry_run: false,
+        pdf_standards,
     };
     let report = build(&config, &args.meetings);
     print_report(&report, &config, args.quiet, "wrote");
@@ -128,6 +138,7 @@ fn run_check(args: &ProjectArgs) -> ExitCode {
         output: "output".into(),
         keep_typst: false,
         dry_run: true,
+        pdf_standards: None,
     };
     let report = build(&config, &[]);
     print_report(&report, &config, true, "checked");

@@ -46,8 +46,23 @@ pub fn check(markdown: &str) -> Vec<Problem> {
 ///
 /// Constructs that [`check`] reports are printed as their literal text, so that
 /// nothing vanishes even when a caller skipped the check.
+///
+/// Heading levels are made relative and consecutive: the shallowest heading of
+/// the text becomes depth 1 and no heading is more than one level deeper than
+/// the one before, so that the document's outline, bookmarks and PDF/UA
+/// structure stay valid whatever levels a drafter typed.
 pub fn to_typst(markdown: &str) -> String {
-    let mut w = Writer::default();
+    let top = Parser::new_ext(markdown, options())
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(heading_level(level)),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    let mut w = Writer {
+        top,
+        ..Writer::default()
+    };
     for event in Parser::new_ext(markdown, options()) {
         w.event(event);
     }
@@ -63,6 +78,10 @@ struct Writer {
     after_call: bool,
     /// Inside a code block: its text, collected until the end.
     code: Option<String>,
+    /// The shallowest heading level in the text.
+    top: u8,
+    /// The depth of the last heading written.
+    last_depth: u8,
 }
 
 impl Writer {
@@ -119,7 +138,8 @@ impl Writer {
         match tag {
             Tag::Paragraph => {}
             Tag::Heading { level, .. } => {
-                let n = heading_level(level);
+                let n = (heading_level(level) + 1 - self.top.max(1)).min(self.last_depth + 1);
+                self.last_depth = n;
                 self.push(&format!("#heading(depth: {n})["));
             }
             Tag::BlockQuote(_) => self.push("#quote(block: true)["),
@@ -229,7 +249,7 @@ mod tests {
                 "Hei *du* og **dere**.",
                 "Hei #emph[du] og #strong[dere]\\.\n",
             ),
-            ("## Bakgrunn", "#heading(depth: 2)[Bakgrunn]\n"),
+            ("## Bakgrunn", "#heading(depth: 1)[Bakgrunn]\n"),
             ("- en\n- to", "#list([en], [to])\n"),
             ("3. tre\n4. fire", "#enum(start: 3, [tre], [fire])\n"),
             (
@@ -251,6 +271,14 @@ mod tests {
         assert_eq!(
             to_typst(md),
             "#table(columns: 2, align: (left, right,), table.header([ID], [Beløp], ),\n  [1], [75 069 028], \n  )\n"
+        );
+    }
+
+    #[test]
+    fn heading_levels_become_relative_and_consecutive() {
+        assert_eq!(
+            to_typst("## A\n\n#### B\n\n### C\n\n## D"),
+            "#heading(depth: 1)[A]\n\n#heading(depth: 2)[B]\n\n#heading(depth: 2)[C]\n\n#heading(depth: 1)[D]\n"
         );
     }
 

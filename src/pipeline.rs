@@ -11,10 +11,11 @@ use rayon::prelude::*;
 use crate::compile::{CompileRequest, Compiled, compile_pdf};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::load_project;
-use crate::model::{AgendaRow, BodyContent, CaseItem, Meeting, Project};
+use crate::model::{AgendaRow, BodyContent, CaseItem, Meeting, MinutesStatus, Project};
 use crate::output::write_atomic;
 use crate::render::{DocumentKind, Renderer};
 use crate::world::Typesetter;
+use typst_pdf::PdfStandard;
 
 /// Settings of one build, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -29,6 +30,67 @@ pub struct BuildConfig {
     pub keep_typst: bool,
     /// Write nothing (check only).
     pub dry_run: bool,
+    /// PDF standards for every document, overriding the default of each kind
+    /// (see [`default_standards`]).
+    pub pdf_standards: Option<Vec<PdfStandard>>,
+}
+
+impl BuildConfig {
+    /// A configuration with the default folders under `root` and default settings.
+    pub fn in_project(root: &Path) -> BuildConfig {
+        BuildConfig {
+            content: root.join("content"),
+            templates: root.join("templates"),
+            output: root.join("output"),
+            keep_typst: false,
+            dry_run: false,
+            pdf_standards: None,
+        }
+    }
+}
+
+/// The PDF standards a document is written to unless overridden: PDF/A-2a
+/// (archival, tagged) and PDF/UA-1 (accessible) for everything meant to be
+/// kept; draft minutes, which are replaced by the final ones, only PDF/UA-1.
+pub fn default_standards(kind: DocumentKind, meeting: &Meeting) -> Vec<PdfStandard> {
+    let draft = kind == DocumentKind::Minutes
+        && meeting
+            .minutes
+            .as_ref()
+            .is_some_and(|m| m.status == MinutesStatus::Draft);
+    if draft {
+        vec![PdfStandard::Ua_1]
+    } else {
+        vec![PdfStandard::A_2a, PdfStandard::Ua_1]
+    }
+}
+
+/// Parses a `--pdf-standard` value: `none`, or names such as `a-2b,ua-1`.
+pub fn parse_standards(text: &str) -> Result<Vec<PdfStandard>, String> {
+    if text.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|name| {
+            Ok(match name.trim() {
+                "1.7" => PdfStandard::V_1_7,
+                "2.0" => PdfStandard::V_2_0,
+                "a-2b" => PdfStandard::A_2b,
+                "a-2u" => PdfStandard::A_2u,
+                "a-2a" => PdfStandard::A_2a,
+                "a-3b" => PdfStandard::A_3b,
+                "a-3u" => PdfStandard::A_3u,
+                "a-3a" => PdfStandard::A_3a,
+                "a-4" => PdfStandard::A_4,
+                "ua-1" => PdfStandard::Ua_1,
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a supported PDF standard: expected none, or a comma-separated list of 1.7, 2.0, a-2b, a-2u, a-2a, a-3b, a-3u, a-3a, a-4, ua-1"
+                    ));
+                }
+            })
+        })
+        .collect()
 }
 
 /// One document to produce.
@@ -223,7 +285,10 @@ pub fn build_job(
             source,
             ident: &name,
             date: meeting.ymd,
-            standards: &[],
+            standards: &config
+                .pdf_standards
+                .clone()
+                .unwrap_or_else(|| default_standards(job.kind, meeting)),
         },
     )
     .map_err(|mut diags| {

@@ -144,7 +144,7 @@ fn pack_has_contents_every_paper_and_page_numbers() {
         info_string(&pdf, b"Title"),
         "Møtepakke – Testutvalget – møte 1/2024"
     );
-    assert_eq!(info_string(&pdf, b"Author"), "Direktoratet for testing");
+    assert_eq!(info_string(&pdf, b"Author"), "Testutvalget");
     assert_eq!(
         info_string(&pdf, b"CreationDate"),
         "D:20240214000000Z",
