@@ -24,6 +24,19 @@ pub enum Command {
     Watch(WatchArgs),
     /// Write the skeleton of a body's next meeting: number, standing items, chair.
     New(NewArgs),
+    /// Build everything and write a static archive site (index.html, index.json) beside the PDFs.
+    Archive(ArchiveArgs),
+}
+
+/// Options of `motebok archive`.
+#[derive(Debug, Clone, Args)]
+pub struct ArchiveArgs {
+    /// The build's options.
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Also publish draft minutes (left out by default).
+    #[arg(long)]
+    pub include_drafts: bool,
 }
 
 /// Options of `motebok new`.
@@ -67,6 +80,9 @@ pub struct BuildArgs {
     /// minutes PDF/UA-1): `none`, or a list such as `a-2b,ua-1`.
     #[arg(long, value_name = "LIST")]
     pub pdf_standard: Option<String>,
+    /// Compile every document, also those unchanged since the last build.
+    #[arg(long)]
+    pub force: bool,
     /// Number of documents compiled at once (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,

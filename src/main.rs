@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use motebok::cli::{BuildArgs, Cli, Command, NewArgs, ProjectArgs, WatchArgs};
-use motebok::pipeline::{BuildConfig, BuildReport, build, parse_standards};
+use motebok::cli::{ArchiveArgs, BuildArgs, Cli, Command, NewArgs, ProjectArgs, WatchArgs};
+use motebok::pipeline::{BuildConfig, BuildReport, OutputLock, build, parse_standards};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(&args),
         Command::Watch(args) => run_watch(&args),
         Command::New(args) => run_new(&args),
+        Command::Archive(args) => run_archive(&args),
     }
 }
 
@@ -57,6 +58,12 @@ fn run_watch(args: &WatchArgs) -> ExitCode {
         keep_typst: args.keep_typst,
         dry_run: false,
         pdf_standards: None,
+        force: false,
+        include_drafts: true,
+    };
+    let _lock = match lock_output(&config) {
+        Ok(lock) => lock,
+        Err(code) => return code,
     };
     println!(
         "watching {} and {} (Ctrl-C stops)",
@@ -100,14 +107,15 @@ fn run_watch(args: &WatchArgs) -> ExitCode {
     }
 }
 
-fn run_build(args: &BuildArgs) -> ExitCode {
+/// The build configuration from the command line, or the exit code of a bad option.
+fn build_config(args: &BuildArgs, include_drafts: bool) -> Result<BuildConfig, ExitCode> {
     if let Some(jobs) = args.jobs {
         if let Err(err) = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build_global()
         {
             eprintln!("error: failed to set up {jobs} worker threads ({err})");
-            return ExitCode::FAILURE;
+            return Err(ExitCode::FAILURE);
         }
     }
     let pdf_standards = match args.pdf_standard.as_deref().map(parse_standards) {
@@ -115,19 +123,67 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         Some(Ok(list)) => Some(list),
         Some(Err(message)) => {
             eprintln!("error: --pdf-standard: {message}");
-            return ExitCode::FAILURE;
+            return Err(ExitCode::FAILURE);
         }
     };
-    let config = BuildConfig {
+    Ok(BuildConfig {
         content: args.project.content.clone(),
         templates: args.project.templates.clone(),
         output: args.output.clone(),
         keep_typst: args.keep_typst,
         dry_run: false,
         pdf_standards,
+        force: args.force,
+        include_drafts,
+    })
+}
+
+/// Holds the output folder's lock for the rest of the run.
+fn lock_output(config: &BuildConfig) -> Result<OutputLock, ExitCode> {
+    OutputLock::acquire(&config.output, || {
+        eprintln!(
+            "waiting for another motebok build on {} to finish",
+            config.output.display()
+        )
+    })
+    .map_err(|err| {
+        eprintln!("error: failed to lock {} ({err})", config.output.display());
+        ExitCode::FAILURE
+    })
+}
+
+fn run_build(args: &BuildArgs) -> ExitCode {
+    let config = match build_config(args, true) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let _lock = match lock_output(&config) {
+        Ok(lock) => lock,
+        Err(code) => return code,
     };
     let report = build(&config, &args.meetings);
     print_report(&report, &config, args.quiet, "wrote");
+    exit_code(&report)
+}
+
+fn run_archive(args: &ArchiveArgs) -> ExitCode {
+    let config = match build_config(&args.build, args.include_drafts) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let _lock = match lock_output(&config) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
+    let report = motebok::archive::archive(&config, &args.build.meetings);
+    print_report(&report, &config, args.build.quiet, "wrote");
+    if !report.failed() && !args.build.quiet {
+        println!(
+            "wrote {} and {}",
+            config.output.join("index.html").display(),
+            config.output.join("index.json").display()
+        );
+    }
     exit_code(&report)
 }
 
@@ -139,6 +195,8 @@ fn run_check(args: &ProjectArgs) -> ExitCode {
         keep_typst: false,
         dry_run: true,
         pdf_standards: None,
+        force: true,
+        include_drafts: true,
     };
     let report = build(&config, &[]);
     print_report(&report, &config, true, "checked");
@@ -157,7 +215,7 @@ fn print_report(report: &BuildReport, config: &BuildConfig, quiet: bool, verb: &
     let mut documents: Vec<_> = report.documents.iter().collect();
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     if !quiet {
-        for doc in &documents {
+        for doc in documents.iter().filter(|d| !d.unchanged) {
             println!(
                 "{verb} {} ({} {}, {} ms)",
                 config.output.join(&doc.path).display(),
@@ -177,8 +235,17 @@ fn print_report(report: &BuildReport, config: &BuildConfig, quiet: bool, verb: &
             report.diagnostics.warning_count()
         );
     } else if !quiet {
+        let unchanged = report.documents.len() - report.compiled();
+        let skipped = if unchanged > 0 {
+            format!(
+                " ({} compiled, {unchanged} unchanged since the last build)",
+                report.compiled()
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "built {} documents, {} pages in {:.2} s ({} warnings)",
+            "built {} documents{skipped}, {} pages in {:.2} s ({} warnings)",
             report.documents.len(),
             report.pages(),
             report.elapsed.as_secs_f64(),

@@ -33,6 +33,10 @@ pub struct BuildConfig {
     /// PDF standards for every document, overriding the default of each kind
     /// (see [`default_standards`]).
     pub pdf_standards: Option<Vec<PdfStandard>>,
+    /// Compile every document, even those unchanged since the last build.
+    pub force: bool,
+    /// Also build and publish draft minutes (archive).
+    pub include_drafts: bool,
 }
 
 impl BuildConfig {
@@ -45,6 +49,8 @@ impl BuildConfig {
             keep_typst: false,
             dry_run: false,
             pdf_standards: None,
+            force: false,
+            include_drafts: true,
         }
     }
 }
@@ -129,7 +135,46 @@ pub struct DocumentReport {
 #[derive(Debug, Default)]
 pub struct Fingerprints(std::sync::Mutex<std::collections::HashMap<PathBuf, (u64, usize)>>);
 
+/// Where a build keeps its state in the output folder.
+pub const STATE_DIR: &str = ".motebok";
+
 impl Fingerprints {
+    /// Reads the fingerprints a build left in `output`; empty when there are none
+    /// or they came from another version of motebok.
+    pub fn load(output: &Path) -> Fingerprints {
+        let path = output.join(STATE_DIR).join("fingerprints.json");
+        let map = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<StateFile>(&bytes).ok())
+            .filter(|state| state.version == env!("CARGO_PKG_VERSION"))
+            .map(|state| {
+                state
+                    .documents
+                    .into_iter()
+                    .map(|(p, v)| (PathBuf::from(p), v))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Fingerprints(std::sync::Mutex::new(map))
+    }
+
+    /// Writes the fingerprints into `output`, for the next build.
+    pub fn save(&self, output: &Path) -> std::io::Result<()> {
+        let documents = match self.0.lock() {
+            Ok(map) => map
+                .iter()
+                .map(|(p, v)| (p.to_string_lossy().replace('\\', "/"), *v))
+                .collect(),
+            Err(_) => return Ok(()),
+        };
+        let state = StateFile {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            documents,
+        };
+        let bytes = serde_json::to_vec_pretty(&state).map_err(std::io::Error::other)?;
+        write_atomic(&output.join(STATE_DIR).join("fingerprints.json"), &bytes)
+    }
+
     fn get(&self, path: &Path) -> Option<(u64, usize)> {
         self.0.lock().ok()?.get(path).copied()
     }
@@ -147,11 +192,50 @@ impl Fingerprints {
     }
 }
 
-fn source_hash(source: &str) -> u64 {
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StateFile {
+    version: String,
+    documents: std::collections::BTreeMap<String, (u64, usize)>,
+}
+
+/// A hash of everything a PDF depends on: the generated source (a function of
+/// content and templates), the PDF standards, and the version of motebok (which
+/// fixes Typst and the fonts).
+fn source_hash(source: &str, standards: &[PdfStandard]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    format!("{standards:?}").hash(&mut hasher);
     source.hash(&mut hasher);
     hasher.finish()
+}
+
+/// Holds the output folder for one build at a time, so that two builds on the
+/// same output never interleave their writes.
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+impl OutputLock {
+    /// Takes the lock of `output`, waiting for another build to finish first.
+    pub fn acquire(output: &Path, waiting: impl FnOnce()) -> std::io::Result<OutputLock> {
+        let dir = output.join(STATE_DIR);
+        std::fs::create_dir_all(&dir)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("lock"))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                waiting();
+                file.lock()?;
+            }
+            Err(std::fs::TryLockError::Error(err)) => return Err(err),
+        }
+        Ok(OutputLock { _file: file })
+    }
 }
 
 /// The outcome of a build.
@@ -252,9 +336,20 @@ pub fn build_job(
 ) -> Result<(DocumentReport, Vec<Diagnostic>), Vec<Diagnostic>> {
     let started = Instant::now();
     let source = render_job(renderer, project, job).map_err(|d| vec![d])?;
-    let hash = source_hash(&source);
+    let meeting = &project.bodies[job.body].meetings[job.meeting];
+    let standards = config
+        .pdf_standards
+        .clone()
+        .unwrap_or_else(|| default_standards(job.kind, meeting));
+    let hash = source_hash(&source, &standards);
+    let typ_path = job.path.with_extension("typ");
     if let Some((previous, pages)) = fingerprints.and_then(|f| f.get(&job.path)) {
-        if previous == hash && !config.dry_run && config.output.join(&job.path).is_file() {
+        let typ_in_place = !config.keep_typst || config.output.join(&typ_path).is_file();
+        if previous == hash
+            && !config.dry_run
+            && config.output.join(&job.path).is_file()
+            && typ_in_place
+        {
             let report = DocumentReport {
                 path: job.path.clone(),
                 pages,
@@ -268,9 +363,7 @@ pub fn build_job(
     if let Some(f) = fingerprints {
         f.forget(&job.path);
     }
-    let typ_path = job.path.with_extension("typ");
     let name = typ_path.to_string_lossy().replace('\\', "/");
-    let meeting = &project.bodies[job.body].meetings[job.meeting];
     if config.keep_typst && !config.dry_run {
         write_file(
             &config.output.join(&typ_path),
@@ -285,10 +378,7 @@ pub fn build_job(
             source,
             ident: &name,
             date: meeting.ymd,
-            standards: &config
-                .pdf_standards
-                .clone()
-                .unwrap_or_else(|| default_standards(job.kind, meeting)),
+            standards: &standards,
         },
     )
     .map_err(|mut diags| {
@@ -392,6 +482,16 @@ pub fn build_jobs(
 /// Nothing is written when content or templates have errors: a failed build keeps
 /// the last good output.
 pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
+    build_with(config, filter, |_, _, _| Vec::new())
+}
+
+/// Like [`build`], then runs `after` on the loaded project and the build's
+/// report (the archive writes its index there); its diagnostics join the report.
+pub fn build_with(
+    config: &BuildConfig,
+    filter: &[String],
+    after: impl FnOnce(&Project, &Renderer, &BuildReport) -> Vec<Diagnostic>,
+) -> BuildReport {
     let started = Instant::now();
     let (inputs, diagnostics) = load_inputs(config);
     let mut report = match &inputs {
@@ -400,10 +500,34 @@ pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
                 .into_iter()
                 .filter(|j| {
                     let content = &project.bodies[j.body];
-                    selected(filter, &content.body.id, &content.meetings[j.meeting].slug)
+                    let meeting = &content.meetings[j.meeting];
+                    selected(filter, &content.body.id, &meeting.slug)
+                        && (config.include_drafts
+                            || j.kind != DocumentKind::Minutes
+                            || !is_draft(meeting))
                 })
                 .collect();
-            build_jobs(config, project, renderer, &jobs, None)
+            if config.dry_run {
+                build_jobs(config, project, renderer, &jobs, None)
+            } else {
+                let fingerprints = if config.force {
+                    Fingerprints::default()
+                } else {
+                    Fingerprints::load(&config.output)
+                };
+                let mut report = build_jobs(config, project, renderer, &jobs, Some(&fingerprints));
+                if let Err(err) = fingerprints.save(&config.output) {
+                    report.diagnostics.push(Diagnostic::warning(format!(
+                        "failed to record what was built in {} ({err}); the next build compiles everything",
+                        config.output.join(STATE_DIR).display()
+                    )));
+                }
+                if !report.failed() {
+                    let extra = after(project, renderer, &report);
+                    report.diagnostics.extend(extra);
+                }
+                report
+            }
         }
         None => BuildReport::default(),
     };
@@ -413,6 +537,14 @@ pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
     dedupe(&mut report.diagnostics);
     report.elapsed = started.elapsed();
     report
+}
+
+/// Whether the meeting's minutes are a draft.
+pub fn is_draft(meeting: &Meeting) -> bool {
+    meeting
+        .minutes
+        .as_ref()
+        .is_some_and(|m| m.status == MinutesStatus::Draft)
 }
 
 /// Drops repeats: a template error shows once, not once per document.

@@ -21,8 +21,16 @@ use crate::text::{escape_markup, quote_string};
 /// The largest example pack needs well under a tenth of this.
 pub const TEMPLATE_FUEL: u64 = 5_000_000;
 
-/// The extension of template files.
+/// The extension of templates that produce Typst.
 pub const TEMPLATE_EXTENSION: &str = ".typ.j2";
+
+/// The extension of templates that produce HTML (the archive's pages).
+pub const HTML_TEMPLATE_EXTENSION: &str = ".html.j2";
+
+/// Whether a file name is a template's.
+pub fn is_template(name: &str) -> bool {
+    name.ends_with(TEMPLATE_EXTENSION) || name.ends_with(HTML_TEMPLATE_EXTENSION)
+}
 
 /// The kinds of document, each with its template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,7 +87,7 @@ impl Renderer {
                 ]);
             }
         };
-        files.retain(|p| p.to_string_lossy().ends_with(TEMPLATE_EXTENSION));
+        files.retain(|p| is_template(&p.to_string_lossy()));
         files.sort();
         for path in files {
             let name = path
@@ -115,6 +123,17 @@ impl Renderer {
         }
     }
 
+    /// Renders the template named `name` (such as `arkiv.html.j2`) with `context`.
+    pub fn render_named(&self, name: &str, context: Value) -> Result<String, Diagnostic> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(&self.dir, &e))?;
+        template
+            .render(context)
+            .map_err(|e| template_error(&self.dir, &e))
+    }
+
     /// Renders the template of `kind` with `context`.
     pub fn render(&self, kind: DocumentKind, context: Value) -> Result<String, Diagnostic> {
         let template = self
@@ -135,7 +154,9 @@ fn environment() -> Environment<'static> {
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
     env.set_auto_escape_callback(|name| {
-        if name.ends_with(TEMPLATE_EXTENSION) {
+        if name.ends_with(HTML_TEMPLATE_EXTENSION) {
+            AutoEscape::Html
+        } else if name.ends_with(TEMPLATE_EXTENSION) {
             AutoEscape::Custom("typst")
         } else {
             AutoEscape::None
@@ -165,13 +186,39 @@ fn typst_formatter(
     if value.is_none() {
         return Ok(());
     }
-    let text = if value.is_safe() || state.auto_escape() != AutoEscape::Custom("typst") {
+    if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+        // HTML (the archive): the five characters that matter, and nothing else,
+        // so paths and dates stay readable in the page source.
+        return out
+            .write_str(&escape_html(&value.to_string()))
+            .map_err(|_| Error::new(ErrorKind::WriteFailure, "failed to write output"));
+    }
+    if state.auto_escape() != AutoEscape::Custom("typst") {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let text = if value.is_safe() {
         value.to_string()
     } else {
         escape_markup(&value.to_string())
     };
     out.write_str(&text)
         .map_err(|_| Error::new(ErrorKind::WriteFailure, "failed to write output"))
+}
+
+/// Escapes text for HTML content and quoted attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Turns a minijinja error into a diagnostic naming the template file and line.

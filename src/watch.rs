@@ -65,7 +65,7 @@ pub fn classify(path: &Path, content: &Path, templates: &Path, output: &Path) ->
         return Change::Ignored;
     }
     if path.starts_with(templates) {
-        return if name.ends_with(crate::render::TEMPLATE_EXTENSION) {
+        return if crate::render::is_template(&name) {
             Change::Template
         } else {
             Change::Ignored
