@@ -171,7 +171,9 @@ pub fn watch(
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .map_err(|e| Diagnostic::error(format!("failed to install the Ctrl-C handler ({e})")))?;
 
-    let fingerprints = Fingerprints::default();
+    // What the last build left in the output: unchanged documents are not
+    // compiled again, not even in the first build.
+    let fingerprints = Fingerprints::load(&config.output);
     let all: BTreeSet<Change> = [Change::Template].into();
     rebuild(config, filter, &all, "initial build", &fingerprints, report);
     loop {
@@ -218,6 +220,8 @@ fn rebuild(
     crate::pipeline::dedupe(&mut result.diagnostics);
     result.elapsed = started.elapsed();
     report(&result, what);
+    // Recorded after reporting, off the path from save to PDF.
+    let _ = fingerprints.save(&config.output);
 }
 
 /// Waits for the next batch of changed paths; `None` when asked to stop or the watcher is gone.

@@ -35,9 +35,17 @@ impl Watch {
         }
     }
 
-    /// Everything printed on stderr so far.
-    fn stderr(&self) -> String {
-        self.errors.try_iter().collect::<Vec<_>>().join("\n")
+    /// Waits for a stderr line containing `needle` (stderr is read on its own
+    /// thread, so it may arrive after the stdout line that follows it).
+    #[track_caller]
+    fn expect_error(&self, needle: &str) -> String {
+        loop {
+            match self.errors.recv_timeout(PATIENCE) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => continue,
+                Err(_) => panic!("watch printed no error with {needle:?}"),
+            }
+        }
     }
 }
 
@@ -122,11 +130,7 @@ fn watch_rebuilds_edits_reports_errors_and_recovers() {
     let pack_before = fs::read(out.join("motepakke.pdf")).unwrap();
     fs::write(&meeting, good.replace("chair: aleder", "chair: [aleder")).unwrap();
     watch.expect_line("failed with 1 errors; the last good PDFs are kept");
-    let err = watch.stderr();
-    assert!(
-        err.contains("error: content/styret/2024-01/meeting.yaml:"),
-        "{err}"
-    );
+    let err = watch.expect_error("error: content/styret/2024-01/meeting.yaml:");
     assert!(err.contains("invalid YAML"), "{err}");
     assert_eq!(
         fs::read(out.join("motepakke.pdf")).unwrap(),
