@@ -110,10 +110,7 @@ fn run_watch(args: &WatchArgs) -> ExitCode {
 /// The build configuration from the command line, or the exit code of a bad option.
 fn build_config(args: &BuildArgs, include_drafts: bool) -> Result<BuildConfig, ExitCode> {
     if let Some(jobs) = args.jobs {
-        if let Err(err) = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
-            .build_global()
-        {
+        if let Err(err) = motebok::pipeline::set_threads(Some(jobs.max(1))) {
             eprintln!("error: failed to set up {jobs} worker threads ({err})");
             return Err(ExitCode::FAILURE);
         }

@@ -445,6 +445,38 @@ pub fn selected(filter: &[String], body: &str, meeting: &str) -> bool {
         })
 }
 
+/// Documents compiled between two trims of Typst's cache in a large build.
+const CHUNK: usize = 64;
+
+/// Stack size of the compiling threads. Typst recurses deeply on long
+/// documents; the default 2 MiB of a worker thread is not always enough.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+
+/// Sets the number of documents compiled at once (default: one per core).
+/// Takes effect only before the first build of the process.
+pub fn set_threads(threads: Option<usize>) -> Result<(), String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .stack_size(STACK_SIZE)
+        .thread_name(|i| format!("motebok-{i}"))
+        .build()
+        .map_err(|e| e.to_string())?;
+    POOL.set(pool)
+        .map_err(|_| "the worker threads are already running".to_owned())
+}
+
+fn pool() -> &'static rayon::ThreadPool {
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("motebok-{i}"))
+            .build()
+            .expect("worker threads start")
+    })
+}
+
 /// Builds `jobs` in parallel, collecting reports and diagnostics.
 ///
 /// With `fingerprints`, documents whose generated source is unchanged since the
@@ -458,10 +490,22 @@ pub fn build_jobs(
 ) -> BuildReport {
     let started = Instant::now();
     let typesetter = Typesetter::shared();
-    let results: Vec<_> = jobs
-        .par_iter()
-        .map(|job| build_job(renderer, &typesetter, project, job, config, fingerprints))
-        .collect();
+    let mut results = Vec::with_capacity(jobs.len());
+    // Large builds go in chunks with Typst's memoization cache trimmed between
+    // them: documents are independent, and an unbounded cache grows with the
+    // archive (gigabytes for hundreds of meetings). Small builds (watch) keep it.
+    for chunk in jobs.chunks(CHUNK) {
+        let done: Vec<_> = pool().install(|| {
+            chunk
+                .par_iter()
+                .map(|job| build_job(renderer, &typesetter, project, job, config, fingerprints))
+                .collect()
+        });
+        results.extend(done);
+        if jobs.len() > CHUNK {
+            typst::comemo::evict(1);
+        }
+    }
     let mut report = BuildReport::default();
     for result in results {
         match result {
