@@ -1,6 +1,8 @@
 //! One diagnostic type for every stage: file, line, column, field path, message, hint.
 
 use std::fmt;
+
+use annotate_snippets::{Level, Renderer, Snippet};
 use std::path::{Path, PathBuf};
 
 /// How bad a diagnostic is.
@@ -100,38 +102,59 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// The first line is `severity: file:line:column: field: message`, easy to
+    /// grep and to jump to from an editor; the source line with the place
+    /// marked and the hint follow, rendered by annotate-snippets.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{label}: ")?;
+        let mut title = String::new();
         if let Some(file) = &self.file {
-            write!(f, "{}", file.display())?;
+            title.push_str(&file.display().to_string());
             if let Some(pos) = self.position {
-                write!(f, ":{}:{}", pos.line, pos.column)?;
+                title.push_str(&format!(":{}:{}", pos.line, pos.column));
             }
-            write!(f, ": ")?;
+            title.push_str(": ");
         }
         if let Some(field) = &self.field {
-            write!(f, "{field}: ")?;
+            title.push_str(&format!("{field}: "));
         }
-        write!(f, "{}", self.message)?;
+        title.push_str(&self.message);
+        let level = match self.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        };
+        let mut message = level.title(&title);
         if let (Some(pos), Some(line)) = (self.position, &self.snippet) {
-            let number = pos.line.to_string();
-            let pad = " ".repeat(number.len());
-            let caret_pad: String = line
-                .chars()
-                .take(pos.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            write!(f, "\n {pad} |\n {number} | {line}\n {pad} | {caret_pad}^")?;
+            message = message.snippet(
+                Snippet::source(line)
+                    .line_start(pos.line)
+                    .annotation(level.span(token_span(line, pos.column))),
+            );
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  = hint: {hint}")?;
+            message = message.footer(Level::Help.title(hint));
         }
-        Ok(())
+        write!(f, "{}", Renderer::plain().render(message))
     }
+}
+
+/// The byte range of the token starting at the 1-based `column` (in characters)
+/// of `line`: up to the next space or the end of the line, at least one character.
+fn token_span(line: &str, column: usize) -> std::ops::Range<usize> {
+    let start = line
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    let rest = &line[start..];
+    let len = rest
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace() || *c == ',' || *c == ']')
+        .map_or(rest.len(), |(i, _)| i);
+    let len = if len == 0 {
+        rest.chars().next().map_or(0, char::len_utf8)
+    } else {
+        len
+    };
+    start..start + len
 }
 
 /// The diagnostics of one run, errors and warnings together.
@@ -198,7 +221,7 @@ mod tests {
         let text = d.to_string();
         assert_eq!(
             text,
-            "error: content/nehs/2020-07/meeting.yaml:2:12: chair: unknown member id `kvestl`\n   |\n 2 |     chair: kvestl\n   |            ^\n  = hint: did you mean `kvestli`?"
+            "error: content/nehs/2020-07/meeting.yaml:2:12: chair: unknown member id `kvestl`\n  |\n2 |     chair: kvestl\n  |            ^^^^^^\n  |\n  = help: did you mean `kvestli`?"
         );
     }
 

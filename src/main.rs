@@ -24,7 +24,7 @@ fn run_new(args: &NewArgs) -> ExitCode {
             Some(date) => date,
             None => {
                 eprintln!(
-                    "error: --date {text}: not a valid date\n  = hint: write the date as YYYY-MM-DD, such as 2021-01-20"
+                    "error: --date {text}: not a valid date\n  = help: write the date as YYYY-MM-DD, such as 2021-01-20"
                 );
                 return ExitCode::FAILURE;
             }

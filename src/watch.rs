@@ -24,7 +24,7 @@ use crate::render::DocumentKind;
 /// How long to wait for more events after one arrives. Editors save in bursts
 /// (write a temp file, rename it over the original, touch metadata); a short
 /// quiet period catches the burst without adding noticeable latency.
-pub const BATCH_QUIET: Duration = Duration::from_millis(25);
+pub const BATCH_QUIET: Duration = Duration::from_millis(10);
 
 /// The longest a batch may gather events before the rebuild starts anyway.
 pub const BATCH_MAX: Duration = Duration::from_millis(150);

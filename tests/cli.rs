@@ -230,7 +230,7 @@ fn bad_content_is_reported_with_file_line_and_field_and_nothing_is_written() {
         &err,
         &[
             "error: content/styret/2024-01/meeting.yaml:5:8: chair: unknown member id `aledr` (not in the roster of styret)",
-            "= hint: did you mean `aleder`?",
+            "= help: did you mean `aleder`?",
             "error: content/styret/2024-01/meeting.yaml:28:15: agenda[3].duration: wrong type: found string \"ti\", expected a whole number",
             "meeting.yaml:31:11: agenda[4].kind: `beslutnig` is not a kind of item",
             "did you mean `beslutning`?",

@@ -62,6 +62,12 @@ fn kept_documents_are_pdf_a_2a_and_pdf_ua_1_and_drafts_stay_tagged() {
         );
         assert!(tagged(&output.join(doc)), "{doc} is tagged");
     }
+    for doc in ["2023-05/motepakke.pdf", "2023-05/referat.pdf"] {
+        let pdf = lopdf::Document::load(output.join(doc)).unwrap();
+        let catalog = pdf.catalog().unwrap();
+        assert!(catalog.get(b"PageLabels").is_ok(), "{doc} has page labels");
+        assert!(catalog.get(b"Outlines").is_ok(), "{doc} has bookmarks");
+    }
     let final_minutes = xmp(&output.join("2023-05/referat.pdf"));
     assert_contains(
         &final_minutes,
