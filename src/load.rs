@@ -183,7 +183,41 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
     };
     let (text, fixes) = clean_office_text(&raw);
     report_symbol_fixes(path, &raw, &fixes, diags);
+    report_unprintable(path, &text, diags);
     Some(text)
+}
+
+/// Reports characters that none of the bundled fonts can draw: Typst would print
+/// an empty box, and PDF/A export refuses them. Private-use characters are
+/// reported by [`report_symbol_fixes`].
+fn report_unprintable(path: &Path, text: &str, diags: &mut Diagnostics) {
+    let typesetter = crate::world::Typesetter::shared();
+    let mut reported: Vec<char> = Vec::new();
+    let (mut line, mut column) = (1, 1);
+    for c in text.chars() {
+        let checked = c.is_control()
+            || c.is_whitespace()
+            || ('\u{E000}'..='\u{F8FF}').contains(&c)
+            || c.is_ascii();
+        if !checked && !reported.contains(&c) && !typesetter.can_print(c) {
+            reported.push(c);
+            diags.push(
+                Diagnostic::error(format!(
+                    "the character `{c}` (U+{:04X}) cannot be printed: none of the bundled fonts has it",
+                    u32::from(c)
+                ))
+                .in_file(path)
+                .at(Some(Position { line, column }), Some(text))
+                .hint("replace it with a character the fonts have, or describe it in words"),
+            );
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
 }
 
 fn report_symbol_fixes(
@@ -197,8 +231,8 @@ fn report_symbol_fixes(
         match fix.replacement {
             Some(_) => mapped.push(fix),
             None => diags.push(
-                Diagnostic::warning(format!(
-                    "private-use character U+{:04X} (from a symbol font such as Wingdings) has no known equivalent and will not print",
+                Diagnostic::error(format!(
+                    "private-use character U+{:04X} (from a symbol font such as Wingdings) has no known equivalent and cannot be printed",
                     u32::from(fix.found)
                 ))
                 .in_file(path)

@@ -49,6 +49,13 @@ impl Typesetter {
         }
     }
 
+    /// Whether some bundled font has a glyph for `c`.
+    pub fn can_print(&self, c: char) -> bool {
+        self.fonts
+            .iter()
+            .any(|font| font.info().coverage.contains(u32::from(c)))
+    }
+
     /// Names of the font families available to templates.
     pub fn families(&self) -> Vec<String> {
         self.book

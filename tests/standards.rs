@@ -109,3 +109,40 @@ fn pdf_standard_overrides_the_default() {
         &["error: --pdf-standard: `a-9z` is not a supported PDF standard"],
     );
 }
+
+#[test]
+fn norwegian_symbols_print_in_pdf_a_and_unprintable_characters_are_content_errors() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let body = project.path().join("content/styret/body.yaml");
+    let text = std::fs::read_to_string(&body).unwrap();
+    std::fs::write(
+        &body,
+        text.replace(
+            "name: Testutvalget",
+            "name: \"Testutvalget æøå «» – § • ✓ € ≥\"",
+        ),
+    )
+    .unwrap();
+    let out = run(project.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summons = pdf_text(&project.path().join("output/styret/2024-01/innkalling.pdf"));
+    assert_contains(&summons, &["Testutvalget æøå «» – § • ✓ € ≥"]);
+    assert_contains(
+        &xmp(&project.path().join("output/styret/2024-01/innkalling.pdf")),
+        &["<pdfaid:part>2</pdfaid:part>"],
+    );
+
+    std::fs::write(
+        &body,
+        text.replace("name: Testutvalget", "name: \"Testutvalget 😀\""),
+    )
+    .unwrap();
+    let out = run(project.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_contains(
+        &stderr(&out),
+        &[
+            "error: content/styret/body.yaml:2:21: the character `😀` (U+1F600) cannot be printed: none of the bundled fonts has it",
+        ],
+    );
+}
