@@ -89,6 +89,9 @@ pub struct BuildArgs {
     /// Print only errors and warnings.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// How to print results: `human`, or `json` (one JSON object per line, for CI).
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = ["human", "json"])]
+    pub message_format: String,
     /// Build only these bodies or meetings (`nehs`, `nehs/2020-07`); default: all.
     #[arg(value_name = "MEETING")]
     pub meetings: Vec<String>,

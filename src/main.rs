@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use motebok::cli::{ArchiveArgs, BuildArgs, Cli, Command, NewArgs, ProjectArgs, WatchArgs};
-use motebok::pipeline::{BuildConfig, BuildReport, OutputLock, build, parse_standards};
+use motebok::pipeline::{BuildConfig, BuildReport, OutputLock, Progress, build, parse_standards};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -60,6 +60,7 @@ fn run_watch(args: &WatchArgs) -> ExitCode {
         pdf_standards: None,
         force: false,
         include_drafts: true,
+        progress: None,
     };
     let _lock = match lock_output(&config) {
         Ok(lock) => lock,
@@ -132,7 +133,33 @@ fn build_config(args: &BuildArgs, include_drafts: bool) -> Result<BuildConfig, E
         pdf_standards,
         force: args.force,
         include_drafts,
+        progress: progress_bar(args),
     })
+}
+
+/// A progress bar on stderr for builds of many documents, when it is a terminal.
+fn progress_bar(args: &BuildArgs) -> Option<Progress> {
+    use std::io::IsTerminal;
+    if args.quiet || args.message_format == "json" || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40.cyan/blue} {pos}/{len} documents ({elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(Progress(std::sync::Arc::new(move |done, total| {
+        if total < 20 {
+            return;
+        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        if done == total {
+            bar.finish_and_clear();
+        }
+    })))
 }
 
 /// Holds the output folder's lock for the rest of the run.
@@ -159,7 +186,11 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         Err(code) => return code,
     };
     let report = build(&config, &args.meetings);
-    print_report(&report, &config, args.quiet, "wrote");
+    if args.message_format == "json" {
+        print_json(&report, &config);
+    } else {
+        print_report(&report, &config, args.quiet, "wrote");
+    }
     exit_code(&report)
 }
 
@@ -173,6 +204,10 @@ fn run_archive(args: &ArchiveArgs) -> ExitCode {
         Err(code) => return code,
     };
     let report = motebok::archive::archive(&config, &args.build.meetings);
+    if args.build.message_format == "json" {
+        print_json(&report, &config);
+        return exit_code(&report);
+    }
     print_report(&report, &config, args.build.quiet, "wrote");
     if !report.failed() && !args.build.quiet {
         println!(
@@ -194,6 +229,7 @@ fn run_check(args: &ProjectArgs) -> ExitCode {
         pdf_standards: None,
         force: true,
         include_drafts: true,
+        progress: None,
     };
     let report = build(&config, &[]);
     print_report(&report, &config, true, "checked");
@@ -249,6 +285,47 @@ fn print_report(report: &BuildReport, config: &BuildConfig, quiet: bool, verb: &
             report.diagnostics.warning_count()
         );
     }
+}
+
+/// One JSON object per line: each document, each diagnostic, then a summary.
+fn print_json(report: &BuildReport, config: &BuildConfig) {
+    use serde_json::json;
+    let mut documents: Vec<_> = report.documents.iter().collect();
+    documents.sort_by(|a, b| a.path.cmp(&b.path));
+    for doc in documents {
+        let line = json!({
+            "type": "document",
+            "path": config.output.join(&doc.path),
+            "pages": doc.pages,
+            "compiled": !doc.unchanged,
+            "ms": doc.elapsed.as_millis() as u64,
+        });
+        println!("{line}");
+    }
+    for diag in &report.diagnostics.0 {
+        let line = json!({
+            "type": "diagnostic",
+            "severity": if diag.is_error() { "error" } else { "warning" },
+            "file": diag.file,
+            "line": diag.position.map(|p| p.line),
+            "column": diag.position.map(|p| p.column),
+            "field": diag.field,
+            "message": diag.message,
+            "hint": diag.hint,
+        });
+        println!("{line}");
+    }
+    let line = json!({
+        "type": "summary",
+        "success": !report.failed(),
+        "documents": report.documents.len(),
+        "compiled": report.compiled(),
+        "pages": report.pages(),
+        "errors": report.diagnostics.error_count(),
+        "warnings": report.diagnostics.warning_count(),
+        "ms": report.elapsed.as_millis() as u64,
+    });
+    println!("{line}");
 }
 
 fn exit_code(report: &BuildReport) -> ExitCode {

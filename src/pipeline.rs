@@ -37,6 +37,18 @@ pub struct BuildConfig {
     pub force: bool,
     /// Also build and publish draft minutes (archive).
     pub include_drafts: bool,
+    /// Told when each document is done, with the number of documents planned.
+    pub progress: Option<Progress>,
+}
+
+/// A callback for progress display: `(documents done, documents planned)`.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 impl BuildConfig {
@@ -51,6 +63,7 @@ impl BuildConfig {
             pdf_standards: None,
             force: false,
             include_drafts: true,
+            progress: None,
         }
     }
 }
@@ -491,17 +504,29 @@ pub fn build_jobs(
     let started = Instant::now();
     let typesetter = Typesetter::shared();
     let mut results = Vec::with_capacity(jobs.len());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tick = || {
+        if let Some(progress) = &config.progress {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            (progress.0)(n, jobs.len());
+        }
+    };
     // Large builds go in chunks with Typst's memoization cache trimmed between
     // them: documents are independent, and an unbounded cache grows with the
     // archive (gigabytes for hundreds of meetings). Small builds (watch) keep it.
     for chunk in jobs.chunks(CHUNK) {
-        let done: Vec<_> = pool().install(|| {
+        let built: Vec<_> = pool().install(|| {
             chunk
                 .par_iter()
-                .map(|job| build_job(renderer, &typesetter, project, job, config, fingerprints))
+                .map(|job| {
+                    let result =
+                        build_job(renderer, &typesetter, project, job, config, fingerprints);
+                    tick();
+                    result
+                })
                 .collect()
         });
-        results.extend(done);
+        results.extend(built);
         if jobs.len() > CHUNK {
             typst::comemo::evict(1);
         }

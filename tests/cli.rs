@@ -337,3 +337,41 @@ fn example_meetings_build() {
         ],
     );
 }
+
+#[test]
+fn json_messages_for_ci() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let out = run(project.path(), &["build", "--message-format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.iter().filter(|l| l["type"] == "document").count(), 6);
+    let summary = lines.last().unwrap();
+    assert_eq!(
+        (
+            summary["type"].as_str(),
+            summary["success"].as_bool(),
+            summary["documents"].as_u64()
+        ),
+        (Some("summary"), Some(true), Some(6))
+    );
+
+    let meeting = project.path().join("content/styret/2024-01/meeting.yaml");
+    let text = fs::read_to_string(&meeting).unwrap();
+    fs::write(&meeting, text.replace("chair: aleder", "chair: aledr")).unwrap();
+    let out = run(project.path(), &["build", "--message-format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(first["type"], "diagnostic");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "content/styret/2024-01/meeting.yaml");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(5), Some(8))
+    );
+    assert_eq!(first["field"], "chair");
+    assert_eq!(first["hint"], "did you mean `aleder`?");
+}
