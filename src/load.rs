@@ -508,8 +508,8 @@ struct MeetingFile {
     number: String,
     #[serde(deserialize_with = "scalar_text")]
     date: String,
-    #[serde(deserialize_with = "scalar_text")]
-    start: String,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    start: Option<String>,
     #[serde(default, deserialize_with = "opt_scalar_text")]
     end: Option<String>,
     place: String,
@@ -568,7 +568,8 @@ struct AgendaFile {
     description: Option<String>,
     #[serde(default)]
     presenter: Option<PresenterSpec>,
-    duration: u32,
+    #[serde(default)]
+    duration: Option<u32>,
     #[serde(default)]
     paper: Option<String>,
     #[serde(default)]
@@ -696,7 +697,12 @@ fn resolve_meeting(
             .hint("write the number and the full year, such as `7/2020`"),
         );
     }
-    let start = parse_clock(&file, "start", &raw.start, diags);
+    // Without a start time the agenda is untimed: rows print without clock times.
+    let timed = raw.start.is_some();
+    let start = raw
+        .start
+        .as_deref()
+        .and_then(|s| parse_clock(&file, "start", s, diags));
     let planned_end = raw
         .end
         .as_deref()
@@ -763,6 +769,7 @@ fn resolve_meeting(
             file: &file,
             field: &field,
             previous: previous_date.as_deref(),
+            timed,
         };
         let Some(row) = resolve_agenda_entry(&ctx, entry, clock, &mut numbers, diags) else {
             continue;
@@ -816,8 +823,13 @@ fn resolve_meeting(
         ymd: (date.year, date.month, date.day),
         date_text: date.norwegian(),
         weekday: date.weekday().to_owned(),
-        start: start?.to_string(),
-        end: planned_end.unwrap_or(clock).to_string(),
+        start: start.map(|s| s.to_string()).unwrap_or_default(),
+        end: if timed {
+            planned_end.unwrap_or(clock).to_string()
+        } else {
+            String::new()
+        },
+        timed,
         place: raw.place,
         video_link: raw.video_link,
         chair,
@@ -1073,6 +1085,8 @@ struct ItemContext<'a> {
     file: &'a SourceFile,
     field: &'a str,
     previous: Option<&'a str>,
+    /// Whether the meeting has a start time, so every row needs a duration.
+    timed: bool,
 }
 
 impl ItemContext<'_> {
@@ -1090,7 +1104,21 @@ fn resolve_agenda_entry(
 ) -> Option<AgendaRow> {
     let meeting_year = numbers.meeting_year;
     let file = ctx.file;
-    let end = start.plus(entry.duration);
+    if ctx.timed && entry.duration.is_none() {
+        diags.push(
+            file.error(ctx.field, "missing required field `duration`")
+                .hint("the meeting has a start time, so every row needs a duration in minutes; leave out the meeting's `start` for an agenda without times"),
+        );
+    }
+    let duration = entry.duration.unwrap_or(0);
+    let end = start.plus(duration);
+    let clock_text = |clock: Clock| {
+        if ctx.timed {
+            clock.to_string()
+        } else {
+            String::new()
+        }
+    };
     if let Some(label) = entry.break_label {
         let extra = [
             ("case", entry.case.is_some()),
@@ -1110,10 +1138,10 @@ fn resolve_agenda_entry(
         }
         return Some(AgendaRow::Break {
             label,
-            start: start.to_string(),
-            end: end.to_string(),
-            duration: entry.duration,
-            duration_text: derive::duration_text(entry.duration),
+            start: clock_text(start),
+            end: clock_text(end),
+            duration,
+            duration_text: derive::duration_text(duration),
         });
     }
 
@@ -1266,10 +1294,10 @@ fn resolve_agenda_entry(
         presenter_text: derive::presenter_text(&presenters),
         presenter_organisations: derive::presenter_organisations(&presenters),
         presenters,
-        start: start.to_string(),
-        end: end.to_string(),
-        duration: entry.duration,
-        duration_text: derive::duration_text(entry.duration),
+        start: clock_text(start),
+        end: clock_text(end),
+        duration,
+        duration_text: derive::duration_text(duration),
         has_document: paper.is_some() || !decisions.is_empty(),
         paper,
         paper_file,

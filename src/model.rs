@@ -315,10 +315,12 @@ pub struct Meeting {
     pub date_text: String,
     /// Weekday (`onsdag`).
     pub weekday: String,
-    /// Start `HH:MM`.
+    /// Start `HH:MM`; empty when the agenda is untimed.
     pub start: String,
-    /// End `HH:MM`.
+    /// End `HH:MM`; empty when the agenda is untimed.
     pub end: String,
+    /// Whether the agenda has clock times (the meeting has a start time).
+    pub timed: bool,
     /// Place.
     pub place: String,
     /// Video link.
