@@ -14,7 +14,7 @@ use crate::load::{
 };
 use crate::model::{
     ActionPoint, Attendee, Body, CaseItem, Meeting, Minutes, MinutesItem, MinutesStatus, Person,
-    Role, Standing,
+    Role,
 };
 
 /// The minutes file in a meeting's folder.
@@ -429,14 +429,29 @@ fn partial_attendance(
                 None
             }
         };
+        // A case not on this agenda is kept (the minutes may name an item the
+        // agenda in the content lacks) but reported.
         let cases: Vec<String> = entry
             .cases
             .into_vec()
             .into_iter()
             .enumerate()
-            .filter_map(|(j, case)| {
-                agenda_case(file, &format!("{field}.cases[{j}]"), &case, meeting, diags)
-                    .map(|c| c.case.clone())
+            .map(|(j, case)| {
+                let case = case.trim().to_owned();
+                if !meeting.cases().any(|c| c.case == case) {
+                    let numbers: Vec<&str> = meeting.cases().map(|c| c.case.as_str()).collect();
+                    diags.push(
+                        file.warning(
+                            &format!("{field}.cases[{j}]"),
+                            format!(
+                                "case {case} is not on the agenda of meeting {}",
+                                meeting.number
+                            ),
+                        )
+                        .hint(format!("the agenda has {}", numbers.join(", "))),
+                    );
+                }
+                case
             })
             .collect();
         if let Some(person) = person {
@@ -529,7 +544,7 @@ fn minutes_items(
                 (list, amended)
             }
             None => {
-                if postponed.is_none() && case.standing != Some(Standing::Eventuelt) {
+                if postponed.is_none() && !case.decisions.is_empty() {
                     diags.push(
                         file.warning(&format!("{field}"), format!("no decision recorded for case {}", case.case))
                             .hint("write `decision: as_proposed` to adopt the proposed decision, or the decision as adopted"),
@@ -569,7 +584,7 @@ fn minutes_items(
             |case| match recorded.iter().position(|(c, _)| *c == case.case) {
                 Some(i) => recorded.swap_remove(i).1,
                 None => {
-                    if case.postponed.is_none() && case.standing != Some(Standing::Eventuelt) {
+                    if case.postponed.is_none() && !case.decisions.is_empty() {
                         diags.push(
                             file.warning(
                                 "items",

@@ -336,6 +336,51 @@ fn example_meetings_build() {
             "Forslag til vedtak",
         ],
     );
+    let nehs = pdf_text(&output.join("nehs/2020-07/innkalling.pdf"));
+    assert_contains(
+        &nehs,
+        &[
+            "Kl. 10:00–13:00",
+            "Endret rekkefølge på sak 37/20 og 38/20",
+            "10:00–10:03",
+            "Pause",
+            "11:20–11:40",
+            "44/20",
+            "Slutt 13:00",
+        ],
+    );
+    let nehs_pack = pdf_text(&output.join("nehs/2020-07/motepakke.pdf"));
+    assert_contains(
+        &nehs_pack,
+        &[
+            "Nasjonalt e-helsestyre godkjenner innkalling og dagsorden.",
+            "Nasjonalt e-helsestyre tilslutter seg til mandatet og Dag Jordbru anbefales som utvalgsleder.",
+            "Schrems II",
+        ],
+    );
+    let pspds = pdf_text(&output.join("pspds/2021-06/innkalling.pdf"));
+    assert_contains(
+        &pspds,
+        &[
+            "Stedfortreder for Jan Emil Kristoffersen",
+            "Stedfortreder for Merete Lyngstad",
+            "Status aksjonspunkt",
+            "Kalle inn til ekstraordinært programstyremøte",
+        ],
+    );
+    let final_minutes = pdf_text(&output.join("pspds/2021-05/referat.pdf"));
+    assert_contains(
+        &final_minutes,
+        &[
+            "Endelig referat",
+            "Godkjent 1. oktober 2021",
+            "Forfall",
+            "Til stede på sak",
+            "(sak 32/21)",
+        ],
+    );
+    let draft = pdf_text(&output.join("pspds/2021-06/referat.pdf"));
+    assert_contains(&draft, &["Utkast referat", "UTKAST", "Lukket"]);
 }
 
 #[test]
