@@ -26,25 +26,24 @@ impl Watch {
     /// Waits for a stdout line containing `needle`, returning it.
     #[track_caller]
     fn expect_line(&self, needle: &str) -> String {
-        loop {
-            match self.lines.recv_timeout(PATIENCE) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => continue,
-                Err(_) => panic!("watch printed no line with {needle:?}"),
-            }
-        }
+        wait_for(&self.lines, needle, "line")
     }
 
     /// Waits for a stderr line containing `needle` (stderr is read on its own
     /// thread, so it may arrive after the stdout line that follows it).
     #[track_caller]
     fn expect_error(&self, needle: &str) -> String {
-        loop {
-            match self.errors.recv_timeout(PATIENCE) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => continue,
-                Err(_) => panic!("watch printed no error with {needle:?}"),
-            }
+        wait_for(&self.errors, needle, "error")
+    }
+}
+
+#[track_caller]
+fn wait_for(lines: &Receiver<String>, needle: &str, what: &str) -> String {
+    loop {
+        match lines.recv_timeout(PATIENCE) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => continue,
+            Err(_) => panic!("watch printed no {what} with {needle:?}"),
         }
     }
 }
