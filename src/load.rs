@@ -192,15 +192,15 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
 /// reported by [`report_symbol_fixes`].
 fn report_unprintable(path: &Path, text: &str, diags: &mut Diagnostics) {
     let typesetter = crate::world::Typesetter::shared();
-    let mut reported: Vec<char> = Vec::new();
+    // Each distinct character is looked up in the fonts once, and reported once.
+    let mut seen: std::collections::HashSet<char> = std::collections::HashSet::new();
     let (mut line, mut column) = (1, 1);
     for c in text.chars() {
-        let checked = c.is_control()
+        let exempt = c.is_ascii()
+            || c.is_control()
             || c.is_whitespace()
-            || ('\u{E000}'..='\u{F8FF}').contains(&c)
-            || c.is_ascii();
-        if !checked && !reported.contains(&c) && !typesetter.can_print(c) {
-            reported.push(c);
+            || ('\u{E000}'..='\u{F8FF}').contains(&c);
+        if !exempt && seen.insert(c) && !typesetter.can_print(c) {
             diags.push(
                 Diagnostic::error(format!(
                     "the character `{c}` (U+{:04X}) cannot be printed: none of the bundled fonts has it",
