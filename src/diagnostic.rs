@@ -123,11 +123,15 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => Level::Warning,
         };
         let mut message = level.title(&title);
-        if let (Some(pos), Some(line)) = (self.position, &self.snippet) {
+        let window = match (self.position, &self.snippet) {
+            (Some(pos), Some(line)) => Some((pos.line, snippet_window(line, pos.column))),
+            _ => None,
+        };
+        if let Some((line_number, (line, column))) = &window {
             message = message.snippet(
                 Snippet::source(line)
-                    .line_start(pos.line)
-                    .annotation(level.span(token_span(line, pos.column))),
+                    .line_start(*line_number)
+                    .annotation(level.span(token_span(line, *column))),
             );
         }
         if let Some(hint) = &self.hint {
@@ -135,6 +139,35 @@ impl fmt::Display for Diagnostic {
         }
         write!(f, "{}", Renderer::plain().render(message))
     }
+}
+
+/// Longest source line shown in a snippet, in characters.
+const SNIPPET_WIDTH: usize = 100;
+
+/// The part of `line` shown in a snippet, and the column within it: long lines
+/// are cut to a window around `column` (marked with `…`), and control characters
+/// are shown as spaces, so the snippet stays readable and within the renderer's
+/// width.
+fn snippet_window(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if chars.len() <= SNIPPET_WIDTH {
+        return (chars.into_iter().collect(), column);
+    }
+    let at = column.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(SNIPPET_WIDTH / 3);
+    let end = (start + SNIPPET_WIDTH).min(chars.len());
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, at - start + 1 + usize::from(start > 0))
 }
 
 /// The byte range of the token starting at the 1-based `column` (in characters)
@@ -223,6 +256,22 @@ mod tests {
             text,
             "error: content/nehs/2020-07/meeting.yaml:2:12: chair: unknown member id `kvestl`\n  |\n2 |     chair: kvestl\n  |            ^^^^^^\n  |\n  = help: did you mean `kvestli`?"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}needle{}", "\t".repeat(150), "x".repeat(200));
+        let (shown, column) = snippet_window(&line, 151);
+        assert!(shown.chars().count() <= SNIPPET_WIDTH + 2, "{shown}");
+        assert_eq!(shown.chars().nth(column - 1), Some('n'));
+        let d = Diagnostic::error("bad").in_file("f.yaml").at(
+            Some(Position {
+                line: 1,
+                column: 151,
+            }),
+            Some(&line),
+        );
+        assert!(d.to_string().contains("needle"));
     }
 
     #[test]

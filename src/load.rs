@@ -196,11 +196,22 @@ fn report_unprintable(path: &Path, text: &str, diags: &mut Diagnostics) {
     let mut seen: std::collections::HashSet<char> = std::collections::HashSet::new();
     let (mut line, mut column) = (1, 1);
     for c in text.chars() {
-        let exempt = c.is_ascii()
-            || c.is_control()
-            || c.is_whitespace()
-            || ('\u{E000}'..='\u{F8FF}').contains(&c);
-        if !exempt && seen.insert(c) && !typesetter.can_print(c) {
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+            if seen.insert(c) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "control character U+{:04X} cannot be printed",
+                        u32::from(c)
+                    ))
+                    .in_file(path)
+                    .at(Some(Position { line, column }), Some(text))
+                    .hint("remove it; it is invisible in most editors (it often comes from copying out of other programs)"),
+                );
+            }
+        } else if !(c.is_ascii() || c.is_whitespace() || ('\u{E000}'..='\u{F8FF}').contains(&c))
+            && seen.insert(c)
+            && !typesetter.can_print(c)
+        {
             diags.push(
                 Diagnostic::error(format!(
                     "the character `{c}` (U+{:04X}) cannot be printed: none of the bundled fonts has it",

@@ -21,10 +21,30 @@ pub struct Problem {
     pub message: String,
 }
 
+/// How deeply lists, quotes and emphasis may nest. Typst's parser has a depth
+/// limit, and no document needs more than a handful of levels.
+pub const MAX_NESTING: usize = 32;
+
 /// Lists what in `markdown` cannot be converted.
 pub fn check(markdown: &str) -> Vec<Problem> {
     let mut problems = Vec::new();
+    let mut depth = 0usize;
+    let mut too_deep = false;
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NESTING && !too_deep {
+            too_deep = true;
+            problems.push(Problem {
+                offset: range.start,
+                message: format!(
+                    "lists, quotes or emphasis are nested more than {MAX_NESTING} levels deep here"
+                ),
+            });
+        }
         let message = match event {
             Event::Start(Tag::Image { .. }) => {
                 "images are not supported in Markdown content; describe the figure in text or a table"
@@ -213,8 +233,15 @@ impl Writer {
     }
 }
 
+/// Removes the line breaks at the end of a block, including a forced line break
+/// (`\` at the end of a line): left alone it would escape the closing bracket.
 fn trim_trailing_blank(s: &mut String) {
     while s.ends_with('\n') {
+        s.pop();
+    }
+    // Text backslashes are always escaped in pairs, so an odd run is a break.
+    let backslashes = s.chars().rev().take_while(|&c| c == '\\').count();
+    if backslashes % 2 == 1 {
         s.pop();
     }
 }
@@ -280,6 +307,23 @@ mod tests {
             to_typst("## A\n\n#### B\n\n### C\n\n## D"),
             "#heading(depth: 1)[A]\n\n#heading(depth: 2)[B]\n\n#heading(depth: 2)[C]\n\n#heading(depth: 1)[D]\n"
         );
+    }
+
+    #[test]
+    fn a_forced_break_at_the_end_of_an_item_does_not_escape_the_bracket() {
+        assert_eq!(to_typst("- a  \n- b\\"), "#list([a], [b\\\\])\n");
+        assert_eq!(to_typst("- P,\u{c}\u{c}\n"), "#list([P,])\n");
+    }
+
+    #[test]
+    fn too_deep_nesting_is_a_problem() {
+        let deep = "> ".repeat(MAX_NESTING + 5) + "x";
+        assert!(
+            check(&deep)
+                .iter()
+                .any(|p| p.message.contains("nested more than"))
+        );
+        assert!(check("> > x").is_empty());
     }
 
     #[test]

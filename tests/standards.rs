@@ -146,3 +146,27 @@ fn norwegian_symbols_print_in_pdf_a_and_unprintable_characters_are_content_error
         ],
     );
 }
+
+#[test]
+fn control_characters_in_content_are_errors_not_typst_failures() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    let text = std::fs::read_to_string(&paper).unwrap();
+    // Found by fuzzing: a NUL and a forced break at the end of a list item.
+    std::fs::write(&paper, format!("{text}\n- P,\u{c}\u{c}\n- nul\u{0}her\n")).unwrap();
+    let out = run(project.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_contains(
+        &err,
+        &[
+            "content/styret/2024-01/saker/03-24.md:",
+            "control character U+000C cannot be printed",
+            "control character U+0000 cannot be printed",
+        ],
+    );
+    assert!(
+        !err.contains("typst:"),
+        "reported as content, not as a Typst failure: {err}"
+    );
+}
