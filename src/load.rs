@@ -285,20 +285,69 @@ fn position_of_offset(text: &str, offset: usize) -> Position {
     Position { line, column }
 }
 
+/// Reports characters that YAML escapes (`"\x01"`, `"\U0001F600"`) put into text
+/// values but that cannot be printed. Characters written literally in the file
+/// were already reported by [`report_unprintable`].
+fn check_escaped_characters(file: &SourceFile, value: &Value, path: &str, diags: &mut Diagnostics) {
+    match value {
+        Value::String(text) => {
+            let typesetter = crate::world::Typesetter::shared();
+            for c in text.chars() {
+                if file.text.contains(c)
+                    || c.is_ascii() && !c.is_control()
+                    || matches!(c, '\n' | '\r' | '\t')
+                {
+                    continue;
+                }
+                let unprintable = c.is_control()
+                    || ('\u{E000}'..='\u{F8FF}').contains(&c)
+                    || !(c.is_whitespace() || typesetter.can_print(c));
+                if unprintable {
+                    diags.push(file.error(
+                        path,
+                        format!("the character U+{:04X}, written as an escape, cannot be printed", u32::from(c)),
+                    ).hint("remove the escape sequence or replace it with a character the fonts have"));
+                    return;
+                }
+            }
+        }
+        Value::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_escaped_characters(file, item, &format!("{path}[{i}]"), diags);
+            }
+        }
+        Value::Mapping(map) => {
+            for (key, item) in map {
+                let name = key
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("{key:?}"));
+                let sub = if path.is_empty() {
+                    name
+                } else {
+                    format!("{path}.{name}")
+                };
+                check_escaped_characters(file, item, &sub, diags);
+            }
+        }
+        Value::Tagged(tagged) => check_escaped_characters(file, &tagged.value, path, diags),
+        _ => {}
+    }
+}
+
 /// Reads and parses a YAML file into a generic value (syntax errors reported).
 pub(crate) fn read_yaml(path: &Path, diags: &mut Diagnostics) -> Option<(SourceFile, Value)> {
     let text = read_text(path, diags)?;
     match serde_yaml_ng::from_str::<Value>(&text) {
         Ok(value) => {
             let locator = Locator::new(&text);
-            Some((
-                SourceFile {
-                    path: path.to_path_buf(),
-                    text,
-                    locator,
-                },
-                value,
-            ))
+            let file = SourceFile {
+                path: path.to_path_buf(),
+                text,
+                locator,
+            };
+            check_escaped_characters(&file, &value, "", diags);
+            Some((file, value))
         }
         Err(err) => {
             let pos = err.location().map(|l| Position {

@@ -170,3 +170,28 @@ fn control_characters_in_content_are_errors_not_typst_failures() {
         "reported as content, not as a Typst failure: {err}"
     );
 }
+
+#[test]
+fn characters_written_as_yaml_escapes_are_checked_too() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let body = project.path().join("content/styret/body.yaml");
+    let text = std::fs::read_to_string(&body).unwrap();
+    std::fs::write(
+        &body,
+        text.replace(
+            "name: Testutvalget",
+            "name: \"Testutvalget \\x01 \\U0001F600\"",
+        ),
+    )
+    .unwrap();
+    let out = run(project.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_contains(
+        &err,
+        &[
+            "content/styret/body.yaml:2:7: name: the character U+0001, written as an escape, cannot be printed",
+        ],
+    );
+    assert!(!err.contains("typst:"), "{err}");
+}
