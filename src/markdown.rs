@@ -102,12 +102,16 @@ struct Writer {
     top: u8,
     /// The depth of the last heading written.
     last_depth: u8,
+    /// The heading being written: where it starts in `out`, and `last_depth` before it.
+    heading: Option<(usize, u8)>,
 }
 
 impl Writer {
     fn push(&mut self, s: &str) {
-        self.out.push_str(s);
-        self.after_call = false;
+        if !s.is_empty() {
+            self.out.push_str(s);
+            self.after_call = false;
+        }
     }
 
     fn close_call(&mut self, s: &str) {
@@ -121,7 +125,9 @@ impl Writer {
             return;
         }
         let escaped = escape_markup(text);
-        if self.after_call && escaped.starts_with('(') {
+        // `(` would continue the call's arguments; `;` would end the embedded
+        // expression and vanish.
+        if self.after_call && (escaped.starts_with('(') || escaped.starts_with(';')) {
             self.out.push('\\');
         }
         self.push(&escaped);
@@ -158,6 +164,7 @@ impl Writer {
         match tag {
             Tag::Paragraph => {}
             Tag::Heading { level, .. } => {
+                self.heading = Some((self.out.len(), self.last_depth));
                 let n = (heading_level(level) + 1 - self.top.max(1)).min(self.last_depth + 1);
                 self.last_depth = n;
                 self.push(&format!("#heading(depth: {n})["));
@@ -190,7 +197,9 @@ impl Writer {
             Tag::Link { dest_url, .. } => {
                 self.push(&format!("#link({})[", quote_string(&dest_url)))
             }
-            Tag::Image { .. } => self.push("["),
+            // Its alt text, in literal brackets: a bare `[` right after a call
+            // would be taken as one more argument of it.
+            Tag::Image { .. } => self.push("\\["),
             _ => {}
         }
     }
@@ -198,7 +207,19 @@ impl Writer {
     fn end(&mut self, tag: TagEnd) {
         match tag {
             TagEnd::Paragraph => self.push("\n\n"),
-            TagEnd::Heading(_) => self.push("]\n\n"),
+            TagEnd::Heading(_) => {
+                // An empty heading (a lone `#`) has no title, which PDF/UA
+                // refuses: leave it out.
+                if let Some((start, depth)) = self.heading.take() {
+                    let body = self.out[start..].split_once('[').map_or("", |(_, b)| b);
+                    if body.trim().is_empty() {
+                        self.out.truncate(start);
+                        self.last_depth = depth;
+                        return;
+                    }
+                }
+                self.push("]\n\n")
+            }
             TagEnd::BlockQuote(_) => self.push("]\n\n"),
             TagEnd::CodeBlock => {
                 let code = self.code.take().unwrap_or_default();
@@ -223,11 +244,10 @@ impl Writer {
             TagEnd::TableHead => self.push("),\n  "),
             TagEnd::TableRow => self.push("\n  "),
             TagEnd::TableCell => self.push("], "),
-            TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Link
-            | TagEnd::Image => self.close_call("]"),
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
+                self.close_call("]")
+            }
+            TagEnd::Image => self.push("\\]"),
             _ => {}
         }
     }
@@ -342,6 +362,22 @@ mod tests {
         assert_eq!(
             to_typst("*Merk*(se vedlegg)"),
             "#emph[Merk]\\(se vedlegg)\n"
+        );
+    }
+
+    #[test]
+    fn text_after_a_call_stays_text() {
+        assert_eq!(to_typst("*a*; b"), "#emph[a]\\; b\n");
+        assert_eq!(to_typst("`x`;"), "#raw(\"x\")\\;\n");
+        assert_eq!(to_typst("*x*![a](b)"), "#emph[x]\\[a\\]\n");
+    }
+
+    #[test]
+    fn empty_headings_are_left_out() {
+        assert_eq!(to_typst("#"), "");
+        assert_eq!(
+            to_typst("## \n\nTekst\n\n### B"),
+            "Tekst\n\n#heading(depth: 1)[B]\n"
         );
     }
 
