@@ -76,20 +76,6 @@ fn sorted_dirs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 fn load_body_dir(content_dir: &Path, dir: &Path, diags: &mut Diagnostics) -> Option<BodyContent> {
     let body = load_body(&dir.join(BODY_FILE), diags)?;
-    let folder = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if body.id != folder {
-        diags.push(
-            Diagnostic::warning(format!(
-                "body id `{}` differs from its folder name `{folder}`; output goes to output/{}",
-                body.id, body.id
-            ))
-            .in_file(dir.join(BODY_FILE))
-            .field("id"),
-        );
-    }
     let mut raws = Vec::new();
     match sorted_dirs(dir) {
         Ok(dirs) => {
@@ -242,9 +228,10 @@ fn report_symbol_fixes(
         match fix.replacement {
             Some(_) => mapped.push(fix),
             None => diags.push(
-                Diagnostic::error(format!(
-                    "private-use character U+{:04X} (from a symbol font such as Wingdings) has no known equivalent and cannot be printed",
-                    u32::from(fix.found)
+                Diagnostic::warning(format!(
+                    "private-use character U+{:04X} (from a symbol font such as Wingdings) has no known equivalent; it prints as {}",
+                    u32::from(fix.found),
+                    crate::text::UNKNOWN_SYMBOL
                 ))
                 .in_file(path)
                 .at(Some(fix.position), Some(raw))
@@ -354,14 +341,9 @@ pub(crate) fn read_yaml(path: &Path, diags: &mut Diagnostics) -> Option<(SourceF
                 line: l.line(),
                 column: l.column(),
             });
-            diags.push(
-                Diagnostic::error(format!(
-                    "invalid YAML: {}",
-                    strip_location(&err.to_string())
-                ))
-                .in_file(path)
-                .at(pos, Some(&text)),
-            );
+            let diag = describe_yaml_error(&err.to_string(), pos, &text);
+            let pos = diag.position;
+            diags.push(diag.in_file(path).at(pos, Some(&text)));
             None
         }
     }
@@ -444,6 +426,90 @@ fn describe_serde_error(file: &SourceFile, path: &str, message: &str) -> Diagnos
 }
 
 /// Removes serde_yaml's trailing " at line N column M" (the position is shown separately).
+/// Turns a YAML parser's message into one for people who do not know YAML's
+/// grammar, pointing where the fix belongs (an unclosed quote is reported where
+/// it opens, not at the end of the file where the parser gave up).
+fn describe_yaml_error(message: &str, position: Option<Position>, text: &str) -> Diagnostic {
+    let marks = yaml_marks(message);
+    let plain = strip_all_locations(message);
+    let context = marks.get(1).copied();
+    let (message, position, hint) = if plain.contains("while scanning a quoted scalar") {
+        (
+            "a quoted text starts here but its closing quote is missing".to_owned(),
+            context.or(position),
+            Some("end the text with the same quote it starts with (\" or ')"),
+        )
+    } else if plain.contains("tab character") {
+        (
+            "a tab character is used for indentation".to_owned(),
+            position,
+            Some("indent with spaces; YAML does not allow tabs for indentation"),
+        )
+    } else if plain.contains("repetition limit exceeded") {
+        (
+            "aliases expand to too many values (is this a YAML alias bomb?)".to_owned(),
+            position.or_else(|| crate::locate::first_alias(text)),
+            Some(
+                "write the values out instead of repeating anchors (`&name`) through aliases (`*name`)",
+            ),
+        )
+    } else if plain.contains("recursion limit exceeded") {
+        (
+            "lists or mappings are nested too deeply".to_owned(),
+            position,
+            None,
+        )
+    } else if plain.contains("mapping values are not allowed in this context") {
+        (
+            "a `:` where YAML does not expect one".to_owned(),
+            position,
+            Some("put text containing `: ` in quotes, or check the indentation of the line"),
+        )
+    } else {
+        (plain, position, None)
+    };
+    let mut diag = Diagnostic::error(format!("invalid YAML: {message}"));
+    diag.position = position;
+    if let Some(hint) = hint {
+        diag = diag.hint(hint);
+    }
+    diag
+}
+
+/// The `line N column M` marks in a YAML parser's message, in order.
+fn yaml_marks(message: &str) -> Vec<Position> {
+    let mut marks = Vec::new();
+    let mut rest = message;
+    while let Some(i) = rest.find("line ") {
+        rest = &rest[i + 5..];
+        let line: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let after = &rest[line.len()..];
+        if let Some(col) = after.strip_prefix(" column ") {
+            let column: String = col.chars().take_while(char::is_ascii_digit).collect();
+            if let (Ok(line), Ok(column)) = (line.parse(), column.parse()) {
+                marks.push(Position { line, column });
+            }
+        }
+    }
+    marks
+}
+
+/// `message` without any ` at line N column M`.
+fn strip_all_locations(message: &str) -> String {
+    let mut out = message.to_owned();
+    while let Some(i) = out.find(" at line ") {
+        let tail = &out[i + 9..];
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        let Some(col) = tail[digits..].strip_prefix(" column ") else {
+            break;
+        };
+        let col_digits = col.chars().take_while(char::is_ascii_digit).count();
+        let end = i + 9 + digits + " column ".len() + col_digits;
+        out.replace_range(i..end, "");
+    }
+    out
+}
+
 fn strip_location(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) if message[i..].contains(" column ") => message[..i].to_owned(),
@@ -507,7 +573,20 @@ fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
     let mut members: Vec<Member> = Vec::new();
     for (i, value) in raw.members.into_iter().enumerate() {
         let field = format!("members[{i}]");
+        let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
         let Some(m) = typed::<MemberFile>(&file, &field, value, diags) else {
+            // The error is reported; the id stays known so that references to
+            // the member are not reported as unknown too.
+            if let Some(id) = id.filter(|id| members.iter().all(|m| &m.id != id)) {
+                members.push(Member {
+                    id: id.clone(),
+                    name: id,
+                    title: None,
+                    organisation: None,
+                    role: Role::Member,
+                    role_label: Role::Member.label().to_owned(),
+                });
+            }
             continue;
         };
         if !valid_id(&m.id) {
@@ -534,6 +613,20 @@ fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
             organisation: m.organisation,
             role: m.role,
         });
+    }
+    let folder = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if raw.id != folder {
+        diags.push(file.warning(
+            "id",
+            format!(
+                "body id `{}` differs from its folder name `{folder}`; output goes to output/{}",
+                raw.id, raw.id
+            ),
+        ));
     }
     if !valid_id(&raw.id) {
         diags.push(file.error(
@@ -1301,11 +1394,15 @@ fn resolve_agenda_entry(
             None
         }
     };
+    let standing_written = entry.standing.is_some();
     let title = match (entry.title, standing) {
         (Some(title), _) => title,
         (None, Some(s)) => derive::standing_title(s, &ctx.body.name, ctx.previous),
         (None, None) => {
-            diags.push(file.error(ctx.field, "missing required field `title`"));
+            // A misspelt standing item is reported already; its title would be derived.
+            if !standing_written {
+                diags.push(file.error(ctx.field, "missing required field `title`"));
+            }
             String::new()
         }
     };

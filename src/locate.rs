@@ -12,6 +12,24 @@ use yaml_rust2::scanner::Marker;
 
 use crate::diagnostic::Position;
 
+/// The position of the first alias (`*name`) in `source`, if it parses.
+pub fn first_alias(source: &str) -> Option<Position> {
+    struct Aliases(Option<Position>);
+    impl MarkedEventReceiver for Aliases {
+        fn on_event(&mut self, ev: Event, mark: Marker) {
+            if matches!(ev, Event::Alias(_)) && self.0.is_none() {
+                self.0 = Some(Position {
+                    line: mark.line(),
+                    column: mark.col() + 1,
+                });
+            }
+        }
+    }
+    let mut aliases = Aliases(None);
+    Parser::new_from_str(source).load(&mut aliases, true).ok()?;
+    aliases.0
+}
+
 /// Field paths of one YAML document mapped to positions.
 #[derive(Debug, Default)]
 pub struct Locator {

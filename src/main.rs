@@ -263,7 +263,7 @@ fn print_report(report: &BuildReport, config: &BuildConfig, quiet: bool, verb: &
     }
     if report.failed() {
         eprintln!(
-            "build failed: {} errors, {} warnings; no output was changed for the failed documents",
+            "build failed: {} errors, {} warnings; no output was changed",
             report.diagnostics.error_count(),
             report.diagnostics.warning_count()
         );

@@ -25,16 +25,37 @@ pub struct Problem {
 /// limit, and no document needs more than a handful of levels.
 pub const MAX_NESTING: usize = 32;
 
+/// How deeply block quotes may nest: each costs Typst several levels of show
+/// rules, which are limited too.
+pub const MAX_QUOTE_NESTING: usize = 8;
+
 /// Lists what in `markdown` cannot be converted.
 pub fn check(markdown: &str) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut depth = 0usize;
+    let mut quotes = 0usize;
     let mut too_deep = false;
+    let mut quotes_too_deep = false;
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         match &event {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Start(tag) => {
+                depth += 1;
+                quotes += usize::from(matches!(tag, Tag::BlockQuote(_)));
+            }
+            Event::End(tag) => {
+                depth = depth.saturating_sub(1);
+                quotes = quotes.saturating_sub(usize::from(matches!(tag, TagEnd::BlockQuote(_))));
+            }
             _ => {}
+        }
+        if quotes > MAX_QUOTE_NESTING && !quotes_too_deep {
+            quotes_too_deep = true;
+            problems.push(Problem {
+                offset: range.start,
+                message: format!(
+                    "quotes are nested more than {MAX_QUOTE_NESTING} levels deep here"
+                ),
+            });
         }
         if depth > MAX_NESTING && !too_deep {
             too_deep = true;
@@ -104,6 +125,10 @@ struct Writer {
     last_depth: u8,
     /// The heading being written: where it starts in `out`, and `last_depth` before it.
     heading: Option<(usize, u8)>,
+    /// Per open tag: whether it was written, and whether it is a quote. Tags nested deeper than
+    /// [`MAX_NESTING`] are left out (their text stays), so that even unchecked
+    /// text never nests deeper than Typst's parser allows.
+    open: Vec<(bool, bool)>,
 }
 
 impl Writer {
@@ -142,8 +167,26 @@ impl Writer {
 
     fn event(&mut self, event: Event<'_>) {
         match event {
-            Event::Start(tag) => self.start(tag),
-            Event::End(tag) => self.end(tag),
+            Event::Start(tag) => {
+                let quote = matches!(tag, Tag::BlockQuote(_));
+                let quotes = self.open.iter().filter(|(w, q)| *w && *q).count();
+                let written =
+                    self.open.len() < MAX_NESTING && !(quote && quotes >= MAX_QUOTE_NESTING);
+                self.open.push((written, quote));
+                if written {
+                    self.start(tag);
+                }
+            }
+            Event::End(tag) => {
+                if self.open.pop().is_none_or(|(written, _)| written) {
+                    self.end(tag);
+                } else if matches!(
+                    tag,
+                    TagEnd::Paragraph | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::Heading(_)
+                ) {
+                    self.push(" ");
+                }
+            }
             Event::Text(t) => self.text(&t),
             Event::Code(t) => {
                 let call = format!("#raw({})", quote_string(&t));
@@ -336,6 +379,47 @@ mod tests {
     }
 
     #[test]
+    fn too_deep_nesting_still_compiles_without_the_check() {
+        for (deep, word) in [
+            ("> ".repeat(MAX_NESTING + 5) + "x *y* z", "y"),
+            (
+                "> ".repeat(MAX_QUOTE_NESTING) + "**a *b ~~c [d](e)~~ b* a**",
+                "d",
+            ),
+            (
+                "- ".repeat(MAX_NESTING / 2 - MAX_QUOTE_NESTING)
+                    + &"> ".repeat(MAX_QUOTE_NESTING)
+                    + "*x*",
+                "x",
+            ),
+            (
+                (0..MAX_NESTING + 5)
+                    .map(|i| format!("{}- punkt {i}\n", "  ".repeat(i)))
+                    .collect::<String>(),
+                "punkt 36",
+            ),
+            ("*".repeat(80) + "x" + &"*".repeat(80), "x"),
+        ] {
+            let typst = to_typst(&deep);
+            let compiled = crate::compile::compile_pdf(
+                crate::world::Typesetter::shared(),
+                crate::compile::CompileRequest {
+                    name: "deep.typ",
+                    source: typst.clone(),
+                    ident: "deep",
+                    date: (2024, 1, 1),
+                    standards: &[],
+                },
+            );
+            let text = compiled
+                .unwrap_or_else(|e| panic!("{deep:?} → {typst}: {}", e[0]))
+                .text
+                .concat();
+            assert!(text.contains(word), "{word:?} missing from {text:?}");
+        }
+    }
+
+    #[test]
     fn too_deep_nesting_is_a_problem() {
         let deep = "> ".repeat(MAX_NESTING + 5) + "x";
         assert!(
@@ -344,6 +428,13 @@ mod tests {
                 .any(|p| p.message.contains("nested more than"))
         );
         assert!(check("> > x").is_empty());
+        let quotes = "> ".repeat(MAX_QUOTE_NESTING + 1) + "x";
+        assert!(
+            check(&quotes)
+                .iter()
+                .any(|p| p.message.contains("quotes are nested more than 8"))
+        );
+        assert!(check(&("> ".repeat(MAX_QUOTE_NESTING) + "x")).is_empty());
     }
 
     #[test]

@@ -2,12 +2,22 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a
 /// rename, so the previous file stays intact until the new one is complete.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = write_temp(path, bytes)?;
+    fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
+/// Writes `bytes` to a new temporary file beside `path` (same folder, so the
+/// rename into place is atomic) and returns its path.
+fn write_temp(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     fs::create_dir_all(dir)?;
@@ -23,14 +33,70 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)
+        file.sync_all()
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(err) => {
+            let _ = fs::remove_file(&tmp);
+            Err(err)
+        }
     }
-    result
+}
+
+/// The files of one build, written beside their targets but put in place only
+/// when the whole build succeeded: a failed build changes no output at all.
+#[derive(Debug, Default)]
+pub struct Staging {
+    pending: Mutex<Vec<(PathBuf, PathBuf)>>,
+}
+
+impl Staging {
+    /// Writes `bytes` for `path`, to be put in place by [`Staging::commit`].
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let tmp = write_temp(path, bytes)?;
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((tmp, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Puts every staged file in place (each by an atomic rename). Stops at the
+    /// first failure and removes what was not put in place.
+    pub fn commit(self) -> io::Result<()> {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut result = Ok(());
+        for (tmp, path) in pending {
+            if result.is_ok() {
+                result = fs::rename(&tmp, &path).map_err(|err| {
+                    io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+                });
+            }
+            if result.is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+        }
+        result
+    }
+
+    /// Removes every staged file; the outputs stay as they were.
+    pub fn discard(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        for (tmp, _) in self
+            .pending
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
+            let _ = fs::remove_file(tmp);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -49,6 +115,36 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("innkalling.pdf")]);
+    }
+
+    #[test]
+    fn staged_files_appear_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("m/innkalling.pdf");
+        let b = dir.path().join("m/sak-01-24.pdf");
+        write_atomic(&a, b"old").unwrap();
+
+        let staging = Staging::default();
+        staging.write(&a, b"new a").unwrap();
+        staging.write(&b, b"new b").unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"old");
+        assert!(!b.exists());
+        staging.discard();
+        assert_eq!(fs::read(&a).unwrap(), b"old");
+        assert!(!b.exists());
+        assert_eq!(
+            fs::read_dir(a.parent().unwrap()).unwrap().count(),
+            1,
+            "temp files removed"
+        );
+
+        let staging = Staging::default();
+        staging.write(&a, b"new a").unwrap();
+        staging.write(&b, b"new b").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"new a");
+        assert_eq!(fs::read(&b).unwrap(), b"new b");
+        assert_eq!(fs::read_dir(a.parent().unwrap()).unwrap().count(), 2);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::compile::{CompileRequest, Compiled, compile_pdf};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::load_project;
 use crate::model::{AgendaRow, BodyContent, CaseItem, Meeting, MinutesStatus, Project};
-use crate::output::write_atomic;
+use crate::output::{Staging, write_atomic};
 use crate::render::{DocumentKind, Renderer};
 use crate::world::Typesetter;
 use typst_pdf::PdfStandard;
@@ -140,6 +140,8 @@ pub struct DocumentReport {
     pub text: Vec<String>,
     /// Whether its source was unchanged since the last build, so it was not compiled again.
     pub unchanged: bool,
+    /// The fingerprint to record once the build's files are in place (compiled documents only).
+    pub fingerprint: Option<u64>,
 }
 
 /// What earlier builds produced: per output path, a hash of the generated Typst
@@ -346,6 +348,7 @@ pub fn build_job(
     job: &Job,
     config: &BuildConfig,
     fingerprints: Option<&Fingerprints>,
+    staging: &Staging,
 ) -> Result<(DocumentReport, Vec<Diagnostic>), Vec<Diagnostic>> {
     let started = Instant::now();
     let source = render_job(renderer, project, job).map_err(|d| vec![d])?;
@@ -369,6 +372,7 @@ pub fn build_job(
                 elapsed: started.elapsed(),
                 text: Vec::new(),
                 unchanged: true,
+                fingerprint: None,
             };
             return Ok((report, Vec::new()));
         }
@@ -379,6 +383,7 @@ pub fn build_job(
     let name = typ_path.to_string_lossy().replace('\\', "/");
     if config.keep_typst && !config.dry_run {
         write_file(
+            staging,
             &config.output.join(&typ_path),
             source.as_bytes(),
             "Typst source",
@@ -388,13 +393,14 @@ pub fn build_job(
         typesetter.clone(),
         CompileRequest {
             name: &name,
-            source,
+            source: source.clone(),
             ident: &name,
             date: meeting.ymd,
             standards: &standards,
         },
     )
     .map_err(|mut diags| {
+        trace_to_templates(renderer, project, job, &name, &source, &mut diags);
         if !config.keep_typst {
             for d in &mut diags {
                 d.hint = Some(match d.hint.take() {
@@ -406,10 +412,12 @@ pub fn build_job(
         diags
     })?;
     if !config.dry_run {
-        write_file(&config.output.join(&job.path), &compiled.pdf, "PDF")?;
-    }
-    if let Some(f) = fingerprints {
-        f.set(&job.path, hash, compiled.pages);
+        write_file(
+            staging,
+            &config.output.join(&job.path),
+            &compiled.pdf,
+            "PDF",
+        )?;
     }
     let report = DocumentReport {
         path: job.path.clone(),
@@ -417,12 +425,121 @@ pub fn build_job(
         elapsed: started.elapsed(),
         text: compiled.text,
         unchanged: false,
+        fingerprint: Some(hash),
     };
     Ok((report, compiled.warnings))
 }
 
-fn write_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), Vec<Diagnostic>> {
-    write_atomic(path, bytes).map_err(|err| {
+/// Points Typst's diagnostics in the generated source `name` at the template
+/// line that produced the place instead, naming the generated position and,
+/// when the place is text printed from content, where that text is written.
+fn trace_to_templates(
+    renderer: &Renderer,
+    project: &Project,
+    job: &Job,
+    name: &str,
+    source: &str,
+    diags: &mut [Diagnostic],
+) {
+    let in_generated =
+        |d: &Diagnostic| d.file.as_deref() == Some(Path::new(name)) && d.position.is_some();
+    if !diags.iter().any(in_generated) {
+        return;
+    }
+    let Some(map) = renderer.origins(job.kind, job_context(project, job), source) else {
+        return;
+    };
+    for diag in diags.iter_mut().filter(|d| in_generated(d)) {
+        let Some(position) = diag.position else {
+            continue;
+        };
+        let Some(origin) = map.at(position.line, position.column) else {
+            continue;
+        };
+        let mut notes = vec![format!(
+            "in the generated source {name}:{}:{}",
+            position.line, position.column
+        )];
+        if let Some(value) = &origin.value {
+            let shown: String = value.trim().chars().take(60).collect();
+            match find_in_content(project, job, value) {
+                Some((file, at)) => notes.push(format!(
+                    "the place is in text from {}:{}:{} (`{shown}`); text from content prints as text and cannot be Typst code, so the template must not put it where Typst expects code",
+                    file.display(),
+                    at.line,
+                    at.column
+                )),
+                None => notes.push(format!(
+                    "the place is in text printed by the template (`{shown}`)"
+                )),
+            }
+        }
+        if let Some(hint) = diag.hint.take() {
+            notes.push(hint);
+        }
+        diag.file = Some(origin.template);
+        diag.position = Some(crate::diagnostic::Position {
+            line: origin.line,
+            column: origin.column.unwrap_or(1),
+        });
+        diag.snippet = Some(origin.source_line);
+        diag.hint = Some(notes.join("; "));
+    }
+}
+
+/// Where in the job's meeting (or body) `value` is written: the first line
+/// of a content file containing its first line.
+fn find_in_content(
+    project: &Project,
+    job: &Job,
+    value: &str,
+) -> Option<(PathBuf, crate::diagnostic::Position)> {
+    let needle = value.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let content = &project.bodies[job.body];
+    let meeting = &content.meetings[job.meeting];
+    let mut files = Vec::new();
+    collect_files(&meeting.dir, &mut files);
+    files.sort();
+    files.push(content.dir.join(crate::load::BODY_FILE));
+    files.into_iter().find_map(|file| {
+        let text = std::fs::read_to_string(&file).ok()?;
+        text.lines().enumerate().find_map(|(n, line)| {
+            let i = line.find(needle)?;
+            Some((
+                file.clone(),
+                crate::diagnostic::Position {
+                    line: n + 1,
+                    column: line[..i].chars().count() + 1,
+                },
+            ))
+        })
+    })
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "md")
+        {
+            out.push(path);
+        }
+    }
+}
+
+fn write_file(
+    staging: &Staging,
+    path: &Path,
+    bytes: &[u8],
+    what: &str,
+) -> Result<(), Vec<Diagnostic>> {
+    staging.write(path, bytes).map_err(|err| {
         vec![Diagnostic::error(format!(
             "failed to write {what} {} ({err})",
             path.display()
@@ -494,6 +611,10 @@ fn pool() -> &'static rayon::ThreadPool {
 ///
 /// With `fingerprints`, documents whose generated source is unchanged since the
 /// build that recorded them are not compiled again.
+///
+/// All or nothing: files are staged beside their targets and put in place only
+/// when every document succeeded, so a failed build leaves every earlier output
+/// byte for byte as it was (and records no fingerprint).
 pub fn build_jobs(
     config: &BuildConfig,
     project: &Project,
@@ -503,6 +624,7 @@ pub fn build_jobs(
 ) -> BuildReport {
     let started = Instant::now();
     let typesetter = Typesetter::shared();
+    let staging = Staging::default();
     let mut results = Vec::with_capacity(jobs.len());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let tick = || {
@@ -519,8 +641,15 @@ pub fn build_jobs(
             chunk
                 .par_iter()
                 .map(|job| {
-                    let result =
-                        build_job(renderer, &typesetter, project, job, config, fingerprints);
+                    let result = build_job(
+                        renderer,
+                        &typesetter,
+                        project,
+                        job,
+                        config,
+                        fingerprints,
+                        &staging,
+                    );
                     tick();
                     result
                 })
@@ -539,6 +668,29 @@ pub fn build_jobs(
                 report.diagnostics.extend(warnings);
             }
             Err(errors) => report.diagnostics.extend(errors),
+        }
+    }
+    if report.failed() {
+        // Nothing is put in place: the documents that did compile are not written either.
+        staging.discard();
+        report.documents.clear();
+    } else {
+        match staging.commit() {
+            Ok(()) => {
+                if let Some(f) = fingerprints {
+                    for doc in &report.documents {
+                        if let Some(hash) = doc.fingerprint {
+                            f.set(&doc.path, hash, doc.pages);
+                        }
+                    }
+                }
+            }
+            Err(err) => {
+                report.diagnostics.push(Diagnostic::error(format!(
+                    "failed to put the built files in place ({err})"
+                )));
+                report.documents.clear();
+            }
         }
     }
     dedupe(&mut report.diagnostics);
@@ -616,11 +768,18 @@ pub fn is_draft(meeting: &Meeting) -> bool {
         .is_some_and(|m| m.status == MinutesStatus::Draft)
 }
 
-/// Drops repeats: a template error shows once, not once per document.
+/// Drops repeats: a template error shows once, not once per document (with
+/// the hint of its first occurrence).
 pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
     let mut seen = Vec::new();
     diagnostics.0.retain(|d| {
-        let key = d.to_string();
+        let key = (
+            d.severity,
+            d.file.clone(),
+            d.position,
+            d.field.clone(),
+            d.message.clone(),
+        );
         if seen.contains(&key) {
             false
         } else {

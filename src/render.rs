@@ -71,13 +71,16 @@ impl DocumentKind {
 pub struct Renderer {
     env: Environment<'static>,
     dir: PathBuf,
+    /// Every template's name and source, for [`Renderer::origins`].
+    sources: Vec<(String, String)>,
 }
 
 impl Renderer {
     /// Loads every `*.typ.j2` file in `dir`, reporting all syntax errors.
     pub fn load(dir: &Path) -> Result<Renderer, Vec<Diagnostic>> {
-        let mut env = environment();
+        let mut env = environment(None);
         let mut errors = Vec::new();
+        let mut sources = Vec::new();
         let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
             Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
             Err(err) => {
@@ -96,6 +99,7 @@ impl Renderer {
                 .unwrap_or_default();
             match fs::read_to_string(&path) {
                 Ok(source) => {
+                    sources.push((name.clone(), source.clone()));
                     if let Err(err) = env.add_template_owned(name, source) {
                         errors.push(template_error(dir, &err));
                     }
@@ -117,6 +121,7 @@ impl Renderer {
             Ok(Renderer {
                 env,
                 dir: dir.to_path_buf(),
+                sources,
             })
         } else {
             Err(errors)
@@ -144,9 +149,249 @@ impl Renderer {
             .render(context)
             .map_err(|e| template_error(&self.dir, &e))
     }
+
+    /// Renders the template of `kind` again, instrumented, to find which template
+    /// line produced each line of the generated source and which printed value
+    /// each character came from. Only run when Typst reports a problem; `None`
+    /// when the instrumented output does not match `generated`.
+    pub fn origins(
+        &self,
+        kind: DocumentKind,
+        context: Value,
+        generated: &str,
+    ) -> Option<OriginMap> {
+        let values = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut env = environment(Some(values.clone()));
+        for (name, source) in &self.sources {
+            env.add_template_owned(name.clone(), instrument(name, source))
+                .ok()?;
+        }
+        let output = env
+            .get_template(kind.template())
+            .ok()?
+            .render(context)
+            .ok()?;
+        let values = std::mem::take(&mut *values.lock().ok()?);
+        let map = OriginMap::parse(&output, values, &self.dir);
+        (map.plain == generated).then_some(map)
+    }
 }
 
-fn environment() -> Environment<'static> {
+/// Marks in instrumented output: a template line ends (`LINE name SEP number END`),
+/// a printed value starts (`VALUE index SEP`) and ends (`VALUE_END`). Private-use
+/// characters, which content never carries into the generated source (they are
+/// mapped or replaced at load).
+const MARK_LINE: char = '\u{E000}';
+const MARK_SEP: char = '\u{E001}';
+const MARK_END: char = '\u{E002}';
+const MARK_VALUE: char = '\u{E003}';
+const MARK_VALUE_END: char = '\u{E004}';
+
+/// `source` with a mark at the end of every template line whose line break
+/// reaches the output (not inside a tag, not trimmed by a block tag or `-}}`).
+fn instrument(name: &str, source: &str) -> String {
+    let mut out = String::with_capacity(source.len() * 2);
+    let mut closer: Option<&str> = None;
+    for (n, line) in source.split_inclusive('\n').enumerate() {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        let mut rest = body;
+        while !rest.is_empty() {
+            match closer {
+                Some(end) => match rest.find(end) {
+                    Some(i) => {
+                        rest = &rest[i + end.len()..];
+                        closer = None;
+                    }
+                    None => rest = "",
+                },
+                None => {
+                    let open = ["{{", "{%", "{#"]
+                        .iter()
+                        .filter_map(|o| rest.find(o).map(|i| (i, *o)))
+                        .min();
+                    match open {
+                        Some((i, o)) => {
+                            closer = Some(match o {
+                                "{{" => "}}",
+                                "{%" => "%}",
+                                _ => "#}",
+                            });
+                            rest = &rest[i + 2..];
+                        }
+                        None => rest = "",
+                    }
+                }
+            }
+        }
+        out.push_str(body);
+        let trimmed = body.trim_end();
+        let line_break_kept = closer.is_none()
+            && !trimmed.ends_with("%}")
+            && !trimmed.ends_with("#}")
+            && !trimmed.ends_with("-}}");
+        if line_break_kept {
+            out.push_str(&format!("{MARK_LINE}{name}{MARK_SEP}{}{MARK_END}", n + 1));
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+/// Where the generated source came from, line by line.
+#[derive(Debug)]
+pub struct OriginMap {
+    /// The output without marks (equal to the generated source when the map is valid).
+    plain: String,
+    /// Per output line: the template lines ending on it, at which column, and
+    /// per character the printed value it belongs to.
+    lines: Vec<OriginLine>,
+    values: Vec<String>,
+    dir: PathBuf,
+}
+
+#[derive(Debug, Default)]
+struct OriginLine {
+    /// (column of the mark, counting from 1; template name; template line)
+    marks: Vec<(usize, String, usize)>,
+    /// Per character of the line: the index of the printed value it belongs to.
+    chars: Vec<Option<usize>>,
+}
+
+/// What produced one place in the generated source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The template file.
+    pub template: PathBuf,
+    /// The template line, counting from 1.
+    pub line: usize,
+    /// The template line's text.
+    pub source_line: String,
+    /// The column in the template line, counting from 1, when it could be found.
+    pub column: Option<usize>,
+    /// The printed value (as written in content, before escaping) the place
+    /// falls in, if any.
+    pub value: Option<String>,
+}
+
+impl OriginMap {
+    fn parse(output: &str, values: Vec<String>, dir: &Path) -> OriginMap {
+        let mut plain = String::with_capacity(output.len());
+        let mut lines = vec![OriginLine::default()];
+        let mut open: Vec<usize> = Vec::new();
+        let mut chars = output.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                MARK_LINE => {
+                    let name: String = chars.by_ref().take_while(|&c| c != MARK_SEP).collect();
+                    let number: String = chars.by_ref().take_while(|&c| c != MARK_END).collect();
+                    let line = lines.last_mut().expect("one line at least");
+                    let column = line.chars.len() + 1;
+                    line.marks.push((column, name, number.parse().unwrap_or(0)));
+                }
+                MARK_VALUE => {
+                    let index: String = chars.by_ref().take_while(|&c| c != MARK_SEP).collect();
+                    open.push(index.parse().unwrap_or(usize::MAX));
+                }
+                MARK_VALUE_END => {
+                    open.pop();
+                }
+                '\n' => {
+                    plain.push('\n');
+                    lines.push(OriginLine::default());
+                }
+                c => {
+                    plain.push(c);
+                    let value = open.last().copied();
+                    lines
+                        .last_mut()
+                        .expect("one line at least")
+                        .chars
+                        .push(value);
+                }
+            }
+        }
+        OriginMap {
+            plain,
+            lines,
+            values,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// What produced the generated source at `line`:`column` (both from 1, the
+    /// column in characters).
+    pub fn at(&self, line: usize, column: usize) -> Option<Origin> {
+        let here = self.lines.get(line.checked_sub(1)?)?;
+        let value = here
+            .chars
+            .get(column.saturating_sub(1))
+            .copied()
+            .flatten()
+            .and_then(|i| self.values.get(i).cloned());
+        // The template line is the one whose mark comes first at or after the place.
+        let (_, name, template_line) = here
+            .marks
+            .iter()
+            .find(|(c, _, _)| *c >= column)
+            .or_else(|| self.lines[line..].iter().find_map(|l| l.marks.first()))?;
+        let template = self.dir.join(name);
+        let source_line = std::fs::read_to_string(&template)
+            .ok()?
+            .lines()
+            .nth(template_line.checked_sub(1)?)?
+            .to_owned();
+        let column = match &value {
+            Some(_) => source_line
+                .find("{{")
+                .map(|i| source_line[..i].chars().count() + 1),
+            None => {
+                // The literal text from the place to the next printed value or
+                // line end, looked up in the template line.
+                let generated: String = self
+                    .plain
+                    .lines()
+                    .nth(line - 1)?
+                    .chars()
+                    .zip(&here.chars)
+                    .skip(column.saturating_sub(1))
+                    .take_while(|(_, v)| v.is_none())
+                    .map(|(c, _)| c)
+                    .collect();
+                let literal = generated.trim_end();
+                (!literal.is_empty())
+                    .then(|| source_line.find(literal))
+                    .flatten()
+                    .map(|i| source_line[..i].chars().count() + 1)
+            }
+        };
+        Some(Origin {
+            template,
+            line: *template_line,
+            source_line,
+            column,
+            value,
+        })
+    }
+}
+
+/// Values printed by an instrumented render, in order.
+type Printed = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Wraps `typst` (what a printed value became) in value marks, remembering
+/// `raw` (what content said).
+fn mark_value(printed: &Printed, raw: String, typst: &str) -> String {
+    let mut values = printed.lock().unwrap_or_else(|e| e.into_inner());
+    values.push(raw);
+    format!(
+        "{MARK_VALUE}{}{MARK_SEP}{typst}{MARK_VALUE_END}",
+        values.len() - 1
+    )
+}
+
+fn environment(printed: Option<Printed>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(TEMPLATE_FUEL));
@@ -162,17 +407,40 @@ fn environment() -> Environment<'static> {
             AutoEscape::None
         }
     });
-    env.set_formatter(typst_formatter);
-    env.add_filter("markdown", |text: Option<String>| {
-        Value::from_safe_string(text.map(|t| markdown::to_typst(&t)).unwrap_or_default())
+    let marks = printed.clone();
+    env.set_formatter(move |out, state, value| match &marks {
+        Some(printed)
+            if state.auto_escape() == AutoEscape::Custom("typst")
+                && !value.is_safe()
+                && !value.is_none() =>
+        {
+            let raw = value.to_string();
+            let typst = escape_markup(&raw);
+            out.write_str(&mark_value(printed, raw, &typst))
+                .map_err(|_| Error::new(ErrorKind::WriteFailure, "failed to write output"))
+        }
+        _ => typst_formatter(out, state, value),
     });
-    env.add_filter("typst_str", |value: Value| {
+    let marks = printed.clone();
+    env.add_filter("markdown", move |text: Option<String>| {
+        let raw = text.unwrap_or_default();
+        let typst = markdown::to_typst(&raw);
+        Value::from_safe_string(match &marks {
+            Some(printed) => mark_value(printed, raw, &typst),
+            None => typst,
+        })
+    });
+    env.add_filter("typst_str", move |value: Value| {
         let text = if value.is_none() || value.is_undefined() {
             String::new()
         } else {
             value.to_string()
         };
-        Value::from_safe_string(quote_string(&text))
+        let typst = quote_string(&text);
+        Value::from_safe_string(match &printed {
+            Some(printed) => mark_value(printed, text, &typst),
+            None => typst,
+        })
     });
     env
 }
@@ -246,4 +514,72 @@ fn template_error(dir: &Path, err: &Error) -> Diagnostic {
         cause = inner.source();
     }
     diag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lines_whose_break_reaches_the_output_are_marked() {
+        let source = "{% if x %}\nA {{ y }}\n{{ f(a,\n   b) }}\n{# note #}\nB";
+        let out = instrument("t", source);
+        let marked: Vec<bool> = out.lines().map(|l| l.contains(MARK_LINE)).collect();
+        assert_eq!(marked, [false, true, false, true, false, true], "{out:?}");
+        assert!(
+            out.contains("A {{ y }}\u{E000}t\u{E001}2\u{E002}\n"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn generated_lines_are_traced_to_template_lines_and_content_values() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("felles.typ.j2"),
+            "{% macro tittel(t) %}\n= {{ t }}\n#nosuch()\n{% endmacro %}\n",
+        )
+        .unwrap();
+        for kind in DocumentKind::ALL {
+            std::fs::write(
+                dir.path().join(kind.template()),
+                "{% import \"felles.typ.j2\" as f %}\nInnledning\n{{ f.tittel(title) }}\nTekst: {{ body | markdown }} slutt\n",
+            )
+            .unwrap();
+        }
+        let renderer = Renderer::load(dir.path()).unwrap();
+        let context = minijinja::context! { title => "Sak #1", body => "*a*\n\nb" };
+        let generated = renderer
+            .render(DocumentKind::Summons, context.clone())
+            .unwrap();
+        assert_eq!(
+            generated,
+            "Innledning\n= Sak \\#1\n#nosuch()\n\nTekst: #emph[a]\n\nb\n slutt\n"
+        );
+        let map = renderer
+            .origins(DocumentKind::Summons, context, &generated)
+            .expect("the instrumented output matches");
+        let at = |line, column| map.at(line, column).unwrap();
+
+        let intro = at(1, 1);
+        assert_eq!((intro.line, intro.column, intro.value), (2, Some(1), None));
+        assert!(intro.template.ends_with("innkalling.typ.j2"));
+
+        let title = at(2, 4);
+        assert!(title.template.ends_with("felles.typ.j2"));
+        assert_eq!(title.line, 2);
+        assert_eq!(title.value.as_deref(), Some("Sak #1"));
+
+        let call = at(3, 2);
+        assert!(call.template.ends_with("felles.typ.j2"));
+        assert_eq!((call.line, call.column), (3, Some(2)));
+        assert_eq!(call.source_line, "#nosuch()");
+
+        // A multi-line value: every line of it belongs to the template line printing it.
+        let markdown = at(7, 1);
+        assert!(markdown.template.ends_with("innkalling.typ.j2"));
+        assert_eq!(markdown.line, 4);
+        assert_eq!(markdown.value.as_deref(), Some("*a*\n\nb"));
+        assert_eq!(markdown.column, Some(8));
+    }
 }

@@ -94,8 +94,14 @@ pub fn map_symbol_font_char(c: char) -> Option<char> {
     })
 }
 
+/// What a private-use character without a known equivalent prints as: visible,
+/// so that nothing vanishes silently, and in the bundled fonts (PDF/A refuses
+/// characters without a glyph).
+pub const UNKNOWN_SYMBOL: char = '\u{FFFD}';
+
 /// Replaces the symbol-font characters that text pasted from Office carries with
-/// their Unicode equivalents, and reports every private-use character found.
+/// their Unicode equivalents (others with [`UNKNOWN_SYMBOL`]), and reports every
+/// private-use character found.
 pub fn clean_office_text(text: &str) -> (String, Vec<SymbolFix>) {
     let mut fixes = Vec::new();
     let mut out = String::with_capacity(text.len());
@@ -108,7 +114,7 @@ pub fn clean_office_text(text: &str) -> (String, Vec<SymbolFix>) {
                 found: c,
                 replacement,
             });
-            out.push(replacement.unwrap_or(c));
+            out.push(replacement.unwrap_or(UNKNOWN_SYMBOL));
         } else {
             out.push(c);
         }
@@ -158,7 +164,7 @@ mod tests {
     #[test]
     fn office_symbols_are_mapped_and_reported() {
         let (text, fixes) = clean_office_text("Punkt\n\u{F097} en \u{F0FC}\u{F0AA}");
-        assert_eq!(text, "Punkt\n• en ✓\u{F0AA}");
+        assert_eq!(text, "Punkt\n• en ✓\u{FFFD}");
         assert_eq!(fixes.len(), 3);
         assert_eq!(fixes[0].position, Position { line: 2, column: 1 });
         assert_eq!(fixes[1].replacement, Some('✓'));

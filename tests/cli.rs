@@ -248,6 +248,55 @@ fn bad_content_is_reported_with_file_line_and_field_and_nothing_is_written() {
 }
 
 #[test]
+fn a_failed_build_changes_no_output_at_all() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    assert!(run(project.path(), &["build"]).status.success());
+    let output = project.path().join("output/styret/2024-01");
+    let snapshot = |dir: &std::path::Path| {
+        let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&output);
+
+    // The summons changes, and the case paper template has a Typst error: the
+    // summons compiles, but the build fails, so not even the summons is replaced.
+    let meeting = project.path().join("content/styret/2024-01/meeting.yaml");
+    let text = fs::read_to_string(&meeting).unwrap();
+    fs::write(&meeting, text.replace("Møterom Ø1", "Møterom Ø2")).unwrap();
+    let template = project.path().join("templates/sak.typ.j2");
+    let text = fs::read_to_string(&template).unwrap();
+    fs::write(&template, format!("{text}\n#nosuchfunction()\n")).unwrap();
+
+    let out = run(project.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_contains(
+        &err,
+        &[
+            "error: templates/sak.typ.j2:10:2: typst: unknown variable: nosuchfunction",
+            "10 | #nosuchfunction()",
+            "= help: in the generated source styret/2024-01/sak-",
+            "build failed: 1 errors, 0 warnings; no output was changed",
+        ],
+    );
+    assert!(!stdout(&out).contains("wrote"), "{}", stdout(&out));
+    assert!(
+        snapshot(&output) == before,
+        "every earlier PDF is byte for byte as it was, and no temporary file is left"
+    );
+}
+
+#[test]
 fn check_reports_without_writing() {
     let project = project_with(&root().join("tests/fixtures/mini"));
     let out = run(project.path(), &["check"]);
