@@ -167,6 +167,11 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
             return None;
         }
     };
+    // A byte order mark, which Windows editors put at the start of UTF-8 files.
+    let raw = match raw.strip_prefix('\u{FEFF}') {
+        Some(rest) => rest.to_owned(),
+        None => raw,
+    };
     let (text, fixes) = clean_office_text(&raw);
     report_symbol_fixes(path, &raw, &fixes, diags);
     report_unprintable(path, &text, diags);
@@ -181,12 +186,38 @@ fn report_unprintable(path: &Path, text: &str, diags: &mut Diagnostics) {
     // Each distinct character is looked up in the fonts once, and reported once.
     let mut seen: std::collections::HashSet<char> = std::collections::HashSet::new();
     let (mut line, mut column) = (1, 1);
+    let mut base: Option<char> = None;
     for c in text.chars() {
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+        if crate::text::is_combining_mark(c) {
+            // In YAML the character before a mark may be syntax (a quote): marks
+            // are checked on the values, by `check_escaped_characters`.
+            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let printable = yaml
+                || match base {
+                    Some(b) => typesetter.can_combine(b, c),
+                    None => typesetter.can_print(c),
+                };
+            if !printable {
+                let on = base.map(|b| format!(" on `{b}`")).unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(format!(
+                        "the combining mark U+{:04X} cannot be printed{on} with the bundled fonts",
+                        u32::from(c)
+                    ))
+                    .in_file(path)
+                    .at(Some(Position { line, column }), Some(text))
+                    .hint("write the accented letter as one character (most keyboards and editors can), or leave the mark out"),
+                );
+            }
+        } else {
+            base = (!c.is_whitespace()).then_some(c);
+        }
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') || crate::text::forbidden_in_pdf(c) {
             if seen.insert(c) {
                 diags.push(
                     Diagnostic::error(format!(
-                        "control character U+{:04X} cannot be printed",
+                        "{} character U+{:04X} cannot be printed",
+                        if c.is_control() { "control" } else { "invisible" },
                         u32::from(c)
                     ))
                     .in_file(path)
@@ -194,13 +225,16 @@ fn report_unprintable(path: &Path, text: &str, diags: &mut Diagnostics) {
                     .hint("remove it; it is invisible in most editors (it often comes from copying out of other programs)"),
                 );
             }
-        } else if !(c.is_ascii() || c.is_whitespace() || ('\u{E000}'..='\u{F8FF}').contains(&c))
+        } else if !(c.is_ascii()
+            || c.is_whitespace()
+            || crate::text::is_combining_mark(c)
+            || ('\u{E000}'..='\u{F8FF}').contains(&c))
             && seen.insert(c)
             && !typesetter.can_print(c)
         {
             diags.push(
                 Diagnostic::error(format!(
-                    "the character `{c}` (U+{:04X}) cannot be printed: none of the bundled fonts has it",
+                    "the character `{c}` (U+{:04X}) cannot be printed: the bundled fonts cannot draw it",
                     u32::from(c)
                 ))
                 .in_file(path)
@@ -273,13 +307,32 @@ fn position_of_offset(text: &str, offset: usize) -> Position {
 }
 
 /// Reports characters that YAML escapes (`"\x01"`, `"\U0001F600"`) put into text
-/// values but that cannot be printed. Characters written literally in the file
-/// were already reported by [`report_unprintable`].
+/// values but that cannot be printed (characters written literally in the file
+/// were already reported by [`report_unprintable`]), and combining marks that
+/// cannot be drawn on the character before them in the value.
 fn check_escaped_characters(file: &SourceFile, value: &Value, path: &str, diags: &mut Diagnostics) {
     match value {
         Value::String(text) => {
             let typesetter = crate::world::Typesetter::shared();
+            let mut base: Option<char> = None;
             for c in text.chars() {
+                if crate::text::is_combining_mark(c) {
+                    let printable = match base {
+                        Some(b) => typesetter.can_combine(b, c),
+                        None => typesetter.can_print(c),
+                    };
+                    if !printable {
+                        let on = base.map(|b| format!(" on `{b}`")).unwrap_or_default();
+                        diags.push(file.error(
+                            path,
+                            format!("the combining mark U+{:04X} cannot be printed{on} with the bundled fonts", u32::from(c)),
+                        ).hint("write the accented letter as one character (most keyboards and editors can), or leave the mark out"));
+                        return;
+                    }
+                    continue;
+                } else {
+                    base = (!c.is_whitespace()).then_some(c);
+                }
                 if file.text.contains(c)
                     || c.is_ascii() && !c.is_control()
                     || matches!(c, '\n' | '\r' | '\t')
@@ -287,6 +340,7 @@ fn check_escaped_characters(file: &SourceFile, value: &Value, path: &str, diags:
                     continue;
                 }
                 let unprintable = c.is_control()
+                    || crate::text::forbidden_in_pdf(c)
                     || ('\u{E000}'..='\u{F8FF}').contains(&c)
                     || !(c.is_whitespace() || typesetter.can_print(c));
                 if unprintable {

@@ -67,7 +67,7 @@ pub struct SymbolFix {
     pub position: Position,
     /// The private-use character found.
     pub found: char,
-    /// What it was replaced with, or `None` when it is unknown and was left in place.
+    /// What it was replaced with, or `None` when it is unknown (it prints as [`UNKNOWN_SYMBOL`]).
     pub replacement: Option<char>,
 }
 
@@ -92,6 +92,18 @@ pub fn map_symbol_font_char(c: char) -> Option<char> {
         '\u{F02D}' => '–',
         _ => return None,
     })
+}
+
+/// Characters that PDF/A and PDF/UA forbid in text although fonts have them:
+/// the zero-width no-break space (byte order mark) and the noncharacter U+FFFE.
+pub fn forbidden_in_pdf(c: char) -> bool {
+    matches!(c, '\u{FEFF}' | '\u{FFFE}')
+}
+
+/// Whether `c` is a combining diacritical mark, drawn on the character before it
+/// (the combining blocks of the Latin, Greek and Cyrillic scripts and symbols).
+pub fn is_combining_mark(c: char) -> bool {
+    matches!(u32::from(c), 0x0300..=0x036F | 0x0483..=0x0489 | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
 /// What a private-use character without a known equivalent prints as: visible,

@@ -4,7 +4,8 @@
 //! is escaped into that source, so a document never reads another file. Any other
 //! file request is denied, which confines even a hostile template to its own text.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -12,6 +13,7 @@ use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
 
 /// The house font (Carlito, metric-compatible with Calibri; SIL Open Font License).
 const HOUSE_FONTS: [&[u8]; 4] = [
@@ -26,7 +28,12 @@ pub struct Typesetter {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
+    /// Texts known to print or not (see [`Typesetter::can_print`]).
+    printable: Mutex<HashMap<String, bool>>,
 }
+
+/// The family of [`HOUSE_FONTS`], which the bundled templates set.
+const HOUSE_FONT: &str = "Carlito";
 
 impl Typesetter {
     /// The process-wide instance (fonts are parsed once).
@@ -46,14 +53,70 @@ impl Typesetter {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(book),
             fonts,
+            printable: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Whether some bundled font has a glyph for `c`.
+    /// Whether `c` prints in the house font or a fallback Typst picks for it.
+    ///
+    /// Font coverage alone is not enough: Typst picks one fallback font by
+    /// similarity, and a font may list a character it cannot draw in running
+    /// text (New Computer Modern Math lists `✕`). Characters all four Carlito
+    /// faces have are fine; for the others a tiny document is typeset in
+    /// regular, bold and italic and exported as PDF/A, which refuses empty
+    /// boxes. The answer is remembered.
     pub fn can_print(&self, c: char) -> bool {
-        self.fonts
+        let in_house = self
+            .fonts
             .iter()
-            .any(|font| font.info().coverage.contains(u32::from(c)))
+            .filter(|font| font.info().family == HOUSE_FONT)
+            .all(|font| font.info().coverage.contains(u32::from(c)));
+        in_house || self.prints(&c.to_string())
+    }
+
+    /// Whether the combining `mark` can be drawn on `base` (Typst shapes the
+    /// pair with the font chosen for the base).
+    pub fn can_combine(&self, base: char, mark: char) -> bool {
+        self.prints(&format!("{base}{mark}"))
+    }
+
+    /// Whether `text` typesets without an empty box, in regular, bold and italic.
+    fn prints(&self, text: &str) -> bool {
+        let mut cache = self.printable.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&known) = cache.get(text) {
+            return known;
+        }
+        if !text.chars().any(|c| {
+            self.fonts
+                .iter()
+                .any(|font| font.info().coverage.contains(u32::from(c)))
+        }) {
+            cache.insert(text.to_owned(), false);
+            return false;
+        }
+        let escaped = crate::text::escape_markup(text);
+        let source = format!(
+            "#set text(font: \"{HOUSE_FONT}\", lang: \"nb\")\n{escaped} #strong[{escaped}] #emph[{escaped}] #strong(emph[{escaped}])"
+        );
+        let world = DocumentWorld::new(Typesetter::shared(), "probe.typ", source);
+        let printable = typst::compile::<PagedDocument>(&world)
+            .output
+            .ok()
+            .is_some_and(|document| {
+                let standards = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2a]);
+                standards.is_ok_and(|standards| {
+                    let options = typst_pdf::PdfOptions {
+                        standards,
+                        // PDF/A requires a date.
+                        timestamp: Datetime::from_ymd(2000, 1, 1)
+                            .map(typst_pdf::Timestamp::new_utc),
+                        ..typst_pdf::PdfOptions::default()
+                    };
+                    typst_pdf::pdf(&document, &options).is_ok()
+                })
+            });
+        cache.insert(text.to_owned(), printable);
+        printable
     }
 
     /// Names of the font families available to templates.
@@ -142,5 +205,20 @@ mod tests {
             families.iter().any(|f| f == "DejaVu Sans Mono"),
             "{families:?}"
         );
+    }
+
+    #[test]
+    fn printable_means_typst_can_draw_it() {
+        let t = Typesetter::shared();
+        for c in ['a', 'ø', '«', '–', '§', '€', '✓', '→', '☺', '\u{FFFD}'] {
+            assert!(t.can_print(c), "{c:?} prints");
+        }
+        // No font has it; New Computer Modern Math lists `✕` but Typst's
+        // fallback cannot draw it in running text.
+        for c in ['😀', '✕', '\u{10FFFD}'] {
+            assert!(!t.can_print(c), "{c:?} does not print");
+        }
+        assert!(t.can_combine('e', '\u{301}'));
+        assert!(!t.can_combine('•', '\u{20D0}'));
     }
 }

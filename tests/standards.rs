@@ -142,7 +142,7 @@ fn norwegian_symbols_print_in_pdf_a_and_unprintable_characters_are_content_error
     assert_contains(
         &stderr(&out),
         &[
-            "error: content/styret/body.yaml:2:21: the character `😀` (U+1F600) cannot be printed: none of the bundled fonts has it",
+            "error: content/styret/body.yaml:2:21: the character `😀` (U+1F600) cannot be printed: the bundled fonts cannot draw it",
         ],
     );
 }
