@@ -493,6 +493,24 @@ fn describe_yaml_error(message: &str, position: Option<Position>, text: &str) ->
             context.or(position),
             Some("end the text with the same quote it starts with (\" or ')"),
         )
+    } else if plain.contains("while parsing a flow sequence") {
+        (
+            "a list opened with `[` here is not closed with `]`".to_owned(),
+            context.or(position),
+            Some("close the list, or put the text in quotes if the `[` belongs to it"),
+        )
+    } else if plain.contains("while parsing a flow mapping") {
+        (
+            "a mapping opened with `{` here is not closed with `}`".to_owned(),
+            context.or(position),
+            Some("close it, or put the text in quotes if the `{` belongs to it"),
+        )
+    } else if plain.contains("unknown escape character") {
+        (
+            "unknown escape sequence (a `\\` followed by a character YAML does not know) in a double-quoted text".to_owned(),
+            position,
+            Some("write `\\\\` for a backslash, or use single quotes, in which `\\` is an ordinary character"),
+        )
     } else if plain.contains("tab character") {
         (
             "a tab character is used for indentation".to_owned(),
