@@ -90,15 +90,8 @@ fn run_case(case: &Path, bless: bool) -> Option<String> {
     copy_tree(&case.join("content"), &project.path().join("content"));
     let output = project.path().join("output");
     let config = BuildConfig {
-        content: project.path().join("content"),
-        templates,
-        output: output.clone(),
-        keep_typst: false,
-        dry_run: false,
-        pdf_standards: None,
         force: true,
-        include_drafts: true,
-        progress: None,
+        ..BuildConfig::in_project(project.path())
     };
     let report = build(&config, &[]);
     let actual: Vec<(String, Option<String>)> = report

@@ -129,15 +129,9 @@ fn summons(title: &str, place: &str) -> (Vec<String>, Option<String>) {
     )
     .unwrap();
     let config = BuildConfig {
-        content: project.path().join("content"),
         templates: common::root().join("templates"),
-        output: project.path().join("output"),
-        keep_typst: false,
         dry_run: true,
-        pdf_standards: None,
-        force: true,
-        include_drafts: true,
-        progress: None,
+        ..BuildConfig::in_project(project.path())
     };
     let (inputs, diagnostics) = load_inputs(&config);
     let mut printed: Vec<String> = diagnostics

@@ -183,13 +183,21 @@ fn check_call(call: &SyntaxNode, markdown: &str, typst: &str) -> Result<(), ()> 
 /// characters, and characters no bundled font can print).
 pub fn loader_accepts_chars(text: &str) -> bool {
     let typesetter = Typesetter::shared();
+    let mut base: Option<char> = None;
     text.chars().all(|c| {
         if c.is_control() {
             return matches!(c, '\t' | '\n' | '\r');
         }
-        if ('\u{E000}'..='\u{F8FF}').contains(&c) {
+        if ('\u{E000}'..='\u{F8FF}').contains(&c) || motebok::text::forbidden_in_pdf(c) {
             return false;
         }
+        if motebok::text::is_combining_mark(c) {
+            return match base {
+                Some(b) => typesetter.can_combine(b, c),
+                None => typesetter.can_print(c),
+            };
+        }
+        base = (!c.is_whitespace()).then_some(c);
         c.is_ascii() || c.is_whitespace() || typesetter.can_print(c)
     })
 }

@@ -33,7 +33,9 @@ fuzz_target!(|data: &[u8]| {
         let (project, job, config, typesetter) =
             (project.clone(), job.clone(), config.clone(), typesetter.clone());
         let result = common::with_big_stack(move || {
-            pipeline::build_job(renderer, &typesetter, &project, &job, &config, None)
+            // A dry run writes nothing; the staging area stays empty.
+            let staging = motebok::output::Staging::default();
+            pipeline::build_job(renderer, &typesetter, &project, &job, &config, None, &staging)
                 .map(|_| ())
                 .map_err(|diags| (job.path.clone(), common::errors_only(&diags)))
         });
