@@ -192,21 +192,12 @@ fn report_unprintable(path: &Path, text: &str, diags: &mut Diagnostics) {
             // In YAML the character before a mark may be syntax (a quote): marks
             // are checked on the values, by `check_escaped_characters`.
             let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-            let printable = yaml
-                || match base {
-                    Some(b) => typesetter.can_combine(b, c),
-                    None => typesetter.can_print(c),
-                };
-            if !printable {
-                let on = base.map(|b| format!(" on `{b}`")).unwrap_or_default();
+            if let Some(message) = unprintable_mark(base, c).filter(|_| !yaml) {
                 diags.push(
-                    Diagnostic::error(format!(
-                        "the combining mark U+{:04X} cannot be printed{on} with the bundled fonts",
-                        u32::from(c)
-                    ))
-                    .in_file(path)
-                    .at(Some(Position { line, column }), Some(text))
-                    .hint("write the accented letter as one character (most keyboards and editors can), or leave the mark out"),
+                    Diagnostic::error(message)
+                        .in_file(path)
+                        .at(Some(Position { line, column }), Some(text))
+                        .hint(MARK_HINT),
                 );
             }
         } else {
@@ -249,6 +240,25 @@ fn report_unprintable(path: &Path, text: &str, diags: &mut Diagnostics) {
             column += 1;
         }
     }
+}
+
+const MARK_HINT: &str = "write the accented letter as one character (most keyboards and editors can), or leave the mark out";
+
+/// Why the combining mark `c` after `base` (the last non-space character, if
+/// any) cannot be printed, if it cannot.
+fn unprintable_mark(base: Option<char>, c: char) -> Option<String> {
+    let typesetter = crate::world::Typesetter::shared();
+    let printable = match base {
+        Some(b) => typesetter.can_combine(b, c),
+        None => typesetter.can_print(c),
+    };
+    let on = base.map(|b| format!(" on `{b}`")).unwrap_or_default();
+    (!printable).then(|| {
+        format!(
+            "the combining mark U+{:04X} cannot be printed{on} with the bundled fonts",
+            u32::from(c)
+        )
+    })
 }
 
 fn report_symbol_fixes(
@@ -317,16 +327,8 @@ fn check_escaped_characters(file: &SourceFile, value: &Value, path: &str, diags:
             let mut base: Option<char> = None;
             for c in text.chars() {
                 if crate::text::is_combining_mark(c) {
-                    let printable = match base {
-                        Some(b) => typesetter.can_combine(b, c),
-                        None => typesetter.can_print(c),
-                    };
-                    if !printable {
-                        let on = base.map(|b| format!(" on `{b}`")).unwrap_or_default();
-                        diags.push(file.error(
-                            path,
-                            format!("the combining mark U+{:04X} cannot be printed{on} with the bundled fonts", u32::from(c)),
-                        ).hint("write the accented letter as one character (most keyboards and editors can), or leave the mark out"));
+                    if let Some(message) = unprintable_mark(base, c) {
+                        diags.push(file.error(path, message).hint(MARK_HINT));
                         return;
                     }
                     continue;
@@ -416,7 +418,11 @@ pub(crate) fn typed<T: DeserializeOwned>(
             let inner = err.inner().to_string();
             let sub = err.path().to_string();
             let path = join_path(base, if sub == "." { "" } else { &sub });
-            diags.push(describe_serde_error(file, &path, &strip_location(&inner)));
+            diags.push(describe_serde_error(
+                file,
+                &path,
+                &strip_all_locations(&inner),
+            ));
             None
         }
     }
@@ -479,7 +485,6 @@ fn describe_serde_error(file: &SourceFile, path: &str, message: &str) -> Diagnos
     file.error(path, message)
 }
 
-/// Removes serde_yaml's trailing " at line N column M" (the position is shown separately).
 /// Turns a YAML parser's message into one for people who do not know YAML's
 /// grammar, pointing where the fix belongs (an unclosed quote is reported where
 /// it opens, not at the end of the file where the parser gave up).
@@ -566,7 +571,7 @@ fn yaml_marks(message: &str) -> Vec<Position> {
     marks
 }
 
-/// `message` without any ` at line N column M`.
+/// `message` without any ` at line N column M` (the position is shown separately).
 fn strip_all_locations(message: &str) -> String {
     let mut out = message.to_owned();
     while let Some(i) = out.find(" at line ") {
@@ -580,13 +585,6 @@ fn strip_all_locations(message: &str) -> String {
         out.replace_range(i..end, "");
     }
     out
-}
-
-fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) if message[i..].contains(" column ") => message[..i].to_owned(),
-        _ => message.to_owned(),
-    }
 }
 
 /// Accepts a scalar written as text or as a number (YAML reads `2020` as a number).
@@ -1662,10 +1660,10 @@ mod tests {
     #[test]
     fn serde_locations_are_stripped() {
         assert_eq!(
-            strip_location("missing field `x` at line 3 column 1"),
+            strip_all_locations("missing field `x` at line 3 column 1"),
             "missing field `x`"
         );
-        assert_eq!(strip_location("plain"), "plain");
+        assert_eq!(strip_all_locations("plain"), "plain");
     }
 
     #[test]

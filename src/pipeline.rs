@@ -393,14 +393,14 @@ pub fn build_job(
         typesetter.clone(),
         CompileRequest {
             name: &name,
-            source: source.clone(),
+            source,
             ident: &name,
             date: meeting.ymd,
             standards: &standards,
         },
     )
     .map_err(|mut diags| {
-        trace_to_templates(renderer, project, job, &name, &source, &mut diags);
+        trace_to_templates(renderer, project, job, &name, &mut diags);
         if !config.keep_typst {
             for d in &mut diags {
                 d.hint = Some(match d.hint.take() {
@@ -438,7 +438,6 @@ fn trace_to_templates(
     project: &Project,
     job: &Job,
     name: &str,
-    source: &str,
     diags: &mut [Diagnostic],
 ) {
     let in_generated =
@@ -446,7 +445,11 @@ fn trace_to_templates(
     if !diags.iter().any(in_generated) {
         return;
     }
-    let Some(map) = renderer.origins(job.kind, job_context(project, job), source) else {
+    // Rendered again rather than kept: this runs only when a document fails.
+    let Ok(source) = render_job(renderer, project, job) else {
+        return;
+    };
+    let Some(map) = renderer.origins(job.kind, job_context(project, job), &source) else {
         return;
     };
     for diag in diags.iter_mut().filter(|d| in_generated(d)) {

@@ -172,7 +172,7 @@ impl Renderer {
             .render(context)
             .ok()?;
         let values = std::mem::take(&mut *values.lock().ok()?);
-        let map = OriginMap::parse(&output, values, &self.dir);
+        let map = OriginMap::parse(&output, values, &self.dir, &self.sources);
         (map.plain == generated).then_some(map)
     }
 }
@@ -250,6 +250,8 @@ pub struct OriginMap {
     lines: Vec<OriginLine>,
     values: Vec<String>,
     dir: PathBuf,
+    /// The templates' names and sources (for the source line of an origin).
+    sources: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -277,7 +279,12 @@ pub struct Origin {
 }
 
 impl OriginMap {
-    fn parse(output: &str, values: Vec<String>, dir: &Path) -> OriginMap {
+    fn parse(
+        output: &str,
+        values: Vec<String>,
+        dir: &Path,
+        sources: &[(String, String)],
+    ) -> OriginMap {
         let mut plain = String::with_capacity(output.len());
         let mut lines = vec![OriginLine::default()];
         let mut open: Vec<usize> = Vec::new();
@@ -318,6 +325,7 @@ impl OriginMap {
             lines,
             values,
             dir: dir.to_path_buf(),
+            sources: sources.to_vec(),
         }
     }
 
@@ -338,8 +346,11 @@ impl OriginMap {
             .find(|(c, _, _)| *c >= column)
             .or_else(|| self.lines[line..].iter().find_map(|l| l.marks.first()))?;
         let template = self.dir.join(name);
-        let source_line = std::fs::read_to_string(&template)
-            .ok()?
+        let source_line = self
+            .sources
+            .iter()
+            .find(|(n, _)| n == name)?
+            .1
             .lines()
             .nth(template_line.checked_sub(1)?)?
             .to_owned();
