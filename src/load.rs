@@ -187,12 +187,12 @@ fn report_unprintable(path: &Path, text: &str, diags: &mut Diagnostics) {
     let mut seen: std::collections::HashSet<char> = std::collections::HashSet::new();
     let (mut line, mut column) = (1, 1);
     let mut base: Option<char> = None;
+    // In YAML the character before a mark may be syntax (a quote): marks are
+    // checked on the values instead, by `check_escaped_characters`.
+    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     for c in text.chars() {
         if crate::text::is_combining_mark(c) {
-            // In YAML the character before a mark may be syntax (a quote): marks
-            // are checked on the values, by `check_escaped_characters`.
-            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-            if let Some(message) = unprintable_mark(base, c).filter(|_| !yaml) {
+            if let Some(message) = (!yaml).then(|| unprintable_mark(base, c)).flatten() {
                 diags.push(
                     Diagnostic::error(message)
                         .in_file(path)
