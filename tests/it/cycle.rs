@@ -7,9 +7,9 @@ use std::path::Path;
 use motebok::load::load_project;
 use motebok::model::{BodyContent, Meeting};
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 
 fn cycle() -> BodyContent {
     let (project, diags) = load_project(&root().join("tests/fixtures/cycle"));

@@ -4,9 +4,9 @@
 use std::fs;
 use std::path::Path;
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 
 /// Two bodies (`rad` over 2023–2024 with minutes, `styret` 2024) in one project.
 fn two_bodies() -> tempfile::TempDir {

@@ -13,14 +13,14 @@
 //!
 //! All cases run, and every failure is reported at the end. To write the
 //! expected files from what motebok says now (then read every one of them before
-//! committing): `MOTEBOK_BLESS=1 cargo test --test bad_input`.
+//! committing): `MOTEBOK_BLESS=1 cargo test --test it bad_input`.
 
-mod common;
+
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{copy_tree, root};
+use crate::common::{copy_tree, root};
 use motebok::diagnostic::Diagnostic;
 use motebok::pipeline::{BuildConfig, build};
 

@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: run the binary, copy fixtures, read PDFs.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code)]
 
 use std::fs;
 use std::path::{Path, PathBuf};

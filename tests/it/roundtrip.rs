@@ -2,7 +2,7 @@
 //! or is refused with an error at that field when it holds a character that
 //! cannot be printed. Never a panic, never a Typst error, never a silent change.
 
-mod common;
+
 
 use std::fs;
 
@@ -129,7 +129,7 @@ fn summons(title: &str, place: &str) -> (Vec<String>, Option<String>) {
     )
     .unwrap();
     let config = BuildConfig {
-        templates: common::root().join("templates"),
+        templates: crate::common::root().join("templates"),
         dry_run: true,
         ..BuildConfig::in_project(project.path())
     };

@@ -4,9 +4,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 
 #[test]
 fn builds_the_fixture_and_reports_each_document() {

@@ -9,9 +9,9 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::Duration;
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 
 /// Generous bound so a stuck watcher fails the test instead of hanging CI.
 const PATIENCE: Duration = Duration::from_secs(120);

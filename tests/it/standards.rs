@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 
 /// The document's XMP metadata packet, as text.
 fn xmp(path: &Path) -> String {

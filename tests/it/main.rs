@@ -1,0 +1,14 @@
+//! The integration tests, one binary (linking the Typst stack once instead of
+//! once per file): every module here is a group of tests of one area.
+//!
+//! Run one group with `cargo test --test it bad_input`.
+
+mod archive;
+mod bad_input;
+mod cli;
+mod common;
+mod cycle;
+mod roundtrip;
+mod snapshots;
+mod standards;
+mod watch;
