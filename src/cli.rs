@@ -1,8 +1,13 @@
-//! The command line: clap definitions, resolved into configs by the binary.
+//! The command line: clap definitions; [`crate::config`] resolves them once.
+//!
+//! The doc comments are the `--help` text. Options several commands share are
+//! flattened groups: [`ProjectArgs`] (where content and templates are) for
+//! every command that reads a project, [`OutputArgs`] for those that write
+//! documents, [`BuildArgs`] for `build` and `archive`.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Turns structured meeting content into the official PDF meeting pack.
 #[derive(Debug, Parser)]
@@ -26,6 +31,57 @@ pub enum Command {
     New(NewArgs),
     /// Build everything and write a static archive site (index.html, index.json) beside the PDFs.
     Archive(ArchiveArgs),
+    /// Start a new project: a body with a roster, a first meeting, README, .gitignore and CI.
+    Init(InitArgs),
+    /// Work with the built-in templates.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+/// The subcommands of `motebok templates`.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Copy the built-in templates into the project's templates folder to customise them;
+    /// files already there are kept.
+    Eject(EjectArgs),
+    /// List the templates a build uses, and whether each is built in or the project's.
+    List(ListArgs),
+}
+
+/// Options of `motebok templates eject`.
+#[derive(Debug, Clone, Args)]
+pub struct EjectArgs {
+    /// The templates folder to copy them into.
+    #[arg(
+        long,
+        visible_alias = "dir",
+        value_name = "DIR",
+        default_value = "templates"
+    )]
+    pub templates: PathBuf,
+}
+
+/// Options of `motebok templates list`.
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    /// Folder of templates that override the built-in ones file by file
+    /// [default: templates, when it exists].
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+/// Options of `motebok init`.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The folder to create the project in (created if missing).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// The body's id, its folder under content/ (default: from the folder's name).
+    #[arg(long, value_name = "ID")]
+    pub body: Option<String>,
+    /// The body's name as printed on its documents (default: from the id).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 /// Options of `motebok archive`.
@@ -53,31 +109,41 @@ pub struct NewArgs {
     pub content: PathBuf,
 }
 
-/// Where the project's folders are.
+/// Where the project's folders are (every command that reads a project).
 #[derive(Debug, Clone, Args)]
 pub struct ProjectArgs {
     /// Folder with the bodies and meetings (YAML and Markdown).
     #[arg(long, value_name = "DIR", default_value = "content")]
     pub content: PathBuf,
-    /// Folder with the minijinja templates that produce Typst.
-    #[arg(long, value_name = "DIR", default_value = "templates")]
-    pub templates: PathBuf,
+    /// Folder of minijinja templates that override the built-in ones file by file
+    /// [default: templates, when it exists].
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
-/// Options of `motebok build`.
+/// Where documents are written (every command that writes them).
 #[derive(Debug, Clone, Args)]
-pub struct BuildArgs {
-    /// The project's folders.
-    #[command(flatten)]
-    pub project: ProjectArgs,
+pub struct OutputArgs {
     /// Folder the PDFs are written to.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub output: PathBuf,
     /// Also write each document's generated Typst source (`.typ`) beside its PDF.
     #[arg(long)]
     pub keep_typst: bool,
+}
+
+/// Options of `motebok build` (and `archive`).
+#[derive(Debug, Clone, Args)]
+pub struct BuildArgs {
+    /// The project's folders.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Where documents go.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// PDF standards, overriding the defaults (PDF/A-2a and PDF/UA-1; draft
-    /// minutes PDF/UA-1): `none`, or a list such as `a-2b,ua-1`.
+    /// minutes PDF/UA-1): `none`, or a comma-separated list of 1.7, 2.0, a-2b,
+    /// a-2u, a-2a, a-3b, a-3u, a-3a, a-4, ua-1.
     #[arg(long, value_name = "LIST")]
     pub pdf_standard: Option<String>,
     /// Compile every document, also those unchanged since the last build.
@@ -89,9 +155,9 @@ pub struct BuildArgs {
     /// Print only errors and warnings.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// How to print results: `human`, or `json` (one JSON object per line, for CI).
-    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = ["human", "json"])]
-    pub message_format: String,
+    /// How to print results.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
     /// Build only these bodies or meetings (`nehs`, `nehs/2020-07`); default: all.
     #[arg(value_name = "MEETING")]
     pub meetings: Vec<String>,
@@ -103,15 +169,78 @@ pub struct WatchArgs {
     /// The project's folders.
     #[command(flatten)]
     pub project: ProjectArgs,
-    /// Folder the PDFs are written to.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub output: PathBuf,
-    /// Also write each document's generated Typst source (`.typ`) beside its PDF.
-    #[arg(long)]
-    pub keep_typst: bool,
+    /// Where documents go.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Watch only these bodies or meetings (`nehs`, `nehs/2020-07`); default: all.
     #[arg(value_name = "MEETING")]
     pub meetings: Vec<String>,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// Lines for people, with a progress bar on a terminal.
+    Human,
+    /// One JSON object per line (each document, each diagnostic, a summary), for CI.
+    Json,
+}
+
+/// A PDF standard `--pdf-standard` can name.
+///
+/// The list is parsed by [`crate::config`] rather than by clap, so that a wrong
+/// name gets motebok's own message; the names are these values'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PdfStandardArg {
+    /// PDF 1.7.
+    #[value(name = "1.7")]
+    V1_7,
+    /// PDF 2.0.
+    #[value(name = "2.0")]
+    V2_0,
+    /// PDF/A-2b.
+    #[value(name = "a-2b")]
+    A2b,
+    /// PDF/A-2u.
+    #[value(name = "a-2u")]
+    A2u,
+    /// PDF/A-2a.
+    #[value(name = "a-2a")]
+    A2a,
+    /// PDF/A-3b.
+    #[value(name = "a-3b")]
+    A3b,
+    /// PDF/A-3u.
+    #[value(name = "a-3u")]
+    A3u,
+    /// PDF/A-3a.
+    #[value(name = "a-3a")]
+    A3a,
+    /// PDF/A-4.
+    #[value(name = "a-4")]
+    A4,
+    /// PDF/UA-1.
+    #[value(name = "ua-1")]
+    Ua1,
+}
+
+impl PdfStandardArg {
+    /// The Typst PDF standard.
+    pub fn standard(self) -> typst_pdf::PdfStandard {
+        use typst_pdf::PdfStandard as S;
+        match self {
+            PdfStandardArg::V1_7 => S::V_1_7,
+            PdfStandardArg::V2_0 => S::V_2_0,
+            PdfStandardArg::A2b => S::A_2b,
+            PdfStandardArg::A2u => S::A_2u,
+            PdfStandardArg::A2a => S::A_2a,
+            PdfStandardArg::A3b => S::A_3b,
+            PdfStandardArg::A3u => S::A_3u,
+            PdfStandardArg::A3a => S::A_3a,
+            PdfStandardArg::A4 => S::A_4,
+            PdfStandardArg::Ua1 => S::Ua_1,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,10 @@
 pub mod archive;
 pub mod cli;
 pub mod compile;
+pub mod config;
 pub mod derive;
 pub mod diagnostic;
+pub mod init;
 pub mod load;
 pub mod locate;
 pub mod markdown;
@@ -22,6 +24,7 @@ pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod report;
 pub mod scaffold;
 pub mod text;
 pub mod watch;

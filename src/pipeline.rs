@@ -13,16 +13,50 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::load_project;
 use crate::model::{AgendaRow, BodyContent, CaseItem, Meeting, MinutesStatus, Project};
 use crate::output::{Staging, write_atomic};
-use crate::render::{DocumentKind, Renderer};
+use crate::render::Renderer;
 use crate::world::Typesetter;
 use typst_pdf::PdfStandard;
+
+/// The kinds of document, each with its template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocumentKind {
+    /// The summons with the agenda (`innkalling`).
+    Summons,
+    /// One case paper (`sak`).
+    CasePaper,
+    /// Summons and all case papers in one document (`motepakke`).
+    Pack,
+    /// The minutes (`referat`).
+    Minutes,
+}
+
+impl DocumentKind {
+    /// Every kind, in build order.
+    pub const ALL: [DocumentKind; 4] = [
+        DocumentKind::Summons,
+        DocumentKind::CasePaper,
+        DocumentKind::Pack,
+        DocumentKind::Minutes,
+    ];
+
+    /// The template that renders this kind.
+    pub fn template(self) -> &'static str {
+        match self {
+            DocumentKind::Summons => "innkalling.typ.j2",
+            DocumentKind::CasePaper => "sak.typ.j2",
+            DocumentKind::Pack => "motepakke.typ.j2",
+            DocumentKind::Minutes => "referat.typ.j2",
+        }
+    }
+}
 
 /// Settings of one build, resolved from the command line.
 #[derive(Debug, Clone)]
 pub struct BuildConfig {
     /// The content folder.
     pub content: PathBuf,
-    /// The templates folder.
+    /// The project's templates folder, overriding the built-in templates file
+    /// by file when it exists (the built-in ones alone when it does not).
     pub templates: PathBuf,
     /// The output folder.
     pub output: PathBuf,
@@ -337,7 +371,7 @@ pub fn job_context(project: &Project, job: &Job) -> Value {
 
 /// Renders a job's Typst source.
 pub fn render_job(renderer: &Renderer, project: &Project, job: &Job) -> Result<String, Diagnostic> {
-    renderer.render(job.kind, job_context(project, job))
+    renderer.render(job.kind.template(), job_context(project, job))
 }
 
 /// Renders and compiles one job; writes it unless `dry_run`.
@@ -449,7 +483,8 @@ fn trace_to_templates(
     let Ok(source) = render_job(renderer, project, job) else {
         return;
     };
-    let Some(map) = renderer.origins(job.kind, job_context(project, job), &source) else {
+    let Some(map) = renderer.origins(job.kind.template(), job_context(project, job), &source)
+    else {
         return;
     };
     for diag in diags.iter_mut().filter(|d| in_generated(d)) {
@@ -556,7 +591,8 @@ fn write_file(
 /// built from content that has errors.
 pub fn load_inputs(config: &BuildConfig) -> (Option<(Project, Renderer)>, Diagnostics) {
     let (project, mut diagnostics) = load_project(&config.content);
-    let renderer = match Renderer::load(&config.templates) {
+    let required = DocumentKind::ALL.map(DocumentKind::template);
+    let renderer = match Renderer::load(&config.templates, &required) {
         Ok(r) => Some(r),
         Err(errors) => {
             diagnostics.extend(errors);

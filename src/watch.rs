@@ -16,10 +16,10 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{AgendaRow, Project};
+use crate::pipeline::DocumentKind;
 use crate::pipeline::{
     BuildConfig, BuildReport, Fingerprints, Job, build_jobs, load_inputs, plan, selected,
 };
-use crate::render::DocumentKind;
 
 /// How long to wait for more events after one arrives. Editors save in bursts
 /// (write a temp file, rename it over the original, touch metadata); a short
@@ -153,7 +153,11 @@ pub fn watch(
         let _ = tx.send(event);
     })
     .map_err(|e| Diagnostic::error(format!("failed to start watching files ({e})")))?;
+    // The templates folder is optional: without it the built-in templates are used.
     for dir in [&config.content, &config.templates] {
+        if dir == &config.templates && !dir.is_dir() {
+            continue;
+        }
         watcher
             .watch(dir, RecursiveMode::Recursive)
             .map_err(|e| Diagnostic::error(format!("failed to watch {} ({e})", dir.display())))?;

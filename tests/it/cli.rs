@@ -1,10 +1,7 @@
 //! Runs the real binary on the examples and on fixtures: exit codes, files, PDF text, errors.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-
+use std::path::Path;
 
 use crate::common::*;
 
@@ -468,4 +465,41 @@ fn json_messages_for_ci() {
     );
     assert_eq!(first["field"], "chair");
     assert_eq!(first["hint"], "did you mean `aleder`?");
+}
+
+#[test]
+fn content_with_windows_line_ends_builds_the_same_pdfs() {
+    let unix = project_with(&root().join("tests/fixtures/mini"));
+    let windows = project_with(&root().join("tests/fixtures/mini"));
+    let mut converted = 0;
+    let mut stack = vec![windows.path().join("content")];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let text = fs::read_to_string(&path).unwrap();
+                fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+                converted += 1;
+            }
+        }
+    }
+    assert!(converted >= 3, "the meeting, body and papers are CRLF");
+    for project in [&unix, &windows] {
+        let out = run(project.path(), &["build"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    }
+    let meeting = Path::new("output/styret/2024-01");
+    for name in [
+        "innkalling.pdf",
+        "sak-03-24.pdf",
+        "sak-04-24.pdf",
+        "motepakke.pdf",
+    ] {
+        let a = fs::read(unix.path().join(meeting).join(name)).unwrap();
+        let b = fs::read(windows.path().join(meeting).join(name)).unwrap();
+        assert!(a == b, "{name} differs when the content has CRLF line ends");
+    }
 }

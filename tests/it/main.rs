@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod cycle;
+mod init;
 mod roundtrip;
 mod snapshots;
 mod standards;

@@ -2,13 +2,11 @@
 //! or is refused with an error at that field when it holds a character that
 //! cannot be printed. Never a panic, never a Typst error, never a silent change.
 
-
-
 use std::fs;
 
 use motebok::model::AgendaRow;
+use motebok::pipeline::DocumentKind;
 use motebok::pipeline::{BuildConfig, build_jobs, load_inputs, plan};
-use motebok::render::DocumentKind;
 use motebok::text::{UNKNOWN_SYMBOL, forbidden_in_pdf, is_combining_mark, map_symbol_font_char};
 use motebok::world::Typesetter;
 use proptest::prelude::*;

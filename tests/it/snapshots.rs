@@ -3,14 +3,16 @@
 use std::path::Path;
 
 use motebok::load::load_project;
+use motebok::pipeline::DocumentKind;
 use motebok::pipeline::{plan, render_job};
-use motebok::render::{DocumentKind, Renderer};
+use motebok::render::Renderer;
 
 fn render_all(fixture: &str) -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (project, diags) = load_project(&root.join(fixture));
     assert!(!diags.has_errors(), "{:#?}", diags.0);
-    let renderer = Renderer::load(&root.join("templates")).expect("templates load");
+    let required = DocumentKind::ALL.map(DocumentKind::template);
+    let renderer = Renderer::load(&root.join("templates"), &required).expect("templates load");
     plan(&project)
         .iter()
         .map(|job| {

@@ -1,0 +1,347 @@
+//! Model → Typst source through minijinja templates; plain text is escaped here.
+//!
+//! Templates are Typst source with minijinja tags. Every value printed with
+//! `{{ … }}` is escaped for Typst markup by the auto-escape formatter, so text
+//! from content prints literally and never runs as code. Two filters produce
+//! Typst deliberately: `markdown` (formatting from Markdown, see
+//! [`crate::markdown`]) and `typst_str` (a quoted string literal for code).
+//!
+//! [`templates`] is the template set (built-in, overridden by the project's
+//! files); [`trace`] maps Typst errors in generated source back to templates.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+
+use crate::diagnostic::{Diagnostic, Position};
+use crate::markdown;
+use crate::text::{escape_markup, quote_string};
+
+pub mod templates;
+pub mod trace;
+
+pub use templates::{TemplateFile, TemplateOrigin, TemplateSet};
+pub use trace::{Origin, OriginMap};
+
+use trace::{Printed, instrument, mark_value};
+
+/// Instructions one template render may execute before it is stopped, so that a
+/// runaway loop in a template ends with an error instead of hanging the build.
+/// The largest example pack needs well under a tenth of this.
+pub const TEMPLATE_FUEL: u64 = 5_000_000;
+
+/// The extension of templates that produce Typst.
+pub const TEMPLATE_EXTENSION: &str = ".typ.j2";
+
+/// The extension of templates that produce HTML (the archive's pages).
+pub const HTML_TEMPLATE_EXTENSION: &str = ".html.j2";
+
+/// Whether a file name is a template's.
+pub fn is_template(name: &str) -> bool {
+    name.ends_with(TEMPLATE_EXTENSION) || name.ends_with(HTML_TEMPLATE_EXTENSION)
+}
+
+/// The loaded templates, ready to render.
+pub struct Renderer {
+    env: Environment<'static>,
+    set: TemplateSet,
+}
+
+impl Renderer {
+    /// Loads the built-in templates, overridden file by file by those in
+    /// `folder` (subfolders included) when it exists, and checks that every
+    /// template named in `required` is there. Reports every problem: files
+    /// that cannot be read, syntax errors, missing templates.
+    pub fn load(folder: &Path, required: &[&str]) -> Result<Renderer, Vec<Diagnostic>> {
+        Renderer::from_set(TemplateSet::load(folder)?, required)
+    }
+
+    /// Compiles the templates of `set`, checking that every template named in
+    /// `required` is there.
+    pub fn from_set(set: TemplateSet, required: &[&str]) -> Result<Renderer, Vec<Diagnostic>> {
+        let mut env = environment(None);
+        let mut errors = Vec::new();
+        for file in set.templates() {
+            if let Err(err) = env.add_template_owned(file.name.clone(), file.source.clone()) {
+                errors.push(template_error(&set, &err));
+            }
+        }
+        for name in required {
+            if env.get_template(name).is_err() && errors.is_empty() {
+                errors.push(
+                    Diagnostic::error(format!("template `{name}` is missing"))
+                        .in_file(set.path_of(name)),
+                );
+            }
+        }
+        if errors.is_empty() {
+            Ok(Renderer { env, set })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The template set the renderer was made from (for its other files, such
+    /// as `labels.yaml`).
+    pub fn templates(&self) -> &TemplateSet {
+        &self.set
+    }
+
+    /// Renders the template named `name` (such as `sak.typ.j2`) with `context`.
+    pub fn render(&self, name: &str, context: Value) -> Result<String, Diagnostic> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(&self.set, &e))?;
+        template
+            .render(context)
+            .map_err(|e| template_error(&self.set, &e))
+    }
+
+    /// Renders the template named `name` (such as `arkiv.html.j2`) with
+    /// `context`; the same as [`Renderer::render`].
+    pub fn render_named(&self, name: &str, context: Value) -> Result<String, Diagnostic> {
+        self.render(name, context)
+    }
+
+    /// Renders the template `name` again, instrumented, to find which template
+    /// line produced each line of the generated source and which printed value
+    /// each character came from. Only run when Typst reports a problem; `None`
+    /// when the instrumented output does not match `generated`.
+    pub fn origins(&self, name: &str, context: Value, generated: &str) -> Option<OriginMap> {
+        let values: Printed = Arc::new(Mutex::new(Vec::new()));
+        let mut env = environment(Some(values.clone()));
+        for file in self.set.templates() {
+            env.add_template_owned(file.name.clone(), instrument(&file.name, &file.source))
+                .ok()?;
+        }
+        let output = env.get_template(name).ok()?.render(context).ok()?;
+        let values = std::mem::take(&mut *values.lock().ok()?);
+        let map = OriginMap::parse(&output, values, &self.set);
+        (map.plain == generated).then_some(map)
+    }
+}
+
+fn environment(printed: Option<Printed>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(HTML_TEMPLATE_EXTENSION) {
+            AutoEscape::Html
+        } else if name.ends_with(TEMPLATE_EXTENSION) {
+            AutoEscape::Custom("typst")
+        } else {
+            AutoEscape::None
+        }
+    });
+    let marks = printed.clone();
+    env.set_formatter(move |out, state, value| match &marks {
+        Some(printed)
+            if state.auto_escape() == AutoEscape::Custom("typst")
+                && !value.is_safe()
+                && !value.is_none() =>
+        {
+            let raw = value.to_string();
+            let typst = escape_markup(&raw);
+            out.write_str(&mark_value(printed, raw, &typst))
+                .map_err(|_| Error::new(ErrorKind::WriteFailure, "failed to write output"))
+        }
+        _ => typst_formatter(out, state, value),
+    });
+    let marks = printed.clone();
+    env.add_filter("markdown", move |text: Option<String>| {
+        let raw = text.unwrap_or_default();
+        let typst = markdown::to_typst(&raw);
+        Value::from_safe_string(match &marks {
+            Some(printed) => mark_value(printed, raw, &typst),
+            None => typst,
+        })
+    });
+    env.add_filter("typst_str", move |value: Value| {
+        let text = if value.is_none() || value.is_undefined() {
+            String::new()
+        } else {
+            value.to_string()
+        };
+        let typst = quote_string(&text);
+        Value::from_safe_string(match &printed {
+            Some(printed) => mark_value(printed, text, &typst),
+            None => typst,
+        })
+    });
+    env
+}
+
+/// Prints a value into Typst markup: escaped unless marked safe by a filter.
+fn typst_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &Value,
+) -> Result<(), Error> {
+    if value.is_none() {
+        return Ok(());
+    }
+    if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+        // HTML (the archive): the five characters that matter, and nothing else,
+        // so paths and dates stay readable in the page source.
+        return out
+            .write_str(&escape_html(&value.to_string()))
+            .map_err(|_| Error::new(ErrorKind::WriteFailure, "failed to write output"));
+    }
+    if state.auto_escape() != AutoEscape::Custom("typst") {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let text = if value.is_safe() {
+        value.to_string()
+    } else {
+        escape_markup(&value.to_string())
+    };
+    out.write_str(&text)
+        .map_err(|_| Error::new(ErrorKind::WriteFailure, "failed to write output"))
+}
+
+/// Escapes text for HTML content and quoted attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Turns a minijinja error into a diagnostic naming the template file (its
+/// path in the project, or `built-in templates/<name>`) and line.
+fn template_error(set: &TemplateSet, err: &Error) -> Diagnostic {
+    let mut message = match err.kind() {
+        ErrorKind::UndefinedError => "undefined value".to_owned(),
+        ErrorKind::OutOfFuel => "template ran too long (more than the allowed number of steps); is there a runaway loop?".to_owned(),
+        _ => err.kind().to_string(),
+    };
+    if let Some(detail) = err.detail() {
+        message = format!("{message}: {detail}");
+    }
+    let mut diag = Diagnostic::error(format!("template: {message}"));
+    if let Some(name) = err.name() {
+        let source = set.file(name).map(|f| f.source.as_str());
+        let position = err.line().map(|line| Position { line, column: 1 });
+        diag = diag.in_file(set.path_of(name)).at(position, source);
+    } else {
+        diag = diag.in_file(set.describe());
+    }
+    let mut cause = std::error::Error::source(err);
+    while let Some(inner) = cause {
+        diag.message.push_str(&format!(" ({inner})"));
+        cause = inner.source();
+    }
+    diag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOCUMENTS: [&str; 4] = [
+        "innkalling.typ.j2",
+        "sak.typ.j2",
+        "motepakke.typ.j2",
+        "referat.typ.j2",
+    ];
+
+    #[test]
+    fn generated_lines_are_traced_to_template_lines_and_content_values() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("del")).unwrap();
+        std::fs::write(
+            dir.path().join("del").join("felles.typ.j2"),
+            "{% macro tittel(t) %}\n= {{ t }}\n#nosuch()\n{% endmacro %}\n",
+        )
+        .unwrap();
+        for name in DOCUMENTS {
+            std::fs::write(
+                dir.path().join(name),
+                "{% import \"del/felles.typ.j2\" as f %}\nInnledning\n{{ f.tittel(title) }}\nTekst: {{ body | markdown }} slutt\n",
+            )
+            .unwrap();
+        }
+        let renderer = Renderer::load(dir.path(), &DOCUMENTS).unwrap();
+        let context = minijinja::context! { title => "Sak #1", body => "*a*\n\nb" };
+        let generated = renderer
+            .render("innkalling.typ.j2", context.clone())
+            .unwrap();
+        assert_eq!(
+            generated,
+            "Innledning\n= Sak \\#1\n#nosuch()\n\nTekst: #emph[a]\n\nb\n slutt\n"
+        );
+        let map = renderer
+            .origins("innkalling.typ.j2", context, &generated)
+            .expect("the instrumented output matches");
+        let at = |line, column| map.at(line, column).unwrap();
+
+        let intro = at(1, 1);
+        assert_eq!((intro.line, intro.column, intro.value), (2, Some(1), None));
+        assert_eq!(intro.template, dir.path().join("innkalling.typ.j2"));
+
+        let title = at(2, 4);
+        assert_eq!(title.template, dir.path().join("del").join("felles.typ.j2"));
+        assert_eq!(title.line, 2);
+        assert_eq!(title.value.as_deref(), Some("Sak #1"));
+
+        let call = at(3, 2);
+        assert!(call.template.ends_with("felles.typ.j2"));
+        assert_eq!((call.line, call.column), (3, Some(2)));
+        assert_eq!(call.source_line, "#nosuch()");
+
+        // A multi-line value: every line of it belongs to the template line printing it.
+        let markdown = at(7, 1);
+        assert!(markdown.template.ends_with("innkalling.typ.j2"));
+        assert_eq!(markdown.line, 4);
+        assert_eq!(markdown.value.as_deref(), Some("*a*\n\nb"));
+        assert_eq!(markdown.column, Some(8));
+    }
+
+    #[test]
+    fn the_built_in_templates_load_and_errors_in_them_name_them() {
+        Renderer::load(Path::new("no such folder"), &DOCUMENTS).unwrap();
+        let set = TemplateSet::built_in();
+        let err = Renderer::from_set(set.clone(), &["nosuch.typ.j2"])
+            .err()
+            .unwrap();
+        assert_eq!(
+            err[0].to_string().lines().next().unwrap(),
+            "error: built-in templates/nosuch.typ.j2: template `nosuch.typ.j2` is missing"
+        );
+        let renderer = Renderer::from_set(set, &[]).unwrap();
+        let err = renderer
+            .render("sak.typ.j2", minijinja::context! {})
+            .unwrap_err();
+        let first = err.to_string();
+        assert!(first.starts_with("error: built-in templates/"), "{first}");
+        assert!(first.contains("undefined value"), "{first}");
+    }
+
+    #[test]
+    fn a_syntax_error_in_a_project_template_names_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("felles")).unwrap();
+        let path = dir.path().join("felles").join("del.typ.j2");
+        std::fs::write(&path, "A\n{{ x }\n").unwrap();
+        let err = Renderer::load(dir.path(), &DOCUMENTS).err().unwrap();
+        assert_eq!(err.len(), 1);
+        assert_eq!(err[0].file.as_deref(), Some(path.as_path()));
+        assert_eq!(err[0].position.map(|p| p.line), Some(2));
+        assert_eq!(err[0].snippet.as_deref(), Some("{{ x }"));
+    }
+}

@@ -1,0 +1,200 @@
+//! Printing a run's results: human lines, JSON lines for CI, the progress bar.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::cli::MessageFormat;
+use crate::diagnostic::Diagnostic;
+use crate::pipeline::{BuildReport, Progress};
+
+/// Builds of fewer documents than this show no progress bar: they are over
+/// before a bar would say anything.
+const PROGRESS_MIN_DOCUMENTS: usize = 20;
+
+/// Watch names the rebuilt documents when there are at most this many, and
+/// counts them otherwise.
+const WATCH_NAMED_DOCUMENTS: usize = 6;
+
+/// A progress bar on stderr for builds of many documents, when it is a
+/// terminal and results are printed for people.
+pub fn progress_bar(quiet: bool, format: MessageFormat) -> Option<Progress> {
+    if quiet || format == MessageFormat::Json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40.cyan/blue} {pos}/{len} documents ({elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(Progress(Arc::new(move |done, total| {
+        if total < PROGRESS_MIN_DOCUMENTS {
+            return;
+        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        if done == total {
+            bar.finish_and_clear();
+        }
+    })))
+}
+
+/// Prints the result of a build or archive run into `output` as `format` asks;
+/// only errors, warnings and failure when `quiet`.
+pub fn print_build(report: &BuildReport, output: &Path, quiet: bool, format: MessageFormat) {
+    match format {
+        MessageFormat::Json => print_json(report, output),
+        MessageFormat::Human => print_human(report, output, quiet, "wrote"),
+    }
+}
+
+/// Prints the result of `motebok check` (`output` is where a build would write).
+pub fn print_check(report: &BuildReport, output: &Path) {
+    print_human(report, output, true, "checked");
+    if !report.failed() {
+        println!(
+            "checked {} documents: {} errors, {} warnings",
+            report.documents.len(),
+            report.diagnostics.error_count(),
+            report.diagnostics.warning_count()
+        );
+    }
+}
+
+/// Prints diagnostics, one blank line after each.
+pub fn print_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) {
+    for diag in diagnostics {
+        eprintln!("{diag}\n");
+    }
+}
+
+/// Prints an error that is not about a file (`error: {message}`).
+pub fn print_error(message: &str) {
+    eprintln!("error: {message}");
+}
+
+/// Prints one rebuild of `motebok watch`: its diagnostics and one line saying
+/// what was rebuilt after `what` changed.
+pub fn print_rebuild(report: &BuildReport, what: &str) {
+    print_diagnostics(&report.diagnostics.0);
+    let mut names: Vec<String> = report
+        .documents
+        .iter()
+        .filter(|d| !d.unchanged)
+        .map(|d| d.path.display().to_string())
+        .collect();
+    names.sort();
+    let outcome = if report.failed() {
+        format!(
+            "failed with {} errors; the last good PDFs are kept",
+            report.diagnostics.error_count()
+        )
+    } else if names.is_empty() {
+        "no document changed".to_owned()
+    } else if names.len() > WATCH_NAMED_DOCUMENTS {
+        format!("rebuilt {} documents", names.len())
+    } else {
+        format!("rebuilt {}", names.join(", "))
+    };
+    println!("{what}: {outcome} ({} ms)", report.elapsed.as_millis());
+}
+
+/// One line per document written (unless `quiet`), the diagnostics, and a summary.
+fn print_human(report: &BuildReport, output: &Path, quiet: bool, verb: &str) {
+    let mut documents: Vec<_> = report.documents.iter().collect();
+    documents.sort_by(|a, b| a.path.cmp(&b.path));
+    if !quiet {
+        for doc in documents.iter().filter(|d| !d.unchanged) {
+            println!(
+                "{verb} {} ({} {}, {} ms)",
+                output.join(&doc.path).display(),
+                doc.pages,
+                if doc.pages == 1 { "page" } else { "pages" },
+                doc.elapsed.as_millis()
+            );
+        }
+    }
+    print_diagnostics(&report.diagnostics.0);
+    if report.failed() {
+        eprintln!(
+            "build failed: {} errors, {} warnings; no output was changed",
+            report.diagnostics.error_count(),
+            report.diagnostics.warning_count()
+        );
+    } else if !quiet {
+        let unchanged = report.documents.len() - report.compiled();
+        let skipped = if unchanged > 0 {
+            format!(
+                " ({} compiled, {unchanged} unchanged since the last build)",
+                report.compiled()
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "built {} documents{skipped}, {} pages in {:.2} s ({} warnings)",
+            report.documents.len(),
+            report.pages(),
+            report.elapsed.as_secs_f64(),
+            report.diagnostics.warning_count()
+        );
+    }
+}
+
+/// One JSON object per line: each document, each diagnostic, then a summary.
+fn print_json(report: &BuildReport, output: &Path) {
+    let mut documents: Vec<_> = report.documents.iter().collect();
+    documents.sort_by(|a, b| a.path.cmp(&b.path));
+    for doc in documents {
+        let line = json!({
+            "type": "document",
+            "path": output.join(&doc.path),
+            "pages": doc.pages,
+            "compiled": !doc.unchanged,
+            "ms": doc.elapsed.as_millis() as u64,
+        });
+        println!("{line}");
+    }
+    for diag in &report.diagnostics.0 {
+        println!("{}", diagnostic_json(diag));
+    }
+    let line = json!({
+        "type": "summary",
+        "success": !report.failed(),
+        "documents": report.documents.len(),
+        "compiled": report.compiled(),
+        "pages": report.pages(),
+        "errors": report.diagnostics.error_count(),
+        "warnings": report.diagnostics.warning_count(),
+        "ms": report.elapsed.as_millis() as u64,
+    });
+    println!("{line}");
+}
+
+/// A diagnostic as one JSON object.
+fn diagnostic_json(diag: &Diagnostic) -> serde_json::Value {
+    json!({
+        "type": "diagnostic",
+        "severity": if diag.is_error() { "error" } else { "warning" },
+        "file": diag.file,
+        "line": diag.position.map(|p| p.line),
+        "column": diag.position.map(|p| p.column),
+        "field": diag.field,
+        "message": diag.message,
+        "hint": diag.hint,
+    })
+}
+
+/// The exit code of a run: failure when anything was an error.
+pub fn exit_code(report: &BuildReport) -> ExitCode {
+    if report.failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
