@@ -79,7 +79,8 @@ pub struct InitArgs {
     /// The body's id, its folder under content/ (default: from the folder's name).
     #[arg(long, value_name = "ID")]
     pub body: Option<String>,
-    /// The body's name as printed on its documents (default: from the id).
+    /// The body's name as printed on its documents (default: the folder's name,
+    /// or the id when --body is given).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }

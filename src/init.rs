@@ -58,9 +58,12 @@ pub struct ProjectSpec {
 /// Writes a new project into `args.dir`; never overwrites: when any of its
 /// files exists, nothing is written and the error names every one.
 pub fn init(args: &InitArgs) -> Result<Init, Vec<Diagnostic>> {
-    let body = match &args.body {
-        Some(id) => id.clone(),
-        None => body_id_from_dir(&args.dir)?,
+    let (body, default_name) = match &args.body {
+        Some(id) => (id.clone(), name_from_id(id)),
+        None => {
+            let folder = folder_name(&args.dir);
+            (body_id_from_folder(&folder)?, capitalised(folder.trim()))
+        }
     };
     if !valid_id(&body) {
         return Err(vec![
@@ -71,7 +74,7 @@ pub fn init(args: &InitArgs) -> Result<Init, Vec<Diagnostic>> {
         ]);
     }
     let spec = ProjectSpec {
-        name: args.name.clone().unwrap_or_else(|| name_from_id(&body)),
+        name: args.name.clone().unwrap_or(default_name),
         body,
         date: crate::derive::Date::today(),
     };
@@ -96,7 +99,7 @@ pub fn init(args: &InitArgs) -> Result<Init, Vec<Diagnostic>> {
     }
     let mut written = Vec::new();
     for (path, text) in planned {
-        write_new(&path, text.as_bytes()).map_err(|d| vec![d])?;
+        write_new(&path, text.as_bytes())?;
         written.push(path);
     }
     Ok(Init {
@@ -156,7 +159,7 @@ pub fn eject(folder: &Path) -> Result<Eject, Vec<Diagnostic>> {
             continue;
         }
         let text = source.replace("\r\n", "\n");
-        write_new(&path, text.as_bytes()).map_err(|d| vec![d])?;
+        write_new(&path, text.as_bytes())?;
         eject.written.push(path);
     }
     Ok(eject)
@@ -180,30 +183,37 @@ pub fn list_templates(given: Option<&Path>) -> Result<String, Vec<Diagnostic>> {
     Ok(out)
 }
 
-/// Creates `path` (and its folder) with `bytes`.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+/// Creates `path` (and its folder) with `bytes`; the error names the path.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Vec<Diagnostic>> {
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
     folder
         .map_or(Ok(()), fs::create_dir_all)
         .and_then(|()| write_atomic(path, bytes))
         .map_err(|err| {
-            Diagnostic::error(format!("failed to write {} ({err})", path.display())).in_file(path)
+            vec![
+                Diagnostic::error(format!("failed to write {} ({err})", path.display()))
+                    .in_file(path),
+            ]
         })
 }
 
-/// A body id from the project folder's name (`Styret` → `styret`, `Mitt utvalg`
-/// → `mitt-utvalg`, `Råd` → `rad`).
-fn body_id_from_dir(dir: &Path) -> Result<String, Vec<Diagnostic>> {
+/// The last component of `dir` made absolute (`.` is the current folder's name).
+fn folder_name(dir: &Path) -> String {
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let name = absolute
+    absolute
         .components()
         .filter_map(|c| match c {
             std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
             _ => None,
         })
         .next_back()
-        .unwrap_or_default();
-    let id = slug(&name);
+        .unwrap_or_default()
+}
+
+/// A body id from the project folder's name (`Styret` → `styret`, `Mitt utvalg`
+/// → `mitt-utvalg`, `Råd` → `rad`).
+fn body_id_from_folder(name: &str) -> Result<String, Vec<Diagnostic>> {
+    let id = slug(name);
     if id.is_empty() {
         return Err(vec![
             Diagnostic::error(format!(
@@ -248,8 +258,12 @@ fn valid_id(id: &str) -> bool {
 
 /// A name from an id: `styret` → `Styret`, `nytt-utvalg` → `Nytt utvalg`.
 fn name_from_id(id: &str) -> String {
-    let words = id.replace('-', " ");
-    let mut chars = words.chars();
+    capitalised(&id.replace('-', " "))
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),

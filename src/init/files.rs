@@ -2,19 +2,29 @@
 //! secretariat), made from the project's settings. No file system access here.
 
 use super::ProjectSpec;
+use crate::text::quote_string as yaml_string;
 
 /// The release of motebok whose binary a new project's CI downloads: this one.
 const VERSION: &str = concat!("v", env!("CARGO_PKG_VERSION"));
 
-/// The GitHub repository motebok's releases are published in (`owner/name`),
-/// set by the release workflow when it builds the binary; a placeholder that
-/// the README of the new project asks to fill in otherwise.
+/// The GitHub repository motebok's releases are published in (`owner/name`):
+/// set by the release workflow when it builds the binary, else taken from
+/// `repository` in Cargo.toml; a placeholder to fill in (the workflow says so)
+/// when neither is known, as in a local development build.
 fn release_repository() -> &'static str {
+    let from_cargo = env!("CARGO_PKG_REPOSITORY")
+        .strip_prefix("https://github.com/")
+        .map(|r| r.trim_end_matches('/').trim_end_matches(".git"));
     match option_env!("MOTEBOK_RELEASE_REPOSITORY") {
         Some(repo) if !repo.is_empty() => repo,
-        _ => "EIER/motebok",
+        _ => from_cargo
+            .filter(|r| !r.is_empty())
+            .unwrap_or(PLACEHOLDER_REPOSITORY),
     }
 }
+
+/// What [`release_repository`] gives when the repository is not known.
+const PLACEHOLDER_REPOSITORY: &str = "EIER/motebok";
 
 /// Every file of a new project as (`/`-separated name, text), in writing order.
 pub(super) fn project_files(spec: &ProjectSpec) -> Vec<(String, String)> {
@@ -39,9 +49,9 @@ fn body_yaml(spec: &ProjectSpec) -> String {
         r#"# {name}: organet og medlemmene (laget med `motebok init`).
 # Feltene er beskrevet i docs/content.md i motebok.
 id: {id}
-name: {name}
+name: {quoted}
 # Navnet som brukes i vedtak («{name} godkjenner …»); samme som name om det utelates.
-short_name: {name}
+short_name: {quoted}
 organisation: Eksempelvirksomheten
 # Adresselinje nederst på sidene (valgfri).
 footer: "Eksempelvirksomheten · Postboks 1, 0101 Oslo · post@eksempel.no"
@@ -78,8 +88,14 @@ members:
     role: secretariat
 "#,
         id = spec.body,
-        name = spec.name,
+        name = one_line(&spec.name),
+        quoted = yaml_string(&spec.name),
     )
+}
+
+/// `text` fit for a comment line.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
 }
 
 fn meeting_yaml(spec: &ProjectSpec) -> String {
@@ -123,7 +139,7 @@ agenda:
     presenter: [kleder, omedlem]
     duration: 30
     proposed_decision:
-      - {name} vedtar arbeidsplanen.
+      - {decision}
       - Sekretariatet følger opp prioriteringene til neste møte.
 
   # `auto` gir neste ledige saksnummer.
@@ -131,7 +147,8 @@ agenda:
     standing: eventuelt
     duration: 5
 "#,
-        name = spec.name,
+        name = one_line(&spec.name),
+        decision = yaml_string(&format!("{} vedtar arbeidsplanen.", spec.name)),
         id = spec.body,
         year = date.year,
         month = date.month,
@@ -208,7 +225,7 @@ hvilke maler som brukes.
 oversiktsside på GitHub Pages (slå på Pages med kilde «GitHub Actions» under
 Settings → Pages). Oppgrader ved å endre `MOTEBOK_VERSION` der.
 "#,
-        name = spec.name,
+        name = one_line(&spec.name),
         id = spec.body,
         repo = release_repository(),
         version = VERSION,
@@ -234,7 +251,7 @@ permissions:
 env:
   # Versjonen av motebok som brukes; endre for å oppgradere.
   MOTEBOK_VERSION: {version}
-  # Hvor motebok-utgivelsene ligger (eier/navn på GitHub).
+  # Hvor motebok-utgivelsene ligger (eier/navn på GitHub).{fill_in}
   MOTEBOK_REPOSITORY: {repo}
 
 jobs:
@@ -278,5 +295,10 @@ jobs:
 "#,
         version = VERSION,
         repo = release_repository(),
+        fill_in = if release_repository() == PLACEHOLDER_REPOSITORY {
+            "\n  # BYTT UT EIER med eieren av repositoriet motebok lastes ned fra."
+        } else {
+            ""
+        },
     )
 }
