@@ -65,7 +65,7 @@ pub fn classify(path: &Path, content: &Path, templates: &Path, output: &Path) ->
         return Change::Ignored;
     }
     if path.starts_with(templates) {
-        return if crate::render::is_template(&name) {
+        return if crate::render::templates::is_set_file(&name) {
             Change::Template
         } else {
             Change::Ignored

@@ -27,6 +27,10 @@ pub const BUILT_IN_PREFIX: &str = "built-in templates";
 /// page of text, and this keeps a stray large file from being read whole.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Subfolders deeper than this in a templates folder are not read: it stops a
+/// symbolic link to a folder above from making the walk endless.
+const MAX_DEPTH: usize = 8;
+
 /// Whether a file belongs in the template set: a template (`*.typ.j2`,
 /// `*.html.j2`) or a data file the templates' owner edits (`*.yaml`, such as
 /// `labels.yaml`). Everything else in a templates folder is ignored.
@@ -247,7 +251,9 @@ fn walk(
         let name = format!("{prefix}{file_name}");
         let path = entry.path();
         if path.is_dir() {
-            walk(&path, &format!("{name}/"), found, errors);
+            if prefix.matches('/').count() < MAX_DEPTH {
+                walk(&path, &format!("{name}/"), found, errors);
+            }
         } else if is_set_file(&name) {
             found.push((name, path));
         }
