@@ -333,6 +333,36 @@ mod tests {
     }
 
     #[test]
+    fn origins_in_built_in_templates_are_named_as_built_in() {
+        let file = |name: &str, source: &str| TemplateFile {
+            name: name.to_owned(),
+            source: source.to_owned(),
+            origin: TemplateOrigin::BuiltIn,
+        };
+        let set = TemplateSet::from_files([
+            file(
+                "felles/del.typ.j2",
+                "{% macro x() %}\n#nosuch()\n{% endmacro %}\n",
+            ),
+            file(
+                "sak.typ.j2",
+                "{% import \"felles/del.typ.j2\" as d %}\n{{ d.x() }}\n",
+            ),
+        ]);
+        let renderer = Renderer::from_set(set, &["sak.typ.j2"]).unwrap();
+        let generated = renderer.render("sak.typ.j2", Value::UNDEFINED).unwrap();
+        let map = renderer
+            .origins("sak.typ.j2", Value::UNDEFINED, &generated)
+            .unwrap();
+        let origin = map.at(1, 2).unwrap();
+        assert_eq!(
+            origin.template,
+            Path::new("built-in templates/felles/del.typ.j2")
+        );
+        assert_eq!((origin.line, origin.source_line.as_str()), (2, "#nosuch()"));
+    }
+
+    #[test]
     fn a_syntax_error_in_a_project_template_names_its_path() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("felles")).unwrap();

@@ -125,6 +125,15 @@ impl TemplateSet {
         }
     }
 
+    /// A set of exactly `files` (for tests and tools; builds use [`TemplateSet::load`]).
+    pub fn from_files(files: impl IntoIterator<Item = TemplateFile>) -> TemplateSet {
+        let files = files.into_iter().map(|f| (f.name.clone(), f)).collect();
+        TemplateSet {
+            files: Arc::new(files),
+            folder: None,
+        }
+    }
+
     /// The built-in files overridden by the files of `folder` (subfolders
     /// included), when it exists; only the built-in ones when it does not.
     /// Reports every file that cannot be read, naming it.
