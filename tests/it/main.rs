@@ -12,4 +12,5 @@ mod init;
 mod roundtrip;
 mod snapshots;
 mod standards;
+mod templates_doc;
 mod watch;
