@@ -14,6 +14,7 @@ pub mod cli;
 pub mod compile;
 pub mod derive;
 pub mod diagnostic;
+pub mod document;
 pub mod load;
 pub mod locate;
 pub mod markdown;

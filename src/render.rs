@@ -32,40 +32,8 @@ pub fn is_template(name: &str) -> bool {
     name.ends_with(TEMPLATE_EXTENSION) || name.ends_with(HTML_TEMPLATE_EXTENSION)
 }
 
-/// The kinds of document, each with its template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DocumentKind {
-    /// The summons with the agenda (`innkalling`).
-    Summons,
-    /// One case paper (`sak`).
-    CasePaper,
-    /// Summons and all case papers in one document (`motepakke`).
-    Pack,
-    /// The minutes (`referat`).
-    Minutes,
-}
-
-impl DocumentKind {
-    /// Every kind, in build order.
-    pub const ALL: [DocumentKind; 4] = [
-        DocumentKind::Summons,
-        DocumentKind::CasePaper,
-        DocumentKind::Pack,
-        DocumentKind::Minutes,
-    ];
-}
-
-impl DocumentKind {
-    /// The template that renders this kind.
-    pub fn template(self) -> &'static str {
-        match self {
-            DocumentKind::Summons => "innkalling.typ.j2",
-            DocumentKind::CasePaper => "sak.typ.j2",
-            DocumentKind::Pack => "motepakke.typ.j2",
-            DocumentKind::Minutes => "referat.typ.j2",
-        }
-    }
-}
+/// The kinds of document; their table is [`crate::document`].
+pub use crate::document::DocumentKind;
 
 /// The loaded templates.
 pub struct Renderer {
