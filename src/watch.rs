@@ -377,8 +377,10 @@ mod tests {
         let meeting = |slug: &str| Change::Meeting("rad".into(), slug.into());
         let all_mini = [
             "styret/2024-01/innkalling.pdf",
-            "styret/2024-01/sak-03-24.pdf",
+            "styret/2024-01/sak-01-24.pdf",
+            "styret/2024-01/sak-02-24.pdf",
             "styret/2024-01/sak-04-24.pdf",
+            "styret/2024-01/sak-03-24.pdf",
             "styret/2024-01/motepakke.pdf",
         ];
         let cases: [(&str, Vec<Change>, Vec<&str>); 6] = [
@@ -400,9 +402,13 @@ mod tests {
                 vec![meeting("2023-06")],
                 vec![
                     "rad/2023-06/innkalling.pdf",
+                    "rad/2023-06/sak-23-23.pdf",
+                    "rad/2023-06/sak-24-23.pdf",
                     "rad/2023-06/motepakke.pdf",
                     "rad/2023-06/referat.pdf",
                     "rad/2024-01/innkalling.pdf",
+                    "rad/2024-01/sak-01-24.pdf",
+                    "rad/2024-01/sak-02-24.pdf",
                     "rad/2024-01/motepakke.pdf",
                     "rad/2024-01/referat.pdf",
                 ],
