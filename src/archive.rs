@@ -284,13 +284,14 @@ fn remove_drafts(config: &BuildConfig, project: &Project, diagnostics: &mut Vec<
     for job in plan(project) {
         let meeting = &project.bodies[job.body].meetings[job.meeting];
         let path = config.output.join(&job.path);
-        if job.kind.is_draft(meeting) && path.is_file() {
-            if let Err(err) = std::fs::remove_file(&path) {
-                diagnostics.push(Diagnostic::error(format!(
-                    "failed to remove the draft minutes {} from the archive ({err})",
-                    path.display()
-                )));
-            }
+        if job.kind.is_draft(meeting)
+            && path.is_file()
+            && let Err(err) = std::fs::remove_file(&path)
+        {
+            diagnostics.push(Diagnostic::error(format!(
+                "failed to remove the draft minutes {} from the archive ({err})",
+                path.display()
+            )));
         }
     }
 }

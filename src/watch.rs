@@ -174,7 +174,8 @@ pub fn watch(
         absolute(&config.templates),
         absolute(&config.output),
     );
-    let stop = stop_on_ctrl_c()?;
+    let stop = stop_on_ctrl_c()
+        .map_err(|e| Diagnostic::error(format!("failed to install the Ctrl-C handler ({e})")))?;
 
     // What the last build left in the output: unchanged documents are not
     // compiled again, not even in the first build.
@@ -212,11 +213,10 @@ fn watched_folders(config: &BuildConfig) -> Vec<&Path> {
 
 /// A flag that Ctrl-C raises: the loop stops between rebuilds, never in the
 /// middle of writing.
-fn stop_on_ctrl_c() -> Result<Arc<AtomicBool>, Diagnostic> {
+fn stop_on_ctrl_c() -> Result<Arc<AtomicBool>, ctrlc::Error> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .map_err(|e| Diagnostic::error(format!("failed to install the Ctrl-C handler ({e})")))?;
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))?;
     Ok(stop)
 }
 
@@ -253,10 +253,10 @@ fn next_batch(
 ) -> Option<BTreeSet<PathBuf>> {
     let mut paths = BTreeSet::new();
     let add = |event: notify::Result<notify::Event>, paths: &mut BTreeSet<PathBuf>| {
-        if let Ok(event) = event {
-            if !matches!(event.kind, EventKind::Access(_)) {
-                paths.extend(event.paths);
-            }
+        if let Ok(event) = event
+            && !matches!(event.kind, EventKind::Access(_))
+        {
+            paths.extend(event.paths);
         }
     };
     loop {
