@@ -162,4 +162,9 @@ fn watch_runs_without_a_templates_folder() {
         watch.child.try_wait().unwrap().is_none(),
         "the watcher keeps running"
     );
+    // It still sees the content change.
+    let meeting = project.path().join("content/styret/2024-01/meeting.yaml");
+    let text = fs::read_to_string(&meeting).unwrap();
+    fs::write(&meeting, text.replace("place: ", "place: Nytt rom, ")).unwrap();
+    watch.expect_line("content/styret/2024-01/meeting.yaml: ");
 }
