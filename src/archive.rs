@@ -231,17 +231,20 @@ fn documents(
     Documents(entries)
 }
 
-/// The index entry of the document of `kind` at `path`.
+/// The index entry of the document of `kind` at `path`: a document that
+/// follows the minutes' status is listed with it.
 fn index_document(kind: DocumentKind, meeting: &Meeting, path: String) -> IndexDocument {
-    match (kind.spec().draft, &meeting.minutes) {
-        (DraftRule::WhileMinutesDraft { .. }, Some(minutes)) => {
-            IndexDocument::Minutes(IndexMinutes {
-                path,
-                status: minutes.status,
-                approved: minutes.approved_text.clone(),
-            })
-        }
-        _ => IndexDocument::Path(path),
+    let minutes = match kind.spec().draft {
+        DraftRule::Never => None,
+        DraftRule::WhileMinutesDraft { .. } => meeting.minutes.as_ref(),
+    };
+    match minutes {
+        Some(minutes) => IndexDocument::Minutes(IndexMinutes {
+            path,
+            status: minutes.status,
+            approved: minutes.approved_text.clone(),
+        }),
+        None => IndexDocument::Path(path),
     }
 }
 
@@ -293,5 +296,49 @@ fn remove_drafts(config: &BuildConfig, project: &Project, diagnostics: &mut Vec<
                 path.display()
             )));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_serialize_in_place_and_in_table_order() {
+        let documents = |entries: Vec<(&'static str, Option<&str>)>| {
+            let entries = entries
+                .into_iter()
+                .map(|(key, path)| (key, path.map(|p| IndexDocument::Path(p.to_owned()))))
+                .collect();
+            Documents(entries)
+        };
+        let meeting = IndexMeeting {
+            number: "1/2024".into(),
+            date: "2024-02-14".into(),
+            date_text: "14. februar 2024".into(),
+            place: "Oslo".into(),
+            documents: documents(vec![
+                ("summons", Some("s/2024-01/innkalling.pdf")),
+                ("pack", None),
+            ]),
+            cases: vec![IndexCase {
+                case: "1/24".into(),
+                title: "Godkjenning".into(),
+                kind: None,
+                documents: documents(vec![("paper", None)]),
+                proposed: vec![],
+                adopted: vec![],
+                postponed: None,
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&meeting).unwrap(),
+            concat!(
+                r#"{"number":"1/2024","date":"2024-02-14","date_text":"14. februar 2024","#,
+                r#""place":"Oslo","summons":"s/2024-01/innkalling.pdf","pack":null,"#,
+                r#""cases":[{"case":"1/24","title":"Godkjenning","kind":null,"paper":null,"#,
+                r#""proposed":[],"adopted":[],"postponed":null}]}"#
+            )
+        );
     }
 }

@@ -178,7 +178,7 @@ impl DocumentKind {
         let stem = self.spec().stem;
         match (self.spec().scope, item_slug) {
             (Scope::Item, Some(slug)) => format!("{stem}-{slug}.pdf"),
-            _ => format!("{stem}.pdf"),
+            (Scope::Item, None) | (Scope::Meeting, _) => format!("{stem}.pdf"),
         }
     }
 
@@ -208,7 +208,7 @@ impl DocumentKind {
     pub const fn standards_when(self, draft: bool) -> &'static [PdfStandard] {
         match self.spec().draft {
             DraftRule::WhileMinutesDraft { standards } if draft => standards,
-            _ => self.spec().standards,
+            DraftRule::WhileMinutesDraft { .. } | DraftRule::Never => self.spec().standards,
         }
     }
 }
