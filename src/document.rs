@@ -1,6 +1,6 @@
 //! Document kinds (planning stage): the one table of what motebok makes of a meeting.
 //!
-//! Every kind of document is one entry of the table at [`kinds!`]: its template,
+//! Every kind of document is one entry of the `kinds!` table below: its template,
 //! its file name, whether there is one per meeting or one per agenda item, when it
 //! exists, its PDF standards and draft rule, which content it reads, and its key
 //! in the archive's index. Planning ([`crate::pipeline::plan`]), watch
