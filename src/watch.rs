@@ -45,7 +45,7 @@ pub enum Change {
     Body(String),
     /// A meeting's YAML or anything else in its folder: all its documents.
     Meeting(String, String),
-    /// A case paper's Markdown: that paper and the pack.
+    /// A case paper's Markdown: the documents whose kind prints it (its case paper, the pack).
     Paper(PathBuf),
     /// Not something the build reads.
     Ignored,
