@@ -4,47 +4,22 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use minijinja::Value;
-use minijinja::context;
 use typst_pdf::PdfStandard;
 
+use super::config::BuildConfig;
+use super::context::render_job;
 use super::plan::Job;
+use super::report::DocumentReport;
 use super::trace::trace_to_templates;
-use super::{BuildConfig, DocumentReport};
 use crate::compile::{CompileRequest, Compiled, compile_pdf};
 use crate::diagnostic::Diagnostic;
-use crate::model::{AgendaRow, BodyContent, CaseItem, Meeting, Project};
+use crate::model::Project;
 use crate::output::{Fingerprints, Staging};
 use crate::render::Renderer;
 use crate::world::Typesetter;
 
 /// The hint on a Typst error when the generated source is not written.
 const KEEP_TYPST_HINT: &str = "run with --keep-typst to see the generated source";
-
-fn case_item(meeting: &Meeting, row: Option<usize>) -> Option<&CaseItem> {
-    match meeting.agenda.get(row?)? {
-        AgendaRow::Case(item) => Some(item),
-        AgendaRow::Break { .. } => None,
-    }
-}
-
-/// The template context of a job.
-pub fn job_context(project: &Project, job: &Job) -> Value {
-    let content: &BodyContent = &project.bodies[job.body];
-    let meeting = &content.meetings[job.meeting];
-    let case_numbers: Vec<&str> = meeting.cases().map(|c| c.case.as_str()).collect();
-    context! {
-        body => Value::from_serialize(&content.body),
-        meeting => Value::from_serialize(meeting),
-        item => case_item(meeting, job.row).map(Value::from_serialize).unwrap_or(Value::from(())),
-        case_numbers => case_numbers,
-    }
-}
-
-/// Renders a job's Typst source.
-pub fn render_job(renderer: &Renderer, project: &Project, job: &Job) -> Result<String, Diagnostic> {
-    renderer.render(job.kind, job_context(project, job))
-}
 
 /// A hash of everything a PDF depends on: the generated source (a function of
 /// content and templates), the PDF standards, and the version of motebok (which

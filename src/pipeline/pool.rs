@@ -6,9 +6,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use super::config::BuildConfig;
 use super::job::build_job;
 use super::plan::Job;
-use super::{BuildConfig, BuildReport, DocumentReport, dedupe};
+use super::report::{BuildReport, DocumentReport, dedupe};
 use crate::diagnostic::Diagnostic;
 use crate::model::Project;
 use crate::output::{Fingerprints, Staging};

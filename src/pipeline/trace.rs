@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::job::{job_context, render_job};
+use super::context::{job_context, render_job};
 use super::plan::Job;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::Project;
