@@ -133,40 +133,38 @@ fn generate_archive(examples: &Path, target: &Path, count: usize) {
             let _ = fs::remove_file(dir.join("minutes.yaml"));
             let _ = fs::remove_file(dir.join("referat-kilde.md"));
             let text = fs::read_to_string(source.join("meeting.yaml")).unwrap();
-            let mut value: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
-            let map = value.as_mapping_mut().unwrap();
-            map.insert("number".into(), format!("{n}/{year}").into());
-            map.insert(
-                "date".into(),
-                format!("{year}-{:02}-{:02}", n + 1, 10 + b).into(),
-            );
-            map.remove("previous_meeting");
-            map.remove("order_note");
-            let agenda = map
-                .get_mut("agenda")
-                .and_then(|a| a.as_sequence_mut())
-                .unwrap();
-            let mut first = true;
-            for row in agenda.iter_mut() {
-                let row = row.as_mapping_mut().unwrap();
-                if row.contains_key("case") {
-                    let case = if first && n == 1 && i < 10 {
-                        format!("1/{:02}", year % 100)
-                    } else {
-                        "auto".into()
-                    };
-                    row.insert("case".into(), case.into());
-                    first = false;
-                }
-            }
-            fs::write(
-                dir.join("meeting.yaml"),
-                serde_yaml_ng::to_string(&value).unwrap(),
-            )
-            .unwrap();
+            let first_case = (n == 1 && i < 10).then(|| format!("1/{:02}", year % 100));
+            let date = format!("{year}-{:02}-{:02}", n + 1, 10 + b);
+            let text = renumbered(&text, &format!("{n}/{year}"), &date, first_case);
+            fs::write(dir.join("meeting.yaml"), text).unwrap();
             made += 1;
         }
     }
+}
+
+/// A copied `meeting.yaml` as meeting `number` on `date`: no previous meeting
+/// or order note, the first case numbered `first_case` (opening a year) and
+/// every other `auto`.
+fn renumbered(text: &str, number: &str, date: &str, first_case: Option<String>) -> String {
+    let mut value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).unwrap();
+    let map = value.as_mapping_mut().unwrap();
+    map.insert("number".into(), number.into());
+    map.insert("date".into(), date.into());
+    map.remove("previous_meeting");
+    map.remove("order_note");
+    let agenda = map
+        .get_mut("agenda")
+        .and_then(|a| a.as_sequence_mut())
+        .unwrap();
+    let mut first = first_case;
+    for row in agenda.iter_mut() {
+        let row = row.as_mapping_mut().unwrap();
+        if row.contains_key("case") {
+            let case = first.take().unwrap_or_else(|| "auto".into());
+            row.insert("case".into(), case.into());
+        }
+    }
+    serde_yaml_ng::to_string(&value).unwrap()
 }
 
 fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
@@ -271,7 +269,16 @@ fn main() {
     println!(
         "motebok benchmark: {threads} threads available, {edits} edits, archive of {archive_size} meetings"
     );
-    let (largest, out_dir) = largest_meeting(&project);
+    let largest = bench_cold_builds(&project, threads);
+    let archive = work.path().join("archive");
+    bench_archive(&archive, archive_size, threads);
+    bench_incremental(&archive);
+    bench_watch(&project, &largest, edits);
+}
+
+/// Cold builds of the largest example meeting, with 1 thread and all; returns that meeting.
+fn bench_cold_builds(project: &Path, threads: usize) -> String {
+    let (largest, out_dir) = largest_meeting(project);
     let pack_pages = lopdf::Document::load(out_dir.join("motepakke.pdf"))
         .map(|d| d.get_pages().len())
         .unwrap_or(0);
@@ -280,7 +287,7 @@ fn main() {
     for jobs in [1, threads] {
         let runs: Vec<f64> = (0..3)
             .map(|_| {
-                timed_build(&project, Some(jobs), &[&largest])
+                timed_build(project, Some(jobs), &[&largest])
                     .0
                     .as_secs_f64()
             })
@@ -291,27 +298,26 @@ fn main() {
             best * 1000.0
         );
     }
+    largest
+}
 
-    let archive = work.path().join("archive");
+/// Cold builds of a generated archive of `size` meetings in `archive`, with 1 thread and all.
+fn bench_archive(archive: &Path, size: usize, threads: usize) {
     copy_tree(&root().join("templates"), &archive.join("templates"));
-    generate_archive(
-        &root().join("content"),
-        &archive.join("content"),
-        archive_size,
-    );
-    let mut archive_docs = 0;
+    generate_archive(&root().join("content"), &archive.join("content"), size);
     for jobs in [1, threads] {
-        let (time, peak) = timed_build(&archive, Some(jobs), &[]);
-        archive_docs = count_files(&archive.join("output"), "pdf");
+        let (time, peak) = timed_build(archive, Some(jobs), &[]);
+        let archive_docs = count_files(&archive.join("output"), "pdf");
         println!(
-            "cold build of the archive ({archive_size} meetings, {archive_docs} PDFs), {jobs} thread(s): {:.1} s, peak memory {peak:.0} MiB",
+            "cold build of the archive ({size} meetings, {archive_docs} PDFs), {jobs} thread(s): {:.1} s, peak memory {peak:.0} MiB",
             time.as_secs_f64()
         );
     }
-    let _ = archive_docs;
+}
 
-    // Incremental: one case paper edited in one meeting of the archive; only
-    // that meeting's paper and pack are compiled again.
+/// Incremental: one case paper edited in one meeting of the archive; only
+/// that meeting's paper and pack are compiled again.
+fn bench_incremental(archive: &Path) {
     let edited_meeting = sorted_dirs(&archive.join("content"))
         .into_iter()
         .flat_map(|body| sorted_dirs(&body))
@@ -322,7 +328,7 @@ fn main() {
     fs::write(&paper, format!("{text}\nEn endring i ett saksfremlegg.\n")).unwrap();
     let started = Instant::now();
     let status = Command::new(BIN)
-        .current_dir(&archive)
+        .current_dir(archive)
         .args(["build", "--quiet"])
         .stderr(Stdio::null())
         .status()
@@ -332,33 +338,20 @@ fn main() {
         "rebuild of the archive after editing one case paper (incremental): {:.0} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
+}
 
-    // Watch latency on the largest example meeting.
-    let watcher = Watcher::start(&project, &largest);
-    let meeting_dir = project.join("content").join(&largest);
+/// Watch latency on the `largest` example meeting over `edits` edits, and the watcher's memory.
+fn bench_watch(project: &Path, largest: &str, edits: usize) {
+    let watcher = Watcher::start(project, largest);
+    let meeting_dir = project.join("content").join(largest);
     let paper = first_paper(&meeting_dir).expect("the largest meeting has a case paper");
-    let pack = project.join("output").join(&largest).join("motepakke.pdf");
+    let pack = project.join("output").join(largest).join("motepakke.pdf");
     let original = fs::read_to_string(&paper).unwrap();
     let mut latencies = Vec::new();
     let mut rss_first = 0.0;
     for i in 0..edits {
-        let before = modified(&pack);
         let edited = format!("{original}\nRedigering nummer {i} av saksfremlegget.\n");
-        // Save as editors do: write a temp file beside it, then rename over.
-        let temp = paper.with_extension("md.tmp");
-        fs::write(&temp, edited).unwrap();
-        let started = Instant::now();
-        fs::rename(&temp, &paper).unwrap();
-        loop {
-            if modified(&pack) != before {
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(60) {
-                panic!("no rebuild after edit {i}");
-            }
-            thread::sleep(Duration::from_micros(500));
-        }
-        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        latencies.push(save_and_wait(&paper, &edited, &pack, i));
         watcher.wait_for("rebuilt");
         if i == 0 {
             rss_first = rss_mib(watcher.child.id()).unwrap_or(0.0);
@@ -368,7 +361,7 @@ fn main() {
     latencies.sort_by(|a, b| a.total_cmp(b));
     println!(
         "watch latency, edit saved in {} to motepakke.pdf renamed into place, {edits} edits: p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms",
-        paper.strip_prefix(&project).unwrap().display(),
+        paper.strip_prefix(project).unwrap().display(),
         percentile(&latencies, 50.0),
         percentile(&latencies, 95.0),
         latencies.last().copied().unwrap_or(0.0)
@@ -377,6 +370,26 @@ fn main() {
         "watch memory: {rss_first:.0} MiB after the first edit, {rss_last:.0} MiB after {edits} edits ({:.2}×)",
         rss_last / rss_first.max(1.0)
     );
+}
+
+/// Saves `edited` over `paper` as editors do (a temp file beside it, renamed
+/// over) and waits until `pack` changes; returns the latency in milliseconds.
+fn save_and_wait(paper: &Path, edited: &str, pack: &Path, i: usize) -> f64 {
+    let before = modified(pack);
+    let temp = paper.with_extension("md.tmp");
+    fs::write(&temp, edited).unwrap();
+    let started = Instant::now();
+    fs::rename(&temp, paper).unwrap();
+    loop {
+        if modified(pack) != before {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            panic!("no rebuild after edit {i}");
+        }
+        thread::sleep(Duration::from_micros(500));
+    }
+    started.elapsed().as_secs_f64() * 1000.0
 }
 
 fn first_paper(meeting: &Path) -> Option<PathBuf> {

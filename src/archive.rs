@@ -5,14 +5,13 @@
 //! to their documents and the text of their decisions, so the page is
 //! searchable. Draft minutes are left out unless asked for.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{MinutesStatus, Project};
+use crate::document::{DocumentKind, DraftRule, Scope, minutes_are_draft};
+use crate::model::{BodyContent, CaseItem, Meeting, MinutesStatus, Project};
 use crate::output::write_atomic;
-use crate::pipeline::{BuildConfig, BuildReport, build_with, is_draft};
+use crate::pipeline::{BuildConfig, BuildReport, build_with, plan};
 use crate::render::Renderer;
 
 /// The template of the archive's front page.
@@ -63,14 +62,38 @@ pub struct IndexMeeting {
     pub date_text: String,
     /// Place.
     pub place: String,
-    /// The summons.
-    pub summons: Option<String>,
-    /// The meeting pack.
-    pub pack: Option<String>,
-    /// The minutes, when published.
-    pub minutes: Option<IndexMinutes>,
+    /// The meeting's documents under their kinds' archive keys: `summons`,
+    /// `pack`, and `minutes` when published.
+    #[serde(flatten)]
+    pub documents: Documents,
     /// The cases in agenda order.
     pub cases: Vec<IndexCase>,
+}
+
+/// Documents by the archive key of their kind, in the order of the table of
+/// kinds; `None` (null) when a document is absent.
+#[derive(Debug, Default)]
+pub struct Documents(pub Vec<(&'static str, Option<IndexDocument>)>);
+
+impl Serialize for Documents {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, document) in &self.0 {
+            map.serialize_entry(key, document)?;
+        }
+        map.end()
+    }
+}
+
+/// A document in the index.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum IndexDocument {
+    /// Its path.
+    Path(String),
+    /// A document that follows the minutes' status: its path and that status.
+    Minutes(IndexMinutes),
 }
 
 /// Published minutes.
@@ -93,8 +116,9 @@ pub struct IndexCase {
     pub title: String,
     /// Kind as printed.
     pub kind: Option<String>,
-    /// The case paper, when it has one.
-    pub paper: Option<String>,
+    /// The case's documents under their kinds' archive keys: `paper`, when it has one.
+    #[serde(flatten)]
+    pub documents: Documents,
     /// The proposed decisions.
     pub proposed: Vec<String>,
     /// The decisions as adopted, from published minutes.
@@ -110,77 +134,117 @@ pub fn archive(config: &BuildConfig, filter: &[String]) -> BuildReport {
     })
 }
 
-fn existing(output: &Path, path: String) -> Option<String> {
-    output.join(&path).is_file().then_some(path)
-}
-
 /// The index of what is in `output`.
 pub fn index(config: &BuildConfig, project: &Project) -> Index {
-    let output = &config.output;
-    let mut bodies = Vec::new();
-    for content in &project.bodies {
-        let body = &content.body;
-        let mut years: Vec<IndexYear> = Vec::new();
-        for meeting in content.meetings.iter().rev() {
-            let dir = format!("{}/{}", body.id, meeting.slug);
-            let published = meeting
-                .minutes
-                .as_ref()
-                .filter(|_| config.include_drafts || !is_draft(meeting));
-            let minutes = published.and_then(|m| {
-                existing(output, format!("{dir}/referat.pdf")).map(|path| IndexMinutes {
-                    path,
-                    status: m.status,
-                    approved: m.approved_text.clone(),
-                })
-            });
-            let cases = meeting
-                .cases()
-                .map(|item| {
-                    let adopted = published
-                        .and_then(|m| m.items.iter().find(|i| i.case == item.case))
-                        .map(|i| i.decisions.clone())
-                        .unwrap_or_default();
-                    IndexCase {
-                        case: item.case.clone(),
-                        title: item.title.clone(),
-                        kind: item.kind.clone(),
-                        paper: existing(output, format!("{dir}/sak-{}.pdf", item.slug)),
-                        proposed: item.decisions.clone(),
-                        adopted,
-                        postponed: item.postponed.clone(),
-                    }
-                })
-                .collect();
-            let entry = IndexMeeting {
-                number: meeting.number.clone(),
-                date: meeting.date.clone(),
-                date_text: meeting.date_text.clone(),
-                place: meeting.place.clone(),
-                summons: existing(output, format!("{dir}/innkalling.pdf")),
-                pack: existing(output, format!("{dir}/motepakke.pdf")),
-                minutes,
-                cases,
-            };
-            let year = meeting.ymd.0;
-            match years.iter_mut().find(|y| y.year == year) {
-                Some(y) => y.meetings.push(entry),
-                None => years.push(IndexYear {
-                    year,
-                    meetings: vec![entry],
-                }),
-            }
-        }
-        bodies.push(IndexBody {
-            id: body.id.clone(),
-            name: body.name.clone(),
-            organisation: body.organisation.clone(),
-            years,
-        });
-    }
+    let bodies = project
+        .bodies
+        .iter()
+        .map(|content| body_entry(config, content))
+        .collect();
     Index {
         format: INDEX_FORMAT,
         bodies,
+    }
+}
+
+/// A body's entry: its meetings, newest first, grouped by year.
+fn body_entry(config: &BuildConfig, content: &BodyContent) -> IndexBody {
+    let body = &content.body;
+    let mut years: Vec<IndexYear> = Vec::new();
+    for meeting in content.meetings.iter().rev() {
+        let entry = meeting_entry(config, &body.id, meeting);
+        let year = meeting.ymd.0;
+        match years.iter_mut().find(|y| y.year == year) {
+            Some(y) => y.meetings.push(entry),
+            None => years.push(IndexYear {
+                year,
+                meetings: vec![entry],
+            }),
+        }
+    }
+    IndexBody {
+        id: body.id.clone(),
+        name: body.name.clone(),
+        organisation: body.organisation.clone(),
+        years,
+    }
+}
+
+/// A meeting's entry, linking the documents in the output.
+fn meeting_entry(config: &BuildConfig, body: &str, meeting: &Meeting) -> IndexMeeting {
+    let dir = format!("{body}/{}", meeting.slug);
+    let published = meeting
+        .minutes
+        .as_ref()
+        .filter(|_| config.include_drafts || !minutes_are_draft(meeting));
+    let cases = meeting
+        .cases()
+        .map(|item| IndexCase {
+            case: item.case.clone(),
+            title: item.title.clone(),
+            kind: item.kind.clone(),
+            documents: documents(config, &dir, meeting, Some(item)),
+            proposed: item.decisions.clone(),
+            adopted: published
+                .and_then(|m| m.items.iter().find(|i| i.case == item.case))
+                .map(|i| i.decisions.clone())
+                .unwrap_or_default(),
+            postponed: item.postponed.clone(),
+        })
+        .collect();
+    IndexMeeting {
+        number: meeting.number.clone(),
+        date: meeting.date.clone(),
+        date_text: meeting.date_text.clone(),
+        place: meeting.place.clone(),
+        documents: documents(config, &dir, meeting, None),
+        cases,
+    }
+}
+
+/// The documents of the meeting (`item` `None`) or of one of its cases, in the
+/// folder `dir`: each kind of that scope under its archive key, linked when it
+/// exists, is published (not a draft, unless drafts are) and is in the output.
+fn documents(
+    config: &BuildConfig,
+    dir: &str,
+    meeting: &Meeting,
+    item: Option<&CaseItem>,
+) -> Documents {
+    let scope = if item.is_some() {
+        Scope::Item
+    } else {
+        Scope::Meeting
+    };
+    let entries = DocumentKind::ALL
+        .into_iter()
+        .filter(|kind| kind.spec().scope == scope)
+        .map(|kind| {
+            let published =
+                kind.exists(meeting, item) && (config.include_drafts || !kind.is_draft(meeting));
+            let path = format!("{dir}/{}", kind.file_name(item.map(|i| i.slug.as_str())));
+            let linked = published && config.output.join(&path).is_file();
+            let document = linked.then(|| index_document(kind, meeting, path));
+            (kind.spec().archive_key, document)
+        })
+        .collect();
+    Documents(entries)
+}
+
+/// The index entry of the document of `kind` at `path`: a document that
+/// follows the minutes' status is listed with it.
+fn index_document(kind: DocumentKind, meeting: &Meeting, path: String) -> IndexDocument {
+    let minutes = match kind.spec().draft {
+        DraftRule::Never => None,
+        DraftRule::WhileMinutesDraft { .. } => meeting.minutes.as_ref(),
+    };
+    match minutes {
+        Some(minutes) => IndexDocument::Minutes(IndexMinutes {
+            path,
+            status: minutes.status,
+            approved: minutes.approved_text.clone(),
+        }),
+        None => IndexDocument::Path(path),
     }
 }
 
@@ -189,23 +253,7 @@ pub fn index(config: &BuildConfig, project: &Project) -> Index {
 fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     if !config.include_drafts {
-        for content in &project.bodies {
-            for meeting in content.meetings.iter().filter(|m| is_draft(m)) {
-                let path = config
-                    .output
-                    .join(&content.body.id)
-                    .join(&meeting.slug)
-                    .join("referat.pdf");
-                if path.is_file() {
-                    if let Err(err) = std::fs::remove_file(&path) {
-                        diagnostics.push(Diagnostic::error(format!(
-                            "failed to remove the draft minutes {} from the archive ({err})",
-                            path.display()
-                        )));
-                    }
-                }
-            }
-        }
+        remove_drafts(config, project, &mut diagnostics);
     }
     let index = index(config, project);
     match serde_json::to_vec_pretty(&index) {
@@ -232,4 +280,65 @@ fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> 
         Err(diag) => diagnostics.push(diag),
     }
     diagnostics
+}
+
+/// Removes the draft documents (draft minutes) that earlier builds left in the output.
+fn remove_drafts(config: &BuildConfig, project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    for job in plan(project) {
+        let meeting = &project.bodies[job.body].meetings[job.meeting];
+        let path = config.output.join(&job.path);
+        if job.kind.is_draft(meeting)
+            && path.is_file()
+            && let Err(err) = std::fs::remove_file(&path)
+        {
+            diagnostics.push(Diagnostic::error(format!(
+                "failed to remove the draft minutes {} from the archive ({err})",
+                path.display()
+            )));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_serialize_in_place_and_in_table_order() {
+        let documents = |entries: Vec<(&'static str, Option<&str>)>| {
+            let entries = entries
+                .into_iter()
+                .map(|(key, path)| (key, path.map(|p| IndexDocument::Path(p.to_owned()))))
+                .collect();
+            Documents(entries)
+        };
+        let meeting = IndexMeeting {
+            number: "1/2024".into(),
+            date: "2024-02-14".into(),
+            date_text: "14. februar 2024".into(),
+            place: "Oslo".into(),
+            documents: documents(vec![
+                ("summons", Some("s/2024-01/innkalling.pdf")),
+                ("pack", None),
+            ]),
+            cases: vec![IndexCase {
+                case: "1/24".into(),
+                title: "Godkjenning".into(),
+                kind: None,
+                documents: documents(vec![("paper", None)]),
+                proposed: vec![],
+                adopted: vec![],
+                postponed: None,
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&meeting).unwrap(),
+            concat!(
+                r#"{"number":"1/2024","date":"2024-02-14","date_text":"14. februar 2024","#,
+                r#""place":"Oslo","summons":"s/2024-01/innkalling.pdf","pack":null,"#,
+                r#""cases":[{"case":"1/24","title":"Godkjenning","kind":null,"paper":null,"#,
+                r#""proposed":[],"adopted":[],"postponed":null}]}"#
+            )
+        );
+    }
 }

@@ -15,6 +15,7 @@ pub mod compile;
 pub mod config;
 pub mod derive;
 pub mod diagnostic;
+pub mod document;
 pub mod init;
 pub mod load;
 pub mod locate;

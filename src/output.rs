@@ -1,5 +1,10 @@
-//! Output paths and atomic writes: a reader never sees a half-written file.
+//! Output stage: atomic writes, staging, the output lock and the build state.
+//!
+//! A reader never sees a half-written file, a failed build changes no output,
+//! two builds on one output folder wait for each other, and what a build
+//! produced is recorded for the next one.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -96,6 +101,109 @@ impl Drop for Staging {
         {
             let _ = fs::remove_file(tmp);
         }
+    }
+}
+
+/// Where a build keeps its state in the output folder.
+pub const STATE_DIR: &str = ".motebok";
+
+/// The file in [`STATE_DIR`] that records what earlier builds produced.
+const FINGERPRINTS_FILE: &str = "fingerprints.json";
+
+/// What earlier builds produced: per output path, a hash of the generated Typst
+/// source and the page count. A document whose source hashes the same, and whose
+/// PDF is still in place, is not compiled again.
+#[derive(Debug, Default)]
+pub struct Fingerprints(Mutex<HashMap<PathBuf, (u64, usize)>>);
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StateFile {
+    version: String,
+    documents: BTreeMap<String, (u64, usize)>,
+}
+
+impl Fingerprints {
+    /// Reads the fingerprints a build left in `output`; empty when there are none
+    /// or they came from another version of motebok.
+    pub fn load(output: &Path) -> Fingerprints {
+        let path = output.join(STATE_DIR).join(FINGERPRINTS_FILE);
+        let map = fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<StateFile>(&bytes).ok())
+            .filter(|state| state.version == env!("CARGO_PKG_VERSION"))
+            .map(|state| {
+                state
+                    .documents
+                    .into_iter()
+                    .map(|(p, v)| (PathBuf::from(p), v))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Fingerprints(Mutex::new(map))
+    }
+
+    /// Writes the fingerprints into `output`, for the next build.
+    pub fn save(&self, output: &Path) -> io::Result<()> {
+        let documents = match self.0.lock() {
+            Ok(map) => map
+                .iter()
+                .map(|(p, v)| (p.to_string_lossy().replace('\\', "/"), *v))
+                .collect(),
+            Err(_) => return Ok(()),
+        };
+        let state = StateFile {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            documents,
+        };
+        let bytes = serde_json::to_vec_pretty(&state).map_err(io::Error::other)?;
+        write_atomic(&output.join(STATE_DIR).join(FINGERPRINTS_FILE), &bytes)
+    }
+
+    /// The hash and page count recorded for `path`.
+    pub fn get(&self, path: &Path) -> Option<(u64, usize)> {
+        self.0.lock().ok()?.get(path).copied()
+    }
+
+    /// Records the hash and page count of `path`.
+    pub fn set(&self, path: &Path, hash: u64, pages: usize) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(path.to_path_buf(), (hash, pages));
+        }
+    }
+
+    /// Forgets `path`, so that it is compiled next time whatever this build does.
+    pub fn forget(&self, path: &Path) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(path);
+        }
+    }
+}
+
+/// Holds the output folder for one build at a time, so that two builds on the
+/// same output never interleave their writes.
+pub struct OutputLock {
+    _file: fs::File,
+}
+
+impl OutputLock {
+    /// Takes the lock of `output`, waiting for another build to finish first.
+    pub fn acquire(output: &Path, waiting: impl FnOnce()) -> io::Result<OutputLock> {
+        let dir = output.join(STATE_DIR);
+        fs::create_dir_all(&dir)?;
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("lock"))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                waiting();
+                file.lock()?;
+            }
+            Err(fs::TryLockError::Error(err)) => return Err(err),
+        }
+        Ok(OutputLock { _file: file })
     }
 }
 

@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{AgendaRow, Project};
-use crate::pipeline::DocumentKind;
+use crate::document::Papers;
+use crate::model::{AgendaRow, BodyContent, Meeting, Project};
 use crate::pipeline::{
-    BuildConfig, BuildReport, Fingerprints, Job, build_jobs, load_inputs, plan, selected,
+    BuildConfig, BuildReport, Fingerprints, Job, build_jobs, finish, load_inputs, plan, selected,
 };
 
 /// How long to wait for more events after one arrives. Editors save in bursts
@@ -45,7 +45,7 @@ pub enum Change {
     Body(String),
     /// A meeting's YAML or anything else in its folder: all its documents.
     Meeting(String, String),
-    /// A case paper's Markdown: that paper and the pack.
+    /// A case paper's Markdown: the documents whose kind prints it (its case paper, the pack).
     Paper(PathBuf),
     /// Not something the build reads.
     Ignored,
@@ -65,6 +65,7 @@ pub fn classify(path: &Path, content: &Path, templates: &Path, output: &Path) ->
         return Change::Ignored;
     }
     if path.starts_with(templates) {
+        // Templates, in subfolders too, and the data they read (`labels.yaml`).
         return if crate::render::templates::is_set_file(&name) {
             Change::Template
         } else {
@@ -98,44 +99,53 @@ pub fn affected_jobs(project: &Project, changes: &BTreeSet<Change>, filter: &[St
             let content = &project.bodies[job.body];
             let meeting = &content.meetings[job.meeting];
             selected(filter, &content.body.id, &meeting.slug)
-                && changes.iter().any(|change| match change {
-                    Change::Template => true,
-                    Change::Body(dir) => content
-                        .dir
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy() == *dir),
-                    Change::Meeting(body, slug) => {
-                        // Case numbers, the previous meeting and action points run on
-                        // into later meetings, so those are candidates too; documents
-                        // whose source comes out unchanged are skipped later.
-                        content
-                            .dir
-                            .file_name()
-                            .is_some_and(|n| n.to_string_lossy() == *body)
-                            && content
-                                .meetings
-                                .iter()
-                                .position(|m| m.slug == *slug)
-                                .is_some_and(|changed| job.meeting >= changed)
-                    }
-                    Change::Paper(path) => {
-                        let uses = |row: &AgendaRow| match row {
-                            AgendaRow::Case(item) => item
-                                .paper_file
-                                .as_deref()
-                                .is_some_and(|p| same_file(p, path)),
-                            AgendaRow::Break { .. } => false,
-                        };
-                        match (job.kind, job.row) {
-                            (DocumentKind::CasePaper, Some(r)) => uses(&meeting.agenda[r]),
-                            (DocumentKind::Pack, _) => meeting.agenda.iter().any(uses),
-                            _ => false,
-                        }
-                    }
-                    Change::Ignored => false,
-                })
+                && changes.iter().any(|change| affects(content, job, change))
         })
         .collect()
+}
+
+/// Whether `change` may change the document of `job` (of the body `content`).
+fn affects(content: &BodyContent, job: &Job, change: &Change) -> bool {
+    let in_body = |dir: &str| {
+        content
+            .dir
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy() == dir)
+    };
+    match change {
+        Change::Template => true,
+        Change::Body(dir) => in_body(dir),
+        Change::Meeting(body, slug) => {
+            // Case numbers, the previous meeting and action points run on
+            // into later meetings, so those are candidates too; documents
+            // whose source comes out unchanged are skipped later.
+            in_body(body)
+                && content
+                    .meetings
+                    .iter()
+                    .position(|m| m.slug == *slug)
+                    .is_some_and(|changed| job.meeting >= changed)
+        }
+        Change::Paper(path) => prints_paper(&content.meetings[job.meeting], job, path),
+        Change::Ignored => false,
+    }
+}
+
+/// Whether the document of `job` prints the case paper at `path`, by the
+/// papers its kind reads (see [`Papers`]).
+fn prints_paper(meeting: &Meeting, job: &Job, path: &Path) -> bool {
+    let uses = |row: &AgendaRow| match row {
+        AgendaRow::Case(item) => item
+            .paper_file
+            .as_deref()
+            .is_some_and(|p| same_file(p, path)),
+        AgendaRow::Break { .. } => false,
+    };
+    match job.kind.spec().papers {
+        Papers::None => false,
+        Papers::Own => job.row.is_some_and(|r| uses(&meeting.agenda[r])),
+        Papers::All => meeting.agenda.iter().any(uses),
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -153,11 +163,7 @@ pub fn watch(
         let _ = tx.send(event);
     })
     .map_err(|e| Diagnostic::error(format!("failed to start watching files ({e})")))?;
-    // The templates folder is optional: without it the built-in templates are used.
-    for dir in [&config.content, &config.templates] {
-        if dir == &config.templates && !dir.is_dir() {
-            continue;
-        }
+    for dir in watched_folders(config) {
         watcher
             .watch(dir, RecursiveMode::Recursive)
             .map_err(|e| Diagnostic::error(format!("failed to watch {} ({e})", dir.display())))?;
@@ -168,11 +174,7 @@ pub fn watch(
         absolute(&config.templates),
         absolute(&config.output),
     );
-
-    // Ctrl-C asks the loop to stop between rebuilds, never in the middle of writing.
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+    let stop = stop_on_ctrl_c()
         .map_err(|e| Diagnostic::error(format!("failed to install the Ctrl-C handler ({e})")))?;
 
     // What the last build left in the output: unchanged documents are not
@@ -198,6 +200,26 @@ pub fn watch(
     }
 }
 
+/// The folders the build reads: the content, and the project's templates
+/// when it has a templates folder (without one, the built-in templates are used
+/// and there is nothing to watch).
+fn watched_folders(config: &BuildConfig) -> Vec<&Path> {
+    let mut dirs = vec![config.content.as_path()];
+    if config.templates.is_dir() {
+        dirs.push(config.templates.as_path());
+    }
+    dirs
+}
+
+/// A flag that Ctrl-C raises: the loop stops between rebuilds, never in the
+/// middle of writing.
+fn stop_on_ctrl_c() -> Result<Arc<AtomicBool>, ctrlc::Error> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))?;
+    Ok(stop)
+}
+
 fn rebuild(
     config: &BuildConfig,
     filter: &[String],
@@ -208,7 +230,7 @@ fn rebuild(
 ) {
     let started = Instant::now();
     let (inputs, diagnostics) = load_inputs(config);
-    let mut result = match &inputs {
+    let result = match &inputs {
         Some((project, renderer)) => build_jobs(
             config,
             project,
@@ -218,11 +240,7 @@ fn rebuild(
         ),
         None => BuildReport::default(),
     };
-    let mut all = diagnostics;
-    all.extend(result.diagnostics.0);
-    result.diagnostics = all;
-    crate::pipeline::dedupe(&mut result.diagnostics);
-    result.elapsed = started.elapsed();
+    let result = finish(diagnostics, result, started);
     report(&result, what);
     // Recorded after reporting, off the path from save to PDF.
     let _ = fingerprints.save(&config.output);
@@ -235,10 +253,10 @@ fn next_batch(
 ) -> Option<BTreeSet<PathBuf>> {
     let mut paths = BTreeSet::new();
     let add = |event: notify::Result<notify::Event>, paths: &mut BTreeSet<PathBuf>| {
-        if let Ok(event) = event {
-            if !matches!(event.kind, EventKind::Access(_)) {
-                paths.extend(event.paths);
-            }
+        if let Ok(event) = event
+            && !matches!(event.kind, EventKind::Access(_))
+        {
+            paths.extend(event.paths);
         }
     };
     loop {
@@ -306,7 +324,11 @@ mod tests {
         );
         let cases = [
             ("/p/templates/sak.typ.j2", Change::Template),
+            ("/p/templates/arkiv.html.j2", Change::Template),
+            ("/p/templates/felles/side.typ.j2", Change::Template),
+            ("/p/templates/labels.yaml", Change::Template),
             ("/p/templates/notes.txt", Change::Ignored),
+            ("/p/templates/.sak.typ.j2.swp", Change::Ignored),
             ("/p/content/nehs/body.yaml", Change::Body("nehs".into())),
             (
                 "/p/content/nehs/2020-07/meeting.yaml",
@@ -331,6 +353,69 @@ mod tests {
         ];
         for (path, expected) in cases {
             assert_eq!(classify(Path::new(path), c, t, o), expected, "{path}");
+        }
+    }
+
+    /// The file names of the jobs `changes` require in a fixture.
+    fn affected(fixture: &str, changes: &[Change]) -> Vec<String> {
+        let content = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
+        let (project, diagnostics) = crate::load::load_project(&content);
+        assert!(!diagnostics.has_errors(), "{fixture}: {diagnostics:?}");
+        let changes: BTreeSet<Change> = changes.iter().cloned().collect();
+        affected_jobs(&project, &changes, &[])
+            .iter()
+            .map(|job| job.path.to_string_lossy().replace('\\', "/"))
+            .collect()
+    }
+
+    #[test]
+    fn a_change_rebuilds_the_documents_that_read_it() {
+        let mini = "tests/fixtures/mini";
+        let paper = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(mini)
+            .join("styret/2024-01/saker/03-24.md");
+        let meeting = |slug: &str| Change::Meeting("rad".into(), slug.into());
+        let all_mini = [
+            "styret/2024-01/innkalling.pdf",
+            "styret/2024-01/sak-01-24.pdf",
+            "styret/2024-01/sak-02-24.pdf",
+            "styret/2024-01/sak-04-24.pdf",
+            "styret/2024-01/sak-03-24.pdf",
+            "styret/2024-01/motepakke.pdf",
+        ];
+        let cases: [(&str, Vec<Change>, Vec<&str>); 6] = [
+            (mini, vec![Change::Template], all_mini.to_vec()),
+            (mini, vec![Change::Body("styret".into())], all_mini.to_vec()),
+            (mini, vec![Change::Body("nehs".into())], vec![]),
+            (
+                mini,
+                vec![Change::Paper(paper)],
+                vec![
+                    "styret/2024-01/sak-03-24.pdf",
+                    "styret/2024-01/motepakke.pdf",
+                ],
+            ),
+            (mini, vec![Change::Ignored], vec![]),
+            // A meeting's change runs on into the later meetings, not the earlier.
+            (
+                "tests/fixtures/cycle",
+                vec![meeting("2023-06")],
+                vec![
+                    "rad/2023-06/innkalling.pdf",
+                    "rad/2023-06/sak-23-23.pdf",
+                    "rad/2023-06/sak-24-23.pdf",
+                    "rad/2023-06/motepakke.pdf",
+                    "rad/2023-06/referat.pdf",
+                    "rad/2024-01/innkalling.pdf",
+                    "rad/2024-01/sak-01-24.pdf",
+                    "rad/2024-01/sak-02-24.pdf",
+                    "rad/2024-01/motepakke.pdf",
+                    "rad/2024-01/referat.pdf",
+                ],
+            ),
+        ];
+        for (fixture, changes, expected) in cases {
+            assert_eq!(affected(fixture, &changes), expected, "{changes:?}");
         }
     }
 }

@@ -4,8 +4,6 @@
 use std::fs;
 use std::path::Path;
 
-
-
 use crate::common::*;
 
 /// Two bodies (`rad` over 2023–2024 with minutes, `styret` 2024) in one project.

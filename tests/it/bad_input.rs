@@ -15,8 +15,6 @@
 //! expected files from what motebok says now (then read every one of them before
 //! committing): `MOTEBOK_BLESS=1 cargo test --test it bad_input`.
 
-
-
 use std::fs;
 use std::path::{Path, PathBuf};
 

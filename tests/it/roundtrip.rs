@@ -4,8 +4,8 @@
 
 use std::fs;
 
+use motebok::document::DocumentKind;
 use motebok::model::AgendaRow;
-use motebok::pipeline::DocumentKind;
 use motebok::pipeline::{BuildConfig, build_jobs, load_inputs, plan};
 use motebok::text::{UNKNOWN_SYMBOL, forbidden_in_pdf, is_combining_mark, map_symbol_font_char};
 use motebok::world::Typesetter;

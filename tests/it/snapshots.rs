@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
+use motebok::document::DocumentKind;
 use motebok::load::load_project;
-use motebok::pipeline::DocumentKind;
 use motebok::pipeline::{plan, render_job};
 use motebok::render::Renderer;
 

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-
-
 use crate::common::*;
 
 /// The document's XMP metadata packet, as text.

@@ -4,12 +4,11 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::Duration;
-
-
 
 use crate::common::*;
 
@@ -67,23 +66,30 @@ fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
     rx
 }
 
+impl Watch {
+    /// Starts `motebok watch` in `project`.
+    fn start(project: &Path) -> Watch {
+        let mut child = Command::new(BIN)
+            .arg("watch")
+            .current_dir(project)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("motebok watch runs");
+        let lines = lines_of(child.stdout.take().unwrap());
+        let errors = lines_of(child.stderr.take().unwrap());
+        Watch {
+            child,
+            lines,
+            errors,
+        }
+    }
+}
+
 #[test]
 fn watch_rebuilds_edits_reports_errors_and_recovers() {
     let project = project_with(&root().join("tests/fixtures/mini"));
-    let mut child = Command::new(BIN)
-        .arg("watch")
-        .current_dir(project.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("motebok watch runs");
-    let lines = lines_of(child.stdout.take().unwrap());
-    let errors = lines_of(child.stderr.take().unwrap());
-    let watch = Watch {
-        child,
-        lines,
-        errors,
-    };
+    let watch = Watch::start(project.path());
     watch.expect_line("initial build: rebuilt");
 
     let out = project.path().join("output/styret/2024-01");
@@ -142,4 +148,23 @@ fn watch_rebuilds_edits_reports_errors_and_recovers() {
     let line = watch.expect_line("rebuilt");
     assert!(line.contains("innkalling.pdf"), "{line}");
     assert!(pdf_text(&out.join("innkalling.pdf")).contains("Nytt rom,"));
+}
+
+/// Without a templates folder there is no folder of templates to watch: the
+/// watcher watches the content alone and keeps running.
+#[test]
+fn watch_runs_without_a_templates_folder() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    fs::remove_dir_all(project.path().join("templates")).unwrap();
+    let mut watch = Watch::start(project.path());
+    watch.expect_line("initial build:");
+    assert!(
+        watch.child.try_wait().unwrap().is_none(),
+        "the watcher keeps running"
+    );
+    // It still sees the content change.
+    let meeting = project.path().join("content/styret/2024-01/meeting.yaml");
+    let text = fs::read_to_string(&meeting).unwrap();
+    fs::write(&meeting, text.replace("place: ", "place: Nytt rom, ")).unwrap();
+    watch.expect_line("content/styret/2024-01/meeting.yaml: ");
 }

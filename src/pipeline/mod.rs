@@ -1,0 +1,136 @@
+//! The build pipeline: plan the documents, render and compile each, write them all or nothing.
+//!
+//! `config` holds a build's settings; `plan` lists a project's documents from
+//! the table of kinds in [`crate::document`]; `context` gives a job's template
+//! its context; `job` renders and compiles one; `trace` points Typst's errors
+//! back at templates and content; `pool` runs the jobs in parallel and puts the
+//! files in place only when every one succeeded; `report` is the outcome. This
+//! module loads the inputs and runs a whole build. The submodules use each
+//! other in that order and never this module, so there is no cycle.
+
+mod config;
+mod context;
+mod job;
+mod plan;
+mod pool;
+mod report;
+mod trace;
+
+use std::time::Instant;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::document::DocumentKind;
+use crate::load::load_project;
+use crate::model::Project;
+use crate::render::Renderer;
+
+pub use self::config::{BuildConfig, Progress, parse_standards};
+pub use self::context::{job_context, render_job};
+pub use self::job::build_job;
+pub use self::plan::{Job, plan};
+pub use self::pool::{build_jobs, set_threads};
+pub(crate) use self::report::finish;
+pub use self::report::{BuildReport, DocumentReport};
+pub use crate::output::{Fingerprints, OutputLock, STATE_DIR};
+
+/// Loads content and templates, reporting every problem of both.
+///
+/// Returns `None` with the diagnostics when anything is an error: nothing may be
+/// built from content that has errors.
+pub fn load_inputs(config: &BuildConfig) -> (Option<(Project, Renderer)>, Diagnostics) {
+    let (project, mut diagnostics) = load_project(&config.content);
+    let required: Vec<&str> = DocumentKind::templates().collect();
+    let renderer = match Renderer::load(&config.templates, &required) {
+        Ok(r) => Some(r),
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    };
+    match renderer {
+        Some(renderer) if !diagnostics.has_errors() => (Some((project, renderer)), diagnostics),
+        _ => (None, diagnostics),
+    }
+}
+
+/// Whether a meeting is selected by `filter` (`nehs`, `nehs/2020-07`); an empty filter selects all.
+pub fn selected(filter: &[String], body: &str, meeting: &str) -> bool {
+    filter.is_empty()
+        || filter.iter().any(|f| {
+            let f = f.trim_end_matches('/');
+            f == body || f == format!("{body}/{meeting}")
+        })
+}
+
+/// Loads content and templates and builds every selected meeting's documents.
+///
+/// Nothing is written when content or templates have errors: a failed build keeps
+/// the last good output.
+pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
+    build_with(config, filter, |_, _, _| Vec::new())
+}
+
+/// Like [`build`], then runs `after` on the loaded project and the build's
+/// report (the archive writes its index there); its diagnostics join the report.
+pub fn build_with(
+    config: &BuildConfig,
+    filter: &[String],
+    after: impl FnOnce(&Project, &Renderer, &BuildReport) -> Vec<Diagnostic>,
+) -> BuildReport {
+    let started = Instant::now();
+    let (inputs, diagnostics) = load_inputs(config);
+    let report = match &inputs {
+        Some((project, renderer)) => {
+            let jobs = selected_jobs(config, project, filter);
+            if config.dry_run {
+                build_jobs(config, project, renderer, &jobs, None)
+            } else {
+                let mut report = build_recorded(config, project, renderer, &jobs);
+                if !report.failed() {
+                    let extra = after(project, renderer, &report);
+                    report.diagnostics.extend(extra);
+                }
+                report
+            }
+        }
+        None => BuildReport::default(),
+    };
+    finish(diagnostics, report, started)
+}
+
+/// The jobs of the meetings `filter` selects; draft documents only when
+/// drafts are included.
+fn selected_jobs(config: &BuildConfig, project: &Project, filter: &[String]) -> Vec<Job> {
+    plan(project)
+        .into_iter()
+        .filter(|j| {
+            let content = &project.bodies[j.body];
+            let meeting = &content.meetings[j.meeting];
+            selected(filter, &content.body.id, &meeting.slug)
+                && (config.include_drafts || !j.kind.is_draft(meeting))
+        })
+        .collect()
+}
+
+/// Builds `jobs` against the fingerprints of the last build (none with
+/// `force`), then records the new ones for the next.
+fn build_recorded(
+    config: &BuildConfig,
+    project: &Project,
+    renderer: &Renderer,
+    jobs: &[Job],
+) -> BuildReport {
+    let fingerprints = if config.force {
+        Fingerprints::default()
+    } else {
+        Fingerprints::load(&config.output)
+    };
+    let mut report = build_jobs(config, project, renderer, jobs, Some(&fingerprints));
+    if let Err(err) = fingerprints.save(&config.output) {
+        report.diagnostics.push(Diagnostic::warning(format!(
+            "failed to record what was built in {} ({err}); the next build compiles everything",
+            config.output.join(STATE_DIR).display()
+        )));
+    }
+    report
+}

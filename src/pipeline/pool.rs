@@ -1,0 +1,158 @@
+//! The worker pool (pipeline stage): jobs compiled in parallel, all or nothing.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::config::BuildConfig;
+use super::job::build_job;
+use super::plan::Job;
+use super::report::{BuildReport, DocumentReport, dedupe};
+use crate::diagnostic::Diagnostic;
+use crate::model::Project;
+use crate::output::{Fingerprints, Staging};
+use crate::render::Renderer;
+use crate::world::Typesetter;
+
+/// Documents compiled between two trims of Typst's cache in a large build.
+const CHUNK: usize = 64;
+
+/// Stack size of the compiling threads. Typst recurses deeply on long
+/// documents; the default 2 MiB of a worker thread is not always enough.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
+
+/// Sets the number of documents compiled at once (default: one per core).
+/// Takes effect only before the first build of the process.
+pub fn set_threads(threads: Option<usize>) -> Result<(), String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .stack_size(STACK_SIZE)
+        .thread_name(|i| format!("motebok-{i}"))
+        .build()
+        .map_err(|e| e.to_string())?;
+    POOL.set(pool)
+        .map_err(|_| "the worker threads are already running".to_owned())
+}
+
+fn pool() -> &'static rayon::ThreadPool {
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("motebok-{i}"))
+            .build()
+            .expect("worker threads start")
+    })
+}
+
+/// What one job came to: its report and warnings, or its errors.
+type JobResult = Result<(DocumentReport, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// Builds `jobs` in parallel, collecting reports and diagnostics.
+///
+/// With `fingerprints`, documents whose generated source is unchanged since the
+/// build that recorded them are not compiled again.
+///
+/// All or nothing: files are staged beside their targets and put in place only
+/// when every document succeeded, so a failed build leaves every earlier output
+/// byte for byte as it was (and records no fingerprint).
+pub fn build_jobs(
+    config: &BuildConfig,
+    project: &Project,
+    renderer: &Renderer,
+    jobs: &[Job],
+    fingerprints: Option<&Fingerprints>,
+) -> BuildReport {
+    let started = Instant::now();
+    let staging = Staging::default();
+    let results = run_jobs(config, project, renderer, jobs, fingerprints, &staging);
+    let mut report = BuildReport::default();
+    for result in results {
+        match result {
+            Ok((doc, warnings)) => {
+                report.documents.push(doc);
+                report.diagnostics.extend(warnings);
+            }
+            Err(errors) => report.diagnostics.extend(errors),
+        }
+    }
+    put_in_place(&mut report, staging, fingerprints);
+    dedupe(&mut report.diagnostics);
+    report.elapsed = started.elapsed();
+    report
+}
+
+/// Runs every job on the pool, telling `config.progress` as each is done.
+fn run_jobs(
+    config: &BuildConfig,
+    project: &Project,
+    renderer: &Renderer,
+    jobs: &[Job],
+    fingerprints: Option<&Fingerprints>,
+    staging: &Staging,
+) -> Vec<JobResult> {
+    let typesetter: Arc<Typesetter> = Typesetter::shared();
+    let mut results = Vec::with_capacity(jobs.len());
+    let done = AtomicUsize::new(0);
+    let tick = || {
+        if let Some(progress) = &config.progress {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            (progress.0)(n, jobs.len());
+        }
+    };
+    let build = |job: &Job| {
+        let result = build_job(
+            renderer,
+            &typesetter,
+            project,
+            job,
+            config,
+            fingerprints,
+            staging,
+        );
+        tick();
+        result
+    };
+    // Large builds go in chunks with Typst's memoization cache trimmed between
+    // them: documents are independent, and an unbounded cache grows with the
+    // archive (gigabytes for hundreds of meetings). Small builds (watch) keep it.
+    for chunk in jobs.chunks(CHUNK) {
+        let built: Vec<JobResult> = pool().install(|| chunk.par_iter().map(build).collect());
+        results.extend(built);
+        if jobs.len() > CHUNK {
+            typst::comemo::evict(1);
+        }
+    }
+    results
+}
+
+/// Puts the staged files in place and records their fingerprints when the
+/// build succeeded; otherwise discards them, so that nothing is written.
+fn put_in_place(report: &mut BuildReport, staging: Staging, fingerprints: Option<&Fingerprints>) {
+    if report.failed() {
+        // Nothing is put in place: the documents that did compile are not written either.
+        staging.discard();
+        report.documents.clear();
+        return;
+    }
+    match staging.commit() {
+        Ok(()) => {
+            if let Some(f) = fingerprints {
+                for doc in &report.documents {
+                    if let Some(hash) = doc.fingerprint {
+                        f.set(&doc.path, hash, doc.pages);
+                    }
+                }
+            }
+        }
+        Err(err) => {
+            report.diagnostics.push(Diagnostic::error(format!(
+                "failed to put the built files in place ({err})"
+            )));
+            report.documents.clear();
+        }
+    }
+}

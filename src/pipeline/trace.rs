@@ -1,0 +1,126 @@
+//! Tracing (pipeline stage): Typst's errors in generated source, pointed back at
+//! the template line that produced the place and the content that wrote it.
+
+use std::path::{Path, PathBuf};
+
+use super::context::{job_context, render_job};
+use super::plan::Job;
+use crate::diagnostic::{Diagnostic, Position};
+use crate::model::Project;
+use crate::render::{Origin, Renderer};
+
+/// Characters of a traced value quoted in the hint.
+const QUOTED_CHARS: usize = 60;
+
+/// Points Typst's diagnostics in the generated source `name` at the template
+/// line that produced the place instead, naming the generated position and,
+/// when the place is text printed from content, where that text is written.
+pub(crate) fn trace_to_templates(
+    renderer: &Renderer,
+    project: &Project,
+    job: &Job,
+    name: &str,
+    diags: &mut [Diagnostic],
+) {
+    let in_generated =
+        |d: &Diagnostic| d.file.as_deref() == Some(Path::new(name)) && d.position.is_some();
+    if !diags.iter().any(in_generated) {
+        return;
+    }
+    // Rendered again rather than kept: this runs only when a document fails.
+    let Ok(source) = render_job(renderer, project, job) else {
+        return;
+    };
+    let Some(map) = renderer.origins(job.kind.template(), job_context(project, job), &source)
+    else {
+        return;
+    };
+    for diag in diags.iter_mut().filter(|d| in_generated(d)) {
+        let Some(position) = diag.position else {
+            continue;
+        };
+        if let Some(origin) = map.at(position.line, position.column) {
+            retarget(diag, origin, name, position, |value| {
+                find_in_content(project, job, value)
+            });
+        }
+    }
+}
+
+/// Moves `diag` from `position` in the generated source `name` to the template
+/// line of `origin`, with notes on where the place came from.
+fn retarget(
+    diag: &mut Diagnostic,
+    origin: Origin,
+    name: &str,
+    position: Position,
+    find: impl FnOnce(&str) -> Option<(PathBuf, Position)>,
+) {
+    let mut notes = vec![format!(
+        "in the generated source {name}:{}:{}",
+        position.line, position.column
+    )];
+    if let Some(value) = &origin.value {
+        let shown: String = value.trim().chars().take(QUOTED_CHARS).collect();
+        notes.push(match find(value) {
+            Some((file, at)) => format!(
+                "the place is in text from {}:{}:{} (`{shown}`); text from content prints as text and cannot be Typst code, so the template must not put it where Typst expects code",
+                file.display(),
+                at.line,
+                at.column
+            ),
+            None => format!("the place is in text printed by the template (`{shown}`)"),
+        });
+    }
+    if let Some(hint) = diag.hint.take() {
+        notes.push(hint);
+    }
+    diag.file = Some(origin.template);
+    diag.position = Some(Position {
+        line: origin.line,
+        column: origin.column.unwrap_or(1),
+    });
+    diag.snippet = Some(origin.source_line);
+    diag.hint = Some(notes.join("; "));
+}
+
+/// Where in the job's meeting (or body) `value` is written: the first line
+/// of a content file containing its first line.
+fn find_in_content(project: &Project, job: &Job, value: &str) -> Option<(PathBuf, Position)> {
+    let needle = value.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let content = &project.bodies[job.body];
+    let meeting = &content.meetings[job.meeting];
+    let mut files = Vec::new();
+    collect_files(&meeting.dir, &mut files);
+    files.sort();
+    files.push(content.dir.join(crate::load::BODY_FILE));
+    files.into_iter().find_map(|file| {
+        let text = std::fs::read_to_string(&file).ok()?;
+        text.lines().enumerate().find_map(|(n, line)| {
+            let i = line.find(needle)?;
+            let at = Position {
+                line: n + 1,
+                column: line[..i].chars().count() + 1,
+            };
+            Some((file.clone(), at))
+        })
+    })
+}
+
+/// The content files (YAML and Markdown) under `dir`, recursively.
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "md")
+        {
+            out.push(path);
+        }
+    }
+}
