@@ -17,7 +17,6 @@ pub mod diagnostic;
 pub mod load;
 pub mod locate;
 pub mod markdown;
-pub mod minutes;
 pub mod model;
 pub mod output;
 pub mod pipeline;

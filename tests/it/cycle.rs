@@ -7,8 +7,6 @@ use std::path::Path;
 use motebok::load::load_project;
 use motebok::model::{BodyContent, Meeting};
 
-
-
 use crate::common::*;
 
 fn cycle() -> BodyContent {

@@ -2,8 +2,6 @@
 //! or is refused with an error at that field when it holds a character that
 //! cannot be printed. Never a panic, never a Typst error, never a silent change.
 
-
-
 use std::fs;
 
 use motebok::model::AgendaRow;

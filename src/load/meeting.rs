@@ -1,0 +1,397 @@
+//! Load stage, meetings: `meeting.yaml` read, then resolved against its body and
+//! what earlier meetings left (times, chair, previous meeting, roster with
+//! substitutes, agenda), with its minutes attached.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_yaml_ng::Value;
+
+use super::agenda::{ItemContext, resolve_agenda_entry};
+use super::body::{member_person, resolve_member};
+use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
+use super::minutes::{MinutesContext, load_minutes};
+use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
+use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
+use crate::derive::{Clock, Date};
+use crate::diagnostic::Diagnostics;
+use crate::model::{AgendaRow, Body, CaseNumber, Meeting, RosterEntry};
+
+/// A meeting file read and typed, not yet resolved against the body.
+pub(crate) struct RawMeeting {
+    /// The meeting folder.
+    pub(crate) dir: PathBuf,
+    file: SourceFile,
+    raw: MeetingFile,
+    /// The meeting date, when valid.
+    pub(crate) date: Option<Date>,
+}
+
+/// Reads one meeting folder's `meeting.yaml`.
+pub(crate) fn read_meeting(dir: &Path, diags: &mut Diagnostics) -> Option<RawMeeting> {
+    let (file, value) = read_yaml(&dir.join(MEETING_FILE), diags)?;
+    let raw: MeetingFile = typed(&file, "", value, diags)?;
+    let date = Date::parse(&raw.date);
+    if date.is_none() {
+        diags.push(
+            file.error("date", format!("`{}` is not a valid date", raw.date))
+                .hint("write the date as YYYY-MM-DD, such as 2020-12-16"),
+        );
+    }
+    Some(RawMeeting {
+        dir: dir.to_path_buf(),
+        file,
+        raw,
+        date,
+    })
+}
+
+/// Start and planned end of a meeting.
+#[derive(Clone, Copy)]
+struct Times {
+    /// Whether the agenda has clock times (the meeting has a start time).
+    timed: bool,
+    start: Option<Clock>,
+    planned_end: Option<Clock>,
+}
+
+/// The agenda resolved: its rows, the clock after the last one, and the case
+/// numbers used with their fields.
+struct Agenda {
+    rows: Vec<AgendaRow>,
+    end: Clock,
+    used: Vec<(CaseNumber, String)>,
+}
+
+/// Resolves one meeting against its body and what earlier meetings left.
+pub(crate) fn resolve_meeting(
+    content_dir: &Path,
+    raw: RawMeeting,
+    body: &Body,
+    cycle: &mut Cycle,
+    diags: &mut Diagnostics,
+) -> Option<Meeting> {
+    let RawMeeting {
+        dir,
+        file,
+        mut raw,
+        date,
+    } = raw;
+    let errors_before = diags.error_count();
+    check_meeting_number(&file, &raw.number, diags);
+    let times = resolve_times(&file, &raw, diags);
+    let chair = match &raw.chair {
+        Some(id) => resolve_member(&file, "chair", id, body, diags),
+        None => body.leader().map(member_person),
+    };
+    let previous = resolve_previous(&file, raw.previous_meeting.as_ref(), date, cycle, diags);
+    let previous_date = previous.as_ref().map(|(d, _)| d.norwegian());
+    let roster = resolve_roster(&file, std::mem::take(&mut raw.substitutes), body, diags);
+    let meeting_year = date.map(|d| d.year);
+    let numbers = CaseNumbers {
+        meeting_year,
+        cycle,
+        used: Vec::new(),
+    };
+    let base = ItemContext {
+        content_dir,
+        dir: &dir,
+        body,
+        file: &file,
+        field: "",
+        previous: previous_date.as_deref(),
+        timed: times.timed,
+    };
+    let agenda_values = std::mem::take(&mut raw.agenda);
+    let agenda = resolve_agenda(base, times.start, agenda_values, numbers, diags);
+    check_agenda_end(&file, &agenda, times, errors_before, diags);
+    if let Some(notes) = &raw.notes {
+        check_markdown(&file, "notes", notes, diags);
+    }
+    check_case_sequence(&file, &raw.number, meeting_year, &agenda.used, cycle, diags);
+    if let Some(date) = date {
+        cycle.previous = Some((date, raw.number.clone()));
+    }
+    let action_status = action_status(cycle, date);
+    // With errors the meeting is not built, but its minutes are still checked,
+    // so that one run reports every problem.
+    let has_errors = diags.error_count() > errors_before;
+    let date = date?;
+    let slug = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let end = if times.timed {
+        times.planned_end.unwrap_or(agenda.end).to_string()
+    } else {
+        String::new()
+    };
+    let mut meeting = Meeting {
+        slug,
+        dir: dir.clone(),
+        number: raw.number,
+        ymd: (date.year, date.month, date.day),
+        date: raw.date,
+        date_text: date.norwegian(),
+        weekday: date.weekday().to_owned(),
+        start: times.start.map(|s| s.to_string()).unwrap_or_default(),
+        end,
+        timed: times.timed,
+        place: raw.place,
+        video_link: raw.video_link,
+        chair,
+        title: raw.title.unwrap_or_else(|| format!("Møte i {}", body.name)),
+        previous_meeting_date: previous_date,
+        previous_meeting_number: previous.and_then(|(_, n)| n),
+        order_note: raw.order_note,
+        notes: raw.notes,
+        roster,
+        agenda: agenda.rows,
+        action_status,
+        minutes: None,
+    };
+    let minutes_path = dir.join(MINUTES_FILE);
+    if minutes_path.is_file() {
+        // Agenda rows with errors are left out, so what the minutes say about
+        // the agenda's cases cannot be checked against it.
+        let ctx = MinutesContext {
+            meeting: &meeting,
+            date,
+            body,
+            agenda_complete: !has_errors,
+        };
+        meeting.minutes = load_minutes(&minutes_path, &ctx, cycle, diags);
+    }
+    (!has_errors).then_some(meeting)
+}
+
+/// Checks the meeting number `N/YYYY`.
+fn check_meeting_number(file: &SourceFile, number: &str, diags: &mut Diagnostics) {
+    if !valid_meeting_number(number) {
+        diags.push(
+            file.error("number", format!("`{number}` is not a meeting number"))
+                .hint("write the number and the full year, such as `7/2020`"),
+        );
+    }
+}
+
+/// The meeting number `N/YYYY`.
+fn valid_meeting_number(text: &str) -> bool {
+    match text.split_once('/') {
+        Some((n, y)) => {
+            !n.is_empty()
+                && y.len() == 4
+                && n.bytes().chain(y.bytes()).all(|b| b.is_ascii_digit())
+                && n.parse::<u32>().is_ok_and(|n| n > 0)
+        }
+        None => false,
+    }
+}
+
+/// Start and planned end; without a start time the agenda is untimed.
+fn resolve_times(file: &SourceFile, raw: &MeetingFile, diags: &mut Diagnostics) -> Times {
+    let start = raw
+        .start
+        .as_deref()
+        .and_then(|s| parse_clock(file, "start", s, diags));
+    let planned_end = raw
+        .end
+        .as_deref()
+        .and_then(|e| parse_clock(file, "end", e, diags));
+    if let (Some(s), Some(e)) = (start, planned_end) {
+        if e < s {
+            diags.push(file.error(
+                "end",
+                format!("the meeting ends ({e}) before it starts ({s})"),
+            ));
+        }
+    }
+    Times {
+        timed: raw.start.is_some(),
+        start,
+        planned_end,
+    }
+}
+
+fn parse_clock(
+    file: &SourceFile,
+    field: &str,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> Option<Clock> {
+    let clock = Clock::parse(text);
+    if clock.is_none() {
+        diags.push(
+            file.error(field, format!("`{text}` is not a time of day"))
+                .hint("write the time as HH:MM in quotes, such as \"10:00\""),
+        );
+    }
+    clock
+}
+
+/// The meeting whose minutes are approved: as written, or else the previous
+/// meeting in the content; its date and number when known.
+fn resolve_previous(
+    file: &SourceFile,
+    written: Option<&PreviousFile>,
+    date: Option<Date>,
+    cycle: &Cycle,
+    diags: &mut Diagnostics,
+) -> Option<(Date, Option<String>)> {
+    let Some(p) = written else {
+        return cycle.previous.clone().map(|(d, n)| (d, Some(n)));
+    };
+    let parsed = Date::parse(&p.date);
+    if parsed.is_none() {
+        diags.push(
+            file.error(
+                "previous_meeting.date",
+                format!("`{}` is not a valid date", p.date),
+            )
+            .hint("write the date as YYYY-MM-DD"),
+        );
+    }
+    if let (Some(prev), Some(this)) = (parsed, date) {
+        if prev >= this {
+            diags.push(file.error(
+                "previous_meeting.date",
+                "the previous meeting is not before this one",
+            ));
+        }
+    }
+    parsed.map(|d| (d, p.number.clone()))
+}
+
+/// The roster of the meeting: the body's, with substitutes in their seats.
+fn resolve_roster(
+    file: &SourceFile,
+    substitutes: Vec<Value>,
+    body: &Body,
+    diags: &mut Diagnostics,
+) -> Vec<RosterEntry> {
+    let mut subs: HashMap<String, SubstituteFile> = HashMap::new();
+    for (i, value) in substitutes.into_iter().enumerate() {
+        let field = format!("substitutes[{i}]");
+        let Some(sub) = typed::<SubstituteFile>(file, &field, value, diags) else {
+            continue;
+        };
+        if resolve_member(file, &format!("{field}.for"), &sub.replaces, body, diags).is_none() {
+            continue;
+        }
+        if subs.contains_key(&sub.replaces) {
+            diags.push(file.error(
+                &format!("{field}.for"),
+                format!("`{}` already has a substitute", sub.replaces),
+            ));
+            continue;
+        }
+        subs.insert(sub.replaces.clone(), sub);
+    }
+    body.members
+        .iter()
+        .map(|m| match subs.remove(&m.id) {
+            Some(sub) => RosterEntry {
+                member_id: m.id.clone(),
+                name: sub.name,
+                title: sub.title,
+                organisation: sub.organisation.or_else(|| m.organisation.clone()),
+                role_label: m.role_label.clone(),
+                role: m.role,
+                substitute_for: Some(m.name.clone()),
+            },
+            None => RosterEntry {
+                member_id: m.id.clone(),
+                name: m.name.clone(),
+                title: m.title.clone(),
+                organisation: m.organisation.clone(),
+                role_label: m.role_label.clone(),
+                role: m.role,
+                substitute_for: None,
+            },
+        })
+        .collect()
+}
+
+/// Resolves the agenda rows in order, each starting where the one before ended.
+fn resolve_agenda(
+    base: ItemContext<'_>,
+    start: Option<Clock>,
+    values: Vec<Value>,
+    mut numbers: CaseNumbers<'_>,
+    diags: &mut Diagnostics,
+) -> Agenda {
+    let mut clock = start.unwrap_or(Clock(0));
+    let mut rows = Vec::new();
+    for (i, value) in values.into_iter().enumerate() {
+        let field = format!("agenda[{i}]");
+        let Some(entry) = typed::<AgendaFile>(base.file, &field, value, diags) else {
+            continue;
+        };
+        let ctx = ItemContext {
+            field: &field,
+            ..base
+        };
+        let Some(row) = resolve_agenda_entry(&ctx, entry, clock, &mut numbers, diags) else {
+            continue;
+        };
+        clock = clock.plus(row_duration(&row));
+        rows.push(row);
+    }
+    Agenda {
+        rows,
+        end: clock,
+        used: numbers.used,
+    }
+}
+
+fn row_duration(row: &AgendaRow) -> u32 {
+    match row {
+        AgendaRow::Case(item) => item.duration,
+        AgendaRow::Break { duration, .. } => *duration,
+    }
+}
+
+/// Checks that the agenda has rows and ends before midnight and the planned end.
+fn check_agenda_end(
+    file: &SourceFile,
+    agenda: &Agenda,
+    times: Times,
+    errors_before: usize,
+    diags: &mut Diagnostics,
+) {
+    let clock = agenda.end;
+    if agenda.rows.is_empty() && diags.error_count() == errors_before {
+        diags.push(file.error("agenda", "the agenda is empty"));
+    }
+    if clock.past_midnight() {
+        diags.push(file.error(
+            "agenda",
+            format!("the agenda runs past midnight (ends {clock} the next day)"),
+        ));
+    }
+    if let Some(end) = times.planned_end {
+        if clock > end {
+            diags.push(
+                file.error(
+                    "agenda",
+                    format!("the agenda runs until {clock}, past the meeting's end at {end}"),
+                )
+                .hint("shorten some durations or move the end"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meeting_numbers_need_a_full_year() {
+        assert!(valid_meeting_number("7/2020"));
+        assert!(valid_meeting_number("12/2021"));
+        for bad in ["7/20", "7", "0/2020", "a/2020", "7/2020/1"] {
+            assert!(!valid_meeting_number(bad), "{bad}");
+        }
+    }
+}
