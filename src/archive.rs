@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{MinutesStatus, Project};
+use crate::model::Project;
 use crate::output::write_atomic;
 use crate::pipeline::{BuildConfig, BuildReport, build_with, is_draft};
 use crate::render::Renderer;
@@ -79,7 +79,7 @@ pub struct IndexMinutes {
     /// The PDF.
     pub path: String,
     /// `draft` or `final`.
-    pub status: MinutesStatus,
+    pub status: &'static str,
     /// When final: the date approved, as printed.
     pub approved: Option<String>,
 }
@@ -115,7 +115,7 @@ fn existing(output: &Path, path: String) -> Option<String> {
 }
 
 /// The index of what is in `output`.
-pub fn index(config: &BuildConfig, project: &Project) -> Index {
+pub fn index(config: &BuildConfig, project: &Project, labels: &crate::view::Labels) -> Index {
     let output = &config.output;
     let mut bodies = Vec::new();
     for content in &project.bodies {
@@ -130,8 +130,8 @@ pub fn index(config: &BuildConfig, project: &Project) -> Index {
             let minutes = published.and_then(|m| {
                 existing(output, format!("{dir}/referat.pdf")).map(|path| IndexMinutes {
                     path,
-                    status: m.status,
-                    approved: m.approved_text.clone(),
+                    status: crate::view::minutes_status_name(m.status),
+                    approved: m.approved.map(crate::view::date_text),
                 })
             });
             let cases = meeting
@@ -142,10 +142,10 @@ pub fn index(config: &BuildConfig, project: &Project) -> Index {
                         .map(|i| i.decisions.clone())
                         .unwrap_or_default();
                     IndexCase {
-                        case: item.case.clone(),
+                        case: item.case.to_string(),
                         title: item.title.clone(),
-                        kind: item.kind.clone(),
-                        paper: existing(output, format!("{dir}/sak-{}.pdf", item.slug)),
+                        kind: item.kind.map(|k| labels.kind(k).to_owned()),
+                        paper: existing(output, format!("{dir}/sak-{}.pdf", item.slug())),
                         proposed: item.decisions.clone(),
                         adopted,
                         postponed: item.postponed.clone(),
@@ -153,16 +153,16 @@ pub fn index(config: &BuildConfig, project: &Project) -> Index {
                 })
                 .collect();
             let entry = IndexMeeting {
-                number: meeting.number.clone(),
-                date: meeting.date.clone(),
-                date_text: meeting.date_text.clone(),
+                number: meeting.number.to_string(),
+                date: meeting.date.to_string(),
+                date_text: crate::view::date_text(meeting.date),
                 place: meeting.place.clone(),
                 summons: existing(output, format!("{dir}/innkalling.pdf")),
                 pack: existing(output, format!("{dir}/motepakke.pdf")),
                 minutes,
                 cases,
             };
-            let year = meeting.ymd.0;
+            let year = meeting.date.year;
             match years.iter_mut().find(|y| y.year == year) {
                 Some(y) => y.meetings.push(entry),
                 None => years.push(IndexYear {
@@ -207,7 +207,7 @@ fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> 
             }
         }
     }
-    let index = index(config, project);
+    let index = index(config, project, renderer.labels());
     match serde_json::to_vec_pretty(&index) {
         Ok(mut json) => {
             json.push(b'\n');

@@ -23,5 +23,6 @@ pub mod pipeline;
 pub mod render;
 pub mod scaffold;
 pub mod text;
+pub mod view;
 pub mod watch;
 pub mod world;

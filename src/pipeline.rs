@@ -5,13 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use minijinja::Value;
-use minijinja::context;
 use rayon::prelude::*;
 
 use crate::compile::{CompileRequest, Compiled, compile_pdf};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::load_project;
-use crate::model::{AgendaRow, BodyContent, CaseItem, Meeting, MinutesStatus, Project};
+use crate::model::{AgendaRow, Meeting, MinutesStatus, Project};
 use crate::output::{Staging, write_atomic};
 use crate::render::{DocumentKind, Renderer};
 use crate::world::Typesetter;
@@ -297,11 +296,11 @@ pub fn plan(project: &Project) -> Vec<Job> {
             jobs.push(job(DocumentKind::Summons, None, "innkalling.pdf".into()));
             for (r, row) in meeting.agenda.iter().enumerate() {
                 if let AgendaRow::Case(item) = row {
-                    if item.has_document {
+                    if item.has_document() {
                         jobs.push(job(
                             DocumentKind::CasePaper,
                             Some(r),
-                            format!("sak-{}.pdf", item.slug),
+                            format!("sak-{}.pdf", item.slug()),
                         ));
                     }
                 }
@@ -315,29 +314,14 @@ pub fn plan(project: &Project) -> Vec<Job> {
     jobs
 }
 
-fn case_item(meeting: &Meeting, row: Option<usize>) -> Option<&CaseItem> {
-    match meeting.agenda.get(row?)? {
-        AgendaRow::Case(item) => Some(item),
-        AgendaRow::Break { .. } => None,
-    }
-}
-
 /// The template context of a job.
-pub fn job_context(project: &Project, job: &Job) -> Value {
-    let content: &BodyContent = &project.bodies[job.body];
-    let meeting = &content.meetings[job.meeting];
-    let case_numbers: Vec<&str> = meeting.cases().map(|c| c.case.as_str()).collect();
-    context! {
-        body => Value::from_serialize(&content.body),
-        meeting => Value::from_serialize(meeting),
-        item => case_item(meeting, job.row).map(Value::from_serialize).unwrap_or(Value::from(())),
-        case_numbers => case_numbers,
-    }
+pub fn job_context(project: &Project, labels: &crate::view::Labels, job: &Job) -> Value {
+    crate::view::job_context(project, labels, job.body, job.meeting, job.row)
 }
 
 /// Renders a job's Typst source.
 pub fn render_job(renderer: &Renderer, project: &Project, job: &Job) -> Result<String, Diagnostic> {
-    renderer.render(job.kind, job_context(project, job))
+    renderer.render(job.kind, job_context(project, renderer.labels(), job))
 }
 
 /// Renders and compiles one job; writes it unless `dry_run`.
@@ -395,7 +379,7 @@ pub fn build_job(
             name: &name,
             source,
             ident: &name,
-            date: meeting.ymd,
+            date: (meeting.date.year, meeting.date.month, meeting.date.day),
             standards: &standards,
         },
     )
@@ -449,7 +433,7 @@ fn trace_to_templates(
     let Ok(source) = render_job(renderer, project, job) else {
         return;
     };
-    let Some(map) = renderer.origins(job.kind, job_context(project, job), &source) else {
+    let Some(map) = renderer.origins(job.kind, job_context(project, renderer.labels(), job), &source) else {
         return;
     };
     for diag in diags.iter_mut().filter(|d| in_generated(d)) {

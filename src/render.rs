@@ -73,6 +73,8 @@ pub struct Renderer {
     dir: PathBuf,
     /// Every template's name and source, for [`Renderer::origins`].
     sources: Vec<(String, String)>,
+    /// The words and phrases of `labels.yaml`.
+    labels: crate::view::Labels,
 }
 
 impl Renderer {
@@ -117,8 +119,13 @@ impl Renderer {
                 );
             }
         }
+        let labels = crate::view::Labels::load(dir).unwrap_or_else(|err| {
+            errors.push(err);
+            crate::view::Labels::builtin()
+        });
         if errors.is_empty() {
             Ok(Renderer {
+                labels,
                 env,
                 dir: dir.to_path_buf(),
                 sources,
@@ -126,6 +133,11 @@ impl Renderer {
         } else {
             Err(errors)
         }
+    }
+
+    /// The words and phrases documents print (`labels.yaml`).
+    pub fn labels(&self) -> &crate::view::Labels {
+        &self.labels
     }
 
     /// Renders the template named `name` (such as `arkiv.html.j2`) with `context`.

@@ -1,12 +1,12 @@
-//! `motebok new`: the next meeting's skeleton, numbered from the meetings before it.
+//! Scaffold stage, `motebok new`: the next meeting's skeleton, numbered from the meetings before it.
 
 use std::fs;
 use std::path::PathBuf;
 
-use crate::derive::Date;
+use crate::derive::norwegian_date;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::load::{MEETING_FILE, load_project};
-use crate::model::{BodyContent, CaseNumber};
+use crate::model::{BodyContent, CaseNumber, Date, MeetingNumber};
 use crate::text::quote_string as yaml_string;
 
 /// What `motebok new` wrote.
@@ -86,14 +86,14 @@ fn skeleton(
     let body = &content.body;
     let last = content.meetings.last();
     if let Some(last) = last {
-        if Date::parse(&last.date).is_some_and(|d| d >= date) {
+        if last.date >= date {
             let mut all = Diagnostics::default();
             all.push(
                 Diagnostic::error(format!(
                     "the new meeting's date {} is not after the latest meeting {} ({})",
-                    date.norwegian(),
+                    norwegian_date(date),
                     last.number,
-                    last.date_text
+                    norwegian_date(last.date)
                 ))
                 .hint("give the date with --date YYYY-MM-DD"),
             );
@@ -103,9 +103,8 @@ fn skeleton(
     let number_in_year = content
         .meetings
         .iter()
-        .filter_map(|m| m.number.split_once('/'))
-        .filter(|(_, y)| y.parse::<i32>().ok() == Some(date.year))
-        .filter_map(|(n, _)| n.parse::<u32>().ok())
+        .filter(|m| m.number.year == date.year)
+        .map(|m| m.number.number)
         .max()
         .unwrap_or(0)
         + 1;
@@ -114,7 +113,7 @@ fn skeleton(
         .meetings
         .iter()
         .flat_map(|m| m.cases())
-        .filter_map(|c| CaseNumber::parse(&c.case))
+        .map(|c| c.case)
         .filter(|c| c.year == yy)
         .map(|c| c.number)
         .max()
@@ -128,7 +127,11 @@ fn skeleton(
             .to_string()
         })
         .collect();
-    let number = format!("{number_in_year}/{}", date.year);
+    let number = MeetingNumber {
+        number: number_in_year,
+        year: date.year,
+    }
+    .to_string();
     let slug = format!("{}-{number_in_year:02}", date.year);
     let chair = body.leader().map(|m| m.id.clone());
 
@@ -141,13 +144,11 @@ fn skeleton(
         "# Fyll inn sakene mellom godkjenning av referat og eventuelt; se docs/content.md.\n",
     );
     out.push_str(&format!("number: {number}\n"));
-    out.push_str(&format!(
-        "date: {:04}-{:02}-{:02}\n",
-        date.year, date.month, date.day
-    ));
+    out.push_str(&format!("date: {date}\n"));
     match last {
         Some(m) => {
-            out.push_str(&format!("start: \"{}\"\n", m.start));
+            let start = m.start.map(|s| s.to_string()).unwrap_or_default();
+            out.push_str(&format!("start: \"{start}\"\n"));
             out.push_str(&format!("place: {}\n", yaml_string(&m.place)));
         }
         None => {

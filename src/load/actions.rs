@@ -9,13 +9,13 @@ use super::schema::{ActionFile, ActionStatusName};
 use super::source::{SourceFile, typed};
 use crate::derive::Date;
 use crate::diagnostic::{Diagnostics, did_you_mean};
-use crate::model::{ActionPoint, Body, Meeting};
+use crate::model::{ActionPoint, ActionStatus, Body, CaseNumber, Meeting};
 
-/// The status as stored, and as printed.
-fn status_text(status: ActionStatusName) -> (&'static str, &'static str) {
-    match status {
-        ActionStatusName::Open => ("open", "Åpen"),
-        ActionStatusName::Closed => ("closed", "Lukket"),
+/// The status written in content.
+fn status(name: ActionStatusName) -> ActionStatus {
+    match name {
+        ActionStatusName::Open => ActionStatus::Open,
+        ActionStatusName::Closed => ActionStatus::Closed,
     }
 }
 
@@ -59,7 +59,7 @@ impl<'a> ActionContext<'a> {
         &mut self,
         field: &str,
         value: Value,
-        case: Option<&str>,
+        case: Option<CaseNumber>,
         diags: &mut Diagnostics,
     ) -> Option<ActionPoint> {
         let file = self.file;
@@ -109,13 +109,10 @@ impl<'a> ActionContext<'a> {
             point.owner = entry.owner;
         }
         if let Some(due) = entry.due {
-            point.due = Some(iso(due));
-            point.due_text = Some(due.norwegian());
+            point.due = Some(due);
         }
-        if let Some(status) = entry.raw.status {
-            let (name, label) = status_text(status);
-            point.status = name.to_owned();
-            point.status_label = label.to_owned();
+        if let Some(name) = entry.raw.status {
+            point.status = status(name);
         }
         if entry.raw.note.is_some() {
             point.note = entry.raw.note;
@@ -129,7 +126,7 @@ impl<'a> ActionContext<'a> {
         &mut self,
         field: &str,
         entry: Entry,
-        case: Option<&str>,
+        case: Option<CaseNumber>,
         diags: &mut Diagnostics,
     ) -> Option<ActionPoint> {
         let Entry { raw, owner, due } = entry;
@@ -141,18 +138,15 @@ impl<'a> ActionContext<'a> {
         let id = raw
             .id
             .unwrap_or_else(|| format!("{}-{}", self.meeting.number, self.raised));
-        let (status, status_label) = status_text(raw.status.unwrap_or(ActionStatusName::Open));
         let point = ActionPoint {
             id,
             text,
             owner,
-            due: due.map(iso),
-            due_text: due.map(Date::norwegian),
-            status: status.to_owned(),
-            status_label: status_label.to_owned(),
+            due,
+            status: status(raw.status.unwrap_or(ActionStatusName::Open)),
             overdue: false,
-            case: case.map(str::to_owned),
-            raised_in: self.meeting.number.clone(),
+            case,
+            raised_in: self.meeting.number,
             note: raw.note,
         };
         self.cycle.actions.push(point.clone());
@@ -177,9 +171,4 @@ impl<'a> ActionContext<'a> {
             ),
         }
     }
-}
-
-/// A date as `YYYY-MM-DD`.
-fn iso(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
 }

@@ -10,6 +10,7 @@ use super::schema::{AgendaFile, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
+use crate::model::Break;
 use crate::model::{AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Standing};
 
 /// What resolving one agenda entry needs to know about its surroundings.
@@ -34,15 +35,6 @@ pub(crate) struct ItemContext<'a> {
 impl ItemContext<'_> {
     fn sub(&self, name: &str) -> String {
         format!("{}.{name}", self.field)
-    }
-
-    /// A clock time as printed: empty on an untimed agenda.
-    fn clock_text(&self, clock: Clock) -> String {
-        if self.timed {
-            clock.to_string()
-        } else {
-            String::new()
-        }
     }
 }
 
@@ -115,14 +107,11 @@ fn resolve_break(
             );
         }
     }
-    let duration = entry.duration.unwrap_or(0);
-    AgendaRow::Break {
+    AgendaRow::Break(Break {
         label: entry.break_label.unwrap_or_default(),
-        start: ctx.clock_text(start),
-        end: ctx.clock_text(start.plus(duration)),
-        duration,
-        duration_text: derive::duration_text(duration),
-    }
+        start,
+        duration: entry.duration.unwrap_or(0),
+    })
 }
 
 /// The row's case number: as written, or the next free one for `auto`.
@@ -297,28 +286,19 @@ struct Resolved {
     decisions: Vec<String>,
 }
 
-/// The case item, with its times and print forms.
+/// The case item.
 fn case_item(ctx: &ItemContext<'_>, entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
-    let duration = entry.duration.unwrap_or(0);
     CaseItem {
-        case: item.case.to_string(),
-        slug: item.case.slug(),
-        paper_title: entry.paper_title.unwrap_or_else(|| item.title.clone()),
+        case: item.case,
+        paper_title: entry.paper_title,
         title: item.title,
-        decision_heading: entry
-            .decision_heading
-            .unwrap_or_else(|| "Forslag til vedtak".to_owned()),
-        kind: item.kind.map(|k| k.label().to_owned()),
+        decision_heading: entry.decision_heading,
+        kind: item.kind,
         standing: item.standing,
         description: entry.description,
-        presenter_text: derive::presenter_text(&item.presenters),
-        presenter_organisations: derive::presenter_organisations(&item.presenters),
         presenters: item.presenters,
-        start: ctx.clock_text(start),
-        end: ctx.clock_text(start.plus(duration)),
-        duration,
-        duration_text: derive::duration_text(duration),
-        has_document: item.paper.is_some() || !item.decisions.is_empty(),
+        start,
+        duration: entry.duration.unwrap_or(0),
         paper: item.paper,
         paper_file: entry.paper.as_deref().map(|p| ctx.dir.join(p)),
         decisions: item.decisions,

@@ -9,21 +9,17 @@ use super::minutes::MinutesContext;
 use super::schema::{PartialFile, PersonSpec};
 use super::source::{SourceFile, typed};
 use crate::diagnostic::Diagnostics;
-use crate::model::{Attendee, Meeting, Person, Role, RosterEntry};
+use crate::model::{Attendee, CaseNumber, Meeting, Person, Role, RosterEntry};
 
-/// An attendee from a person.
-pub(crate) fn attendee(
-    person: Person,
-    role_label: Option<String>,
-    substitute_for: Option<String>,
-    cases: Vec<String>,
-) -> Attendee {
+/// The attendee in a seat of the roster.
+fn seated(seat: &RosterEntry, substitute_for: Option<String>) -> Attendee {
     Attendee {
-        name: person.name,
-        organisation: person.organisation,
-        role_label,
+        name: seat.name.clone(),
+        organisation: seat.organisation.clone(),
+        role: Some(seat.role),
+        role_label: seat.role_label.clone(),
         substitute_for,
-        cases,
+        cases: Vec::new(),
     }
 }
 
@@ -46,32 +42,21 @@ pub(crate) fn attendance(
         let id = seat.member_id.as_str();
         let in_present = present.is_some_and(|p| p.iter().any(|x| x == id));
         let in_absent = absent.iter().any(|x| x == id);
-        let person = Person {
-            name: seat.name.clone(),
-            organisation: seat.organisation.clone(),
-            member_id: None,
-        };
-        let label = Some(seat.role_label.clone());
         if seat.substitute_for.is_some() {
             if in_present {
                 warn_substituted(file, present, seat, diags);
             }
-            present_list.push(attendee(
-                person,
-                label,
-                seat.substitute_for.clone(),
-                Vec::new(),
-            ));
+            present_list.push(seated(seat, seat.substitute_for.clone()));
         } else if in_absent {
-            absent_list.push(attendee(person, label, None, Vec::new()));
+            absent_list.push(seated(seat, None));
         } else if seat.role == Role::Secretariat {
             if in_present {
-                present_list.push(attendee(person, label, None, Vec::new()));
+                present_list.push(seated(seat, None));
             }
         } else if present.is_none() || in_present {
-            present_list.push(attendee(person, label, None, Vec::new()));
+            present_list.push(seated(seat, None));
         } else {
-            absent_list.push(attendee(person, label, None, Vec::new()));
+            absent_list.push(seated(seat, None));
         }
     }
     (present_list, absent_list)
@@ -140,7 +125,7 @@ pub(crate) fn others_present(
         .filter_map(|(i, spec)| {
             resolve_person(file, &format!("others_present[{i}]"), spec, ctx.body, diags)
         })
-        .map(|p| attendee(p, None, None, Vec::new()))
+        .map(Attendee::guest)
         .collect()
 }
 
@@ -181,7 +166,10 @@ pub(crate) fn partial_attendance(
         };
         let cases = partial_cases(file, &field, entry.cases.into_vec(), ctx, diags);
         if let Some(person) = person {
-            out.push(attendee(person, None, None, cases));
+            out.push(Attendee {
+                cases,
+                ..Attendee::guest(person)
+            });
         }
     }
     out
@@ -202,8 +190,9 @@ fn partial_cases(
         .enumerate()
         .map(|(j, case)| {
             let case = case.trim().to_owned();
-            if ctx.agenda_complete && !meeting.cases().any(|c| c.case == case) {
-                let numbers: Vec<&str> = meeting.cases().map(|c| c.case.as_str()).collect();
+            let on_agenda = CaseNumber::parse(&case).is_some_and(|c| meeting.case(c).is_some());
+            if ctx.agenda_complete && !on_agenda {
+                let numbers: Vec<String> = meeting.cases().map(|c| c.case.to_string()).collect();
                 diags.push(
                     file.warning(
                         &format!("{field}.cases[{j}]"),

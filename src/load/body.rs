@@ -57,7 +57,7 @@ fn load_members(file: &SourceFile, values: Vec<Value>, diags: &mut Diagnostics) 
                     title: None,
                     organisation: None,
                     role: Role::Member,
-                    role_label: Role::Member.label().to_owned(),
+                    role_label: None,
                 });
             }
             continue;
@@ -72,14 +72,13 @@ fn load_members(file: &SourceFile, values: Vec<Value>, diags: &mut Diagnostics) 
             ));
             continue;
         }
-        let role = role(m.role);
         members.push(Member {
-            role_label: m.role_label.unwrap_or_else(|| role.label().to_owned()),
+            role: role(m.role),
+            role_label: m.role_label,
             id: m.id,
             name: m.name,
             title: m.title,
             organisation: m.organisation,
-            role,
         });
     }
     members

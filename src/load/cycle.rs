@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::source::SourceFile;
 use crate::derive::Date;
 use crate::diagnostic::Diagnostics;
-use crate::model::{ActionPoint, CaseNumber};
+use crate::model::{ActionPoint, ActionStatus, CaseNumber};
 
 /// What runs from one meeting of a body to the next, in date order.
 #[derive(Default)]
@@ -188,9 +188,9 @@ pub(crate) fn action_status(cycle: &Cycle, date: Option<Date>) -> Vec<ActionPoin
     let mut open: Vec<ActionPoint> = Vec::new();
     let mut closed: Vec<ActionPoint> = Vec::new();
     for point in &cycle.actions {
-        if point.status == "open" {
+        if point.status == ActionStatus::Open {
             let mut point = point.clone();
-            point.overdue = match (point.due.as_deref().and_then(Date::parse), date) {
+            point.overdue = match (point.due, date) {
                 (Some(due), Some(date)) => due < date,
                 _ => false,
             };

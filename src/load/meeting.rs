@@ -13,9 +13,9 @@ use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
 use super::minutes::{MinutesContext, load_minutes};
 use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
 use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
-use crate::derive::{Clock, Date};
+use crate::derive::{Clock, Date, norwegian_date};
 use crate::diagnostic::Diagnostics;
-use crate::model::{AgendaRow, Body, CaseNumber, Meeting, RosterEntry};
+use crate::model::{AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, Previous, RosterEntry};
 
 /// A meeting file read and typed, not yet resolved against the body.
 pub(crate) struct RawMeeting {
@@ -78,14 +78,14 @@ pub(crate) fn resolve_meeting(
         date,
     } = raw;
     let errors_before = diags.error_count();
-    check_meeting_number(&file, &raw.number, diags);
+    let number = check_meeting_number(&file, &raw.number, diags);
     let times = resolve_times(&file, &raw, diags);
     let chair = match &raw.chair {
         Some(id) => resolve_member(&file, "chair", id, body, diags),
         None => body.leader().map(member_person),
     };
     let previous = resolve_previous(&file, raw.previous_meeting.as_ref(), date, cycle, diags);
-    let previous_date = previous.as_ref().map(|(d, _)| d.norwegian());
+    let previous_date = previous.as_ref().map(|p| norwegian_date(p.date));
     let roster = resolve_roster(&file, std::mem::take(&mut raw.substitutes), body, diags);
     let meeting_year = date.map(|d| d.year);
     let numbers = CaseNumbers {
@@ -121,28 +121,24 @@ pub(crate) fn resolve_meeting(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let end = if times.timed {
-        times.planned_end.unwrap_or(agenda.end).to_string()
-    } else {
-        String::new()
-    };
+    // A meeting with an invalid number is not built; it is numbered 0 so that
+    // its minutes can still be checked.
+    let number = number.unwrap_or(MeetingNumber {
+        number: 0,
+        year: date.year,
+    });
     let mut meeting = Meeting {
         slug,
         dir: dir.clone(),
-        number: raw.number,
-        ymd: (date.year, date.month, date.day),
-        date: raw.date,
-        date_text: date.norwegian(),
-        weekday: date.weekday().to_owned(),
-        start: times.start.map(|s| s.to_string()).unwrap_or_default(),
-        end,
-        timed: times.timed,
+        number,
+        date,
+        start: times.start.filter(|_| times.timed),
+        end: times.timed.then(|| times.planned_end.unwrap_or(agenda.end)),
         place: raw.place,
         video_link: raw.video_link,
         chair,
-        title: raw.title.unwrap_or_else(|| format!("Møte i {}", body.name)),
-        previous_meeting_date: previous_date,
-        previous_meeting_number: previous.and_then(|(_, n)| n),
+        title: raw.title,
+        previous,
         order_note: raw.order_note,
         notes: raw.notes,
         roster,
@@ -165,27 +161,20 @@ pub(crate) fn resolve_meeting(
     (!has_errors).then_some(meeting)
 }
 
-/// Checks the meeting number `N/YYYY`.
-fn check_meeting_number(file: &SourceFile, number: &str, diags: &mut Diagnostics) {
-    if !valid_meeting_number(number) {
+/// Parses the meeting number `N/YYYY`, reporting a bad one.
+fn check_meeting_number(
+    file: &SourceFile,
+    number: &str,
+    diags: &mut Diagnostics,
+) -> Option<MeetingNumber> {
+    let parsed = MeetingNumber::parse(number);
+    if parsed.is_none() {
         diags.push(
             file.error("number", format!("`{number}` is not a meeting number"))
                 .hint("write the number and the full year, such as `7/2020`"),
         );
     }
-}
-
-/// The meeting number `N/YYYY`.
-fn valid_meeting_number(text: &str) -> bool {
-    match text.split_once('/') {
-        Some((n, y)) => {
-            !n.is_empty()
-                && y.len() == 4
-                && n.bytes().chain(y.bytes()).all(|b| b.is_ascii_digit())
-                && n.parse::<u32>().is_ok_and(|n| n > 0)
-        }
-        None => false,
-    }
+    parsed
 }
 
 /// Start and planned end; without a start time the agenda is untimed.
@@ -237,9 +226,12 @@ fn resolve_previous(
     date: Option<Date>,
     cycle: &Cycle,
     diags: &mut Diagnostics,
-) -> Option<(Date, Option<String>)> {
+) -> Option<Previous> {
     let Some(p) = written else {
-        return cycle.previous.clone().map(|(d, n)| (d, Some(n)));
+        return cycle.previous.clone().map(|(date, n)| Previous {
+            date,
+            number: Some(n),
+        });
     };
     let parsed = Date::parse(&p.date);
     if parsed.is_none() {
@@ -259,7 +251,10 @@ fn resolve_previous(
             ));
         }
     }
-    parsed.map(|d| (d, p.number.clone()))
+    parsed.map(|date| Previous {
+        date,
+        number: p.number.clone(),
+    })
 }
 
 /// The roster of the meeting: the body's, with substitutes in their seats.
@@ -295,8 +290,8 @@ fn resolve_roster(
                 name: sub.name,
                 title: sub.title,
                 organisation: sub.organisation.or_else(|| m.organisation.clone()),
-                role_label: m.role_label.clone(),
                 role: m.role,
+                role_label: m.role_label.clone(),
                 substitute_for: Some(m.name.clone()),
             },
             None => RosterEntry {
@@ -304,8 +299,8 @@ fn resolve_roster(
                 name: m.name.clone(),
                 title: m.title.clone(),
                 organisation: m.organisation.clone(),
-                role_label: m.role_label.clone(),
                 role: m.role,
+                role_label: m.role_label.clone(),
                 substitute_for: None,
             },
         })
@@ -334,20 +329,13 @@ fn resolve_agenda(
         let Some(row) = resolve_agenda_entry(&ctx, entry, clock, &mut numbers, diags) else {
             continue;
         };
-        clock = clock.plus(row_duration(&row));
+        clock = clock.plus(row.duration());
         rows.push(row);
     }
     Agenda {
         rows,
         end: clock,
         used: numbers.used,
-    }
-}
-
-fn row_duration(row: &AgendaRow) -> u32 {
-    match row {
-        AgendaRow::Case(item) => item.duration,
-        AgendaRow::Break { duration, .. } => *duration,
     }
 }
 
@@ -378,20 +366,6 @@ fn check_agenda_end(
                 )
                 .hint("shorten some durations or move the end"),
             );
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn meeting_numbers_need_a_full_year() {
-        assert!(valid_meeting_number("7/2020"));
-        assert!(valid_meeting_number("12/2021"));
-        for bad in ["7/20", "7", "0/2020", "a/2020", "7/2020/1"] {
-            assert!(!valid_meeting_number(bad), "{bad}");
         }
     }
 }

@@ -12,9 +12,12 @@ use super::body::{resolve_member, resolve_person};
 use super::cycle::Cycle;
 use super::schema::{ItemFile, MinutesFile, MinutesStatusName, OneOrMany};
 use super::source::{SourceFile, check_markdown, read_yaml, typed};
-use crate::derive::Date;
+use crate::derive::{Date, norwegian_date};
 use crate::diagnostic::{Diagnostics, did_you_mean};
-use crate::model::{ActionPoint, Body, CaseItem, Meeting, Minutes, MinutesItem, MinutesStatus};
+use crate::model::{
+    ActionPoint, ActionStatus, Body, CaseItem, CaseNumber, Meeting, Minutes, MinutesItem,
+    MinutesStatus,
+};
 
 /// The word that adopts the proposed decision as it stands.
 const AS_PROPOSED: &str = "as_proposed";
@@ -35,9 +38,9 @@ pub(crate) struct MinutesContext<'a> {
 /// The dates printed on the minutes, by status.
 #[derive(Default)]
 struct StatusDates {
-    sent_text: Option<String>,
-    comments_by_text: Option<String>,
-    approved_text: Option<String>,
+    sent: Option<Date>,
+    comments_by: Option<Date>,
+    approved: Option<Date>,
     approved_meeting: Option<String>,
 }
 
@@ -73,7 +76,7 @@ pub(crate) fn load_minutes(
     }
     cycle.closed_last = actions
         .iter()
-        .filter(|a| a.status == "closed")
+        .filter(|a| a.status == ActionStatus::Closed)
         .map(|a| a.id.clone())
         .collect();
     if diags.error_count() > errors_before {
@@ -84,9 +87,9 @@ pub(crate) fn load_minutes(
             MinutesStatusName::Draft => MinutesStatus::Draft,
             MinutesStatusName::Final => MinutesStatus::Final,
         },
-        sent_text: dates.sent_text,
-        comments_by_text: dates.comments_by_text,
-        approved_text: dates.approved_text,
+        sent: dates.sent,
+        comments_by: dates.comments_by,
+        approved: dates.approved,
         approved_meeting: dates.approved_meeting,
         minute_taker,
         chair,
@@ -110,11 +113,11 @@ fn status_dates(
     let mut dates = StatusDates::default();
     match raw.status {
         MinutesStatusName::Draft => {
-            dates.sent_text = raw
+            dates.sent = raw
                 .sent
                 .as_deref()
                 .and_then(|d| date_field(file, "sent", d, Some(date), diags));
-            dates.comments_by_text = match raw.comments_by.as_deref() {
+            dates.comments_by = match raw.comments_by.as_deref() {
                 Some(d) => date_field(file, "comments_by", d, Some(date), diags),
                 None => {
                     diags.push(
@@ -134,7 +137,7 @@ fn status_dates(
         MinutesStatusName::Final => {
             match &raw.approved {
                 Some(approved) => {
-                    dates.approved_text =
+                    dates.approved =
                         date_field(file, "approved.date", &approved.date, Some(date), diags);
                     dates.approved_meeting = approved.meeting.clone();
                 }
@@ -161,7 +164,7 @@ fn date_field(
     text: &str,
     not_before: Option<Date>,
     diags: &mut Diagnostics,
-) -> Option<String> {
+) -> Option<Date> {
     let Some(date) = Date::parse(text) else {
         diags.push(
             file.error(field, format!("`{text}` is not a valid date"))
@@ -175,13 +178,13 @@ fn date_field(
                 field,
                 format!(
                     "{} is before the meeting itself ({})",
-                    date.norwegian(),
-                    meeting.norwegian()
+                    norwegian_date(date),
+                    norwegian_date(meeting)
                 ),
             ));
         }
     }
-    Some(date.norwegian())
+    Some(date)
 }
 
 /// Finds a case on the meeting's agenda, reporting an unknown number.
@@ -193,9 +196,9 @@ fn agenda_case<'m>(
     diags: &mut Diagnostics,
 ) -> Option<&'m CaseItem> {
     let meeting = ctx.meeting;
-    let found = meeting.cases().find(|c| c.case == case.trim());
+    let found = CaseNumber::parse(case.trim()).and_then(|c| meeting.case(c));
     if found.is_none() && ctx.agenda_complete {
-        let numbers: Vec<&str> = meeting.cases().map(|c| c.case.as_str()).collect();
+        let numbers: Vec<String> = meeting.cases().map(|c| c.case.to_string()).collect();
         let mut diag = file.error(
             field,
             format!(
@@ -203,7 +206,7 @@ fn agenda_case<'m>(
                 meeting.number
             ),
         );
-        diag = match did_you_mean(case, numbers.iter().copied()) {
+        diag = match did_you_mean(case, numbers.iter().map(String::as_str)) {
             Some(best) => diag.hint(format!("did you mean {best}?")),
             None => diag.hint(format!("the agenda has {}", numbers.join(", "))),
         };
@@ -221,7 +224,7 @@ fn minutes_items(
     diags: &mut Diagnostics,
 ) -> Vec<MinutesItem> {
     let file = recorder.file;
-    let mut recorded: Vec<(String, MinutesItem)> = Vec::new();
+    let mut recorded: Vec<(CaseNumber, MinutesItem)> = Vec::new();
     for (i, value) in entries.into_iter().enumerate() {
         let field = format!("items[{i}]");
         let Some(entry) = typed::<ItemFile>(file, &field, value, diags) else {
@@ -240,7 +243,7 @@ fn minutes_items(
         }
         let item = minutes_item(recorder, &field, entry, case, diags);
         actions.extend(item.actions.iter().cloned());
-        recorded.push((case.case.clone(), item));
+        recorded.push((case.case, item));
     }
     ctx.meeting
         .cases()
@@ -279,15 +282,12 @@ fn minutes_item(
         item_actions.extend(recorder.action(
             &format!("{field}.actions[{j}]"),
             value,
-            Some(&case.case),
+            Some(case.case),
             diags,
         ));
     }
     MinutesItem {
-        case: case.case.clone(),
-        title: case.title.clone(),
-        kind: case.kind.clone(),
-        presenter_text: case.presenter_text.clone(),
+        case: case.case,
         notes: entry.notes,
         decisions,
         amended,
@@ -363,10 +363,7 @@ fn unrecorded_item(
         );
     }
     MinutesItem {
-        case: case.case.clone(),
-        title: case.title.clone(),
-        kind: case.kind.clone(),
-        presenter_text: case.presenter_text.clone(),
+        case: case.case,
         notes: None,
         decisions: Vec::new(),
         amended: false,

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use motebok::load::load_project;
-use motebok::model::{BodyContent, Meeting};
+use motebok::model::{ActionStatus, BodyContent, Date, Meeting};
 
 use crate::common::*;
 
@@ -16,7 +16,10 @@ fn cycle() -> BodyContent {
 }
 
 fn meeting<'a>(body: &'a BodyContent, number: &str) -> &'a Meeting {
-    body.meetings.iter().find(|m| m.number == number).unwrap()
+    body.meetings
+        .iter()
+        .find(|m| m.number.to_string() == number)
+        .unwrap()
 }
 
 fn names(list: &[motebok::model::Attendee]) -> Vec<&str> {
@@ -26,10 +29,10 @@ fn names(list: &[motebok::model::Attendee]) -> Vec<&str> {
 #[test]
 fn case_numbers_run_on_and_restart_with_the_year() {
     let body = cycle();
-    let cases: Vec<Vec<&str>> = body
+    let cases: Vec<Vec<String>> = body
         .meetings
         .iter()
-        .map(|m| m.cases().map(|c| c.case.as_str()).collect())
+        .map(|m| m.cases().map(|c| c.case.to_string()).collect())
         .collect();
     assert_eq!(
         cases,
@@ -54,7 +57,8 @@ fn the_previous_meeting_is_derived_for_the_minutes_item() {
         item.decisions,
         ["Rådet godkjenner referatet fra møtet 16. november 2023."]
     );
-    assert_eq!(first.previous_meeting_number.as_deref(), Some("6/2023"));
+    let previous = first.previous.as_ref().unwrap();
+    assert_eq!(previous.number.as_deref(), Some("6/2023"));
 }
 
 #[test]
@@ -108,18 +112,18 @@ fn action_points_are_carried_until_closed() {
     let at6 = &meeting(&body, "6/2023").action_status;
     assert_eq!(at6.len(), 1);
     assert_eq!(
-        (at6[0].id.as_str(), at6[0].status.as_str(), at6[0].overdue),
-        ("5/2023-1", "open", true)
+        (at6[0].id.as_str(), at6[0].status, at6[0].overdue),
+        ("5/2023-1", ActionStatus::Open, true)
     );
     let at1 = &meeting(&body, "1/2024").action_status;
     assert_eq!(
-        at1[0].due.as_deref(),
-        Some("2024-01-10"),
+        at1[0].due,
+        Date::parse("2024-01-10"),
         "the later minutes moved the due date"
     );
     assert_eq!(at1[0].note.as_deref(), Some("Fristen er flyttet."));
     let closed = &meeting(&body, "1/2024").minutes.as_ref().unwrap().actions[0];
-    assert_eq!(closed.status, "closed");
+    assert_eq!(closed.status, ActionStatus::Closed);
 }
 
 #[test]
