@@ -134,19 +134,20 @@ pub fn index(config: &BuildConfig, project: &Project, labels: &crate::view::Labe
                     approved: m.approved.map(crate::view::date_text),
                 })
             });
+            let phrases = crate::view::Phrases::new(labels, body, meeting);
             let cases = meeting
                 .cases()
                 .map(|item| {
                     let adopted = published
                         .and_then(|m| m.items.iter().find(|i| i.case == item.case))
-                        .map(|i| i.decisions.clone())
+                        .map(|i| phrases.adopted(item, i).0)
                         .unwrap_or_default();
                     IndexCase {
                         case: item.case.to_string(),
-                        title: item.title.clone(),
+                        title: phrases.title(item),
                         kind: item.kind.map(|k| labels.kind(k).to_owned()),
                         paper: existing(output, format!("{dir}/sak-{}.pdf", item.slug())),
-                        proposed: item.decisions.clone(),
+                        proposed: phrases.proposed(item),
                         adopted,
                         postponed: item.postponed.clone(),
                     }

@@ -1,8 +1,8 @@
-//! Derive stage: computed facts: durations, Norwegian dates, standing titles and
-//! decisions, presenters joined for print.
+//! Derive stage: computed facts: durations, Norwegian dates, which formulaic
+//! decision an item has, presenters joined for print.
 
 pub use crate::model::{Clock, Date};
-use crate::model::{Kind, Person, Standing};
+use crate::model::{Formula, Kind, Person, Standing};
 
 /// A duration in minutes as `HH:MM`, as the seeds print it (`00:20`).
 pub fn duration_text(minutes: u32) -> String {
@@ -43,38 +43,13 @@ pub fn weekday(date: Date) -> &'static str {
     WEEKDAYS[date.weekday_index()]
 }
 
-/// The title of a standing item when none is written.
-pub fn standing_title(standing: Standing, body_name: &str, previous: Option<&str>) -> String {
-    match standing {
-        Standing::Innkalling => "Godkjenning av innkalling og dagsorden".to_owned(),
-        Standing::Referat => match previous {
-            Some(date) => format!("Godkjenning av referat fra møte i {body_name} {date}"),
-            None => format!("Godkjenning av referat fra forrige møte i {body_name}"),
-        },
-        Standing::Eventuelt => "Eventuelt".to_owned(),
-    }
-}
-
-/// The formulaic proposed decision of standing items and information items.
-///
-/// `subject` is the body's short name, `previous` the Norwegian date of the
-/// previous meeting when known.
-pub fn standard_decision(
-    standing: Option<Standing>,
-    kind: Option<Kind>,
-    subject: &str,
-    previous: Option<&str>,
-) -> Option<String> {
+/// The formulaic decision of a standing or information item without a written one.
+pub fn formula(standing: Option<Standing>, kind: Option<Kind>) -> Option<Formula> {
     match (standing, kind) {
-        (Some(Standing::Innkalling), _) => {
-            Some(format!("{subject} godkjenner innkalling og dagsorden."))
-        }
-        (Some(Standing::Referat), _) => Some(match previous {
-            Some(date) => format!("{subject} godkjenner referatet fra møtet {date}."),
-            None => format!("{subject} godkjenner referatet fra forrige møte."),
-        }),
+        (Some(Standing::Innkalling), _) => Some(Formula::ApproveSummons),
+        (Some(Standing::Referat), _) => Some(Formula::ApproveMinutes),
         (Some(Standing::Eventuelt), _) => None,
-        (None, Some(Kind::Orientering)) => Some(format!("{subject} tar saken til orientering.")),
+        (None, Some(Kind::Orientering)) => Some(Formula::TakeNote),
         (None, _) => None,
     }
 }
@@ -136,44 +111,21 @@ mod tests {
     }
 
     #[test]
-    fn standing_decisions_follow_the_formula() {
-        let prev = Some("13. november 2020");
-        assert_eq!(
-            standard_decision(
+    fn formulas_follow_standing_items_and_kinds() {
+        let cases = [
+            (
                 Some(Standing::Innkalling),
                 Some(Kind::Godkjenning),
-                "NUIT",
-                None
-            )
-            .unwrap(),
-            "NUIT godkjenner innkalling og dagsorden."
-        );
-        assert_eq!(
-            standard_decision(
-                Some(Standing::Referat),
-                None,
-                "Nasjonalt e-helsestyre",
-                prev
-            )
-            .unwrap(),
-            "Nasjonalt e-helsestyre godkjenner referatet fra møtet 13. november 2020."
-        );
-        assert_eq!(
-            standard_decision(None, Some(Kind::Orientering), "NUIT", None).unwrap(),
-            "NUIT tar saken til orientering."
-        );
-        assert_eq!(
-            standard_decision(None, Some(Kind::Drøfting), "NUIT", None),
-            None
-        );
-        assert_eq!(
-            standard_decision(Some(Standing::Eventuelt), None, "NUIT", None),
-            None
-        );
-        assert_eq!(
-            standing_title(Standing::Referat, "Nasjonalt e-helsestyre", prev),
-            "Godkjenning av referat fra møte i Nasjonalt e-helsestyre 13. november 2020"
-        );
+                Some(Formula::ApproveSummons),
+            ),
+            (Some(Standing::Referat), None, Some(Formula::ApproveMinutes)),
+            (None, Some(Kind::Orientering), Some(Formula::TakeNote)),
+            (None, Some(Kind::Drøfting), None),
+            (Some(Standing::Eventuelt), None, None),
+        ];
+        for (standing, kind, expected) in cases {
+            assert_eq!(formula(standing, kind), expected, "{standing:?} {kind:?}");
+        }
     }
 
     #[test]

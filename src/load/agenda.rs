@@ -11,7 +11,7 @@ use super::source::{SourceFile, check_markdown, read_paper};
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::Break;
-use crate::model::{AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Standing};
+use crate::model::{AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Standing};
 
 /// What resolving one agenda entry needs to know about its surroundings.
 #[derive(Clone, Copy)]
@@ -26,8 +26,6 @@ pub(crate) struct ItemContext<'a> {
     pub(crate) file: &'a SourceFile,
     /// The row's field path (`agenda[3]`).
     pub(crate) field: &'a str,
-    /// The previous meeting's date as printed, when known.
-    pub(crate) previous: Option<&'a str>,
     /// Whether the meeting has a start time, so every row needs a duration.
     pub(crate) timed: bool,
 }
@@ -59,7 +57,7 @@ pub(crate) fn resolve_agenda_entry(
     let case = resolve_case_number(ctx, entry.case.as_deref(), numbers, diags);
     let standing = resolve_standing(ctx, entry.standing.as_deref(), diags);
     let kind = resolve_kind(ctx, entry.kind.as_deref(), standing, diags);
-    let title = resolve_title(ctx, entry.title.take(), &entry, standing, diags);
+    let title = resolve_title(ctx, entry.title.take(), &entry, diags);
     let presenters = resolve_presenters(ctx, entry.presenter.take(), diags);
     let paper = entry.paper.as_deref().and_then(|p| {
         let places = (ctx.content_dir, ctx.dir);
@@ -227,25 +225,19 @@ fn resolve_kind(
     parsed
 }
 
-/// The title as written, or the standing item's formulaic one.
+/// The title as written; only a standing item may leave it out (its title is
+/// formulaic).
 fn resolve_title(
     ctx: &ItemContext<'_>,
     written: Option<String>,
     entry: &AgendaFile,
-    standing: Option<Standing>,
     diags: &mut Diagnostics,
-) -> String {
-    match (written, standing) {
-        (Some(title), _) => title,
-        (None, Some(s)) => derive::standing_title(s, &ctx.body.name, ctx.previous),
-        (None, None) => {
-            // A misspelt standing item is reported already; its title would be derived.
-            if entry.standing.is_none() {
-                diags.push(ctx.file.error(ctx.field, "missing required field `title`"));
-            }
-            String::new()
-        }
+) -> Option<String> {
+    // A misspelt standing item is reported already; its title would be derived.
+    if written.is_none() && entry.standing.is_none() {
+        diags.push(ctx.file.error(ctx.field, "missing required field `title`"));
     }
+    written
 }
 
 /// The proposed decisions as written, or the formulaic one; none for a
@@ -256,13 +248,11 @@ fn resolve_decisions(
     standing: Option<Standing>,
     kind: Option<Kind>,
     diags: &mut Diagnostics,
-) -> Vec<String> {
+) -> Option<Proposed> {
     let decisions = match entry.proposed_decision.take() {
         Some(written) => written.into_vec(),
-        None if entry.postponed.is_some() => Vec::new(),
-        None => derive::standard_decision(standing, kind, &ctx.body.short_name, ctx.previous)
-            .into_iter()
-            .collect(),
+        None if entry.postponed.is_some() => return None,
+        None => return derive::formula(standing, kind).map(Proposed::Formula),
     };
     for (i, decision) in decisions.iter().enumerate() {
         if decision.trim().is_empty() {
@@ -272,18 +262,18 @@ fn resolve_decisions(
             ));
         }
     }
-    decisions
+    Some(Proposed::Written(decisions))
 }
 
 /// What the resolve steps found for a case item.
 struct Resolved {
     case: CaseNumber,
-    title: String,
+    title: Option<String>,
     kind: Option<Kind>,
     standing: Option<Standing>,
     presenters: Vec<Person>,
     paper: Option<String>,
-    decisions: Vec<String>,
+    decisions: Option<Proposed>,
 }
 
 /// The case item.
@@ -301,7 +291,7 @@ fn case_item(ctx: &ItemContext<'_>, entry: AgendaFile, item: Resolved, start: Cl
         duration: entry.duration.unwrap_or(0),
         paper: item.paper,
         paper_file: entry.paper.as_deref().map(|p| ctx.dir.join(p)),
-        decisions: item.decisions,
+        proposed: item.decisions,
         postponed: entry.postponed,
     }
 }

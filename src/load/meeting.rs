@@ -13,7 +13,7 @@ use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
 use super::minutes::{MinutesContext, load_minutes};
 use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
 use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
-use crate::derive::{Clock, Date, norwegian_date};
+use crate::derive::{Clock, Date};
 use crate::diagnostic::Diagnostics;
 use crate::model::{AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, Previous, RosterEntry};
 
@@ -85,7 +85,6 @@ pub(crate) fn resolve_meeting(
         None => body.leader().map(member_person),
     };
     let previous = resolve_previous(&file, raw.previous_meeting.as_ref(), date, cycle, diags);
-    let previous_date = previous.as_ref().map(|p| norwegian_date(p.date));
     let roster = resolve_roster(&file, std::mem::take(&mut raw.substitutes), body, diags);
     let meeting_year = date.map(|d| d.year);
     let numbers = CaseNumbers {
@@ -99,7 +98,6 @@ pub(crate) fn resolve_meeting(
         body,
         file: &file,
         field: "",
-        previous: previous_date.as_deref(),
         timed: times.timed,
     };
     let agenda_values = std::mem::take(&mut raw.agenda);

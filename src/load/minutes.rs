@@ -15,7 +15,7 @@ use super::source::{SourceFile, check_markdown, read_yaml, typed};
 use crate::derive::{Date, norwegian_date};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{
-    ActionPoint, ActionStatus, Body, CaseItem, CaseNumber, Meeting, Minutes, MinutesItem,
+    ActionPoint, ActionStatus, Adopted, Body, CaseItem, CaseNumber, Meeting, Minutes, MinutesItem,
     MinutesStatus,
 };
 
@@ -269,7 +269,7 @@ fn minutes_item(
         check_markdown(file, &format!("{field}.notes"), notes, diags);
     }
     let postponed = entry.postponed.or_else(|| case.postponed.clone());
-    let (decisions, amended) = adopted_decisions(
+    let decision = adopted_decision(
         file,
         field,
         entry.decision,
@@ -289,25 +289,24 @@ fn minutes_item(
     MinutesItem {
         case: case.case,
         notes: entry.notes,
-        decisions,
-        amended,
+        decision,
         postponed,
         actions: item_actions,
     }
 }
 
-/// The decisions as adopted, and whether they differ from the proposed ones.
-fn adopted_decisions(
+/// The decision as recorded.
+fn adopted_decision(
     file: &SourceFile,
     field: &str,
     written: Option<OneOrMany>,
     case: &CaseItem,
     postponed: bool,
     diags: &mut Diagnostics,
-) -> (Vec<String>, bool) {
+) -> Option<Adopted> {
     match written {
         Some(OneOrMany::One(text)) if text.trim() == AS_PROPOSED => {
-            if case.decisions.is_empty() {
+            if !case.has_proposal() {
                 diags.push(
                     file.error(
                         &format!("{field}.decision"),
@@ -316,7 +315,7 @@ fn adopted_decisions(
                     .hint("write the decision as adopted"),
                 );
             }
-            (case.decisions.clone(), false)
+            Some(Adopted::AsProposed)
         }
         Some(decision) => {
             let list = decision.into_vec();
@@ -327,17 +326,16 @@ fn adopted_decisions(
                     );
                 }
             }
-            let amended = !case.decisions.is_empty() && list != case.decisions;
-            (list, amended)
+            Some(Adopted::Written(list))
         }
         None => {
-            if !postponed && !case.decisions.is_empty() {
+            if !postponed && case.has_proposal() {
                 diags.push(
                     file.warning(field, format!("no decision recorded for case {}", case.case))
                         .hint("write `decision: as_proposed` to adopt the proposed decision, or the decision as adopted"),
                 );
             }
-            (Vec::new(), false)
+            None
         }
     }
 }
@@ -350,7 +348,7 @@ fn unrecorded_item(
     agenda_complete: bool,
     diags: &mut Diagnostics,
 ) -> MinutesItem {
-    if agenda_complete && case.postponed.is_none() && !case.decisions.is_empty() {
+    if agenda_complete && case.postponed.is_none() && case.has_proposal() {
         diags.push(
             file.warning(
                 "items",
@@ -365,8 +363,7 @@ fn unrecorded_item(
     MinutesItem {
         case: case.case,
         notes: None,
-        decisions: Vec::new(),
-        amended: false,
+        decision: None,
         postponed: case.postponed.clone(),
         actions: Vec::new(),
     }

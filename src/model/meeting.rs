@@ -29,8 +29,8 @@ pub struct RosterEntry {
 pub struct CaseItem {
     /// Case number.
     pub case: CaseNumber,
-    /// Title on the agenda (a standing item's formulaic one when not written).
-    pub title: String,
+    /// Title on the agenda, when written (a standing item has a formulaic one).
+    pub title: Option<String>,
     /// Title on the case paper, when written (defaults to the agenda title).
     pub paper_title: Option<String>,
     /// Heading of the proposed decision, when written.
@@ -51,8 +51,8 @@ pub struct CaseItem {
     pub paper: Option<String>,
     /// The case paper's file, for rebuilding on change.
     pub paper_file: Option<PathBuf>,
-    /// Proposed decisions (several are numbered).
-    pub decisions: Vec<String>,
+    /// The proposed decision, if any.
+    pub proposed: Option<Proposed>,
     /// Postponement note.
     pub postponed: Option<String>,
 }
@@ -68,10 +68,39 @@ impl CaseItem {
         self.case.slug()
     }
 
+    /// Whether the item has a proposed decision (written or formulaic).
+    pub fn has_proposal(&self) -> bool {
+        match &self.proposed {
+            Some(Proposed::Written(list)) => !list.is_empty(),
+            Some(Proposed::Formula(_)) => true,
+            None => false,
+        }
+    }
+
     /// Whether the item gets a case paper document of its own.
     pub fn has_document(&self) -> bool {
-        self.paper.is_some() || !self.decisions.is_empty()
+        self.paper.is_some() || self.has_proposal()
     }
+}
+
+/// A proposed decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Proposed {
+    /// As written in content (several are numbered).
+    Written(Vec<String>),
+    /// The formulaic decision of a standing or information item.
+    Formula(Formula),
+}
+
+/// The formulaic decisions (their wording is the view's, from the labels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Formula {
+    /// The body approves the summons and agenda.
+    ApproveSummons,
+    /// The body approves the previous meeting's minutes.
+    ApproveMinutes,
+    /// The body takes the case as information.
+    TakeNote,
 }
 
 /// A break on the agenda.

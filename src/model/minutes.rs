@@ -49,14 +49,21 @@ pub struct MinutesItem {
     pub case: CaseNumber,
     /// Notes of the discussion, Markdown.
     pub notes: Option<String>,
-    /// The decisions as adopted (*Vedtak*); several are numbered.
-    pub decisions: Vec<String>,
-    /// Whether the decision differs from the proposed one.
-    pub amended: bool,
+    /// The decision as recorded, if any.
+    pub decision: Option<Adopted>,
     /// When the item was postponed: the note.
     pub postponed: Option<String>,
     /// Action points raised under this item.
     pub actions: Vec<ActionPoint>,
+}
+
+/// A decision as the minutes record it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Adopted {
+    /// The proposed decision, as it stands (`as_proposed`).
+    AsProposed,
+    /// The decisions as written (amended when they differ from the proposed ones).
+    Written(Vec<String>),
 }
 
 /// Whether an action point is still to be done.

@@ -14,8 +14,10 @@ mod time;
 
 use std::path::PathBuf;
 
-pub use meeting::{AgendaRow, Break, CaseItem, Meeting, Previous, RosterEntry};
-pub use minutes::{ActionPoint, ActionStatus, Attendee, Minutes, MinutesItem, MinutesStatus};
+pub use meeting::{AgendaRow, Break, CaseItem, Formula, Meeting, Previous, Proposed, RosterEntry};
+pub use minutes::{
+    ActionPoint, ActionStatus, Adopted, Attendee, Minutes, MinutesItem, MinutesStatus,
+};
 pub use number::{CaseNumber, MeetingNumber};
 pub use time::{Clock, Date};
 

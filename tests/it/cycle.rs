@@ -6,6 +6,7 @@ use std::path::Path;
 
 use motebok::load::load_project;
 use motebok::model::{ActionStatus, BodyContent, Date, Meeting};
+use motebok::view::{Labels, Phrases};
 
 use crate::common::*;
 
@@ -49,12 +50,14 @@ fn the_previous_meeting_is_derived_for_the_minutes_item() {
     let body = cycle();
     let first = meeting(&body, "1/2024");
     let item = first.cases().nth(1).unwrap();
+    let labels = Labels::builtin();
+    let phrases = Phrases::new(&labels, &body.body, first);
     assert_eq!(
-        item.title,
+        phrases.title(item),
         "Godkjenning av referat fra møte i Rådet for testing 16. november 2023"
     );
     assert_eq!(
-        item.decisions,
+        phrases.proposed(item),
         ["Rådet godkjenner referatet fra møtet 16. november 2023."]
     );
     let previous = first.previous.as_ref().unwrap();
@@ -94,14 +97,23 @@ fn attendance_is_derived_from_the_roster() {
 #[test]
 fn decisions_are_adopted_or_amended() {
     let body = cycle();
-    let m5 = meeting(&body, "5/2023").minutes.as_ref().unwrap();
+    let meeting5 = meeting(&body, "5/2023");
+    let m5 = meeting5.minutes.as_ref().unwrap();
+    let labels = Labels::builtin();
+    let phrases = Phrases::new(&labels, &body.body, meeting5);
+    let adopted = |i: usize| {
+        let case = meeting5.case(m5.items[i].case).unwrap();
+        phrases.adopted(case, &m5.items[i])
+    };
     assert_eq!(
-        m5.items[0].decisions,
-        ["Rådet godkjenner innkalling og dagsorden."]
+        adopted(0),
+        (
+            vec!["Rådet godkjenner innkalling og dagsorden.".to_owned()],
+            false
+        )
     );
-    assert!(!m5.items[0].amended);
-    assert_eq!(m5.items[1].decisions.len(), 2);
-    assert!(m5.items[1].amended);
+    assert_eq!(adopted(1).0.len(), 2);
+    assert!(adopted(1).1, "amended");
     assert_eq!(m5.items[1].actions[0].id, "5/2023-1");
 }
 

@@ -6,140 +6,18 @@
 //! live here, not in the model: Norwegian dates, clock times, role, kind and
 //! status labels.
 
-use std::path::Path;
+mod labels;
 
 use minijinja::{Value, context};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use labels::{LABELS_FILE, Labels, Phrases};
 
 use crate::derive;
-use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{
-    ActionPoint, ActionStatus, AgendaRow, Attendee, Body, CaseItem, Clock, Date, Kind, Meeting,
-    Member, Minutes, MinutesItem, MinutesStatus, Person, Project, Role, RosterEntry, Standing,
+    ActionPoint, ActionStatus, AgendaRow, Attendee, Body, CaseItem, Clock, Date, Meeting, Member,
+    Minutes, MinutesItem, MinutesStatus, Person, Project, Role, RosterEntry, Standing,
 };
-
-/// The labels file in a templates folder.
-pub const LABELS_FILE: &str = "labels.yaml";
-
-/// The labels shipped with motebok, used when a templates folder has none.
-const BUILTIN_LABELS: &str = include_str!("../templates/labels.yaml");
-
-/// Words and formulaic phrases printed in documents (`templates/labels.yaml`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Labels {
-    roles: RoleLabels,
-    kinds: KindLabels,
-    action_status: StatusLabels,
-    decision_heading: String,
-    meeting_title: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RoleLabels {
-    leader: String,
-    member: String,
-    observer: String,
-    secretariat: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KindLabels {
-    godkjenning: String,
-    orientering: String,
-    #[serde(rename = "drøfting")]
-    drofting: String,
-    tilslutning: String,
-    beslutning: String,
-    anbefaling: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StatusLabels {
-    open: String,
-    closed: String,
-}
-
-impl Default for Labels {
-    fn default() -> Self {
-        Labels::builtin()
-    }
-}
-
-impl Labels {
-    /// The labels shipped with motebok.
-    pub fn builtin() -> Labels {
-        serde_yaml_ng::from_str(BUILTIN_LABELS).expect("the built-in labels.yaml is valid")
-    }
-
-    /// The labels of the templates folder `dir`: its `labels.yaml`, or the
-    /// built-in ones when it has none. A bad file is an error at its place.
-    pub fn load(dir: &Path) -> Result<Labels, Diagnostic> {
-        let path = dir.join(LABELS_FILE);
-        if !path.is_file() {
-            return Ok(Labels::builtin());
-        }
-        let text = std::fs::read_to_string(&path).map_err(|err| {
-            Diagnostic::error(format!("failed to read labels ({err})")).in_file(&path)
-        })?;
-        Labels::parse(&text).map_err(|diag| diag.in_file(&path))
-    }
-
-    /// Parses the text of a labels file.
-    pub fn parse(text: &str) -> Result<Labels, Diagnostic> {
-        serde_yaml_ng::from_str(text).map_err(|err| {
-            let position = err.location().map(|l| Position {
-                line: l.line(),
-                column: l.column(),
-            });
-            let message = err.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message);
-            Diagnostic::error(format!("invalid labels: {message}"))
-                .at(position, Some(text))
-                .hint("compare with templates/labels.yaml in motebok's repository")
-        })
-    }
-
-    /// How `role` prints.
-    pub fn role(&self, role: Role) -> &str {
-        let r = &self.roles;
-        match role {
-            Role::Leader => &r.leader,
-            Role::Member => &r.member,
-            Role::Observer => &r.observer,
-            Role::Secretariat => &r.secretariat,
-        }
-    }
-
-    /// How `kind` prints.
-    pub fn kind(&self, kind: Kind) -> &str {
-        let k = &self.kinds;
-        match kind {
-            Kind::Godkjenning => &k.godkjenning,
-            Kind::Orientering => &k.orientering,
-            Kind::Drøfting => &k.drofting,
-            Kind::Tilslutning => &k.tilslutning,
-            Kind::Beslutning => &k.beslutning,
-            Kind::Anbefaling => &k.anbefaling,
-        }
-    }
-
-    /// How an action point's status prints.
-    pub fn action_status(&self, status: ActionStatus) -> &str {
-        match status {
-            ActionStatus::Open => &self.action_status.open,
-            ActionStatus::Closed => &self.action_status.closed,
-        }
-    }
-
-    /// The title of a meeting of `body` that has none written.
-    pub fn meeting_title(&self, body: &Body) -> String {
-        self.meeting_title.replace("{body}", &body.name)
-    }
-}
 
 /// The template context of one document: `body`, `meeting`, `item` (the case
 /// of a case paper, else none) and `case_numbers`.
@@ -158,7 +36,10 @@ pub fn job_context(
             AgendaRow::Case(item) => Some(item),
             AgendaRow::Break(_) => None,
         })
-        .map(|item| Value::from_serialize(case_view(labels, meeting, item)))
+        .map(|item| {
+            let phrases = Phrases::new(labels, body, meeting);
+            Value::from_serialize(case_view(labels, &phrases, meeting, item))
+        })
         .unwrap_or(Value::from(()));
     let case_numbers: Vec<String> = meeting.cases().map(|c| c.case.to_string()).collect();
     context! {
@@ -265,6 +146,7 @@ fn clock_text(clock: Option<Clock>) -> String {
 
 fn meeting_view<'a>(labels: &'a Labels, body: &Body, meeting: &'a Meeting) -> MeetingView<'a> {
     let date = meeting.date;
+    let phrases = Phrases::new(labels, body, meeting);
     MeetingView {
         slug: &meeting.slug,
         number: meeting.number.to_string(),
@@ -294,7 +176,7 @@ fn meeting_view<'a>(labels: &'a Labels, body: &Body, meeting: &'a Meeting) -> Me
         agenda: meeting
             .agenda
             .iter()
-            .map(|row| row_view(labels, meeting, row))
+            .map(|row| row_view(labels, &phrases, meeting, row))
             .collect(),
         action_status: meeting
             .action_status
@@ -304,7 +186,7 @@ fn meeting_view<'a>(labels: &'a Labels, body: &Body, meeting: &'a Meeting) -> Me
         minutes: meeting
             .minutes
             .as_ref()
-            .map(|m| minutes_view(labels, meeting, m)),
+            .map(|m| minutes_view(labels, &phrases, meeting, m)),
     }
 }
 
@@ -363,8 +245,8 @@ enum RowView<'a> {
 struct CaseView<'a> {
     case: String,
     slug: String,
-    title: &'a str,
-    paper_title: &'a str,
+    title: String,
+    paper_title: String,
     decision_heading: &'a str,
     kind: Option<&'a str>,
     standing: Option<&'static str>,
@@ -377,7 +259,7 @@ struct CaseView<'a> {
     duration: u32,
     duration_text: String,
     paper: Option<&'a str>,
-    decisions: &'a [String],
+    decisions: Vec<String>,
     postponed: Option<&'a str>,
     has_document: bool,
 }
@@ -391,9 +273,14 @@ fn agenda_clock(meeting: &Meeting, clock: Clock) -> String {
     }
 }
 
-fn row_view<'a>(labels: &'a Labels, meeting: &Meeting, row: &'a AgendaRow) -> RowView<'a> {
+fn row_view<'a>(
+    labels: &'a Labels,
+    phrases: &Phrases<'_>,
+    meeting: &Meeting,
+    row: &'a AgendaRow,
+) -> RowView<'a> {
     match row {
-        AgendaRow::Case(item) => RowView::Case(case_view(labels, meeting, item)),
+        AgendaRow::Case(item) => RowView::Case(case_view(labels, phrases, meeting, item)),
         AgendaRow::Break(b) => RowView::Break {
             label: &b.label,
             start: agenda_clock(meeting, b.start),
@@ -404,16 +291,22 @@ fn row_view<'a>(labels: &'a Labels, meeting: &Meeting, row: &'a AgendaRow) -> Ro
     }
 }
 
-fn case_view<'a>(labels: &'a Labels, meeting: &Meeting, item: &'a CaseItem) -> CaseView<'a> {
+fn case_view<'a>(
+    labels: &'a Labels,
+    phrases: &Phrases<'_>,
+    meeting: &Meeting,
+    item: &'a CaseItem,
+) -> CaseView<'a> {
+    let title = phrases.title(item);
     CaseView {
         case: item.case.to_string(),
         slug: item.slug(),
-        title: &item.title,
-        paper_title: item.paper_title.as_deref().unwrap_or(&item.title),
+        paper_title: item.paper_title.clone().unwrap_or_else(|| title.clone()),
+        title,
         decision_heading: item
             .decision_heading
             .as_deref()
-            .unwrap_or(&labels.decision_heading),
+            .unwrap_or(labels.decision_heading()),
         kind: item.kind.map(|k| labels.kind(k)),
         standing: item.standing.map(Standing::name),
         description: item.description.as_deref(),
@@ -425,7 +318,7 @@ fn case_view<'a>(labels: &'a Labels, meeting: &Meeting, item: &'a CaseItem) -> C
         duration: item.duration,
         duration_text: derive::duration_text(item.duration),
         paper: item.paper.as_deref(),
-        decisions: &item.decisions,
+        decisions: phrases.proposed(item),
         postponed: item.postponed.as_deref(),
         has_document: item.has_document(),
     }
@@ -483,7 +376,12 @@ struct MinutesView<'a> {
     actions: Vec<ActionView<'a>>,
 }
 
-fn minutes_view<'a>(labels: &'a Labels, meeting: &'a Meeting, m: &'a Minutes) -> MinutesView<'a> {
+fn minutes_view<'a>(
+    labels: &'a Labels,
+    phrases: &Phrases<'_>,
+    meeting: &'a Meeting,
+    m: &'a Minutes,
+) -> MinutesView<'a> {
     let attendees = |list: &'a [Attendee]| -> Vec<AttendeeView<'a>> {
         list.iter().map(|a| attendee_view(labels, a)).collect()
     };
@@ -502,7 +400,7 @@ fn minutes_view<'a>(labels: &'a Labels, meeting: &'a Meeting, m: &'a Minutes) ->
         items: m
             .items
             .iter()
-            .map(|i| minutes_item_view(labels, meeting, i))
+            .map(|i| minutes_item_view(labels, phrases, meeting, i))
             .collect(),
         notes: m.notes.as_deref(),
         actions: m.actions.iter().map(|a| action_view(labels, a)).collect(),
@@ -533,11 +431,11 @@ fn attendee_view<'a>(labels: &Labels, a: &'a Attendee) -> AttendeeView<'a> {
 #[derive(Serialize)]
 struct MinutesItemView<'a> {
     case: String,
-    title: &'a str,
+    title: String,
     kind: Option<&'a str>,
     presenter_text: String,
     notes: Option<&'a str>,
-    decisions: &'a [String],
+    decisions: Vec<String>,
     amended: bool,
     postponed: Option<&'a str>,
     actions: Vec<ActionView<'a>>,
@@ -545,53 +443,25 @@ struct MinutesItemView<'a> {
 
 fn minutes_item_view<'a>(
     labels: &'a Labels,
+    phrases: &Phrases<'_>,
     meeting: &'a Meeting,
     item: &'a MinutesItem,
 ) -> MinutesItemView<'a> {
     let case = meeting.case(item.case);
+    let (decisions, amended) = case.map_or((Vec::new(), false), |c| phrases.adopted(c, item));
     MinutesItemView {
         case: item.case.to_string(),
-        title: case.map_or("", |c| c.title.as_str()),
+        title: case.map_or_else(String::new, |c| phrases.title(c)),
         kind: case.and_then(|c| c.kind).map(|k| labels.kind(k)),
         presenter_text: case.map_or_else(String::new, |c| derive::presenter_text(&c.presenters)),
         notes: item.notes.as_deref(),
-        decisions: &item.decisions,
-        amended: item.amended,
+        decisions,
+        amended,
         postponed: item.postponed.as_deref(),
         actions: item
             .actions
             .iter()
             .map(|a| action_view(labels, a))
             .collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_labels_name_every_role_kind_and_status() {
-        let labels = Labels::builtin();
-        assert_eq!(labels.role(Role::Leader), "Leder");
-        assert_eq!(labels.role(Role::Observer), "Observatør");
-        assert_eq!(labels.kind(Kind::Drøfting), "Drøfting");
-        assert_eq!(labels.action_status(ActionStatus::Open), "Åpen");
-        assert_eq!(labels.action_status(ActionStatus::Closed), "Lukket");
-        assert_eq!(labels.decision_heading, "Forslag til vedtak");
-        for kind in Kind::ALL {
-            assert_eq!(labels.kind(kind).to_lowercase(), kind.name());
-        }
-    }
-
-    #[test]
-    fn bad_labels_are_located() {
-        let err = Labels::parse("roles:\n  leder: Leder\n").unwrap_err();
-        assert!(
-            err.message.starts_with("invalid labels: "),
-            "{}",
-            err.message
-        );
-        assert_eq!(err.position.map(|p| p.line), Some(2));
     }
 }
