@@ -482,12 +482,10 @@ fn find_in_content(
     value: &str,
 ) -> Option<(PathBuf, crate::diagnostic::Position)> {
     let needle = value.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let content = &project.bodies[job.body];
-    let meeting = &content.meetings[job.meeting];
     let mut files = Vec::new();
-    collect_files(&meeting.dir, &mut files);
+    collect_files(project.sources.meeting_dir(job.body, job.meeting), &mut files);
     files.sort();
-    files.push(content.dir.join(crate::load::BODY_FILE));
+    files.push(project.sources.body_dir(job.body).join(crate::load::BODY_FILE));
     files.into_iter().find_map(|file| {
         let text = std::fs::read_to_string(&file).ok()?;
         text.lines().enumerate().find_map(|(n, line)| {

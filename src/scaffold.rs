@@ -34,7 +34,8 @@ pub fn new_meeting(
         all.push(d);
         all
     };
-    let Some(body) = project.bodies.iter().find(|b| b.body.id == body_id) else {
+    let found = project.bodies.iter().position(|b| b.body.id == body_id);
+    let Some(body) = found.map(|i| &project.bodies[i]) else {
         if diags.has_errors() {
             return Err(diags);
         }
@@ -51,7 +52,7 @@ pub fn new_meeting(
         return Err(diags);
     }
     let (text, number, cases, slug) = skeleton(body, date)?;
-    let dir = body.dir.join(&slug);
+    let dir = project.sources.body_dir(found.unwrap_or(0)).join(&slug);
     if dir.exists() {
         return Err(errors(
             Diagnostic::error(format!(

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{AgendaRow, Project};
+use crate::model::Project;
 use crate::pipeline::{
     BuildConfig, BuildReport, Fingerprints, Job, build_jobs, load_inputs, plan, selected,
 };
@@ -100,16 +100,18 @@ pub fn affected_jobs(project: &Project, changes: &BTreeSet<Change>, filter: &[St
             selected(filter, &content.body.id, &meeting.slug)
                 && changes.iter().any(|change| match change {
                     Change::Template => true,
-                    Change::Body(dir) => content
-                        .dir
+                    Change::Body(dir) => project
+                        .sources
+                        .body_dir(job.body)
                         .file_name()
                         .is_some_and(|n| n.to_string_lossy() == *dir),
                     Change::Meeting(body, slug) => {
                         // Case numbers, the previous meeting and action points run on
                         // into later meetings, so those are candidates too; documents
                         // whose source comes out unchanged are skipped later.
-                        content
-                            .dir
+                        project
+                            .sources
+                            .body_dir(job.body)
                             .file_name()
                             .is_some_and(|n| n.to_string_lossy() == *body)
                             && content
@@ -119,16 +121,15 @@ pub fn affected_jobs(project: &Project, changes: &BTreeSet<Change>, filter: &[St
                                 .is_some_and(|changed| job.meeting >= changed)
                     }
                     Change::Paper(path) => {
-                        let uses = |row: &AgendaRow| match row {
-                            AgendaRow::Case(item) => item
-                                .paper_file
-                                .as_deref()
-                                .is_some_and(|p| same_file(p, path)),
-                            AgendaRow::Break { .. } => false,
+                        let uses = |row: usize| {
+                            project
+                                .sources
+                                .paper(job.body, job.meeting, row)
+                                .is_some_and(|p| same_file(p, path))
                         };
                         match (job.kind, job.row) {
-                            (DocumentKind::CasePaper, Some(r)) => uses(&meeting.agenda[r]),
-                            (DocumentKind::Pack, _) => meeting.agenda.iter().any(uses),
+                            (DocumentKind::CasePaper, Some(r)) => uses(r),
+                            (DocumentKind::Pack, _) => (0..meeting.agenda.len()).any(uses),
                             _ => false,
                         }
                     }

@@ -2,7 +2,7 @@
 //! case item (number, kind, standing item, title, presenters, paper, proposed
 //! decisions, clock times) or a break.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::body::resolve_member;
 use super::cycle::CaseNumbers;
@@ -36,14 +36,15 @@ impl ItemContext<'_> {
     }
 }
 
-/// Resolves one agenda row starting at `start`; `None` when it has errors.
+/// Resolves one agenda row starting at `start`, with its case paper's file;
+/// `None` when it has errors.
 pub(crate) fn resolve_agenda_entry(
     ctx: &ItemContext<'_>,
     mut entry: AgendaFile,
     start: Clock,
     numbers: &mut CaseNumbers<'_>,
     diags: &mut Diagnostics,
-) -> Option<AgendaRow> {
+) -> Option<(AgendaRow, Option<PathBuf>)> {
     if ctx.timed && entry.duration.is_none() {
         diags.push(
             ctx.file.error(ctx.field, "missing required field `duration`")
@@ -51,7 +52,7 @@ pub(crate) fn resolve_agenda_entry(
         );
     }
     if entry.break_label.is_some() {
-        return Some(resolve_break(ctx, entry, start, diags));
+        return Some((resolve_break(ctx, entry, start, diags), None));
     }
     let errors_before = diags.error_count();
     let case = resolve_case_number(ctx, entry.case.as_deref(), numbers, diags);
@@ -79,7 +80,11 @@ pub(crate) fn resolve_agenda_entry(
         paper,
         decisions,
     };
-    Some(AgendaRow::Case(case_item(ctx, entry, resolved, start)))
+    let paper_file = entry.paper.as_deref().map(|p| ctx.dir.join(p));
+    Some((
+        AgendaRow::Case(case_item(entry, resolved, start)),
+        paper_file,
+    ))
 }
 
 /// A break row; anything a case item has is an error on it.
@@ -277,7 +282,7 @@ struct Resolved {
 }
 
 /// The case item.
-fn case_item(ctx: &ItemContext<'_>, entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
+fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
     CaseItem {
         case: item.case,
         paper_title: entry.paper_title,
@@ -290,7 +295,6 @@ fn case_item(ctx: &ItemContext<'_>, entry: AgendaFile, item: Resolved, start: Cl
         start,
         duration: entry.duration.unwrap_or(0),
         paper: item.paper,
-        paper_file: entry.paper.as_deref().map(|p| ctx.dir.join(p)),
         proposed: item.decisions,
         postponed: entry.postponed,
     }

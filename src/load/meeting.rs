@@ -15,7 +15,9 @@ use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
 use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
 use crate::derive::{Clock, Date};
 use crate::diagnostic::Diagnostics;
-use crate::model::{AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, Previous, RosterEntry};
+use crate::model::{
+    AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources, Previous, RosterEntry,
+};
 
 /// A meeting file read and typed, not yet resolved against the body.
 pub(crate) struct RawMeeting {
@@ -59,18 +61,21 @@ struct Times {
 /// numbers used with their fields.
 struct Agenda {
     rows: Vec<AgendaRow>,
+    /// The case paper file of each row, if any.
+    papers: Vec<Option<PathBuf>>,
     end: Clock,
     used: Vec<(CaseNumber, String)>,
 }
 
-/// Resolves one meeting against its body and what earlier meetings left.
+/// Resolves one meeting against its body and what earlier meetings left;
+/// with the meeting, where it was read from.
 pub(crate) fn resolve_meeting(
     content_dir: &Path,
     raw: RawMeeting,
     body: &Body,
     cycle: &mut Cycle,
     diags: &mut Diagnostics,
-) -> Option<Meeting> {
+) -> Option<(Meeting, MeetingSources)> {
     let RawMeeting {
         dir,
         file,
@@ -127,7 +132,6 @@ pub(crate) fn resolve_meeting(
     });
     let mut meeting = Meeting {
         slug,
-        dir: dir.clone(),
         number,
         date,
         start: times.start.filter(|_| times.timed),
@@ -156,7 +160,11 @@ pub(crate) fn resolve_meeting(
         };
         meeting.minutes = load_minutes(&minutes_path, &ctx, cycle, diags);
     }
-    (!has_errors).then_some(meeting)
+    let sources = MeetingSources {
+        dir,
+        papers: agenda.papers,
+    };
+    (!has_errors).then_some((meeting, sources))
 }
 
 /// Parses the meeting number `N/YYYY`, reporting a bad one.
@@ -315,6 +323,7 @@ fn resolve_agenda(
 ) -> Agenda {
     let mut clock = start.unwrap_or(Clock(0));
     let mut rows = Vec::new();
+    let mut papers = Vec::new();
     for (i, value) in values.into_iter().enumerate() {
         let field = format!("agenda[{i}]");
         let Some(entry) = typed::<AgendaFile>(base.file, &field, value, diags) else {
@@ -324,14 +333,17 @@ fn resolve_agenda(
             field: &field,
             ..base
         };
-        let Some(row) = resolve_agenda_entry(&ctx, entry, clock, &mut numbers, diags) else {
+        let Some((row, paper)) = resolve_agenda_entry(&ctx, entry, clock, &mut numbers, diags)
+        else {
             continue;
         };
         clock = clock.plus(row.duration());
         rows.push(row);
+        papers.push(paper);
     }
     Agenda {
         rows,
+        papers,
         end: clock,
         used: numbers.used,
     }

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{BodyContent, Project};
+use crate::model::{BodyContent, BodySources, Project};
 
 mod actions;
 mod agenda;
@@ -44,8 +44,9 @@ pub fn load_project(content_dir: &Path) -> (Project, Diagnostics) {
     };
     for dir in entries {
         if dir.join(BODY_FILE).is_file() {
-            if let Some(body) = load_body_dir(content_dir, &dir, &mut diags) {
+            if let Some((body, sources)) = load_body_dir(content_dir, &dir, &mut diags) {
                 project.bodies.push(body);
+                project.sources.push(sources);
             }
         }
     }
@@ -61,7 +62,11 @@ pub fn load_project(content_dir: &Path) -> (Project, Diagnostics) {
 }
 
 /// Loads one body folder: `body.yaml` and every meeting folder under it.
-fn load_body_dir(content_dir: &Path, dir: &Path, diags: &mut Diagnostics) -> Option<BodyContent> {
+fn load_body_dir(
+    content_dir: &Path,
+    dir: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(BodyContent, BodySources)> {
     let body = body::load_body(&dir.join(BODY_FILE), diags)?;
     let mut raws = Vec::new();
     match source::sorted_dirs(dir) {
@@ -79,18 +84,16 @@ fn load_body_dir(content_dir: &Path, dir: &Path, diags: &mut Diagnostics) -> Opt
     raws.sort_by(|a, b| a.date.cmp(&b.date).then(a.dir.cmp(&b.dir)));
     let mut cycle = cycle::Cycle::default();
     let mut meetings = Vec::new();
-    for raw in raws {
-        meetings.extend(meeting::resolve_meeting(
-            content_dir,
-            raw,
-            &body,
-            &mut cycle,
-            diags,
-        ));
-    }
-    Some(BodyContent {
-        body,
-        meetings,
+    let mut sources = BodySources {
         dir: PathBuf::from(dir),
-    })
+        meetings: Vec::new(),
+    };
+    for raw in raws {
+        let resolved = meeting::resolve_meeting(content_dir, raw, &body, &mut cycle, diags);
+        if let Some((meeting, meeting_sources)) = resolved {
+            meetings.push(meeting);
+            sources.meetings.push(meeting_sources);
+        }
+    }
+    Some((BodyContent { body, meetings }, sources))
 }

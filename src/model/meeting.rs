@@ -1,7 +1,5 @@
 //! Model, meetings: a meeting resolved against its body, its roster and agenda.
 
-use std::path::PathBuf;
-
 use super::ActionPoint;
 use super::{CaseNumber, Clock, Date, Kind, MeetingNumber, Minutes, Person, Role, Standing};
 
@@ -49,8 +47,6 @@ pub struct CaseItem {
     pub duration: u32,
     /// Case paper body, Markdown.
     pub paper: Option<String>,
-    /// The case paper's file, for rebuilding on change.
-    pub paper_file: Option<PathBuf>,
     /// The proposed decision, if any.
     pub proposed: Option<Proposed>,
     /// Postponement note.
@@ -147,8 +143,6 @@ pub struct Previous {
 pub struct Meeting {
     /// The meeting folder's name (`2020-07`), its id within the body.
     pub slug: String,
-    /// The meeting folder.
-    pub dir: PathBuf,
     /// Meeting number.
     pub number: MeetingNumber,
     /// Date.

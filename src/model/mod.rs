@@ -4,21 +4,22 @@
 //! Values, not print forms: dates, times, case and meeting numbers, kinds,
 //! roles and statuses are types; how they print (Norwegian dates, role labels,
 //! `Åpen`) is decided by the view (`view.rs`) from `templates/labels.yaml`.
-//! Nothing here derives serde: the raw shapes of content files live in
+//! No paths either: where content was read from is the side table
+//! [`SourceMap`]. Nothing here derives serde: the raw shapes of content files live in
 //! `load::schema`, the template context in the view.
 
 mod meeting;
 mod minutes;
 mod number;
+mod sources;
 mod time;
-
-use std::path::PathBuf;
 
 pub use meeting::{AgendaRow, Break, CaseItem, Formula, Meeting, Previous, Proposed, RosterEntry};
 pub use minutes::{
     ActionPoint, ActionStatus, Adopted, Attendee, Minutes, MinutesItem, MinutesStatus,
 };
 pub use number::{CaseNumber, MeetingNumber};
+pub use sources::{BodySources, MeetingSources, SourceMap};
 pub use time::{Clock, Date};
 
 /// A board or committee with its standing roster.
@@ -183,8 +184,6 @@ pub struct BodyContent {
     pub body: Body,
     /// Its meetings, sorted by date.
     pub meetings: Vec<Meeting>,
-    /// The body's folder.
-    pub dir: PathBuf,
 }
 
 /// Everything under `content/`.
@@ -192,6 +191,8 @@ pub struct BodyContent {
 pub struct Project {
     /// The bodies, sorted by id.
     pub bodies: Vec<BodyContent>,
+    /// Where they were read from (a side table; the domain holds no paths).
+    pub sources: SourceMap,
 }
 
 #[cfg(test)]
