@@ -84,9 +84,7 @@ fn skeleton(
     content: &BodyContent,
     date: Date,
 ) -> Result<(String, String, Vec<String>, String), Diagnostics> {
-    let body = &content.body;
-    let last = content.meetings.last();
-    if let Some(last) = last {
+    if let Some(last) = content.meetings.last() {
         if last.date >= date {
             let mut all = Diagnostics::default();
             all.push(
@@ -101,6 +99,16 @@ fn skeleton(
             return Err(all);
         }
     }
+    let (number, cases) = next_numbers(content, date);
+    let slug = format!("{}-{:02}", date.year, number.number);
+    let number = number.to_string();
+    let cases: Vec<String> = cases.iter().map(CaseNumber::to_string).collect();
+    let text = skeleton_text(content, &number, &cases, date);
+    Ok((text, number, cases, slug))
+}
+
+/// The next meeting number of `date`'s year, and the next two case numbers.
+fn next_numbers(content: &BodyContent, date: Date) -> (MeetingNumber, [CaseNumber; 2]) {
     let number_in_year = content
         .meetings
         .iter()
@@ -119,23 +127,22 @@ fn skeleton(
         .map(|c| c.number)
         .max()
         .unwrap_or(0);
-    let cases: Vec<String> = (1..=2)
-        .map(|i| {
-            CaseNumber {
-                number: last_case + i,
-                year: yy,
-            }
-            .to_string()
-        })
-        .collect();
+    let case = |i| CaseNumber {
+        number: last_case + i,
+        year: yy,
+    };
     let number = MeetingNumber {
         number: number_in_year,
         year: date.year,
-    }
-    .to_string();
-    let slug = format!("{}-{number_in_year:02}", date.year);
-    let chair = body.leader().map(|m| m.id.clone());
+    };
+    (number, [case(1), case(2)])
+}
 
+/// The text of the new `meeting.yaml`.
+fn skeleton_text(content: &BodyContent, number: &str, cases: &[String], date: Date) -> String {
+    let body = &content.body;
+    let last = content.meetings.last();
+    let chair = body.leader().map(|m| m.id.clone());
     let mut out = String::new();
     out.push_str(&format!(
         "# Møte {number} i {} (laget med `motebok new`).\n",
@@ -170,5 +177,5 @@ fn skeleton(
     out.push_str("  # - case: auto\n  #   title: \n  #   kind: orientering\n  #   duration: 20\n  #   paper: saker/<nr>-<år>.md\n\n");
     out.push_str("  # `auto` takes the next free number, after the items above.\n");
     out.push_str("  - case: auto\n    standing: eventuelt\n    duration: 5\n");
-    Ok((out, number, cases, slug))
+    out
 }

@@ -16,7 +16,8 @@ use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read
 use crate::derive::{Clock, Date};
 use crate::diagnostic::Diagnostics;
 use crate::model::{
-    AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources, Previous, RosterEntry,
+    ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources, Person,
+    Previous, RosterEntry,
 };
 
 /// A meeting file read and typed, not yet resolved against the body.
@@ -67,6 +68,15 @@ struct Agenda {
     used: Vec<(CaseNumber, String)>,
 }
 
+/// What is resolved of a meeting before its agenda.
+struct Header {
+    number: Option<MeetingNumber>,
+    times: Times,
+    chair: Option<Person>,
+    previous: Option<Previous>,
+    roster: Vec<RosterEntry>,
+}
+
 /// Resolves one meeting against its body and what earlier meetings left;
 /// with the meeting, where it was read from.
 pub(crate) fn resolve_meeting(
@@ -83,14 +93,7 @@ pub(crate) fn resolve_meeting(
         date,
     } = raw;
     let errors_before = diags.error_count();
-    let number = check_meeting_number(&file, &raw.number, diags);
-    let times = resolve_times(&file, &raw, diags);
-    let chair = match &raw.chair {
-        Some(id) => resolve_member(&file, "chair", id, body, diags),
-        None => body.leader().map(member_person),
-    };
-    let previous = resolve_previous(&file, raw.previous_meeting.as_ref(), date, cycle, diags);
-    let roster = resolve_roster(&file, std::mem::take(&mut raw.substitutes), body, diags);
+    let header = resolve_header(&file, &mut raw, body, date, cycle, diags);
     let meeting_year = date.map(|d| d.year);
     let numbers = CaseNumbers {
         meeting_year,
@@ -103,11 +106,11 @@ pub(crate) fn resolve_meeting(
         body,
         file: &file,
         field: "",
-        timed: times.timed,
+        timed: header.times.timed,
     };
     let agenda_values = std::mem::take(&mut raw.agenda);
-    let agenda = resolve_agenda(base, times.start, agenda_values, numbers, diags);
-    check_agenda_end(&file, &agenda, times, errors_before, diags);
+    let agenda = resolve_agenda(base, header.times.start, agenda_values, numbers, diags);
+    check_agenda_end(&file, &agenda, header.times, errors_before, diags);
     if let Some(notes) = &raw.notes {
         check_markdown(&file, "notes", notes, diags);
     }
@@ -119,18 +122,69 @@ pub(crate) fn resolve_meeting(
     // With errors the meeting is not built, but its minutes are still checked,
     // so that one run reports every problem.
     let has_errors = diags.error_count() > errors_before;
-    let date = date?;
+    let (mut meeting, papers) = assemble(&dir, raw, header, agenda, date?, action_status);
+    let minutes_path = dir.join(MINUTES_FILE);
+    if minutes_path.is_file() {
+        // Agenda rows with errors are left out, so what the minutes say about
+        // the agenda's cases cannot be checked against it.
+        let ctx = MinutesContext {
+            meeting: &meeting,
+            date: meeting.date,
+            body,
+            agenda_complete: !has_errors,
+        };
+        meeting.minutes = load_minutes(&minutes_path, &ctx, cycle, diags);
+    }
+    (!has_errors).then_some((meeting, MeetingSources { dir, papers }))
+}
+
+/// Number, times, chair, the previous meeting and the roster.
+fn resolve_header(
+    file: &SourceFile,
+    raw: &mut MeetingFile,
+    body: &Body,
+    date: Option<Date>,
+    cycle: &Cycle,
+    diags: &mut Diagnostics,
+) -> Header {
+    let number = check_meeting_number(file, &raw.number, diags);
+    let times = resolve_times(file, raw, diags);
+    let chair = match &raw.chair {
+        Some(id) => resolve_member(file, "chair", id, body, diags),
+        None => body.leader().map(member_person),
+    };
+    let previous = resolve_previous(file, raw.previous_meeting.as_ref(), date, cycle, diags);
+    let roster = resolve_roster(file, std::mem::take(&mut raw.substitutes), body, diags);
+    Header {
+        number,
+        times,
+        chair,
+        previous,
+        roster,
+    }
+}
+
+/// The meeting from its resolved parts, and its rows' case paper files.
+fn assemble(
+    dir: &Path,
+    raw: MeetingFile,
+    header: Header,
+    agenda: Agenda,
+    date: Date,
+    action_status: Vec<ActionPoint>,
+) -> (Meeting, Vec<Option<PathBuf>>) {
     let slug = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     // A meeting with an invalid number is not built; it is numbered 0 so that
     // its minutes can still be checked.
-    let number = number.unwrap_or(MeetingNumber {
+    let number = header.number.unwrap_or(MeetingNumber {
         number: 0,
         year: date.year,
     });
-    let mut meeting = Meeting {
+    let times = header.times;
+    let meeting = Meeting {
         slug,
         number,
         date,
@@ -138,33 +192,17 @@ pub(crate) fn resolve_meeting(
         end: times.timed.then(|| times.planned_end.unwrap_or(agenda.end)),
         place: raw.place,
         video_link: raw.video_link,
-        chair,
+        chair: header.chair,
         title: raw.title,
-        previous,
+        previous: header.previous,
         order_note: raw.order_note,
         notes: raw.notes,
-        roster,
+        roster: header.roster,
         agenda: agenda.rows,
         action_status,
         minutes: None,
     };
-    let minutes_path = dir.join(MINUTES_FILE);
-    if minutes_path.is_file() {
-        // Agenda rows with errors are left out, so what the minutes say about
-        // the agenda's cases cannot be checked against it.
-        let ctx = MinutesContext {
-            meeting: &meeting,
-            date,
-            body,
-            agenda_complete: !has_errors,
-        };
-        meeting.minutes = load_minutes(&minutes_path, &ctx, cycle, diags);
-    }
-    let sources = MeetingSources {
-        dir,
-        papers: agenda.papers,
-    };
-    (!has_errors).then_some((meeting, sources))
+    (meeting, agenda.papers)
 }
 
 /// Parses the meeting number `N/YYYY`, reporting a bad one.
