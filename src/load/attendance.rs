@@ -5,11 +5,25 @@
 use serde_yaml_ng::Value;
 
 use super::body::{resolve_member, resolve_person};
-use super::minutes::MinutesContext;
 use super::schema::{PartialFile, PersonSpec};
 use super::source::{SourceFile, typed};
+use crate::derive::Date;
 use crate::diagnostic::Diagnostics;
-use crate::model::{Attendee, CaseNumber, Meeting, Person, Role, RosterEntry};
+use crate::model::{Attendee, Body, CaseNumber, Meeting, Person, Role, RosterEntry};
+
+/// What the minutes of a meeting are resolved against (defined here, beside
+/// its first use, so that `minutes` and `attendance` do not import each other).
+pub(crate) struct MinutesContext<'a> {
+    /// The meeting, resolved.
+    pub(crate) meeting: &'a Meeting,
+    /// Its date.
+    pub(crate) date: Date,
+    /// Its body.
+    pub(crate) body: &'a Body,
+    /// Whether every agenda row resolved: when some had errors they are left
+    /// out, and what the minutes say about the agenda's cases is not checked.
+    pub(crate) agenda_complete: bool,
+}
 
 /// The attendee in a seat of the roster.
 fn seated(seat: &RosterEntry, substitute_for: Option<String>) -> Attendee {

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_yaml_ng::Value;
 
 use super::actions::ActionContext;
+pub(crate) use super::attendance::MinutesContext;
 use super::attendance::{attendance, others_present, partial_attendance};
 use super::body::{resolve_member, resolve_person};
 use super::cycle::Cycle;
@@ -15,25 +16,11 @@ use super::source::{SourceFile, check_markdown, read_yaml, typed};
 use crate::derive::{Date, norwegian_date};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{
-    ActionPoint, ActionStatus, Adopted, Body, CaseItem, CaseNumber, Meeting, Minutes, MinutesItem,
-    MinutesStatus,
+    ActionPoint, ActionStatus, Adopted, CaseItem, CaseNumber, Minutes, MinutesItem, MinutesStatus,
 };
 
 /// The word that adopts the proposed decision as it stands.
 const AS_PROPOSED: &str = "as_proposed";
-
-/// What the minutes of a meeting are resolved against.
-pub(crate) struct MinutesContext<'a> {
-    /// The meeting, resolved.
-    pub(crate) meeting: &'a Meeting,
-    /// Its date.
-    pub(crate) date: Date,
-    /// Its body.
-    pub(crate) body: &'a Body,
-    /// Whether every agenda row resolved: when some had errors they are left
-    /// out, and what the minutes say about the agenda's cases is not checked.
-    pub(crate) agenda_complete: bool,
-}
 
 /// The dates printed on the minutes, by status.
 #[derive(Default)]

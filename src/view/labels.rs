@@ -259,4 +259,110 @@ mod tests {
         );
         assert_eq!(err.position.map(|p| p.line), Some(2));
     }
+
+    fn meeting(previous: Option<&str>) -> Meeting {
+        Meeting {
+            slug: "2024-01".to_owned(),
+            number: crate::model::MeetingNumber::parse("1/2024").unwrap(),
+            date: crate::model::Date::parse("2024-01-10").unwrap(),
+            start: None,
+            end: None,
+            place: String::new(),
+            video_link: None,
+            chair: None,
+            title: None,
+            previous: previous.map(|d| crate::model::Previous {
+                date: crate::model::Date::parse(d).unwrap(),
+                number: None,
+            }),
+            order_note: None,
+            notes: None,
+            roster: Vec::new(),
+            agenda: Vec::new(),
+            action_status: Vec::new(),
+            minutes: None,
+        }
+    }
+
+    fn item(standing: Standing, proposed: Option<Proposed>) -> CaseItem {
+        CaseItem {
+            case: crate::model::CaseNumber::parse("1/24").unwrap(),
+            title: None,
+            paper_title: None,
+            decision_heading: None,
+            kind: None,
+            standing: Some(standing),
+            description: None,
+            presenters: Vec::new(),
+            start: crate::model::Clock(0),
+            duration: 5,
+            paper: None,
+            proposed,
+            postponed: None,
+        }
+    }
+
+    #[test]
+    fn phrases_fill_body_subject_and_date() {
+        let labels = Labels::builtin();
+        let body = Body {
+            id: "rad".to_owned(),
+            name: "Rådet for testing".to_owned(),
+            short_name: "Rådet".to_owned(),
+            organisation: String::new(),
+            footer: None,
+            members: Vec::new(),
+        };
+        let minutes = item(
+            Standing::Referat,
+            Some(Proposed::Formula(Formula::ApproveMinutes)),
+        );
+        let known = Phrases::new(&labels, &body, &meeting(Some("2023-11-16")));
+        assert_eq!(
+            known.title(&minutes),
+            "Godkjenning av referat fra møte i Rådet for testing 16. november 2023"
+        );
+        assert_eq!(
+            known.proposed(&minutes),
+            ["Rådet godkjenner referatet fra møtet 16. november 2023."]
+        );
+        let unknown = Phrases::new(&labels, &body, &meeting(None));
+        assert_eq!(
+            unknown.title(&minutes),
+            "Godkjenning av referat fra forrige møte i Rådet for testing"
+        );
+        assert_eq!(
+            unknown.proposed(&minutes),
+            ["Rådet godkjenner referatet fra forrige møte."]
+        );
+        let eventuelt = item(Standing::Eventuelt, None);
+        assert_eq!(unknown.title(&eventuelt), "Eventuelt");
+        assert!(unknown.proposed(&eventuelt).is_empty());
+    }
+
+    #[test]
+    fn a_body_can_reword_the_labels() {
+        let text = BUILTIN_LABELS
+            .replace("leader: Leder", "leader: Styreleder")
+            .replace(
+                "innkalling: \"{subject} godkjenner innkalling og dagsorden.\"",
+                "innkalling: \"{subject} vedtar innkallingen.\"",
+            );
+        let labels = Labels::parse(&text).unwrap();
+        assert_eq!(labels.role(Role::Leader), "Styreleder");
+        let body = Body {
+            id: "nuit".to_owned(),
+            name: "Nasjonalt utvalg".to_owned(),
+            short_name: "NUIT".to_owned(),
+            organisation: String::new(),
+            footer: None,
+            members: Vec::new(),
+        };
+        let summons = item(
+            Standing::Innkalling,
+            Some(Proposed::Formula(Formula::ApproveSummons)),
+        );
+        let phrases = Phrases::new(&labels, &body, &meeting(None));
+        assert_eq!(phrases.proposed(&summons), ["NUIT vedtar innkallingen."]);
+    }
 }
