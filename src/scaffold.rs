@@ -84,20 +84,20 @@ fn skeleton(
     content: &BodyContent,
     date: Date,
 ) -> Result<(String, String, Vec<String>, String), Diagnostics> {
-    if let Some(last) = content.meetings.last() {
-        if last.date >= date {
-            let mut all = Diagnostics::default();
-            all.push(
-                Diagnostic::error(format!(
-                    "the new meeting's date {} is not after the latest meeting {} ({})",
-                    norwegian_date(date),
-                    last.number,
-                    norwegian_date(last.date)
-                ))
-                .hint("give the date with --date YYYY-MM-DD"),
-            );
-            return Err(all);
-        }
+    if let Some(last) = content.meetings.last()
+        && last.date >= date
+    {
+        let mut all = Diagnostics::default();
+        all.push(
+            Diagnostic::error(format!(
+                "the new meeting's date {} is not after the latest meeting {} ({})",
+                norwegian_date(date),
+                last.number,
+                norwegian_date(last.date)
+            ))
+            .hint("give the date with --date YYYY-MM-DD"),
+        );
+        return Err(all);
     }
     let (number, cases) = next_numbers(content, date);
     let slug = format!("{}-{:02}", date.year, number.number);

@@ -153,13 +153,13 @@ fn resolve_case_number(
         );
         return None;
     };
-    if let Some(year) = numbers.meeting_year {
-        if i64::from(number.year) != i64::from(year.rem_euclid(100)) {
-            diags.push(file.warning(
-                &ctx.sub("case"),
-                format!("case {number} is numbered for another year than the meeting ({year})"),
-            ));
-        }
+    if let Some(year) = numbers.meeting_year
+        && i64::from(number.year) != i64::from(year.rem_euclid(100))
+    {
+        diags.push(file.warning(
+            &ctx.sub("case"),
+            format!("case {number} is numbered for another year than the meeting ({year})"),
+        ));
     }
     if let Some((_, previous)) = numbers.used.iter().find(|(c, _)| *c == number) {
         diags.push(file.error(

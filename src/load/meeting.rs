@@ -231,13 +231,13 @@ fn resolve_times(file: &SourceFile, raw: &MeetingFile, diags: &mut Diagnostics) 
         .end
         .as_deref()
         .and_then(|e| parse_clock(file, "end", e, diags));
-    if let (Some(s), Some(e)) = (start, planned_end) {
-        if e < s {
-            diags.push(file.error(
-                "end",
-                format!("the meeting ends ({e}) before it starts ({s})"),
-            ));
-        }
+    if let (Some(s), Some(e)) = (start, planned_end)
+        && e < s
+    {
+        diags.push(file.error(
+            "end",
+            format!("the meeting ends ({e}) before it starts ({s})"),
+        ));
     }
     Times {
         timed: raw.start.is_some(),
@@ -287,13 +287,13 @@ fn resolve_previous(
             .hint("write the date as YYYY-MM-DD"),
         );
     }
-    if let (Some(prev), Some(this)) = (parsed, date) {
-        if prev >= this {
-            diags.push(file.error(
-                "previous_meeting.date",
-                "the previous meeting is not before this one",
-            ));
-        }
+    if let (Some(prev), Some(this)) = (parsed, date)
+        && prev >= this
+    {
+        diags.push(file.error(
+            "previous_meeting.date",
+            "the previous meeting is not before this one",
+        ));
     }
     parsed.map(|date| Previous {
         date,
@@ -405,15 +405,15 @@ fn check_agenda_end(
             format!("the agenda runs past midnight (ends {clock} the next day)"),
         ));
     }
-    if let Some(end) = times.planned_end {
-        if clock > end {
-            diags.push(
-                file.error(
-                    "agenda",
-                    format!("the agenda runs until {clock}, past the meeting's end at {end}"),
-                )
-                .hint("shorten some durations or move the end"),
-            );
-        }
+    if let Some(end) = times.planned_end
+        && clock > end
+    {
+        diags.push(
+            file.error(
+                "agenda",
+                format!("the agenda runs until {clock}, past the meeting's end at {end}"),
+            )
+            .hint("shorten some durations or move the end"),
+        );
     }
 }

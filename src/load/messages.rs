@@ -183,7 +183,9 @@ mod tests {
 
     #[test]
     fn serde_messages_are_worded_for_people() {
-        let cases: &[(&str, &str, &str, &str, &str, Option<&str>)] = &[
+        // (path, serde's message, at, field, message, hint)
+        type Case<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, Option<&'a str>);
+        let cases: &[Case<'_>] = &[
             // (path, serde's message, at, field, message, hint)
             (
                 "agenda[0]",

@@ -159,17 +159,17 @@ fn date_field(
         );
         return None;
     };
-    if let Some(meeting) = not_before {
-        if date < meeting {
-            diags.push(file.warning(
-                field,
-                format!(
-                    "{} is before the meeting itself ({})",
-                    norwegian_date(date),
-                    norwegian_date(meeting)
-                ),
-            ));
-        }
+    if let Some(meeting) = not_before
+        && date < meeting
+    {
+        diags.push(file.warning(
+            field,
+            format!(
+                "{} is before the meeting itself ({})",
+                norwegian_date(date),
+                norwegian_date(meeting)
+            ),
+        ));
     }
     Some(date)
 }

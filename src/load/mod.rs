@@ -43,11 +43,11 @@ pub fn load_project(content_dir: &Path) -> (Project, Diagnostics) {
         }
     };
     for dir in entries {
-        if dir.join(BODY_FILE).is_file() {
-            if let Some((body, sources)) = load_body_dir(content_dir, &dir, &mut diags) {
-                project.bodies.push(body);
-                project.sources.push(sources);
-            }
+        if dir.join(BODY_FILE).is_file()
+            && let Some((body, sources)) = load_body_dir(content_dir, &dir, &mut diags)
+        {
+            project.bodies.push(body);
+            project.sources.push(sources);
         }
     }
     if project.bodies.is_empty() && !diags.has_errors() {

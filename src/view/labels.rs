@@ -91,6 +91,9 @@ impl Labels {
 
     /// The labels of the templates folder `dir`: its `labels.yaml`, or the
     /// built-in ones when it has none. A bad file is an error at its place.
+    // A diagnostic is the crate's error value everywhere (see render.rs); a
+    // labels file is read once per build.
+    #[allow(clippy::result_large_err)]
     pub fn load(dir: &Path) -> Result<Labels, Diagnostic> {
         let path = dir.join(LABELS_FILE);
         if !path.is_file() {
@@ -103,6 +106,7 @@ impl Labels {
     }
 
     /// Parses the text of a labels file.
+    #[allow(clippy::result_large_err)]
     pub fn parse(text: &str) -> Result<Labels, Diagnostic> {
         serde_yaml_ng::from_str(text).map_err(|err| {
             let position = err.location().map(|l| Position {

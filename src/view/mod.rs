@@ -231,7 +231,7 @@ fn roster_view<'a>(labels: &Labels, entry: &'a RosterEntry) -> RosterView<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum RowView<'a> {
-    Case(CaseView<'a>),
+    Case(Box<CaseView<'a>>),
     Break {
         label: &'a str,
         start: String,
@@ -280,7 +280,7 @@ fn row_view<'a>(
     row: &'a AgendaRow,
 ) -> RowView<'a> {
     match row {
-        AgendaRow::Case(item) => RowView::Case(case_view(labels, phrases, meeting, item)),
+        AgendaRow::Case(item) => RowView::Case(Box::new(case_view(labels, phrases, meeting, item))),
         AgendaRow::Break(b) => RowView::Break {
             label: &b.label,
             start: agenda_clock(meeting, b.start),
