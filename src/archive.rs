@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::document::{DocumentKind, DraftRule, Scope, minutes_are_draft};
-use crate::model::{BodyContent, CaseItem, Meeting, MinutesStatus, Project};
+use crate::model::{Body, BodyContent, CaseItem, Meeting, Project};
+use crate::view::{Labels, Phrases, date_text, minutes_status_name};
 use crate::output::write_atomic;
 use crate::pipeline::{BuildConfig, BuildReport, build_with, plan};
 use crate::render::Renderer;
@@ -102,7 +103,7 @@ pub struct IndexMinutes {
     /// The PDF.
     pub path: String,
     /// `draft` or `final`.
-    pub status: MinutesStatus,
+    pub status: &'static str,
     /// When final: the date approved, as printed.
     pub approved: Option<String>,
 }
@@ -135,11 +136,11 @@ pub fn archive(config: &BuildConfig, filter: &[String]) -> BuildReport {
 }
 
 /// The index of what is in `output`.
-pub fn index(config: &BuildConfig, project: &Project) -> Index {
+pub fn index(config: &BuildConfig, project: &Project, labels: &Labels) -> Index {
     let bodies = project
         .bodies
         .iter()
-        .map(|content| body_entry(config, content))
+        .map(|content| body_entry(config, content, labels))
         .collect();
     Index {
         format: INDEX_FORMAT,
@@ -148,12 +149,12 @@ pub fn index(config: &BuildConfig, project: &Project) -> Index {
 }
 
 /// A body's entry: its meetings, newest first, grouped by year.
-fn body_entry(config: &BuildConfig, content: &BodyContent) -> IndexBody {
+fn body_entry(config: &BuildConfig, content: &BodyContent, labels: &Labels) -> IndexBody {
     let body = &content.body;
     let mut years: Vec<IndexYear> = Vec::new();
     for meeting in content.meetings.iter().rev() {
-        let entry = meeting_entry(config, &body.id, meeting);
-        let year = meeting.ymd.0;
+        let entry = meeting_entry(config, body, meeting, labels);
+        let year = meeting.date.year;
         match years.iter_mut().find(|y| y.year == year) {
             Some(y) => y.meetings.push(entry),
             None => years.push(IndexYear {
@@ -171,8 +172,14 @@ fn body_entry(config: &BuildConfig, content: &BodyContent) -> IndexBody {
 }
 
 /// A meeting's entry, linking the documents in the output.
-fn meeting_entry(config: &BuildConfig, body: &str, meeting: &Meeting) -> IndexMeeting {
-    let dir = format!("{body}/{}", meeting.slug);
+fn meeting_entry(
+    config: &BuildConfig,
+    body: &Body,
+    meeting: &Meeting,
+    labels: &Labels,
+) -> IndexMeeting {
+    let dir = format!("{}/{}", body.id, meeting.slug);
+    let phrases = Phrases::new(labels, body, meeting);
     let published = meeting
         .minutes
         .as_ref()
@@ -180,22 +187,22 @@ fn meeting_entry(config: &BuildConfig, body: &str, meeting: &Meeting) -> IndexMe
     let cases = meeting
         .cases()
         .map(|item| IndexCase {
-            case: item.case.clone(),
-            title: item.title.clone(),
-            kind: item.kind.clone(),
+            case: item.case.to_string(),
+            title: phrases.title(item),
+            kind: item.kind.map(|k| labels.kind(k).to_owned()),
             documents: documents(config, &dir, meeting, Some(item)),
-            proposed: item.decisions.clone(),
+            proposed: phrases.proposed(item),
             adopted: published
                 .and_then(|m| m.items.iter().find(|i| i.case == item.case))
-                .map(|i| i.decisions.clone())
+                .map(|i| phrases.adopted(item, i).0)
                 .unwrap_or_default(),
             postponed: item.postponed.clone(),
         })
         .collect();
     IndexMeeting {
-        number: meeting.number.clone(),
-        date: meeting.date.clone(),
-        date_text: meeting.date_text.clone(),
+        number: meeting.number.to_string(),
+        date: meeting.date.to_string(),
+        date_text: date_text(meeting.date),
         place: meeting.place.clone(),
         documents: documents(config, &dir, meeting, None),
         cases,
@@ -222,7 +229,7 @@ fn documents(
         .map(|kind| {
             let published =
                 kind.exists(meeting, item) && (config.include_drafts || !kind.is_draft(meeting));
-            let path = format!("{dir}/{}", kind.file_name(item.map(|i| i.slug.as_str())));
+            let path = format!("{dir}/{}", kind.file_name(item.map(|i| i.slug()).as_deref()));
             let linked = published && config.output.join(&path).is_file();
             let document = linked.then(|| index_document(kind, meeting, path));
             (kind.spec().archive_key, document)
@@ -241,8 +248,8 @@ fn index_document(kind: DocumentKind, meeting: &Meeting, path: String) -> IndexD
     match minutes {
         Some(minutes) => IndexDocument::Minutes(IndexMinutes {
             path,
-            status: minutes.status,
-            approved: minutes.approved_text.clone(),
+            status: minutes_status_name(minutes.status),
+            approved: minutes.approved.map(date_text),
         }),
         None => IndexDocument::Path(path),
     }
@@ -255,7 +262,7 @@ fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> 
     if !config.include_drafts {
         remove_drafts(config, project, &mut diagnostics);
     }
-    let index = index(config, project);
+    let index = index(config, project, renderer.labels());
     match serde_json::to_vec_pretty(&index) {
         Ok(mut json) => {
             json.push(b'\n');

@@ -1,4 +1,4 @@
-//! One diagnostic type for every stage: file, line, column, field path, message, hint.
+//! Diagnostics, for every stage: one type with file, line, column, field path, message, hint.
 
 use std::fmt;
 

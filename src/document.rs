@@ -186,7 +186,7 @@ impl DocumentKind {
     pub fn exists(self, meeting: &Meeting, item: Option<&CaseItem>) -> bool {
         match self.spec().exists {
             Presence::Always => true,
-            Presence::ItemHasDocument => item.is_some_and(|item| item.has_document),
+            Presence::ItemHasDocument => item.is_some_and(|item| item.has_document()),
             Presence::MeetingHasMinutes => meeting.minutes.is_some(),
         }
     }

@@ -1,4 +1,5 @@
-//! Where each field of a YAML file stands, so that errors found after parsing can name a line.
+//! Load stage, locating: where each field of a YAML file stands, so that errors
+//! found after parsing can name a line.
 //!
 //! serde tells where a *syntax* or *type* error is; a reference to an unknown
 //! member is only found later, on plain values. This index maps every field path

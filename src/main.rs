@@ -141,7 +141,7 @@ fn run_new(args: &NewArgs) -> ExitCode {
                 "wrote {}: meeting {}, {}, standing items {} and Eventuelt",
                 new.path.display(),
                 new.number,
-                date.norwegian(),
+                motebok::derive::norwegian_date(date),
                 new.cases.join(", ")
             );
             ExitCode::SUCCESS

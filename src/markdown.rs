@@ -1,4 +1,4 @@
-//! Markdown → Typst markup, from pulldown-cmark events.
+//! Render stage, Markdown: Markdown → Typst markup, from pulldown-cmark events.
 //!
 //! Markdown may format (headings, emphasis, lists, links, tables) but never reaches
 //! Typst code: every piece of text goes through [`escape_markup`], and every

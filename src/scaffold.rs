@@ -1,12 +1,12 @@
-//! `motebok new`: the next meeting's skeleton, numbered from the meetings before it.
+//! Scaffold stage, `motebok new`: the next meeting's skeleton, numbered from the meetings before it.
 
 use std::fs;
 use std::path::PathBuf;
 
-use crate::derive::Date;
+use crate::derive::norwegian_date;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::load::{MEETING_FILE, load_project};
-use crate::model::{BodyContent, CaseNumber};
+use crate::model::{BodyContent, CaseNumber, Date, MeetingNumber};
 use crate::text::quote_string as yaml_string;
 
 /// What `motebok new` wrote.
@@ -34,7 +34,8 @@ pub fn new_meeting(
         all.push(d);
         all
     };
-    let Some(body) = project.bodies.iter().find(|b| b.body.id == body_id) else {
+    let found = project.bodies.iter().position(|b| b.body.id == body_id);
+    let Some(body) = found.map(|i| &project.bodies[i]) else {
         if diags.has_errors() {
             return Err(diags);
         }
@@ -51,7 +52,7 @@ pub fn new_meeting(
         return Err(diags);
     }
     let (text, number, cases, slug) = skeleton(body, date)?;
-    let dir = body.dir.join(&slug);
+    let dir = project.sources.body_dir(found.unwrap_or(0)).join(&slug);
     if dir.exists() {
         return Err(errors(
             Diagnostic::error(format!(
@@ -83,29 +84,36 @@ fn skeleton(
     content: &BodyContent,
     date: Date,
 ) -> Result<(String, String, Vec<String>, String), Diagnostics> {
-    let body = &content.body;
-    let last = content.meetings.last();
-    if let Some(last) = last {
-        if Date::parse(&last.date).is_some_and(|d| d >= date) {
-            let mut all = Diagnostics::default();
-            all.push(
-                Diagnostic::error(format!(
-                    "the new meeting's date {} is not after the latest meeting {} ({})",
-                    date.norwegian(),
-                    last.number,
-                    last.date_text
-                ))
-                .hint("give the date with --date YYYY-MM-DD"),
-            );
-            return Err(all);
-        }
+    if let Some(last) = content.meetings.last()
+        && last.date >= date
+    {
+        let mut all = Diagnostics::default();
+        all.push(
+            Diagnostic::error(format!(
+                "the new meeting's date {} is not after the latest meeting {} ({})",
+                norwegian_date(date),
+                last.number,
+                norwegian_date(last.date)
+            ))
+            .hint("give the date with --date YYYY-MM-DD"),
+        );
+        return Err(all);
     }
+    let (number, cases) = next_numbers(content, date);
+    let slug = format!("{}-{:02}", date.year, number.number);
+    let number = number.to_string();
+    let cases: Vec<String> = cases.iter().map(CaseNumber::to_string).collect();
+    let text = skeleton_text(content, &number, &cases, date);
+    Ok((text, number, cases, slug))
+}
+
+/// The next meeting number of `date`'s year, and the next two case numbers.
+fn next_numbers(content: &BodyContent, date: Date) -> (MeetingNumber, [CaseNumber; 2]) {
     let number_in_year = content
         .meetings
         .iter()
-        .filter_map(|m| m.number.split_once('/'))
-        .filter(|(_, y)| y.parse::<i32>().ok() == Some(date.year))
-        .filter_map(|(n, _)| n.parse::<u32>().ok())
+        .filter(|m| m.number.year == date.year)
+        .map(|m| m.number.number)
         .max()
         .unwrap_or(0)
         + 1;
@@ -114,24 +122,27 @@ fn skeleton(
         .meetings
         .iter()
         .flat_map(|m| m.cases())
-        .filter_map(|c| CaseNumber::parse(&c.case))
+        .map(|c| c.case)
         .filter(|c| c.year == yy)
         .map(|c| c.number)
         .max()
         .unwrap_or(0);
-    let cases: Vec<String> = (1..=2)
-        .map(|i| {
-            CaseNumber {
-                number: last_case + i,
-                year: yy,
-            }
-            .to_string()
-        })
-        .collect();
-    let number = format!("{number_in_year}/{}", date.year);
-    let slug = format!("{}-{number_in_year:02}", date.year);
-    let chair = body.leader().map(|m| m.id.clone());
+    let case = |i| CaseNumber {
+        number: last_case + i,
+        year: yy,
+    };
+    let number = MeetingNumber {
+        number: number_in_year,
+        year: date.year,
+    };
+    (number, [case(1), case(2)])
+}
 
+/// The text of the new `meeting.yaml`.
+fn skeleton_text(content: &BodyContent, number: &str, cases: &[String], date: Date) -> String {
+    let body = &content.body;
+    let last = content.meetings.last();
+    let chair = body.leader().map(|m| m.id.clone());
     let mut out = String::new();
     out.push_str(&format!(
         "# Møte {number} i {} (laget med `motebok new`).\n",
@@ -141,13 +152,11 @@ fn skeleton(
         "# Fyll inn sakene mellom godkjenning av referat og eventuelt; se docs/content.md.\n",
     );
     out.push_str(&format!("number: {number}\n"));
-    out.push_str(&format!(
-        "date: {:04}-{:02}-{:02}\n",
-        date.year, date.month, date.day
-    ));
+    out.push_str(&format!("date: {date}\n"));
     match last {
         Some(m) => {
-            out.push_str(&format!("start: \"{}\"\n", m.start));
+            let start = m.start.map(|s| s.to_string()).unwrap_or_default();
+            out.push_str(&format!("start: \"{start}\"\n"));
             out.push_str(&format!("place: {}\n", yaml_string(&m.place)));
         }
         None => {
@@ -168,5 +177,5 @@ fn skeleton(
     out.push_str("  # - case: auto\n  #   title: \n  #   kind: orientering\n  #   duration: 20\n  #   paper: saker/<nr>-<år>.md\n\n");
     out.push_str("  # `auto` takes the next free number, after the items above.\n");
     out.push_str("  - case: auto\n    standing: eventuelt\n    duration: 5\n");
-    Ok((out, number, cases, slug))
+    out
 }

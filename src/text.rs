@@ -1,4 +1,5 @@
-//! Plain text on its way into Typst: escaping, and clean-up of text pasted from Office.
+//! Render stage, text: plain text on its way into Typst: escaping, and clean-up
+//! of text pasted from Office.
 
 use crate::diagnostic::Position;
 

@@ -16,7 +16,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::diagnostic::Diagnostic;
 use crate::document::Papers;
-use crate::model::{AgendaRow, BodyContent, Meeting, Project};
+use crate::model::{Project, SourceMap};
 use crate::pipeline::{
     BuildConfig, BuildReport, Fingerprints, Job, build_jobs, finish, load_inputs, plan, selected,
 };
@@ -99,16 +99,19 @@ pub fn affected_jobs(project: &Project, changes: &BTreeSet<Change>, filter: &[St
             let content = &project.bodies[job.body];
             let meeting = &content.meetings[job.meeting];
             selected(filter, &content.body.id, &meeting.slug)
-                && changes.iter().any(|change| affects(content, job, change))
+                && changes
+                    .iter()
+                    .any(|change| affects(project, job, change))
         })
         .collect()
 }
 
 /// Whether `change` may change the document of `job` (of the body `content`).
-fn affects(content: &BodyContent, job: &Job, change: &Change) -> bool {
+fn affects(project: &Project, job: &Job, change: &Change) -> bool {
     let in_body = |dir: &str| {
-        content
-            .dir
+        project
+            .sources
+            .body_dir(job.body)
             .file_name()
             .is_some_and(|n| n.to_string_lossy() == dir)
     };
@@ -120,31 +123,31 @@ fn affects(content: &BodyContent, job: &Job, change: &Change) -> bool {
             // into later meetings, so those are candidates too; documents
             // whose source comes out unchanged are skipped later.
             in_body(body)
-                && content
+                && project.bodies[job.body]
                     .meetings
                     .iter()
                     .position(|m| m.slug == *slug)
                     .is_some_and(|changed| job.meeting >= changed)
         }
-        Change::Paper(path) => prints_paper(&content.meetings[job.meeting], job, path),
+        Change::Paper(path) => prints_paper(project, job, path),
         Change::Ignored => false,
     }
 }
 
 /// Whether the document of `job` prints the case paper at `path`, by the
 /// papers its kind reads (see [`Papers`]).
-fn prints_paper(meeting: &Meeting, job: &Job, path: &Path) -> bool {
-    let uses = |row: &AgendaRow| match row {
-        AgendaRow::Case(item) => item
-            .paper_file
-            .as_deref()
-            .is_some_and(|p| same_file(p, path)),
-        AgendaRow::Break { .. } => false,
+fn prints_paper(project: &Project, job: &Job, path: &Path) -> bool {
+    let sources: &SourceMap = &project.sources;
+    let uses = |row: usize| {
+        sources
+            .paper(job.body, job.meeting, row)
+            .is_some_and(|p| same_file(p, path))
     };
+    let rows = project.bodies[job.body].meetings[job.meeting].agenda.len();
     match job.kind.spec().papers {
         Papers::None => false,
-        Papers::Own => job.row.is_some_and(|r| uses(&meeting.agenda[r])),
-        Papers::All => meeting.agenda.iter().any(uses),
+        Papers::Own => job.row.is_some_and(uses),
+        Papers::All => (0..rows).any(uses),
     }
 }
 

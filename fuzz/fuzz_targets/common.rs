@@ -178,7 +178,7 @@ fn check_call(call: &SyntaxNode, markdown: &str, typst: &str) -> Result<(), ()> 
 }
 
 /// Whether loading would accept this text's characters (mirrors what
-/// `load::report_unprintable` and `report_symbol_fixes` report as errors: control
+/// `load::source::report_unprintable` and `report_symbol_fixes` report as errors: control
 /// characters other than tab, line feed and carriage return, private-use
 /// characters, and characters no bundled font can print).
 pub fn loader_accepts_chars(text: &str) -> bool {

@@ -37,10 +37,10 @@ fuzz_target!(|data: &[u8]| {
     let mut found = false;
     for row in &mut meeting.agenda {
         if let AgendaRow::Case(item) = row {
-            if description_mode && item.case == "3/24" {
+            if description_mode && item.case.to_string() == "3/24" {
                 item.description = Some(md.to_owned());
                 found = true;
-            } else if !description_mode && item.case == "4/24" {
+            } else if !description_mode && item.case.to_string() == "4/24" {
                 item.paper = Some(md.to_owned());
                 found = true;
             }

@@ -67,7 +67,7 @@ pub fn build_job(
         name: &name,
         source,
         ident: &name,
-        date: meeting.ymd,
+        date: (meeting.date.year, meeting.date.month, meeting.date.day),
         standards: &standards,
     };
     let compiled: Compiled = compile_pdf(typesetter.clone(), request)

@@ -67,7 +67,7 @@ fn plan_kind(at: &Place<'_>, meeting: &Meeting, kind: DocumentKind, jobs: &mut V
                 if let AgendaRow::Case(item) = row
                     && kind.exists(meeting, Some(item))
                 {
-                    jobs.push(job(Some(r), kind.file_name(Some(&item.slug))));
+                    jobs.push(job(Some(r), kind.file_name(Some(&item.slug()))));
                 }
             }
         }

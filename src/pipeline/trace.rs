@@ -31,7 +31,7 @@ pub(crate) fn trace_to_templates(
     let Ok(source) = render_job(renderer, project, job) else {
         return;
     };
-    let Some(map) = renderer.origins(job.kind.template(), job_context(project, job), &source)
+    let Some(map) = renderer.origins(job.kind.template(), job_context(project, renderer.labels(), job), &source)
     else {
         return;
     };
@@ -88,12 +88,10 @@ fn retarget(
 /// of a content file containing its first line.
 fn find_in_content(project: &Project, job: &Job, value: &str) -> Option<(PathBuf, Position)> {
     let needle = value.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let content = &project.bodies[job.body];
-    let meeting = &content.meetings[job.meeting];
     let mut files = Vec::new();
-    collect_files(&meeting.dir, &mut files);
+    collect_files(project.sources.meeting_dir(job.body, job.meeting), &mut files);
     files.sort();
-    files.push(content.dir.join(crate::load::BODY_FILE));
+    files.push(project.sources.body_dir(job.body).join(crate::load::BODY_FILE));
     files.into_iter().find_map(|file| {
         let text = std::fs::read_to_string(&file).ok()?;
         text.lines().enumerate().find_map(|(n, line)| {

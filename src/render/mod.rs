@@ -16,6 +16,7 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use crate::diagnostic::{Diagnostic, Position};
+use crate::view::{LABELS_FILE, Labels};
 use crate::markdown;
 use crate::text::{escape_markup, quote_string};
 
@@ -47,6 +48,8 @@ pub fn is_template(name: &str) -> bool {
 pub struct Renderer {
     env: Environment<'static>,
     set: TemplateSet,
+    /// The words and phrases of the set's `labels.yaml`.
+    labels: Labels,
 }
 
 impl Renderer {
@@ -76,11 +79,20 @@ impl Renderer {
                 );
             }
         }
+        let labels = set_labels(&set).unwrap_or_else(|err| {
+            errors.push(err);
+            Labels::builtin()
+        });
         if errors.is_empty() {
-            Ok(Renderer { env, set })
+            Ok(Renderer { env, set, labels })
         } else {
             Err(errors)
         }
+    }
+
+    /// The words and phrases documents print (`labels.yaml`).
+    pub fn labels(&self) -> &Labels {
+        &self.labels
     }
 
     /// The template set the renderer was made from (for its other files, such
@@ -121,6 +133,16 @@ impl Renderer {
         let values = std::mem::take(&mut *values.lock().ok()?);
         let map = OriginMap::parse(&output, values, &self.set);
         (map.plain == generated).then_some(map)
+    }
+}
+
+/// The labels of `set`: its `labels.yaml` (the project's when it overrides the
+/// built-in one); a bad file is an error at its place.
+#[allow(clippy::result_large_err)]
+fn set_labels(set: &TemplateSet) -> Result<Labels, Diagnostic> {
+    match set.file(LABELS_FILE) {
+        Some(file) => Labels::parse(&file.source).map_err(|diag| diag.in_file(file.path())),
+        None => Ok(Labels::builtin()),
     }
 }
 

@@ -5,7 +5,8 @@ use std::fs;
 use std::path::Path;
 
 use motebok::load::load_project;
-use motebok::model::{BodyContent, Meeting};
+use motebok::model::{ActionStatus, BodyContent, Date, Meeting};
+use motebok::view::{Labels, Phrases};
 
 use crate::common::*;
 
@@ -16,7 +17,10 @@ fn cycle() -> BodyContent {
 }
 
 fn meeting<'a>(body: &'a BodyContent, number: &str) -> &'a Meeting {
-    body.meetings.iter().find(|m| m.number == number).unwrap()
+    body.meetings
+        .iter()
+        .find(|m| m.number.to_string() == number)
+        .unwrap()
 }
 
 fn names(list: &[motebok::model::Attendee]) -> Vec<&str> {
@@ -26,10 +30,10 @@ fn names(list: &[motebok::model::Attendee]) -> Vec<&str> {
 #[test]
 fn case_numbers_run_on_and_restart_with_the_year() {
     let body = cycle();
-    let cases: Vec<Vec<&str>> = body
+    let cases: Vec<Vec<String>> = body
         .meetings
         .iter()
-        .map(|m| m.cases().map(|c| c.case.as_str()).collect())
+        .map(|m| m.cases().map(|c| c.case.to_string()).collect())
         .collect();
     assert_eq!(
         cases,
@@ -46,15 +50,18 @@ fn the_previous_meeting_is_derived_for_the_minutes_item() {
     let body = cycle();
     let first = meeting(&body, "1/2024");
     let item = first.cases().nth(1).unwrap();
+    let labels = Labels::builtin();
+    let phrases = Phrases::new(&labels, &body.body, first);
     assert_eq!(
-        item.title,
+        phrases.title(item),
         "Godkjenning av referat fra møte i Rådet for testing 16. november 2023"
     );
     assert_eq!(
-        item.decisions,
+        phrases.proposed(item),
         ["Rådet godkjenner referatet fra møtet 16. november 2023."]
     );
-    assert_eq!(first.previous_meeting_number.as_deref(), Some("6/2023"));
+    let previous = first.previous.as_ref().unwrap();
+    assert_eq!(previous.number.as_deref(), Some("6/2023"));
 }
 
 #[test]
@@ -90,14 +97,23 @@ fn attendance_is_derived_from_the_roster() {
 #[test]
 fn decisions_are_adopted_or_amended() {
     let body = cycle();
-    let m5 = meeting(&body, "5/2023").minutes.as_ref().unwrap();
+    let meeting5 = meeting(&body, "5/2023");
+    let m5 = meeting5.minutes.as_ref().unwrap();
+    let labels = Labels::builtin();
+    let phrases = Phrases::new(&labels, &body.body, meeting5);
+    let adopted = |i: usize| {
+        let case = meeting5.case(m5.items[i].case).unwrap();
+        phrases.adopted(case, &m5.items[i])
+    };
     assert_eq!(
-        m5.items[0].decisions,
-        ["Rådet godkjenner innkalling og dagsorden."]
+        adopted(0),
+        (
+            vec!["Rådet godkjenner innkalling og dagsorden.".to_owned()],
+            false
+        )
     );
-    assert!(!m5.items[0].amended);
-    assert_eq!(m5.items[1].decisions.len(), 2);
-    assert!(m5.items[1].amended);
+    assert_eq!(adopted(1).0.len(), 2);
+    assert!(adopted(1).1, "amended");
     assert_eq!(m5.items[1].actions[0].id, "5/2023-1");
 }
 
@@ -108,18 +124,18 @@ fn action_points_are_carried_until_closed() {
     let at6 = &meeting(&body, "6/2023").action_status;
     assert_eq!(at6.len(), 1);
     assert_eq!(
-        (at6[0].id.as_str(), at6[0].status.as_str(), at6[0].overdue),
-        ("5/2023-1", "open", true)
+        (at6[0].id.as_str(), at6[0].status, at6[0].overdue),
+        ("5/2023-1", ActionStatus::Open, true)
     );
     let at1 = &meeting(&body, "1/2024").action_status;
     assert_eq!(
-        at1[0].due.as_deref(),
-        Some("2024-01-10"),
+        at1[0].due,
+        Date::parse("2024-01-10"),
         "the later minutes moved the due date"
     );
     assert_eq!(at1[0].note.as_deref(), Some("Fristen er flyttet."));
     let closed = &meeting(&body, "1/2024").minutes.as_ref().unwrap().actions[0];
-    assert_eq!(closed.status, "closed");
+    assert_eq!(closed.status, ActionStatus::Closed);
 }
 
 #[test]

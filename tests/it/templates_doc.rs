@@ -58,6 +58,7 @@ fn walk(value: &Value, path: &str, paths: &mut BTreeSet<String>) {
 /// (with every document in place, so that every link is set).
 fn context_paths() -> BTreeSet<String> {
     let mut paths = BTreeSet::new();
+    let labels = motebok::view::Labels::builtin();
     for folder in content_folders() {
         let (project, diagnostics) = load_project(&folder);
         assert!(
@@ -68,7 +69,7 @@ fn context_paths() -> BTreeSet<String> {
         );
         let output = tempfile::tempdir().unwrap();
         for job in plan(&project) {
-            let context = serde_json::to_value(job_context(&project, &job)).unwrap();
+            let context = serde_json::to_value(job_context(&project, &labels, &job)).unwrap();
             walk(&context, "", &mut paths);
             let pdf = output.path().join(&job.path);
             fs::create_dir_all(pdf.parent().unwrap()).unwrap();
@@ -77,7 +78,7 @@ fn context_paths() -> BTreeSet<String> {
         let mut config = BuildConfig::in_project(output.path());
         config.output = output.path().to_path_buf();
         config.include_drafts = true;
-        let archive = serde_json::to_value(index(&config, &project)).unwrap();
+        let archive = serde_json::to_value(index(&config, &project, &labels)).unwrap();
         walk(&archive, "", &mut paths);
     }
     paths

@@ -1,0 +1,335 @@
+//! Load stage, agenda rows: one row of `meeting.yaml`'s agenda resolved into a
+//! case item (number, kind, standing item, title, presenters, paper, proposed
+//! decisions, clock times) or a break.
+
+use std::path::{Path, PathBuf};
+
+use super::body::resolve_member;
+use super::cycle::CaseNumbers;
+use super::schema::{AgendaFile, PersonSpec, PresenterSpec};
+use super::source::{SourceFile, check_markdown, read_paper};
+use crate::derive::{self, Clock};
+use crate::diagnostic::{Diagnostics, did_you_mean};
+use crate::model::Break;
+use crate::model::{AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Standing};
+
+/// What resolving one agenda entry needs to know about its surroundings.
+#[derive(Clone, Copy)]
+pub(crate) struct ItemContext<'a> {
+    /// The content folder, which case papers must stay inside.
+    pub(crate) content_dir: &'a Path,
+    /// The meeting folder, which case paper paths are relative to.
+    pub(crate) dir: &'a Path,
+    /// The body of the meeting.
+    pub(crate) body: &'a Body,
+    /// `meeting.yaml`.
+    pub(crate) file: &'a SourceFile,
+    /// The row's field path (`agenda[3]`).
+    pub(crate) field: &'a str,
+    /// Whether the meeting has a start time, so every row needs a duration.
+    pub(crate) timed: bool,
+}
+
+impl ItemContext<'_> {
+    fn sub(&self, name: &str) -> String {
+        format!("{}.{name}", self.field)
+    }
+}
+
+/// Resolves one agenda row starting at `start`, with its case paper's file;
+/// `None` when it has errors.
+pub(crate) fn resolve_agenda_entry(
+    ctx: &ItemContext<'_>,
+    mut entry: AgendaFile,
+    start: Clock,
+    numbers: &mut CaseNumbers<'_>,
+    diags: &mut Diagnostics,
+) -> Option<(AgendaRow, Option<PathBuf>)> {
+    if ctx.timed && entry.duration.is_none() {
+        diags.push(
+            ctx.file.error(ctx.field, "missing required field `duration`")
+                .hint("the meeting has a start time, so every row needs a duration in minutes; leave out the meeting's `start` for an agenda without times"),
+        );
+    }
+    if entry.break_label.is_some() {
+        return Some((resolve_break(ctx, entry, start, diags), None));
+    }
+    let errors_before = diags.error_count();
+    let case = resolve_case_number(ctx, entry.case.as_deref(), numbers, diags);
+    let standing = resolve_standing(ctx, entry.standing.as_deref(), diags);
+    let kind = resolve_kind(ctx, entry.kind.as_deref(), standing, diags);
+    let title = resolve_title(ctx, entry.title.take(), &entry, diags);
+    let presenters = resolve_presenters(ctx, entry.presenter.take(), diags);
+    let paper = entry.paper.as_deref().and_then(|p| {
+        let places = (ctx.content_dir, ctx.dir);
+        read_paper(ctx.file, &ctx.sub("paper"), places, p, diags)
+    });
+    if let Some(description) = &entry.description {
+        check_markdown(ctx.file, &ctx.sub("description"), description, diags);
+    }
+    let decisions = resolve_decisions(ctx, &mut entry, standing, kind, diags);
+    if diags.error_count() > errors_before {
+        return None;
+    }
+    let resolved = Resolved {
+        case: case?,
+        title,
+        kind,
+        standing,
+        presenters,
+        paper,
+        decisions,
+    };
+    let paper_file = entry.paper.as_deref().map(|p| ctx.dir.join(p));
+    Some((
+        AgendaRow::Case(case_item(entry, resolved, start)),
+        paper_file,
+    ))
+}
+
+/// A break row; anything a case item has is an error on it.
+fn resolve_break(
+    ctx: &ItemContext<'_>,
+    entry: AgendaFile,
+    start: Clock,
+    diags: &mut Diagnostics,
+) -> AgendaRow {
+    let extra = [
+        ("case", entry.case.is_some()),
+        ("title", entry.title.is_some()),
+        ("kind", entry.kind.is_some()),
+        ("presenter", entry.presenter.is_some()),
+        ("paper", entry.paper.is_some()),
+        ("proposed_decision", entry.proposed_decision.is_some()),
+    ];
+    for (name, present) in extra {
+        if present {
+            diags.push(
+                ctx.file.error(&ctx.sub(name), format!("a break has no `{name}`"))
+                    .hint("a break is written `- break: Pause` with a `duration`; a case item has no `break`"),
+            );
+        }
+    }
+    AgendaRow::Break(Break {
+        label: entry.break_label.unwrap_or_default(),
+        start,
+        duration: entry.duration.unwrap_or(0),
+    })
+}
+
+/// The row's case number: as written, or the next free one for `auto`.
+fn resolve_case_number(
+    ctx: &ItemContext<'_>,
+    written: Option<&str>,
+    numbers: &mut CaseNumbers<'_>,
+    diags: &mut Diagnostics,
+) -> Option<CaseNumber> {
+    let file = ctx.file;
+    let Some(text) = written else {
+        diags.push(file.error(ctx.field, "missing required field `case`").hint(
+            "every agenda item needs a case number such as `34/20`, or `break:` for a break",
+        ));
+        return None;
+    };
+    if text == "auto" {
+        return match numbers.next_free() {
+            Ok(number) => {
+                numbers.used.push((number, ctx.field.to_owned()));
+                Some(number)
+            }
+            Err(why) => {
+                diags.push(
+                    file.error(&ctx.sub("case"), format!("cannot assign a case number: {why}"))
+                        .hint("write the first case number of the year, such as `34/20`; later items can use `auto`"),
+                );
+                None
+            }
+        };
+    }
+    let Some(number) = CaseNumber::parse(text) else {
+        diags.push(
+            file.error(&ctx.sub("case"), format!("`{text}` is not a case number"))
+                .hint("write the running number and the two-digit year, such as `34/20`"),
+        );
+        return None;
+    };
+    if let Some(year) = numbers.meeting_year
+        && i64::from(number.year) != i64::from(year.rem_euclid(100))
+    {
+        diags.push(file.warning(
+            &ctx.sub("case"),
+            format!("case {number} is numbered for another year than the meeting ({year})"),
+        ));
+    }
+    if let Some((_, previous)) = numbers.used.iter().find(|(c, _)| *c == number) {
+        diags.push(file.error(
+            &ctx.sub("case"),
+            format!("case number {number} is used twice in this meeting (also at {previous})"),
+        ));
+    } else {
+        numbers.used.push((number, ctx.field.to_owned()));
+    }
+    Some(number)
+}
+
+/// The standing item named, if any; a misspelt name is reported.
+fn resolve_standing(
+    ctx: &ItemContext<'_>,
+    written: Option<&str>,
+    diags: &mut Diagnostics,
+) -> Option<Standing> {
+    let name = written?;
+    let parsed = Standing::parse(name);
+    if parsed.is_none() {
+        let mut diag = ctx.file.error(
+            &ctx.sub("standing"),
+            format!(
+                "`{name}` is not a standing item: expected one of {}",
+                Standing::NAMES.join(", ")
+            ),
+        );
+        if let Some(best) = did_you_mean(name, Standing::NAMES.iter().copied()) {
+            diag = diag.hint(format!("did you mean `{best}`?"));
+        }
+        diags.push(diag);
+    }
+    parsed
+}
+
+/// The kind of item; required except for *eventuelt*.
+fn resolve_kind(
+    ctx: &ItemContext<'_>,
+    written: Option<&str>,
+    standing: Option<Standing>,
+    diags: &mut Diagnostics,
+) -> Option<Kind> {
+    let Some(name) = written else {
+        if standing != Some(Standing::Eventuelt) {
+            diags.push(
+                ctx.file
+                    .error(ctx.field, "missing required field `kind`")
+                    .hint(format!("one of {}", Kind::NAMES.join(", "))),
+            );
+        }
+        return None;
+    };
+    let parsed = Kind::parse(&name.to_lowercase());
+    if parsed.is_none() {
+        let mut diag = ctx.file.error(
+            &ctx.sub("kind"),
+            format!(
+                "`{name}` is not a kind of item: expected one of {}",
+                Kind::NAMES.join(", ")
+            ),
+        );
+        if let Some(best) = did_you_mean(&name.to_lowercase(), Kind::NAMES.iter().copied()) {
+            diag = diag.hint(format!("did you mean `{best}`?"));
+        }
+        diags.push(diag);
+    }
+    parsed
+}
+
+/// The title as written; only a standing item may leave it out (its title is
+/// formulaic).
+fn resolve_title(
+    ctx: &ItemContext<'_>,
+    written: Option<String>,
+    entry: &AgendaFile,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    // A misspelt standing item is reported already; its title would be derived.
+    if written.is_none() && entry.standing.is_none() {
+        diags.push(ctx.file.error(ctx.field, "missing required field `title`"));
+    }
+    written
+}
+
+/// The proposed decisions as written, or the formulaic one; none for a
+/// postponed item.
+fn resolve_decisions(
+    ctx: &ItemContext<'_>,
+    entry: &mut AgendaFile,
+    standing: Option<Standing>,
+    kind: Option<Kind>,
+    diags: &mut Diagnostics,
+) -> Option<Proposed> {
+    let decisions = match entry.proposed_decision.take() {
+        Some(written) => written.into_vec(),
+        None if entry.postponed.is_some() => return None,
+        None => return derive::formula(standing, kind).map(Proposed::Formula),
+    };
+    for (i, decision) in decisions.iter().enumerate() {
+        if decision.trim().is_empty() {
+            diags.push(ctx.file.error(
+                &format!("{}.proposed_decision[{i}]", ctx.field),
+                "the proposed decision is empty",
+            ));
+        }
+    }
+    Some(Proposed::Written(decisions))
+}
+
+/// What the resolve steps found for a case item.
+struct Resolved {
+    case: CaseNumber,
+    title: Option<String>,
+    kind: Option<Kind>,
+    standing: Option<Standing>,
+    presenters: Vec<Person>,
+    paper: Option<String>,
+    decisions: Option<Proposed>,
+}
+
+/// The case item.
+fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
+    CaseItem {
+        case: item.case,
+        paper_title: entry.paper_title,
+        title: item.title,
+        decision_heading: entry.decision_heading,
+        kind: item.kind,
+        standing: item.standing,
+        description: entry.description,
+        presenters: item.presenters,
+        start,
+        duration: entry.duration.unwrap_or(0),
+        paper: item.paper,
+        proposed: item.decisions,
+        postponed: entry.postponed,
+    }
+}
+
+/// The presenters, each a member of the roster or a guest.
+fn resolve_presenters(
+    ctx: &ItemContext<'_>,
+    spec: Option<PresenterSpec>,
+    diags: &mut Diagnostics,
+) -> Vec<Person> {
+    let (list, is_list) = match spec {
+        None => return Vec::new(),
+        Some(PresenterSpec::One(p)) => (vec![p], false),
+        Some(PresenterSpec::Many(ps)) => (ps, true),
+    };
+    let mut out = Vec::new();
+    for (i, person) in list.into_iter().enumerate() {
+        let field = if is_list {
+            format!("{}.presenter[{i}]", ctx.field)
+        } else {
+            ctx.sub("presenter")
+        };
+        match person {
+            PersonSpec::Id(id) => {
+                out.extend(resolve_member(ctx.file, &field, &id, ctx.body, diags))
+            }
+            PersonSpec::Guest { name, organisation } => {
+                out.push(Person {
+                    name,
+                    organisation,
+                    member_id: None,
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,159 @@
+//! Load stage, bodies: `body.yaml` into a [`Body`], and member ids resolved against its roster.
+
+use std::path::Path;
+
+use serde_yaml_ng::Value;
+
+use super::schema::{BodyFile, MemberFile, PersonSpec, RoleName};
+use super::source::{SourceFile, read_yaml, typed};
+use crate::diagnostic::{Diagnostics, did_you_mean};
+use crate::model::{Body, Member, Person, Role};
+
+/// Loads `body.yaml`.
+pub(crate) fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
+    let (file, value) = read_yaml(path, diags)?;
+    let raw: BodyFile = typed(&file, "", value, diags)?;
+    let members = load_members(&file, raw.members, diags);
+    let folder = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if raw.id != folder {
+        diags.push(file.warning(
+            "id",
+            format!(
+                "body id `{}` differs from its folder name `{folder}`; output goes to output/{}",
+                raw.id, raw.id
+            ),
+        ));
+    }
+    if !valid_id(&raw.id) {
+        diags.push(file.error("id", invalid_id(&raw.id)));
+    }
+    Some(Body {
+        short_name: raw.short_name.unwrap_or_else(|| raw.name.clone()),
+        id: raw.id,
+        name: raw.name,
+        organisation: raw.organisation,
+        footer: raw.footer,
+        members,
+    })
+}
+
+/// The roster of `body.yaml`, each member checked on its own.
+fn load_members(file: &SourceFile, values: Vec<Value>, diags: &mut Diagnostics) -> Vec<Member> {
+    let mut members: Vec<Member> = Vec::new();
+    for (i, value) in values.into_iter().enumerate() {
+        let field = format!("members[{i}]");
+        let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
+        let Some(m) = typed::<MemberFile>(file, &field, value, diags) else {
+            // The error is reported; the id stays known so that references to
+            // the member are not reported as unknown too.
+            if let Some(id) = id.filter(|id| members.iter().all(|m| &m.id != id)) {
+                members.push(Member {
+                    id: id.clone(),
+                    name: id,
+                    title: None,
+                    organisation: None,
+                    role: Role::Member,
+                    role_label: None,
+                });
+            }
+            continue;
+        };
+        if !valid_id(&m.id) {
+            diags.push(file.error(&format!("{field}.id"), invalid_id(&m.id)));
+        }
+        if members.iter().any(|other| other.id == m.id) {
+            diags.push(file.error(
+                &format!("{field}.id"),
+                format!("member id `{}` is used twice", m.id),
+            ));
+            continue;
+        }
+        members.push(Member {
+            role: role(m.role),
+            role_label: m.role_label,
+            id: m.id,
+            name: m.name,
+            title: m.title,
+            organisation: m.organisation,
+        });
+    }
+    members
+}
+
+/// The role written in content.
+fn role(name: RoleName) -> Role {
+    match name {
+        RoleName::Leader => Role::Leader,
+        RoleName::Member => Role::Member,
+        RoleName::Observer => Role::Observer,
+        RoleName::Secretariat => Role::Secretariat,
+    }
+}
+
+fn invalid_id(id: &str) -> String {
+    format!("`{id}` is not a valid id: use lower-case letters, digits and `-`")
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A roster member as a person named in a meeting.
+pub(crate) fn member_person(m: &Member) -> Person {
+    Person {
+        name: m.name.clone(),
+        organisation: m.organisation.clone(),
+        member_id: Some(m.id.clone()),
+    }
+}
+
+/// Resolves the member id `id` written at `field`, reporting an unknown one.
+pub(crate) fn resolve_member(
+    file: &SourceFile,
+    field: &str,
+    id: &str,
+    body: &Body,
+    diags: &mut Diagnostics,
+) -> Option<Person> {
+    if let Some(m) = body.member(id) {
+        return Some(member_person(m));
+    }
+    let mut diag = file.error(
+        field,
+        format!(
+            "unknown member id `{id}` (not in the roster of {})",
+            body.id
+        ),
+    );
+    diag = match did_you_mean(id, body.members.iter().map(|m| m.id.as_str())) {
+        Some(best) => diag.hint(format!("did you mean `{best}`?")),
+        None => diag.hint("member ids are listed under `members` in body.yaml; a guest is written `{ name, organisation }`"),
+    };
+    diags.push(diag);
+    None
+}
+
+/// A member id or a guest `{ name, organisation }`.
+pub(crate) fn resolve_person(
+    file: &SourceFile,
+    field: &str,
+    spec: PersonSpec,
+    body: &Body,
+    diags: &mut Diagnostics,
+) -> Option<Person> {
+    match spec {
+        PersonSpec::Id(id) => resolve_member(file, field, &id, body, diags),
+        PersonSpec::Guest { name, organisation } => Some(Person {
+            name,
+            organisation,
+            member_id: None,
+        }),
+    }
+}

@@ -1,0 +1,204 @@
+//! Load stage, the cycle: what runs from one meeting of a body to the next in
+//! date order: the previous meeting, case numbers through the year, and action
+//! points until they are closed.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::source::SourceFile;
+use crate::derive::Date;
+use crate::diagnostic::Diagnostics;
+use crate::model::{ActionPoint, ActionStatus, CaseNumber};
+
+/// What runs from one meeting of a body to the next, in date order.
+#[derive(Default)]
+pub(crate) struct Cycle {
+    /// The latest meeting resolved: date and number.
+    pub(crate) previous: Option<(Date, String)>,
+    /// Every case number used so far, with the meeting and file that used it.
+    cases: HashMap<CaseNumber, (String, PathBuf)>,
+    /// Per two-digit year: the highest case number so far and its meeting.
+    year_max: HashMap<u32, (u32, String)>,
+    /// Action points in the order raised, with their latest status.
+    pub(crate) actions: Vec<ActionPoint>,
+    /// Ids of the action points the latest minutes closed.
+    pub(crate) closed_last: Vec<String>,
+}
+
+/// Case numbers as an agenda is resolved: those used, and the next free one for `case: auto`.
+pub(crate) struct CaseNumbers<'a> {
+    /// The meeting's year, when its date is valid.
+    pub(crate) meeting_year: Option<i32>,
+    /// What earlier meetings used.
+    pub(crate) cycle: &'a Cycle,
+    /// Numbers used in this meeting so far, with their field.
+    pub(crate) used: Vec<(CaseNumber, String)>,
+}
+
+impl CaseNumbers<'_> {
+    /// The next free number of the meeting's year, or why there is none.
+    pub(crate) fn next_free(&self) -> Result<CaseNumber, &'static str> {
+        let year = self.meeting_year.ok_or("the meeting has no valid date")?;
+        let yy = year.rem_euclid(100) as u32;
+        let here = self
+            .used
+            .iter()
+            .filter(|(c, _)| c.year == yy)
+            .map(|(c, _)| c.number)
+            .max();
+        let before = self.cycle.year_max.get(&yy).map(|(n, _)| *n);
+        match here.max(before) {
+            Some(n) => Ok(CaseNumber {
+                number: n + 1,
+                year: yy,
+            }),
+            // The first case of the year is 1 once an earlier year is in the content.
+            None if self.cycle.previous.is_some() => Ok(CaseNumber {
+                number: 1,
+                year: yy,
+            }),
+            None => Err("no earlier case number of this year is known"),
+        }
+    }
+}
+
+/// Checks this meeting's case numbers against earlier meetings of the body, then records them.
+pub(crate) fn check_case_sequence(
+    file: &SourceFile,
+    meeting_number: &str,
+    meeting_year: Option<i32>,
+    used: &[(CaseNumber, String)],
+    cycle: &mut Cycle,
+    diags: &mut Diagnostics,
+) {
+    report_reused(file, used, cycle, diags);
+    if let Some(yy) = meeting_year.map(|y| y.rem_euclid(100) as u32) {
+        report_gaps(file, meeting_number, yy, used, cycle, diags);
+        record(file, meeting_number, yy, used, cycle);
+    }
+}
+
+/// Reports case numbers an earlier meeting of the body used already.
+fn report_reused(
+    file: &SourceFile,
+    used: &[(CaseNumber, String)],
+    cycle: &Cycle,
+    diags: &mut Diagnostics,
+) {
+    for (case, field) in used {
+        if let Some((other, other_file)) = cycle.cases.get(case) {
+            diags.push(
+                file.error(&format!("{field}.case"), format!("case number {case} is already used in meeting {other}"))
+                    .hint(format!(
+                        "case numbers run through the year: see {}; `case: auto` takes the next free number",
+                        other_file.display()
+                    )),
+            );
+        }
+    }
+}
+
+/// Warns of case numbers of the meeting's year skipped or out of order,
+/// against earlier meetings and within this one.
+fn report_gaps(
+    file: &SourceFile,
+    meeting_number: &str,
+    yy: u32,
+    used: &[(CaseNumber, String)],
+    cycle: &Cycle,
+    diags: &mut Diagnostics,
+) {
+    let mut own: Vec<&(CaseNumber, String)> = used
+        .iter()
+        .filter(|(c, _)| c.year == yy && !cycle.cases.contains_key(c))
+        .collect();
+    own.sort_by_key(|(c, _)| c.number);
+    if let (Some((first, field)), Some((prev_max, prev_meeting))) =
+        (own.first(), cycle.year_max.get(&yy))
+    {
+        if first.number > prev_max + 1 {
+            diags.push(file.warning(
+                &format!("{field}.case"),
+                format!(
+                    "{} missing: meeting {prev_meeting} ended at {}/{yy:02} and meeting {meeting_number} starts at {first}",
+                    missing_range(prev_max + 1, first.number - 1, yy),
+                    prev_max
+                ),
+            ));
+        } else if first.number <= *prev_max {
+            diags.push(file.warning(
+                &format!("{field}.case"),
+                format!(
+                    "case {first} is out of order: the earlier meeting {prev_meeting} already reached {prev_max}/{yy:02}"
+                ),
+            ));
+        }
+    }
+    for pair in own.windows(2) {
+        let ((a, _), (b, field)) = (pair[0], pair[1]);
+        if b.number > a.number + 1 {
+            diags.push(file.warning(
+                &format!("{field}.case"),
+                format!(
+                    "{} missing in meeting {meeting_number} (between {a} and {b})",
+                    missing_range(a.number + 1, b.number - 1, yy)
+                ),
+            ));
+        }
+    }
+}
+
+/// Records this meeting's case numbers for the meetings after it.
+fn record(
+    file: &SourceFile,
+    meeting_number: &str,
+    yy: u32,
+    used: &[(CaseNumber, String)],
+    cycle: &mut Cycle,
+) {
+    for (case, _) in used {
+        cycle
+            .cases
+            .entry(*case)
+            .or_insert_with(|| (meeting_number.to_owned(), file.path.clone()));
+        if case.year == yy {
+            let entry = cycle
+                .year_max
+                .entry(yy)
+                .or_insert((0, meeting_number.to_owned()));
+            if case.number > entry.0 {
+                *entry = (case.number, meeting_number.to_owned());
+            }
+        }
+    }
+}
+
+fn missing_range(from: u32, to: u32, yy: u32) -> String {
+    if from == to {
+        format!("case number {from}/{yy:02} is")
+    } else {
+        format!("case numbers {from}/{yy:02}–{to}/{yy:02} are")
+    }
+}
+
+/// The action points reported at a meeting on `date`: every one still open after
+/// earlier minutes, then those the latest minutes closed. Open ones past their
+/// due date are marked overdue.
+pub(crate) fn action_status(cycle: &Cycle, date: Option<Date>) -> Vec<ActionPoint> {
+    let mut open: Vec<ActionPoint> = Vec::new();
+    let mut closed: Vec<ActionPoint> = Vec::new();
+    for point in &cycle.actions {
+        if point.status == ActionStatus::Open {
+            let mut point = point.clone();
+            point.overdue = match (point.due, date) {
+                (Some(due), Some(date)) => due < date,
+                _ => false,
+            };
+            open.push(point);
+        } else if cycle.closed_last.contains(&point.id) {
+            closed.push(point.clone());
+        }
+    }
+    open.extend(closed);
+    open
+}

@@ -1,0 +1,419 @@
+//! Load stage, meetings: `meeting.yaml` read, then resolved against its body and
+//! what earlier meetings left (times, chair, previous meeting, roster with
+//! substitutes, agenda), with its minutes attached.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_yaml_ng::Value;
+
+use super::agenda::{ItemContext, resolve_agenda_entry};
+use super::body::{member_person, resolve_member};
+use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
+use super::minutes::{MinutesContext, load_minutes};
+use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
+use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
+use crate::derive::{Clock, Date};
+use crate::diagnostic::Diagnostics;
+use crate::model::{
+    ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources, Person,
+    Previous, RosterEntry,
+};
+
+/// A meeting file read and typed, not yet resolved against the body.
+pub(crate) struct RawMeeting {
+    /// The meeting folder.
+    pub(crate) dir: PathBuf,
+    file: SourceFile,
+    raw: MeetingFile,
+    /// The meeting date, when valid.
+    pub(crate) date: Option<Date>,
+}
+
+/// Reads one meeting folder's `meeting.yaml`.
+pub(crate) fn read_meeting(dir: &Path, diags: &mut Diagnostics) -> Option<RawMeeting> {
+    let (file, value) = read_yaml(&dir.join(MEETING_FILE), diags)?;
+    let raw: MeetingFile = typed(&file, "", value, diags)?;
+    let date = Date::parse(&raw.date);
+    if date.is_none() {
+        diags.push(
+            file.error("date", format!("`{}` is not a valid date", raw.date))
+                .hint("write the date as YYYY-MM-DD, such as 2020-12-16"),
+        );
+    }
+    Some(RawMeeting {
+        dir: dir.to_path_buf(),
+        file,
+        raw,
+        date,
+    })
+}
+
+/// Start and planned end of a meeting.
+#[derive(Clone, Copy)]
+struct Times {
+    /// Whether the agenda has clock times (the meeting has a start time).
+    timed: bool,
+    start: Option<Clock>,
+    planned_end: Option<Clock>,
+}
+
+/// The agenda resolved: its rows, the clock after the last one, and the case
+/// numbers used with their fields.
+struct Agenda {
+    rows: Vec<AgendaRow>,
+    /// The case paper file of each row, if any.
+    papers: Vec<Option<PathBuf>>,
+    end: Clock,
+    used: Vec<(CaseNumber, String)>,
+}
+
+/// What is resolved of a meeting before its agenda.
+struct Header {
+    number: Option<MeetingNumber>,
+    times: Times,
+    chair: Option<Person>,
+    previous: Option<Previous>,
+    roster: Vec<RosterEntry>,
+}
+
+/// Resolves one meeting against its body and what earlier meetings left;
+/// with the meeting, where it was read from.
+pub(crate) fn resolve_meeting(
+    content_dir: &Path,
+    raw: RawMeeting,
+    body: &Body,
+    cycle: &mut Cycle,
+    diags: &mut Diagnostics,
+) -> Option<(Meeting, MeetingSources)> {
+    let RawMeeting {
+        dir,
+        file,
+        mut raw,
+        date,
+    } = raw;
+    let errors_before = diags.error_count();
+    let header = resolve_header(&file, &mut raw, body, date, cycle, diags);
+    let meeting_year = date.map(|d| d.year);
+    let numbers = CaseNumbers {
+        meeting_year,
+        cycle,
+        used: Vec::new(),
+    };
+    let base = ItemContext {
+        content_dir,
+        dir: &dir,
+        body,
+        file: &file,
+        field: "",
+        timed: header.times.timed,
+    };
+    let agenda_values = std::mem::take(&mut raw.agenda);
+    let agenda = resolve_agenda(base, header.times.start, agenda_values, numbers, diags);
+    check_agenda_end(&file, &agenda, header.times, errors_before, diags);
+    if let Some(notes) = &raw.notes {
+        check_markdown(&file, "notes", notes, diags);
+    }
+    check_case_sequence(&file, &raw.number, meeting_year, &agenda.used, cycle, diags);
+    if let Some(date) = date {
+        cycle.previous = Some((date, raw.number.clone()));
+    }
+    let action_status = action_status(cycle, date);
+    // With errors the meeting is not built, but its minutes are still checked,
+    // so that one run reports every problem.
+    let has_errors = diags.error_count() > errors_before;
+    let (mut meeting, papers) = assemble(&dir, raw, header, agenda, date?, action_status);
+    let minutes_path = dir.join(MINUTES_FILE);
+    if minutes_path.is_file() {
+        // Agenda rows with errors are left out, so what the minutes say about
+        // the agenda's cases cannot be checked against it.
+        let ctx = MinutesContext {
+            meeting: &meeting,
+            date: meeting.date,
+            body,
+            agenda_complete: !has_errors,
+        };
+        meeting.minutes = load_minutes(&minutes_path, &ctx, cycle, diags);
+    }
+    (!has_errors).then_some((meeting, MeetingSources { dir, papers }))
+}
+
+/// Number, times, chair, the previous meeting and the roster.
+fn resolve_header(
+    file: &SourceFile,
+    raw: &mut MeetingFile,
+    body: &Body,
+    date: Option<Date>,
+    cycle: &Cycle,
+    diags: &mut Diagnostics,
+) -> Header {
+    let number = check_meeting_number(file, &raw.number, diags);
+    let times = resolve_times(file, raw, diags);
+    let chair = match &raw.chair {
+        Some(id) => resolve_member(file, "chair", id, body, diags),
+        None => body.leader().map(member_person),
+    };
+    let previous = resolve_previous(file, raw.previous_meeting.as_ref(), date, cycle, diags);
+    let roster = resolve_roster(file, std::mem::take(&mut raw.substitutes), body, diags);
+    Header {
+        number,
+        times,
+        chair,
+        previous,
+        roster,
+    }
+}
+
+/// The meeting from its resolved parts, and its rows' case paper files.
+fn assemble(
+    dir: &Path,
+    raw: MeetingFile,
+    header: Header,
+    agenda: Agenda,
+    date: Date,
+    action_status: Vec<ActionPoint>,
+) -> (Meeting, Vec<Option<PathBuf>>) {
+    let slug = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // A meeting with an invalid number is not built; it is numbered 0 so that
+    // its minutes can still be checked.
+    let number = header.number.unwrap_or(MeetingNumber {
+        number: 0,
+        year: date.year,
+    });
+    let times = header.times;
+    let meeting = Meeting {
+        slug,
+        number,
+        date,
+        start: times.start.filter(|_| times.timed),
+        end: times.timed.then(|| times.planned_end.unwrap_or(agenda.end)),
+        place: raw.place,
+        video_link: raw.video_link,
+        chair: header.chair,
+        title: raw.title,
+        previous: header.previous,
+        order_note: raw.order_note,
+        notes: raw.notes,
+        roster: header.roster,
+        agenda: agenda.rows,
+        action_status,
+        minutes: None,
+    };
+    (meeting, agenda.papers)
+}
+
+/// Parses the meeting number `N/YYYY`, reporting a bad one.
+fn check_meeting_number(
+    file: &SourceFile,
+    number: &str,
+    diags: &mut Diagnostics,
+) -> Option<MeetingNumber> {
+    let parsed = MeetingNumber::parse(number);
+    if parsed.is_none() {
+        diags.push(
+            file.error("number", format!("`{number}` is not a meeting number"))
+                .hint("write the number and the full year, such as `7/2020`"),
+        );
+    }
+    parsed
+}
+
+/// Start and planned end; without a start time the agenda is untimed.
+fn resolve_times(file: &SourceFile, raw: &MeetingFile, diags: &mut Diagnostics) -> Times {
+    let start = raw
+        .start
+        .as_deref()
+        .and_then(|s| parse_clock(file, "start", s, diags));
+    let planned_end = raw
+        .end
+        .as_deref()
+        .and_then(|e| parse_clock(file, "end", e, diags));
+    if let (Some(s), Some(e)) = (start, planned_end)
+        && e < s
+    {
+        diags.push(file.error(
+            "end",
+            format!("the meeting ends ({e}) before it starts ({s})"),
+        ));
+    }
+    Times {
+        timed: raw.start.is_some(),
+        start,
+        planned_end,
+    }
+}
+
+fn parse_clock(
+    file: &SourceFile,
+    field: &str,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> Option<Clock> {
+    let clock = Clock::parse(text);
+    if clock.is_none() {
+        diags.push(
+            file.error(field, format!("`{text}` is not a time of day"))
+                .hint("write the time as HH:MM in quotes, such as \"10:00\""),
+        );
+    }
+    clock
+}
+
+/// The meeting whose minutes are approved: as written, or else the previous
+/// meeting in the content; its date and number when known.
+fn resolve_previous(
+    file: &SourceFile,
+    written: Option<&PreviousFile>,
+    date: Option<Date>,
+    cycle: &Cycle,
+    diags: &mut Diagnostics,
+) -> Option<Previous> {
+    let Some(p) = written else {
+        return cycle.previous.clone().map(|(date, n)| Previous {
+            date,
+            number: Some(n),
+        });
+    };
+    let parsed = Date::parse(&p.date);
+    if parsed.is_none() {
+        diags.push(
+            file.error(
+                "previous_meeting.date",
+                format!("`{}` is not a valid date", p.date),
+            )
+            .hint("write the date as YYYY-MM-DD"),
+        );
+    }
+    if let (Some(prev), Some(this)) = (parsed, date)
+        && prev >= this
+    {
+        diags.push(file.error(
+            "previous_meeting.date",
+            "the previous meeting is not before this one",
+        ));
+    }
+    parsed.map(|date| Previous {
+        date,
+        number: p.number.clone(),
+    })
+}
+
+/// The roster of the meeting: the body's, with substitutes in their seats.
+fn resolve_roster(
+    file: &SourceFile,
+    substitutes: Vec<Value>,
+    body: &Body,
+    diags: &mut Diagnostics,
+) -> Vec<RosterEntry> {
+    let mut subs: HashMap<String, SubstituteFile> = HashMap::new();
+    for (i, value) in substitutes.into_iter().enumerate() {
+        let field = format!("substitutes[{i}]");
+        let Some(sub) = typed::<SubstituteFile>(file, &field, value, diags) else {
+            continue;
+        };
+        if resolve_member(file, &format!("{field}.for"), &sub.replaces, body, diags).is_none() {
+            continue;
+        }
+        if subs.contains_key(&sub.replaces) {
+            diags.push(file.error(
+                &format!("{field}.for"),
+                format!("`{}` already has a substitute", sub.replaces),
+            ));
+            continue;
+        }
+        subs.insert(sub.replaces.clone(), sub);
+    }
+    body.members
+        .iter()
+        .map(|m| match subs.remove(&m.id) {
+            Some(sub) => RosterEntry {
+                member_id: m.id.clone(),
+                name: sub.name,
+                title: sub.title,
+                organisation: sub.organisation.or_else(|| m.organisation.clone()),
+                role: m.role,
+                role_label: m.role_label.clone(),
+                substitute_for: Some(m.name.clone()),
+            },
+            None => RosterEntry {
+                member_id: m.id.clone(),
+                name: m.name.clone(),
+                title: m.title.clone(),
+                organisation: m.organisation.clone(),
+                role: m.role,
+                role_label: m.role_label.clone(),
+                substitute_for: None,
+            },
+        })
+        .collect()
+}
+
+/// Resolves the agenda rows in order, each starting where the one before ended.
+fn resolve_agenda(
+    base: ItemContext<'_>,
+    start: Option<Clock>,
+    values: Vec<Value>,
+    mut numbers: CaseNumbers<'_>,
+    diags: &mut Diagnostics,
+) -> Agenda {
+    let mut clock = start.unwrap_or(Clock(0));
+    let mut rows = Vec::new();
+    let mut papers = Vec::new();
+    for (i, value) in values.into_iter().enumerate() {
+        let field = format!("agenda[{i}]");
+        let Some(entry) = typed::<AgendaFile>(base.file, &field, value, diags) else {
+            continue;
+        };
+        let ctx = ItemContext {
+            field: &field,
+            ..base
+        };
+        let Some((row, paper)) = resolve_agenda_entry(&ctx, entry, clock, &mut numbers, diags)
+        else {
+            continue;
+        };
+        clock = clock.plus(row.duration());
+        rows.push(row);
+        papers.push(paper);
+    }
+    Agenda {
+        rows,
+        papers,
+        end: clock,
+        used: numbers.used,
+    }
+}
+
+/// Checks that the agenda has rows and ends before midnight and the planned end.
+fn check_agenda_end(
+    file: &SourceFile,
+    agenda: &Agenda,
+    times: Times,
+    errors_before: usize,
+    diags: &mut Diagnostics,
+) {
+    let clock = agenda.end;
+    if agenda.rows.is_empty() && diags.error_count() == errors_before {
+        diags.push(file.error("agenda", "the agenda is empty"));
+    }
+    if clock.past_midnight() {
+        diags.push(file.error(
+            "agenda",
+            format!("the agenda runs past midnight (ends {clock} the next day)"),
+        ));
+    }
+    if let Some(end) = times.planned_end
+        && clock > end
+    {
+        diags.push(
+            file.error(
+                "agenda",
+                format!("the agenda runs until {clock}, past the meeting's end at {end}"),
+            )
+            .hint("shorten some durations or move the end"),
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! Load stage: reads `content/` into the model, reporting every problem with file, line and field.
+//!
+//! The stage is split along its seams: [`source`] reads and cleans text and
+//! parses YAML (the only place that opens content files), `messages` words
+//! YAML and serde errors for people, [`schema`] holds the raw shapes of the
+//! files, and `body`, `meeting`, `agenda`, `minutes` (with `attendance` and
+//! `actions`) resolve them against each other; `cycle` carries case numbers
+//! and action points from one meeting of a body to the next.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{BodyContent, BodySources, Project};
+
+mod actions;
+mod agenda;
+mod attendance;
+mod body;
+mod cycle;
+mod meeting;
+mod messages;
+mod minutes;
+mod schema;
+mod source;
+
+pub use source::{BODY_FILE, MAX_FILE_BYTES, MEETING_FILE, MINUTES_FILE};
+
+/// Loads every body and meeting under `content_dir`.
+///
+/// Returns what could be loaded and all diagnostics; callers must not build
+/// when the diagnostics contain errors.
+pub fn load_project(content_dir: &Path) -> (Project, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut project = Project::default();
+    let entries = match source::sorted_dirs(content_dir) {
+        Ok(dirs) => dirs,
+        Err(err) => {
+            diags.push(
+                Diagnostic::error(format!("failed to read content folder ({err})"))
+                    .in_file(content_dir),
+            );
+            return (project, diags);
+        }
+    };
+    for dir in entries {
+        if dir.join(BODY_FILE).is_file()
+            && let Some((body, sources)) = load_body_dir(content_dir, &dir, &mut diags)
+        {
+            project.bodies.push(body);
+            project.sources.push(sources);
+        }
+    }
+    if project.bodies.is_empty() && !diags.has_errors() {
+        diags.push(
+            Diagnostic::error(format!(
+                "no bodies found: expected folders with a {BODY_FILE}, such as content/nehs/{BODY_FILE}"
+            ))
+            .in_file(content_dir),
+        );
+    }
+    (project, diags)
+}
+
+/// Loads one body folder: `body.yaml` and every meeting folder under it.
+fn load_body_dir(
+    content_dir: &Path,
+    dir: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(BodyContent, BodySources)> {
+    let body = body::load_body(&dir.join(BODY_FILE), diags)?;
+    let mut raws = Vec::new();
+    match source::sorted_dirs(dir) {
+        Ok(dirs) => {
+            for meeting_dir in dirs.iter().filter(|d| d.join(MEETING_FILE).is_file()) {
+                raws.extend(meeting::read_meeting(meeting_dir, diags));
+            }
+        }
+        Err(err) => {
+            diags.push(Diagnostic::error(format!("failed to read folder ({err})")).in_file(dir))
+        }
+    }
+    // Meetings are resolved in date order: case numbers, the previous meeting and
+    // action points run from one meeting to the next.
+    raws.sort_by(|a, b| a.date.cmp(&b.date).then(a.dir.cmp(&b.dir)));
+    let mut cycle = cycle::Cycle::default();
+    let mut meetings = Vec::new();
+    let mut sources = BodySources {
+        dir: PathBuf::from(dir),
+        meetings: Vec::new(),
+    };
+    for raw in raws {
+        let resolved = meeting::resolve_meeting(content_dir, raw, &body, &mut cycle, diags);
+        if let Some((meeting, meeting_sources)) = resolved {
+            meetings.push(meeting);
+            sources.meetings.push(meeting_sources);
+        }
+    }
+    Some((BodyContent { body, meetings }, sources))
+}

@@ -1,0 +1,426 @@
+//! Load stage, raw shapes: every content file as serde reads it, before it is
+//! checked and resolved. The doc comments describe the fields for editors.
+//!
+//! Lists whose entries are checked one by one (members, agenda rows, minutes
+//! items, action points) are kept as YAML values here and typed entry by entry,
+//! so that one bad entry does not hide the problems of the others. Shapes whose
+//! failure serde would word with a Rust type name say what they expect instead
+//! (`expecting`, or a visitor of their own).
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Visitor};
+use serde_yaml_ng::Value;
+
+/// `body.yaml`: a board or committee and its standing roster.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BodyFile {
+    /// Short id of the body, the same as its folder name (`nehs`): lower-case
+    /// letters, digits and `-`.
+    pub(crate) id: String,
+    /// Full name (`Nasjonalt e-helsestyre`).
+    pub(crate) name: String,
+    /// Name used as the subject of formulaic decisions (`NUIT godkjenner …`);
+    /// defaults to `name`.
+    #[serde(default)]
+    pub(crate) short_name: Option<String>,
+    /// The organisation running the secretariat.
+    pub(crate) organisation: String,
+    /// Address line for the foot of letter-style pages.
+    #[serde(default)]
+    pub(crate) footer: Option<String>,
+    /// The roster, in print order; each entry is a [`MemberFile`].
+    pub(crate) members: Vec<Value>,
+}
+
+/// One member on the roster of `body.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MemberFile {
+    /// Short id used to name the member in meetings and minutes (`kvestli`).
+    pub(crate) id: String,
+    /// Full name.
+    pub(crate) name: String,
+    /// Job title.
+    #[serde(default)]
+    pub(crate) title: Option<String>,
+    /// The member's organisation (*aktør*).
+    #[serde(default)]
+    pub(crate) organisation: Option<String>,
+    /// Role on the roster.
+    pub(crate) role: RoleName,
+    /// How the role prints, when the body words it otherwise than the default
+    /// label of the role.
+    #[serde(default)]
+    pub(crate) role_label: Option<String>,
+}
+
+/// A role on the roster, as written in `body.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RoleName {
+    /// Leader (*leder*); chairs the meetings unless another chair is named.
+    Leader,
+    /// Member (*medlem*).
+    Member,
+    /// Observer (*observatør*).
+    Observer,
+    /// Secretariat (*sekretariat*); listed as present only when named.
+    Secretariat,
+}
+
+/// `meeting.yaml`: a meeting and its agenda.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MeetingFile {
+    /// Meeting number and full year, `N/YYYY` (`7/2020`).
+    #[serde(deserialize_with = "scalar_text")]
+    pub(crate) number: String,
+    /// Date of the meeting, `YYYY-MM-DD`.
+    #[serde(deserialize_with = "scalar_text")]
+    pub(crate) date: String,
+    /// Start time `HH:MM`; without it the agenda prints without clock times.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) start: Option<String>,
+    /// Planned end `HH:MM`; the agenda must not run past it.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) end: Option<String>,
+    /// Where the meeting is held.
+    pub(crate) place: String,
+    /// Link to join by video.
+    #[serde(default)]
+    pub(crate) video_link: Option<String>,
+    /// Member id of the chair; defaults to the body's leader.
+    #[serde(default)]
+    pub(crate) chair: Option<String>,
+    /// Title of the meeting; defaults to `Møte i <body name>`.
+    #[serde(default)]
+    pub(crate) title: Option<String>,
+    /// The meeting whose minutes this one approves, when it is not the previous
+    /// meeting in the content.
+    #[serde(default)]
+    pub(crate) previous_meeting: Option<PreviousFile>,
+    /// Note on the agenda, such as a changed order.
+    #[serde(default)]
+    pub(crate) order_note: Option<String>,
+    /// Practical information, Markdown.
+    #[serde(default)]
+    pub(crate) notes: Option<String>,
+    /// Substitutes sitting in for members at this meeting; each entry is a
+    /// [`SubstituteFile`].
+    #[serde(default)]
+    pub(crate) substitutes: Vec<Value>,
+    /// The agenda in order; each row is an [`AgendaFile`].
+    pub(crate) agenda: Vec<Value>,
+}
+
+/// `previous_meeting` in `meeting.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PreviousFile {
+    /// Its date, `YYYY-MM-DD`.
+    #[serde(deserialize_with = "scalar_text")]
+    pub(crate) date: String,
+    /// Its meeting number, `N/YYYY`.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) number: Option<String>,
+}
+
+/// One substitute in `meeting.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SubstituteFile {
+    /// Member id of the member replaced.
+    #[serde(rename = "for")]
+    pub(crate) replaces: String,
+    /// The substitute's full name.
+    pub(crate) name: String,
+    /// The substitute's job title.
+    #[serde(default)]
+    pub(crate) title: Option<String>,
+    /// The substitute's organisation; defaults to the member's.
+    #[serde(default)]
+    pub(crate) organisation: Option<String>,
+}
+
+/// One row of the agenda in `meeting.yaml`: a case item, or a break.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AgendaFile {
+    /// Makes the row a break, with what prints (`Pause`).
+    #[serde(rename = "break", default)]
+    pub(crate) break_label: Option<String>,
+    /// Case number `NN/YY` (`38/20`), or `auto` for the next free one.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) case: Option<String>,
+    /// Title on the agenda; standing items have a formulaic one.
+    #[serde(default)]
+    pub(crate) title: Option<String>,
+    /// Standing item: `innkalling`, `referat` or `eventuelt`.
+    #[serde(default)]
+    pub(crate) standing: Option<String>,
+    /// Kind of item (*innretning*): godkjenning, orientering, drøfting,
+    /// tilslutning, beslutning or anbefaling.
+    #[serde(default)]
+    pub(crate) kind: Option<String>,
+    /// Short description, Markdown.
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+    /// Who presents the item: a member id, a guest, or a list of these.
+    #[serde(default)]
+    pub(crate) presenter: Option<PresenterSpec>,
+    /// Duration in minutes; required when the meeting has a start time.
+    #[serde(default, deserialize_with = "opt_whole_number")]
+    pub(crate) duration: Option<u32>,
+    /// The case paper, a Markdown file relative to the meeting folder
+    /// (`saker/38-20.md`).
+    #[serde(default)]
+    pub(crate) paper: Option<String>,
+    /// The proposed decision, or a list of them (numbered when several).
+    #[serde(default)]
+    pub(crate) proposed_decision: Option<OneOrMany>,
+    /// Heading of the proposed decision, when not the default one.
+    #[serde(default)]
+    pub(crate) decision_heading: Option<String>,
+    /// Title on the case paper, when it differs from the agenda title.
+    #[serde(default)]
+    pub(crate) paper_title: Option<String>,
+    /// Note that the item is postponed, and why.
+    #[serde(default)]
+    pub(crate) postponed: Option<String>,
+}
+
+/// The presenter of an agenda item: one person or a list.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected a member id, a guest `{ name, organisation }` or a list of these"
+)]
+pub(crate) enum PresenterSpec {
+    /// One person.
+    One(PersonSpec),
+    /// Several people, in order.
+    Many(Vec<PersonSpec>),
+}
+
+/// A person: a member id of the body's roster, or a guest.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected a member id or a guest `{ name, organisation }`"
+)]
+pub(crate) enum PersonSpec {
+    /// A member id (`kvestli`).
+    Id(String),
+    /// Someone not on the roster.
+    Guest {
+        /// Full name.
+        name: String,
+        /// Organisation.
+        #[serde(default)]
+        organisation: Option<String>,
+    },
+}
+
+/// A text, or a list of texts.
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "expected a text or a list of texts")]
+pub(crate) enum OneOrMany {
+    /// One text.
+    One(String),
+    /// Several texts, in order.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The texts as a list.
+    pub(crate) fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+/// `minutes.yaml`: the minutes of the meeting in the same folder.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MinutesFile {
+    /// `draft` (out for comments) or `final` (approved).
+    pub(crate) status: MinutesStatusName,
+    /// Draft: the date the minutes were sent, `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) sent: Option<String>,
+    /// Draft: the deadline for comments, `YYYY-MM-DD` (required for a draft).
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) comments_by: Option<String>,
+    /// Final: when and by which meeting the minutes were approved (required).
+    #[serde(default)]
+    pub(crate) approved: Option<ApprovedFile>,
+    /// Member id of the chair, when not the meeting's chair.
+    #[serde(default)]
+    pub(crate) chair: Option<String>,
+    /// Who took the minutes (*referent*): a member id or a guest.
+    #[serde(default)]
+    pub(crate) minute_taker: Option<PersonSpec>,
+    /// Member ids present; when given, members not listed sent apologies.
+    #[serde(default)]
+    pub(crate) present: Option<Vec<String>>,
+    /// Member ids who sent apologies (*forfall*).
+    #[serde(default)]
+    pub(crate) absent: Vec<String>,
+    /// Others present: member ids or guests.
+    #[serde(default)]
+    pub(crate) others_present: Vec<PersonSpec>,
+    /// People present for some items only; each entry is a [`PartialFile`].
+    #[serde(default)]
+    pub(crate) present_for: Vec<Value>,
+    /// General remarks, Markdown.
+    #[serde(default)]
+    pub(crate) notes: Option<String>,
+    /// What the minutes record per case; each entry is an [`ItemFile`].
+    #[serde(default)]
+    pub(crate) items: Vec<Value>,
+    /// Action points not tied to a case; each entry is an [`ActionFile`].
+    #[serde(default)]
+    pub(crate) actions: Vec<Value>,
+}
+
+/// Whether minutes are a draft or final, as written in `minutes.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum MinutesStatusName {
+    /// Draft (*utkast*), sent out for comments.
+    Draft,
+    /// Final (*endelig*), approved.
+    Final,
+}
+
+/// `approved` in `minutes.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ApprovedFile {
+    /// The date of approval, `YYYY-MM-DD`.
+    #[serde(deserialize_with = "scalar_text")]
+    pub(crate) date: String,
+    /// The meeting that approved the minutes, `N/YYYY`.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) meeting: Option<String>,
+}
+
+/// One entry of `present_for` in `minutes.yaml`: someone present for some items.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PartialFile {
+    /// Member id, for a member (or `name` for a guest).
+    #[serde(default)]
+    pub(crate) member: Option<String>,
+    /// Full name, for a guest.
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    /// The guest's organisation.
+    #[serde(default)]
+    pub(crate) organisation: Option<String>,
+    /// The case numbers (`32/21`) the person was present for.
+    pub(crate) cases: OneOrMany,
+}
+
+/// One entry of `items` in `minutes.yaml`: what the minutes record for a case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ItemFile {
+    /// The case number on the agenda (`35/21`).
+    #[serde(deserialize_with = "scalar_text")]
+    pub(crate) case: String,
+    /// Notes of the discussion, Markdown.
+    #[serde(default)]
+    pub(crate) notes: Option<String>,
+    /// The decision as adopted, a list of them, or `as_proposed`.
+    #[serde(default)]
+    pub(crate) decision: Option<OneOrMany>,
+    /// Note that the item was postponed.
+    #[serde(default)]
+    pub(crate) postponed: Option<String>,
+    /// Action points raised or updated under this case; each is an [`ActionFile`].
+    #[serde(default)]
+    pub(crate) actions: Vec<Value>,
+}
+
+/// An action point (*aksjonspunkt*) in `minutes.yaml`: a new one (with `text`),
+/// or an update of one raised earlier (with its `id`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ActionFile {
+    /// Id of the action point (`5/2021-1`); new ones are numbered after the
+    /// meeting when left out.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) id: Option<String>,
+    /// What is to be done; required for a new action point.
+    #[serde(default)]
+    pub(crate) text: Option<String>,
+    /// Who is responsible: a member id or a guest.
+    #[serde(default)]
+    pub(crate) owner: Option<PersonSpec>,
+    /// Due date, `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) due: Option<String>,
+    /// `open` (the default for a new one) or `closed`.
+    #[serde(default)]
+    pub(crate) status: Option<ActionStatusName>,
+    /// The latest note on its status.
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+}
+
+/// The status of an action point, as written in `minutes.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ActionStatusName {
+    /// Still to be done.
+    Open,
+    /// Done.
+    Closed,
+}
+
+/// Accepts a scalar written as text or as a number (YAML reads `2020` as a number).
+pub(crate) fn scalar_text<'de, D: de::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Int(i64),
+        Float(f64),
+    }
+    Ok(match Scalar::deserialize(de)? {
+        Scalar::Text(s) => s,
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => f.to_string(),
+    })
+}
+
+/// [`scalar_text`] for an optional field.
+pub(crate) fn opt_scalar_text<'de, D: de::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<String>, D::Error> {
+    scalar_text(de).map(Some)
+}
+
+/// A whole number of minutes, worded as such when it is not one.
+fn opt_whole_number<'de, D: de::Deserializer<'de>>(de: D) -> Result<Option<u32>, D::Error> {
+    struct WholeNumber;
+    impl Visitor<'_> for WholeNumber {
+        type Value = u32;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a whole number")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u32, E> {
+            u32::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u32, E> {
+            u32::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+        }
+    }
+    de.deserialize_u32(WholeNumber).map(Some)
+}

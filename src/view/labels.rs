@@ -1,0 +1,355 @@
+//! View stage, labels: the words and formulaic phrases documents print, from
+//! `labels.yaml` in the templates folder (or the built-in copy).
+
+
+use serde::Deserialize;
+
+use crate::derive::norwegian_date;
+use crate::diagnostic::{Diagnostic, Position};
+use crate::model::{
+    ActionStatus, Adopted, Body, CaseItem, Formula, Kind, Meeting, MinutesItem, Proposed, Role,
+    Standing,
+};
+
+/// The labels file in a templates folder.
+pub const LABELS_FILE: &str = "labels.yaml";
+
+/// The labels shipped with motebok, used when a templates folder has none.
+const BUILTIN_LABELS: &str = include_str!("../../templates/labels.yaml");
+
+/// Words and formulaic phrases printed in documents (`templates/labels.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    roles: RoleLabels,
+    kinds: KindLabels,
+    action_status: StatusLabels,
+    decision_heading: String,
+    meeting_title: String,
+    standing_titles: StandingTitles,
+    decisions: FormulaLabels,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StandingTitles {
+    innkalling: String,
+    referat: String,
+    referat_without_date: String,
+    eventuelt: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormulaLabels {
+    innkalling: String,
+    referat: String,
+    referat_without_date: String,
+    orientering: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleLabels {
+    leader: String,
+    member: String,
+    observer: String,
+    secretariat: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindLabels {
+    godkjenning: String,
+    orientering: String,
+    #[serde(rename = "drøfting")]
+    drofting: String,
+    tilslutning: String,
+    beslutning: String,
+    anbefaling: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusLabels {
+    open: String,
+    closed: String,
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels::builtin()
+    }
+}
+
+impl Labels {
+    /// The labels shipped with motebok.
+    pub fn builtin() -> Labels {
+        serde_yaml_ng::from_str(BUILTIN_LABELS).expect("the built-in labels.yaml is valid")
+    }
+
+    /// Parses the text of a labels file.
+    #[allow(clippy::result_large_err)]
+    pub fn parse(text: &str) -> Result<Labels, Diagnostic> {
+        serde_yaml_ng::from_str(text).map_err(|err| {
+            let position = err.location().map(|l| Position {
+                line: l.line(),
+                column: l.column(),
+            });
+            let message = err.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            Diagnostic::error(format!("invalid labels: {message}"))
+                .at(position, Some(text))
+                .hint("compare with templates/labels.yaml in motebok's repository")
+        })
+    }
+
+    /// How `role` prints.
+    pub fn role(&self, role: Role) -> &str {
+        let r = &self.roles;
+        match role {
+            Role::Leader => &r.leader,
+            Role::Member => &r.member,
+            Role::Observer => &r.observer,
+            Role::Secretariat => &r.secretariat,
+        }
+    }
+
+    /// How `kind` prints.
+    pub fn kind(&self, kind: Kind) -> &str {
+        let k = &self.kinds;
+        match kind {
+            Kind::Godkjenning => &k.godkjenning,
+            Kind::Orientering => &k.orientering,
+            Kind::Drøfting => &k.drofting,
+            Kind::Tilslutning => &k.tilslutning,
+            Kind::Beslutning => &k.beslutning,
+            Kind::Anbefaling => &k.anbefaling,
+        }
+    }
+
+    /// How an action point's status prints.
+    pub fn action_status(&self, status: ActionStatus) -> &str {
+        match status {
+            ActionStatus::Open => &self.action_status.open,
+            ActionStatus::Closed => &self.action_status.closed,
+        }
+    }
+
+    /// The title of a meeting of `body` that has none written.
+    pub fn meeting_title(&self, body: &Body) -> String {
+        self.meeting_title.replace("{body}", &body.name)
+    }
+
+    /// The heading of the proposed decision, when an item has none written.
+    pub fn decision_heading(&self) -> &str {
+        &self.decision_heading
+    }
+}
+
+/// The formulaic phrases of one meeting: titles of standing items, proposed
+/// decisions written out, decisions as adopted.
+pub struct Phrases<'a> {
+    labels: &'a Labels,
+    body: &'a Body,
+    /// The previous meeting's date as printed, when known.
+    previous: Option<String>,
+}
+
+impl<'a> Phrases<'a> {
+    /// The phrases of `meeting` of `body`.
+    pub fn new(labels: &'a Labels, body: &'a Body, meeting: &Meeting) -> Self {
+        Phrases {
+            labels,
+            body,
+            previous: meeting.previous.as_ref().map(|p| norwegian_date(p.date)),
+        }
+    }
+
+    /// Fills `{body}`, `{subject}` and `{date}` into `phrase`.
+    fn fill(&self, phrase: &str) -> String {
+        phrase
+            .replace("{body}", &self.body.name)
+            .replace("{subject}", &self.body.short_name)
+            .replace("{date}", self.previous.as_deref().unwrap_or_default())
+    }
+
+    /// The item's title: as written, or its standing item's.
+    pub fn title(&self, item: &CaseItem) -> String {
+        let titles = &self.labels.standing_titles;
+        let phrase = match (&item.title, item.standing) {
+            (Some(title), _) => return title.clone(),
+            (None, None) => return String::new(),
+            (None, Some(Standing::Innkalling)) => &titles.innkalling,
+            (None, Some(Standing::Referat)) if self.previous.is_some() => &titles.referat,
+            (None, Some(Standing::Referat)) => &titles.referat_without_date,
+            (None, Some(Standing::Eventuelt)) => &titles.eventuelt,
+        };
+        self.fill(phrase)
+    }
+
+    /// The proposed decisions, written out.
+    pub fn proposed(&self, item: &CaseItem) -> Vec<String> {
+        let formulas = &self.labels.decisions;
+        let phrase = match &item.proposed {
+            None => return Vec::new(),
+            Some(Proposed::Written(list)) => return list.clone(),
+            Some(Proposed::Formula(Formula::ApproveSummons)) => &formulas.innkalling,
+            Some(Proposed::Formula(Formula::ApproveMinutes)) if self.previous.is_some() => {
+                &formulas.referat
+            }
+            Some(Proposed::Formula(Formula::ApproveMinutes)) => &formulas.referat_without_date,
+            Some(Proposed::Formula(Formula::TakeNote)) => &formulas.orientering,
+        };
+        vec![self.fill(phrase)]
+    }
+
+    /// The decisions the minutes record for `case`, and whether they differ
+    /// from the proposed ones.
+    pub fn adopted(&self, case: &CaseItem, item: &MinutesItem) -> (Vec<String>, bool) {
+        match &item.decision {
+            None => (Vec::new(), false),
+            Some(Adopted::AsProposed) => (self.proposed(case), false),
+            Some(Adopted::Written(list)) => {
+                let amended = case.has_proposal() && *list != self.proposed(case);
+                (list.clone(), amended)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_labels_name_every_role_kind_and_status() {
+        let labels = Labels::builtin();
+        assert_eq!(labels.role(Role::Leader), "Leder");
+        assert_eq!(labels.role(Role::Observer), "Observatør");
+        assert_eq!(labels.kind(Kind::Drøfting), "Drøfting");
+        assert_eq!(labels.action_status(ActionStatus::Open), "Åpen");
+        assert_eq!(labels.action_status(ActionStatus::Closed), "Lukket");
+        assert_eq!(labels.decision_heading, "Forslag til vedtak");
+        for kind in Kind::ALL {
+            assert_eq!(labels.kind(kind).to_lowercase(), kind.name());
+        }
+    }
+
+    #[test]
+    fn bad_labels_are_located() {
+        let err = Labels::parse("roles:\n  leder: Leder\n").unwrap_err();
+        assert!(
+            err.message.starts_with("invalid labels: "),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.position.map(|p| p.line), Some(2));
+    }
+
+    fn meeting(previous: Option<&str>) -> Meeting {
+        Meeting {
+            slug: "2024-01".to_owned(),
+            number: crate::model::MeetingNumber::parse("1/2024").unwrap(),
+            date: crate::model::Date::parse("2024-01-10").unwrap(),
+            start: None,
+            end: None,
+            place: String::new(),
+            video_link: None,
+            chair: None,
+            title: None,
+            previous: previous.map(|d| crate::model::Previous {
+                date: crate::model::Date::parse(d).unwrap(),
+                number: None,
+            }),
+            order_note: None,
+            notes: None,
+            roster: Vec::new(),
+            agenda: Vec::new(),
+            action_status: Vec::new(),
+            minutes: None,
+        }
+    }
+
+    fn item(standing: Standing, proposed: Option<Proposed>) -> CaseItem {
+        CaseItem {
+            case: crate::model::CaseNumber::parse("1/24").unwrap(),
+            title: None,
+            paper_title: None,
+            decision_heading: None,
+            kind: None,
+            standing: Some(standing),
+            description: None,
+            presenters: Vec::new(),
+            start: crate::model::Clock(0),
+            duration: 5,
+            paper: None,
+            proposed,
+            postponed: None,
+        }
+    }
+
+    #[test]
+    fn phrases_fill_body_subject_and_date() {
+        let labels = Labels::builtin();
+        let body = Body {
+            id: "rad".to_owned(),
+            name: "Rådet for testing".to_owned(),
+            short_name: "Rådet".to_owned(),
+            organisation: String::new(),
+            footer: None,
+            members: Vec::new(),
+        };
+        let minutes = item(
+            Standing::Referat,
+            Some(Proposed::Formula(Formula::ApproveMinutes)),
+        );
+        let known = Phrases::new(&labels, &body, &meeting(Some("2023-11-16")));
+        assert_eq!(
+            known.title(&minutes),
+            "Godkjenning av referat fra møte i Rådet for testing 16. november 2023"
+        );
+        assert_eq!(
+            known.proposed(&minutes),
+            ["Rådet godkjenner referatet fra møtet 16. november 2023."]
+        );
+        let unknown = Phrases::new(&labels, &body, &meeting(None));
+        assert_eq!(
+            unknown.title(&minutes),
+            "Godkjenning av referat fra forrige møte i Rådet for testing"
+        );
+        assert_eq!(
+            unknown.proposed(&minutes),
+            ["Rådet godkjenner referatet fra forrige møte."]
+        );
+        let eventuelt = item(Standing::Eventuelt, None);
+        assert_eq!(unknown.title(&eventuelt), "Eventuelt");
+        assert!(unknown.proposed(&eventuelt).is_empty());
+    }
+
+    #[test]
+    fn a_body_can_reword_the_labels() {
+        let text = BUILTIN_LABELS
+            .replace("leader: Leder", "leader: Styreleder")
+            .replace(
+                "innkalling: \"{subject} godkjenner innkalling og dagsorden.\"",
+                "innkalling: \"{subject} vedtar innkallingen.\"",
+            );
+        let labels = Labels::parse(&text).unwrap();
+        assert_eq!(labels.role(Role::Leader), "Styreleder");
+        let body = Body {
+            id: "nuit".to_owned(),
+            name: "Nasjonalt utvalg".to_owned(),
+            short_name: "NUIT".to_owned(),
+            organisation: String::new(),
+            footer: None,
+            members: Vec::new(),
+        };
+        let summons = item(
+            Standing::Innkalling,
+            Some(Proposed::Formula(Formula::ApproveSummons)),
+        );
+        let phrases = Phrases::new(&labels, &body, &meeting(None));
+        assert_eq!(phrases.proposed(&summons), ["NUIT vedtar innkallingen."]);
+    }
+}

@@ -1,0 +1,467 @@
+//! View stage: the model turned into the template context, with the words and
+//! formulaic phrases of `templates/labels.yaml` applied.
+//!
+//! The context keeps the field names (and values) templates have always seen:
+//! `meeting.date_text`, `item.case`, `a.status_label` and so on. Print forms
+//! live here, not in the model: Norwegian dates, clock times, role, kind and
+//! status labels.
+
+mod labels;
+
+use minijinja::{Value, context};
+use serde::Serialize;
+
+pub use labels::{LABELS_FILE, Labels, Phrases};
+
+use crate::derive;
+use crate::model::{
+    ActionPoint, ActionStatus, AgendaRow, Attendee, Body, CaseItem, Clock, Date, Meeting, Member,
+    Minutes, MinutesItem, MinutesStatus, Person, Project, Role, RosterEntry, Standing,
+};
+
+/// The template context of one document: `body`, `meeting`, `item` (the case
+/// of a case paper, else none) and `case_numbers`.
+pub fn job_context(
+    project: &Project,
+    labels: &Labels,
+    body: usize,
+    meeting: usize,
+    row: Option<usize>,
+) -> Value {
+    let content = &project.bodies[body];
+    let meeting = &content.meetings[meeting];
+    let body = &content.body;
+    let item = row
+        .and_then(|r| match meeting.agenda.get(r)? {
+            AgendaRow::Case(item) => Some(item),
+            AgendaRow::Break(_) => None,
+        })
+        .map(|item| {
+            let phrases = Phrases::new(labels, body, meeting);
+            Value::from_serialize(case_view(labels, &phrases, meeting, item))
+        })
+        .unwrap_or(Value::from(()));
+    let case_numbers: Vec<String> = meeting.cases().map(|c| c.case.to_string()).collect();
+    context! {
+        body => Value::from_serialize(body_view(labels, body)),
+        meeting => Value::from_serialize(meeting_view(labels, body, meeting)),
+        item => item,
+        case_numbers => case_numbers,
+    }
+}
+
+/// A date as printed (`16. desember 2020`).
+pub fn date_text(date: Date) -> String {
+    derive::norwegian_date(date)
+}
+
+/// The name of a minutes status as the archive index gives it (`draft`, `final`).
+pub fn minutes_status_name(status: MinutesStatus) -> &'static str {
+    match status {
+        MinutesStatus::Draft => "draft",
+        MinutesStatus::Final => "final",
+    }
+}
+
+#[derive(Serialize)]
+struct BodyView<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_name: &'a str,
+    organisation: &'a str,
+    footer: Option<&'a str>,
+    members: Vec<MemberView<'a>>,
+}
+
+#[derive(Serialize)]
+struct MemberView<'a> {
+    id: &'a str,
+    name: &'a str,
+    title: Option<&'a str>,
+    organisation: Option<&'a str>,
+    role: &'static str,
+    role_label: String,
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Leader => "leader",
+        Role::Member => "member",
+        Role::Observer => "observer",
+        Role::Secretariat => "secretariat",
+    }
+}
+
+fn role_label(labels: &Labels, role: Role, written: Option<&str>) -> String {
+    written.unwrap_or_else(|| labels.role(role)).to_owned()
+}
+
+fn body_view<'a>(labels: &Labels, body: &'a Body) -> BodyView<'a> {
+    let member = |m: &'a Member| MemberView {
+        id: &m.id,
+        name: &m.name,
+        title: m.title.as_deref(),
+        organisation: m.organisation.as_deref(),
+        role: role_name(m.role),
+        role_label: role_label(labels, m.role, m.role_label.as_deref()),
+    };
+    BodyView {
+        id: &body.id,
+        name: &body.name,
+        short_name: &body.short_name,
+        organisation: &body.organisation,
+        footer: body.footer.as_deref(),
+        members: body.members.iter().map(member).collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct MeetingView<'a> {
+    slug: &'a str,
+    number: String,
+    date: String,
+    ymd: (i32, u8, u8),
+    date_text: String,
+    weekday: &'static str,
+    start: String,
+    end: String,
+    timed: bool,
+    place: &'a str,
+    video_link: Option<&'a str>,
+    chair: Option<PersonView<'a>>,
+    title: String,
+    previous_meeting_date: Option<String>,
+    previous_meeting_number: Option<&'a str>,
+    order_note: Option<&'a str>,
+    notes: Option<&'a str>,
+    roster: Vec<RosterView<'a>>,
+    agenda: Vec<RowView<'a>>,
+    action_status: Vec<ActionView<'a>>,
+    minutes: Option<MinutesView<'a>>,
+}
+
+fn clock_text(clock: Option<Clock>) -> String {
+    clock.map(|c| c.to_string()).unwrap_or_default()
+}
+
+fn meeting_view<'a>(labels: &'a Labels, body: &Body, meeting: &'a Meeting) -> MeetingView<'a> {
+    let date = meeting.date;
+    let phrases = Phrases::new(labels, body, meeting);
+    MeetingView {
+        slug: &meeting.slug,
+        number: meeting.number.to_string(),
+        date: date.to_string(),
+        ymd: (date.year, date.month, date.day),
+        date_text: date_text(date),
+        weekday: derive::weekday(date),
+        start: clock_text(meeting.start),
+        end: clock_text(meeting.end),
+        timed: meeting.timed(),
+        place: &meeting.place,
+        video_link: meeting.video_link.as_deref(),
+        chair: meeting.chair.as_ref().map(person_view),
+        title: meeting
+            .title
+            .clone()
+            .unwrap_or_else(|| labels.meeting_title(body)),
+        previous_meeting_date: meeting.previous.as_ref().map(|p| date_text(p.date)),
+        previous_meeting_number: meeting.previous.as_ref().and_then(|p| p.number.as_deref()),
+        order_note: meeting.order_note.as_deref(),
+        notes: meeting.notes.as_deref(),
+        roster: meeting
+            .roster
+            .iter()
+            .map(|r| roster_view(labels, r))
+            .collect(),
+        agenda: meeting
+            .agenda
+            .iter()
+            .map(|row| row_view(labels, &phrases, meeting, row))
+            .collect(),
+        action_status: meeting
+            .action_status
+            .iter()
+            .map(|a| action_view(labels, a))
+            .collect(),
+        minutes: meeting
+            .minutes
+            .as_ref()
+            .map(|m| minutes_view(labels, &phrases, meeting, m)),
+    }
+}
+
+#[derive(Serialize)]
+struct PersonView<'a> {
+    name: &'a str,
+    organisation: Option<&'a str>,
+    member_id: Option<&'a str>,
+}
+
+fn person_view(person: &Person) -> PersonView<'_> {
+    PersonView {
+        name: &person.name,
+        organisation: person.organisation.as_deref(),
+        member_id: person.member_id.as_deref(),
+    }
+}
+
+#[derive(Serialize)]
+struct RosterView<'a> {
+    member_id: &'a str,
+    name: &'a str,
+    title: Option<&'a str>,
+    organisation: Option<&'a str>,
+    role_label: String,
+    role: &'static str,
+    substitute_for: Option<&'a str>,
+}
+
+fn roster_view<'a>(labels: &Labels, entry: &'a RosterEntry) -> RosterView<'a> {
+    RosterView {
+        member_id: &entry.member_id,
+        name: &entry.name,
+        title: entry.title.as_deref(),
+        organisation: entry.organisation.as_deref(),
+        role_label: role_label(labels, entry.role, entry.role_label.as_deref()),
+        role: role_name(entry.role),
+        substitute_for: entry.substitute_for.as_deref(),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum RowView<'a> {
+    Case(Box<CaseView<'a>>),
+    Break {
+        label: &'a str,
+        start: String,
+        end: String,
+        duration: u32,
+        duration_text: String,
+    },
+}
+
+#[derive(Serialize)]
+struct CaseView<'a> {
+    case: String,
+    slug: String,
+    title: String,
+    paper_title: String,
+    decision_heading: &'a str,
+    kind: Option<&'a str>,
+    standing: Option<&'static str>,
+    description: Option<&'a str>,
+    presenters: Vec<PersonView<'a>>,
+    presenter_text: String,
+    presenter_organisations: String,
+    start: String,
+    end: String,
+    duration: u32,
+    duration_text: String,
+    paper: Option<&'a str>,
+    decisions: Vec<String>,
+    postponed: Option<&'a str>,
+    has_document: bool,
+}
+
+/// A clock time as printed on the agenda: empty when the agenda is untimed.
+fn agenda_clock(meeting: &Meeting, clock: Clock) -> String {
+    if meeting.timed() {
+        clock.to_string()
+    } else {
+        String::new()
+    }
+}
+
+fn row_view<'a>(
+    labels: &'a Labels,
+    phrases: &Phrases<'_>,
+    meeting: &Meeting,
+    row: &'a AgendaRow,
+) -> RowView<'a> {
+    match row {
+        AgendaRow::Case(item) => RowView::Case(Box::new(case_view(labels, phrases, meeting, item))),
+        AgendaRow::Break(b) => RowView::Break {
+            label: &b.label,
+            start: agenda_clock(meeting, b.start),
+            end: agenda_clock(meeting, b.start.plus(b.duration)),
+            duration: b.duration,
+            duration_text: derive::duration_text(b.duration),
+        },
+    }
+}
+
+fn case_view<'a>(
+    labels: &'a Labels,
+    phrases: &Phrases<'_>,
+    meeting: &Meeting,
+    item: &'a CaseItem,
+) -> CaseView<'a> {
+    let title = phrases.title(item);
+    CaseView {
+        case: item.case.to_string(),
+        slug: item.slug(),
+        paper_title: item.paper_title.clone().unwrap_or_else(|| title.clone()),
+        title,
+        decision_heading: item
+            .decision_heading
+            .as_deref()
+            .unwrap_or(labels.decision_heading()),
+        kind: item.kind.map(|k| labels.kind(k)),
+        standing: item.standing.map(Standing::name),
+        description: item.description.as_deref(),
+        presenters: item.presenters.iter().map(person_view).collect(),
+        presenter_text: derive::presenter_text(&item.presenters),
+        presenter_organisations: derive::presenter_organisations(&item.presenters),
+        start: agenda_clock(meeting, item.start),
+        end: agenda_clock(meeting, item.end()),
+        duration: item.duration,
+        duration_text: derive::duration_text(item.duration),
+        paper: item.paper.as_deref(),
+        decisions: phrases.proposed(item),
+        postponed: item.postponed.as_deref(),
+        has_document: item.has_document(),
+    }
+}
+
+#[derive(Serialize)]
+struct ActionView<'a> {
+    id: &'a str,
+    text: &'a str,
+    owner: Option<&'a str>,
+    due: Option<String>,
+    due_text: Option<String>,
+    status: &'static str,
+    status_label: &'a str,
+    overdue: bool,
+    case: Option<String>,
+    raised_in: String,
+    note: Option<&'a str>,
+}
+
+fn action_view<'a>(labels: &'a Labels, point: &'a ActionPoint) -> ActionView<'a> {
+    ActionView {
+        id: &point.id,
+        text: &point.text,
+        owner: point.owner.as_deref(),
+        due: point.due.map(|d| d.to_string()),
+        due_text: point.due.map(date_text),
+        status: match point.status {
+            ActionStatus::Open => "open",
+            ActionStatus::Closed => "closed",
+        },
+        status_label: labels.action_status(point.status),
+        overdue: point.overdue,
+        case: point.case.map(|c| c.to_string()),
+        raised_in: point.raised_in.to_string(),
+        note: point.note.as_deref(),
+    }
+}
+
+#[derive(Serialize)]
+struct MinutesView<'a> {
+    status: &'static str,
+    sent_text: Option<String>,
+    comments_by_text: Option<String>,
+    approved_text: Option<String>,
+    approved_meeting: Option<&'a str>,
+    minute_taker: Option<PersonView<'a>>,
+    chair: Option<PersonView<'a>>,
+    present: Vec<AttendeeView<'a>>,
+    absent: Vec<AttendeeView<'a>>,
+    others: Vec<AttendeeView<'a>>,
+    partial: Vec<AttendeeView<'a>>,
+    items: Vec<MinutesItemView<'a>>,
+    notes: Option<&'a str>,
+    actions: Vec<ActionView<'a>>,
+}
+
+fn minutes_view<'a>(
+    labels: &'a Labels,
+    phrases: &Phrases<'_>,
+    meeting: &'a Meeting,
+    m: &'a Minutes,
+) -> MinutesView<'a> {
+    let attendees = |list: &'a [Attendee]| -> Vec<AttendeeView<'a>> {
+        list.iter().map(|a| attendee_view(labels, a)).collect()
+    };
+    MinutesView {
+        status: minutes_status_name(m.status),
+        sent_text: m.sent.map(date_text),
+        comments_by_text: m.comments_by.map(date_text),
+        approved_text: m.approved.map(date_text),
+        approved_meeting: m.approved_meeting.as_deref(),
+        minute_taker: m.minute_taker.as_ref().map(person_view),
+        chair: m.chair.as_ref().map(person_view),
+        present: attendees(&m.present),
+        absent: attendees(&m.absent),
+        others: attendees(&m.others),
+        partial: attendees(&m.partial),
+        items: m
+            .items
+            .iter()
+            .map(|i| minutes_item_view(labels, phrases, meeting, i))
+            .collect(),
+        notes: m.notes.as_deref(),
+        actions: m.actions.iter().map(|a| action_view(labels, a)).collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct AttendeeView<'a> {
+    name: &'a str,
+    organisation: Option<&'a str>,
+    role_label: Option<String>,
+    substitute_for: Option<&'a str>,
+    cases: &'a [String],
+}
+
+fn attendee_view<'a>(labels: &Labels, a: &'a Attendee) -> AttendeeView<'a> {
+    AttendeeView {
+        name: &a.name,
+        organisation: a.organisation.as_deref(),
+        role_label: a
+            .role
+            .map(|r| role_label(labels, r, a.role_label.as_deref())),
+        substitute_for: a.substitute_for.as_deref(),
+        cases: &a.cases,
+    }
+}
+
+#[derive(Serialize)]
+struct MinutesItemView<'a> {
+    case: String,
+    title: String,
+    kind: Option<&'a str>,
+    presenter_text: String,
+    notes: Option<&'a str>,
+    decisions: Vec<String>,
+    amended: bool,
+    postponed: Option<&'a str>,
+    actions: Vec<ActionView<'a>>,
+}
+
+fn minutes_item_view<'a>(
+    labels: &'a Labels,
+    phrases: &Phrases<'_>,
+    meeting: &'a Meeting,
+    item: &'a MinutesItem,
+) -> MinutesItemView<'a> {
+    let case = meeting.case(item.case);
+    let (decisions, amended) = case.map_or((Vec::new(), false), |c| phrases.adopted(c, item));
+    MinutesItemView {
+        case: item.case.to_string(),
+        title: case.map_or_else(String::new, |c| phrases.title(c)),
+        kind: case.and_then(|c| c.kind).map(|k| labels.kind(k)),
+        presenter_text: case.map_or_else(String::new, |c| derive::presenter_text(&c.presenters)),
+        notes: item.notes.as_deref(),
+        decisions,
+        amended,
+        postponed: item.postponed.as_deref(),
+        actions: item
+            .actions
+            .iter()
+            .map(|a| action_view(labels, a))
+            .collect(),
+    }
+}
