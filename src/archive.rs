@@ -10,10 +10,10 @@ use serde::Serialize;
 use crate::diagnostic::Diagnostic;
 use crate::document::{DocumentKind, DraftRule, Scope, minutes_are_draft};
 use crate::model::{Body, BodyContent, CaseItem, Meeting, Project};
-use crate::view::{Labels, Phrases, date_text, minutes_status_name};
 use crate::output::write_atomic;
 use crate::pipeline::{BuildConfig, BuildReport, build_with, plan};
 use crate::render::Renderer;
+use crate::view::{Labels, Phrases, date_text, minutes_status_name};
 
 /// The template of the archive's front page.
 pub const INDEX_TEMPLATE: &str = "arkiv.html.j2";
@@ -229,7 +229,10 @@ fn documents(
         .map(|kind| {
             let published =
                 kind.exists(meeting, item) && (config.include_drafts || !kind.is_draft(meeting));
-            let path = format!("{dir}/{}", kind.file_name(item.map(|i| i.slug()).as_deref()));
+            let path = format!(
+                "{dir}/{}",
+                kind.file_name(item.map(|i| i.slug()).as_deref())
+            );
             let linked = published && config.output.join(&path).is_file();
             let document = linked.then(|| index_document(kind, meeting, path));
             (kind.spec().archive_key, document)

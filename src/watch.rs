@@ -99,9 +99,7 @@ pub fn affected_jobs(project: &Project, changes: &BTreeSet<Change>, filter: &[St
             let content = &project.bodies[job.body];
             let meeting = &content.meetings[job.meeting];
             selected(filter, &content.body.id, &meeting.slug)
-                && changes
-                    .iter()
-                    .any(|change| affects(project, job, change))
+                && changes.iter().any(|change| affects(project, job, change))
         })
         .collect()
 }

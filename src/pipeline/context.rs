@@ -15,5 +15,8 @@ pub fn job_context(project: &Project, labels: &Labels, job: &Job) -> Value {
 
 /// Renders a job's Typst source.
 pub fn render_job(renderer: &Renderer, project: &Project, job: &Job) -> Result<String, Diagnostic> {
-    renderer.render(job.kind.template(), job_context(project, renderer.labels(), job))
+    renderer.render(
+        job.kind.template(),
+        job_context(project, renderer.labels(), job),
+    )
 }

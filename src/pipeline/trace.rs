@@ -31,8 +31,11 @@ pub(crate) fn trace_to_templates(
     let Ok(source) = render_job(renderer, project, job) else {
         return;
     };
-    let Some(map) = renderer.origins(job.kind.template(), job_context(project, renderer.labels(), job), &source)
-    else {
+    let Some(map) = renderer.origins(
+        job.kind.template(),
+        job_context(project, renderer.labels(), job),
+        &source,
+    ) else {
         return;
     };
     for diag in diags.iter_mut().filter(|d| in_generated(d)) {
@@ -89,9 +92,17 @@ fn retarget(
 fn find_in_content(project: &Project, job: &Job, value: &str) -> Option<(PathBuf, Position)> {
     let needle = value.lines().map(str::trim).find(|l| !l.is_empty())?;
     let mut files = Vec::new();
-    collect_files(project.sources.meeting_dir(job.body, job.meeting), &mut files);
+    collect_files(
+        project.sources.meeting_dir(job.body, job.meeting),
+        &mut files,
+    );
     files.sort();
-    files.push(project.sources.body_dir(job.body).join(crate::load::BODY_FILE));
+    files.push(
+        project
+            .sources
+            .body_dir(job.body)
+            .join(crate::load::BODY_FILE),
+    );
     files.into_iter().find_map(|file| {
         let text = std::fs::read_to_string(&file).ok()?;
         text.lines().enumerate().find_map(|(n, line)| {

@@ -16,9 +16,9 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use crate::diagnostic::{Diagnostic, Position};
-use crate::view::{LABELS_FILE, Labels};
 use crate::markdown;
 use crate::text::{escape_markup, quote_string};
+use crate::view::{LABELS_FILE, Labels};
 
 pub mod templates;
 pub mod trace;

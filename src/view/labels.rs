@@ -1,7 +1,6 @@
 //! View stage, labels: the words and formulaic phrases documents print, from
 //! `labels.yaml` in the templates folder (or the built-in copy).
 
-
 use serde::Deserialize;
 
 use crate::derive::norwegian_date;
