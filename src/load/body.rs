@@ -1,6 +1,7 @@
 //! Load stage, bodies: `body.yaml` into a [`Body`], and member ids resolved against its roster.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 
@@ -9,9 +10,15 @@ use super::source::{SourceFile, read_yaml, typed};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{Body, Member, Person, Role};
 
-/// Loads `body.yaml`.
-pub(crate) fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
-    let (file, value) = read_yaml(path, diags)?;
+/// Loads `body.yaml`; `ids` holds the ids taken by the bodies loaded before,
+/// with their files, and gets this one's.
+pub(crate) fn load_body(
+    content_dir: &Path,
+    path: &Path,
+    ids: &mut HashMap<String, PathBuf>,
+    diags: &mut Diagnostics,
+) -> Option<Body> {
+    let (file, value) = read_yaml(content_dir, path, diags)?;
     let raw: BodyFile = typed(&file, "", value, diags)?;
     let members = load_members(&file, raw.members, diags);
     let folder = path
@@ -31,6 +38,7 @@ pub(crate) fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
     if !valid_id(&raw.id) {
         diags.push(file.error("id", invalid_id(&raw.id)));
     }
+    check_unique_id(&file, &raw.id, ids, diags);
     Some(Body {
         short_name: raw.short_name.unwrap_or_else(|| raw.name.clone()),
         id: raw.id,
@@ -39,6 +47,31 @@ pub(crate) fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
         footer: raw.footer,
         members,
     })
+}
+
+/// Reports a body id that an earlier body took: the output folder is named by
+/// it, so two bodies would write over each other's files.
+fn check_unique_id(
+    file: &SourceFile,
+    id: &str,
+    ids: &mut HashMap<String, PathBuf>,
+    diags: &mut Diagnostics,
+) {
+    match ids.get(id) {
+        Some(other) => diags.push(
+            file.error(
+                "id",
+                format!(
+                    "body id `{id}` is already the id of {}; both would write to output/{id}",
+                    other.display()
+                ),
+            )
+            .hint("give each body its own id"),
+        ),
+        None => {
+            ids.insert(id.to_owned(), file.path.clone());
+        }
+    }
 }
 
 /// The roster of `body.yaml`, each member checked on its own.

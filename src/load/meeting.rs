@@ -15,10 +15,15 @@ use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
 use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
 use crate::derive::{Clock, Date};
 use crate::diagnostic::Diagnostics;
+use crate::fsread;
 use crate::model::{
     ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources, Person,
     Previous, RosterEntry,
 };
+
+/// The highest meeting number a body can use in a year: a bound on what content
+/// can make motebok count to (`motebok new` adds one to the highest).
+pub(crate) const MAX_MEETING_NUMBER: u32 = 9999;
 
 /// A meeting file read and typed, not yet resolved against the body.
 pub(crate) struct RawMeeting {
@@ -31,8 +36,12 @@ pub(crate) struct RawMeeting {
 }
 
 /// Reads one meeting folder's `meeting.yaml`.
-pub(crate) fn read_meeting(dir: &Path, diags: &mut Diagnostics) -> Option<RawMeeting> {
-    let (file, value) = read_yaml(&dir.join(MEETING_FILE), diags)?;
+pub(crate) fn read_meeting(
+    content_dir: &Path,
+    dir: &Path,
+    diags: &mut Diagnostics,
+) -> Option<RawMeeting> {
+    let (file, value) = read_yaml(content_dir, &dir.join(MEETING_FILE), diags)?;
     let raw: MeetingFile = typed(&file, "", value, diags)?;
     let date = Date::parse(&raw.date);
     if date.is_none() {
@@ -41,6 +50,8 @@ pub(crate) fn read_meeting(dir: &Path, diags: &mut Diagnostics) -> Option<RawMee
                 .hint("write the date as YYYY-MM-DD, such as 2020-12-16"),
         );
     }
+    let number = MeetingNumber::parse(&raw.number).filter(|n| n.number <= MAX_MEETING_NUMBER);
+    check_folder_name(&file, dir, number, date, diags);
     Some(RawMeeting {
         dir: dir.to_path_buf(),
         file,
@@ -99,6 +110,7 @@ pub(crate) fn resolve_meeting(
         meeting_year,
         cycle,
         used: Vec::new(),
+        refused: false,
     };
     let base = ItemContext {
         content_dir,
@@ -124,7 +136,8 @@ pub(crate) fn resolve_meeting(
     let has_errors = diags.error_count() > errors_before;
     let (mut meeting, papers) = assemble(&dir, raw, header, agenda, date?, action_status);
     let minutes_path = dir.join(MINUTES_FILE);
-    if minutes_path.is_file() {
+    // Whatever is there is read, so that what cannot be is reported.
+    if fsread::exists(&minutes_path) {
         // Agenda rows with errors are left out, so what the minutes say about
         // the agenda's cases cannot be checked against it.
         let ctx = MinutesContext {
@@ -133,7 +146,7 @@ pub(crate) fn resolve_meeting(
             body,
             agenda_complete: !has_errors,
         };
-        meeting.minutes = load_minutes(&minutes_path, &ctx, cycle, diags);
+        meeting.minutes = load_minutes(content_dir, &minutes_path, &ctx, cycle, diags);
     }
     (!has_errors).then_some((meeting, MeetingSources { dir, papers }))
 }
@@ -212,13 +225,124 @@ fn check_meeting_number(
     diags: &mut Diagnostics,
 ) -> Option<MeetingNumber> {
     let parsed = MeetingNumber::parse(number);
-    if parsed.is_none() {
-        diags.push(
+    match parsed {
+        None if is_number_form(number, 4) => diags.push(file.error(
+            "number",
+            format!("meeting number `{number}` is too large: a body has at most {MAX_MEETING_NUMBER} meetings a year"),
+        )),
+        None => diags.push(
             file.error("number", format!("`{number}` is not a meeting number"))
                 .hint("write the number and the full year, such as `7/2020`"),
-        );
+        ),
+        Some(n) if n.number > MAX_MEETING_NUMBER => {
+            diags.push(file.error(
+                "number",
+                format!("meeting number {n} is too large: a body has at most {MAX_MEETING_NUMBER} meetings a year"),
+            ));
+            return None;
+        }
+        Some(_) => {}
     }
     parsed
+}
+
+/// Reports meetings of a body with the same number, naming both files;
+/// `raws` are in date order, so the later one is reported.
+pub(crate) fn check_unique_numbers(raws: &[RawMeeting], diags: &mut Diagnostics) {
+    let mut seen: HashMap<MeetingNumber, &Path> = HashMap::new();
+    for raw in raws {
+        let Some(number) = MeetingNumber::parse(&raw.raw.number) else {
+            continue;
+        };
+        match seen.get(&number) {
+            Some(other) => diags.push(
+                raw.file
+                    .error(
+                        "number",
+                        format!(
+                            "meeting number {number} is already used by {}",
+                            other.display()
+                        ),
+                    )
+                    .hint("each meeting of a body has its own number: the running number within the year"),
+            ),
+            None => {
+                seen.insert(number, &raw.file.path);
+            }
+        }
+    }
+}
+
+/// Warns when the meeting folder's name, written `YYYY-NN` (year and meeting
+/// number, as `motebok new` names it) or `YYYY-MM-DD` (the date), disagrees
+/// with the meeting's number or date. Other names are not checked.
+fn check_folder_name(
+    file: &SourceFile,
+    dir: &Path,
+    number: Option<MeetingNumber>,
+    date: Option<Date>,
+    diags: &mut Diagnostics,
+) {
+    let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let (field, what) = match (folder_name_form(name), number, date) {
+        (FolderName::Date(d), _, Some(date)) if d != date => ("date", format!("date {date}")),
+        (FolderName::Number(year, n), Some(number), _)
+            if (year, n) != (number.year, number.number) =>
+        {
+            let expected = format!("{}-{:02}", number.year, number.number);
+            (
+                "number",
+                format!("number {number} (it would be `{expected}`)"),
+            )
+        }
+        (FolderName::Number(year, _), _, Some(date)) if year != date.year => {
+            ("date", format!("date {date}: the year differs"))
+        }
+        _ => return,
+    };
+    diags.push(
+        file.warning(
+            field,
+            format!("the meeting folder `{name}` does not match the meeting's {what}"),
+        )
+        .hint("rename the folder or correct the meeting; its documents are written to a folder of the folder's name"),
+    );
+}
+
+/// What a meeting folder's name says, when it follows a known form.
+enum FolderName {
+    /// `YYYY-MM-DD`.
+    Date(Date),
+    /// `YYYY-NN`: year and meeting number.
+    Number(i32, u32),
+    /// Any other name.
+    Other,
+}
+
+fn folder_name_form(name: &str) -> FolderName {
+    if let Some(date) = Date::parse(name) {
+        return FolderName::Date(date);
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match name.split_once('-') {
+        Some((y, n)) if y.len() == 4 && digits(y) && digits(n) && n.len() <= 4 => {
+            match (y.parse(), n.parse()) {
+                (Ok(year), Ok(number)) => FolderName::Number(year, number),
+                _ => FolderName::Other,
+            }
+        }
+        _ => FolderName::Other,
+    }
+}
+
+/// Whether `text` is written `N/Y…` with digits only and a year of `year_digits`.
+pub(crate) fn is_number_form(text: &str, year_digits: usize) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    text.split_once('/').is_some_and(|(n, y)| {
+        digits(n) && digits(y) && y.len() == year_digits && n.bytes().any(|b| b != b'0')
+    })
 }
 
 /// Start and planned end; without a start time the agenda is untimed.
@@ -375,7 +499,8 @@ fn resolve_agenda(
         else {
             continue;
         };
-        clock = clock.plus(row.duration());
+        // Each duration is at most a day (checked at load), and the sum saturates.
+        clock = Clock(clock.0.saturating_add(row.duration()));
         rows.push(row);
         papers.push(paper);
     }
