@@ -84,11 +84,9 @@ impl fmt::Display for ReadError {
             ReadError::BrokenLink => {
                 write!(f, "it is a symbolic link to a file that does not exist")
             }
-            ReadError::Outside { resolved, root } => write!(
-                f,
-                "it leads to {}, outside {root}; files are only read from inside it",
-                resolved.display()
-            ),
+            ReadError::Outside { resolved, root } => {
+                write!(f, "it leads to {}, outside {root}", resolved.display())
+            }
             ReadError::NotAFile(what) => write!(f, "it is {what}, not a regular file"),
             ReadError::TooLarge { limit } => {
                 write!(f, "it holds more than the {limit} bytes allowed")

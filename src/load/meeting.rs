@@ -237,7 +237,7 @@ fn check_meeting_number(
         Some(n) if n.number > MAX_MEETING_NUMBER => {
             diags.push(file.error(
                 "number",
-                format!("meeting number {n} is too large: a body has at most {MAX_MEETING_NUMBER} meetings a year"),
+                format!("meeting number `{number}` is too large: a body has at most {MAX_MEETING_NUMBER} meetings a year"),
             ));
             return None;
         }

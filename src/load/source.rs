@@ -46,8 +46,7 @@ pub(crate) fn sub_folders(
             EntryKind::Folder => dirs.push(entry.path),
             EntryKind::OutsideFolder(resolved) => {
                 let message = format!(
-                    "folder `{}` is a link to {}, outside the content folder; it is not followed",
-                    entry.name,
+                    "the folder is a link to {}, outside the content folder; it is not followed",
                     resolved.display()
                 );
                 let diag = if fsread::exists(&entry.path.join(marker)) {

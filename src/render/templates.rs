@@ -263,7 +263,7 @@ fn walk(
             }
             EntryKind::OutsideFolder(resolved) => errors.push(
                 Diagnostic::error(format!(
-                    "folder `{name}` is a link to {}, outside the templates folder; it is not followed",
+                    "the folder is a link to {}, outside the templates folder; it is not followed",
                     resolved.display()
                 ))
                 .in_file(&entry.path)
@@ -277,7 +277,7 @@ fn walk(
     }
 }
 
-const LINK_HINT: &str = "templates are only read from inside the templates folder: copy the file there instead of linking to it";
+const LINK_HINT: &str = "templates are only read from inside the templates folder: copy it there instead of linking to it";
 
 /// A template file's text, read from inside `root` (see [`fsread::read_file`]),
 /// with CRLF line ends made LF (so a file saved on Windows renders exactly like
