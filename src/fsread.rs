@@ -52,6 +52,8 @@ pub enum ReadError {
     Missing,
     /// A symbolic link to nothing.
     BrokenLink,
+    /// A symbolic link that cannot be followed (a loop of links).
+    BadLink(io::Error),
     /// The path resolves outside its root.
     Outside {
         /// Where the path resolves to.
@@ -91,6 +93,9 @@ impl fmt::Display for ReadError {
             ReadError::TooLarge { limit } => {
                 write!(f, "it holds more than the {limit} bytes allowed")
             }
+            ReadError::BadLink(err) => {
+                write!(f, "it is a symbolic link that cannot be followed ({err})")
+            }
             ReadError::Io(err) => write!(f, "{err}"),
         }
     }
@@ -113,21 +118,20 @@ pub fn exists(path: &Path) -> bool {
 pub fn resolve(root: Root<'_>, path: &Path) -> Result<PathBuf, ReadError> {
     let real = match path.canonicalize() {
         Ok(real) => real,
-        // A path through a file (`paper.md/x`) is as missing as one through nothing.
-        Err(err)
-            if matches!(
+        Err(err) => {
+            let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+            // A path through a file (`paper.md/x`) is as missing as one through nothing.
+            let missing = matches!(
                 err.kind(),
                 io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-            ) =>
-        {
-            let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-            return Err(if link {
-                ReadError::BrokenLink
-            } else {
-                ReadError::Missing
+            );
+            return Err(match (missing, link) {
+                (true, true) => ReadError::BrokenLink,
+                (true, false) => ReadError::Missing,
+                (false, true) => ReadError::BadLink(err),
+                (false, false) => ReadError::Io(err),
             });
         }
-        Err(err) => return Err(ReadError::Io(err)),
     };
     if !real.starts_with(root.real()?) {
         return Err(ReadError::Outside {
@@ -160,7 +164,7 @@ pub fn read_file(root: Root<'_>, path: &Path, limit: u64) -> Result<Vec<u8>, Rea
 pub struct Entry {
     /// Its path (in the folder walked, not resolved).
     pub path: PathBuf,
-    /// Its name.
+    /// Its name (a name that is not valid Unicode with replacement characters).
     pub name: String,
     /// What it is.
     pub kind: EntryKind,
@@ -178,15 +182,12 @@ pub enum EntryKind {
     Other,
 }
 
-/// The entries of `dir` (inside `root`), sorted by name; names that are not
-/// valid Unicode are left out.
+/// The entries of `dir` (inside `root`), sorted by name.
 pub fn entries(root: Root<'_>, dir: &Path) -> io::Result<Vec<Entry>> {
     let mut out = Vec::new();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
-        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-            continue;
-        };
+        let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         let file_type = entry.file_type()?;
         let kind = if file_type.is_dir() {
@@ -202,7 +203,7 @@ pub fn entries(root: Root<'_>, dir: &Path) -> io::Result<Vec<Entry>> {
         };
         out.push(Entry { path, name, kind });
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
@@ -296,7 +297,7 @@ mod tests {
         let err = read_file(r, &content.join("broken"), 10).unwrap_err();
         assert!(matches!(err, ReadError::BrokenLink), "{err}");
         let err = read_file(r, &content.join("loop"), 10).unwrap_err();
-        assert!(matches!(err, ReadError::Io(_)), "{err}");
+        assert!(matches!(err, ReadError::BadLink(_)), "{err}");
     }
 
     #[cfg(target_os = "linux")]

@@ -251,7 +251,8 @@ fn walk(
         }
     };
     for entry in entries {
-        if entry.name.starts_with('.') {
+        let unicode = entry.path.file_name().is_some_and(|n| n.to_str().is_some());
+        if !unicode || entry.name.starts_with('.') {
             continue;
         }
         let name = format!("{prefix}{}", entry.name);
