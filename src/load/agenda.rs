@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::body::resolve_member;
 use super::cycle::{CaseNumbers, MAX_CASE_NUMBER};
-use super::meeting::is_number_form;
+use super::identity::is_number_form;
 use super::schema::{AgendaFile, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
 use crate::derive::{self, Clock};

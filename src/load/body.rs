@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 
+use super::identity::check_unique_id;
 use super::schema::{BodyFile, MemberFile, PersonSpec, RoleName};
 use super::source::{SourceFile, read_yaml, typed};
 use crate::diagnostic::{Diagnostics, did_you_mean};
@@ -47,31 +48,6 @@ pub(crate) fn load_body(
         footer: raw.footer,
         members,
     })
-}
-
-/// Reports a body id that an earlier body took: the output folder is named by
-/// it, so two bodies would write over each other's files.
-fn check_unique_id(
-    file: &SourceFile,
-    id: &str,
-    ids: &mut HashMap<String, PathBuf>,
-    diags: &mut Diagnostics,
-) {
-    match ids.get(id) {
-        Some(other) => diags.push(
-            file.error(
-                "id",
-                format!(
-                    "body id `{id}` is already the id of {}; both would write to output/{id}",
-                    other.display()
-                ),
-            )
-            .hint("give each body its own id"),
-        ),
-        None => {
-            ids.insert(id.to_owned(), file.path.clone());
-        }
-    }
 }
 
 /// The roster of `body.yaml`, each member checked on its own.

@@ -10,6 +10,7 @@ use serde_yaml_ng::Value;
 use super::agenda::{ItemContext, resolve_agenda_entry};
 use super::body::{member_person, resolve_member};
 use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
+use super::identity::{MAX_MEETING_NUMBER, check_folder_name, is_number_form};
 use super::minutes::{MinutesContext, load_minutes};
 use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
 use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
@@ -20,10 +21,6 @@ use crate::model::{
     ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources, Person,
     Previous, RosterEntry,
 };
-
-/// The highest meeting number a body can use in a year: a bound on what content
-/// can make motebok count to (`motebok new` adds one to the highest).
-pub(crate) const MAX_MEETING_NUMBER: u32 = 9999;
 
 /// A meeting file read and typed, not yet resolved against the body.
 pub(crate) struct RawMeeting {
@@ -58,6 +55,18 @@ pub(crate) fn read_meeting(
         raw,
         date,
     })
+}
+
+impl RawMeeting {
+    /// `meeting.yaml`.
+    pub(crate) fn file(&self) -> &SourceFile {
+        &self.file
+    }
+
+    /// The meeting number as written.
+    pub(crate) fn number(&self) -> &str {
+        &self.raw.number
+    }
 }
 
 /// Start and planned end of a meeting.
@@ -244,105 +253,6 @@ fn check_meeting_number(
         Some(_) => {}
     }
     parsed
-}
-
-/// Reports meetings of a body with the same number, naming both files;
-/// `raws` are in date order, so the later one is reported.
-pub(crate) fn check_unique_numbers(raws: &[RawMeeting], diags: &mut Diagnostics) {
-    let mut seen: HashMap<MeetingNumber, &Path> = HashMap::new();
-    for raw in raws {
-        let Some(number) = MeetingNumber::parse(&raw.raw.number) else {
-            continue;
-        };
-        match seen.get(&number) {
-            Some(other) => diags.push(
-                raw.file
-                    .error(
-                        "number",
-                        format!(
-                            "meeting number {number} is already used by {}",
-                            other.display()
-                        ),
-                    )
-                    .hint("each meeting of a body has its own number: the running number within the year"),
-            ),
-            None => {
-                seen.insert(number, &raw.file.path);
-            }
-        }
-    }
-}
-
-/// Warns when the meeting folder's name, written `YYYY-NN` (year and meeting
-/// number, as `motebok new` names it) or `YYYY-MM-DD` (the date), disagrees
-/// with the meeting's number or date. Other names are not checked.
-fn check_folder_name(
-    file: &SourceFile,
-    dir: &Path,
-    number: Option<MeetingNumber>,
-    date: Option<Date>,
-    diags: &mut Diagnostics,
-) {
-    let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
-        return;
-    };
-    let (field, what) = match (folder_name_form(name), number, date) {
-        (FolderName::Date(d), _, Some(date)) if d != date => ("date", format!("date {date}")),
-        (FolderName::Number(year, n), Some(number), _)
-            if (year, n) != (number.year, number.number) =>
-        {
-            let expected = format!("{}-{:02}", number.year, number.number);
-            (
-                "number",
-                format!("number {number} (it would be `{expected}`)"),
-            )
-        }
-        (FolderName::Number(year, _), _, Some(date)) if year != date.year => {
-            ("date", format!("date {date}: the year differs"))
-        }
-        _ => return,
-    };
-    diags.push(
-        file.warning(
-            field,
-            format!("the meeting folder `{name}` does not match the meeting's {what}"),
-        )
-        .hint("rename the folder or correct the meeting; its documents are written to a folder of the folder's name"),
-    );
-}
-
-/// What a meeting folder's name says, when it follows a known form.
-enum FolderName {
-    /// `YYYY-MM-DD`.
-    Date(Date),
-    /// `YYYY-NN`: year and meeting number.
-    Number(i32, u32),
-    /// Any other name.
-    Other,
-}
-
-fn folder_name_form(name: &str) -> FolderName {
-    if let Some(date) = Date::parse(name) {
-        return FolderName::Date(date);
-    }
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    match name.split_once('-') {
-        Some((y, n)) if y.len() == 4 && digits(y) && digits(n) && n.len() <= 4 => {
-            match (y.parse(), n.parse()) {
-                (Ok(year), Ok(number)) => FolderName::Number(year, number),
-                _ => FolderName::Other,
-            }
-        }
-        _ => FolderName::Other,
-    }
-}
-
-/// Whether `text` is written `N/Y…` with digits only and a year of `year_digits`.
-pub(crate) fn is_number_form(text: &str, year_digits: usize) -> bool {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    text.split_once('/').is_some_and(|(n, y)| {
-        digits(n) && digits(y) && y.len() == year_digits && n.bytes().any(|b| b != b'0')
-    })
 }
 
 /// Start and planned end; without a start time the agenda is untimed.

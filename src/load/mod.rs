@@ -5,7 +5,9 @@
 //! YAML and serde errors for people, [`schema`] holds the raw shapes of the
 //! files, and `body`, `meeting`, `agenda`, `minutes` (with `attendance` and
 //! `actions`) resolve them against each other; `cycle` carries case numbers
-//! and action points from one meeting of a body to the next.
+//! and action points from one meeting of a body to the next, and `identity`
+//! keeps body ids and meeting numbers apart. Files are opened through
+//! [`crate::fsread`]: confined to `content/`, regular files only, bounded.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ mod agenda;
 mod attendance;
 mod body;
 mod cycle;
+mod identity;
 mod meeting;
 mod messages;
 mod minutes;
@@ -91,7 +94,7 @@ fn load_body_dir(
     // Meetings are resolved in date order: case numbers, the previous meeting and
     // action points run from one meeting to the next.
     raws.sort_by(|a, b| a.date.cmp(&b.date).then(a.dir.cmp(&b.dir)));
-    meeting::check_unique_numbers(&raws, diags);
+    identity::check_unique_numbers(&raws, diags);
     let mut cycle = cycle::Cycle::default();
     let mut meetings = Vec::new();
     let mut sources = BodySources {
