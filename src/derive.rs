@@ -30,12 +30,12 @@ const WEEKDAYS: [&str; 7] = [
 
 /// Norwegian long form of a date: `16. desember 2020`.
 pub fn norwegian_date(date: Date) -> String {
-    format!(
-        "{}. {} {}",
-        date.day,
-        MONTHS[usize::from(date.month) - 1],
-        date.year
-    )
+    // A parsed date's month is 1–12; the lookup is checked all the same.
+    let month = usize::from(date.month)
+        .checked_sub(1)
+        .and_then(|i| MONTHS.get(i))
+        .map_or_else(|| date.month.to_string(), |m| (*m).to_owned());
+    format!("{}. {month} {}", date.day, date.year)
 }
 
 /// Norwegian weekday name: `onsdag`.

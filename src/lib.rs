@@ -16,6 +16,7 @@ pub mod config;
 pub mod derive;
 pub mod diagnostic;
 pub mod document;
+pub mod fsread;
 pub mod init;
 pub mod load;
 pub mod locate;

@@ -5,13 +5,18 @@
 use std::path::{Path, PathBuf};
 
 use super::body::resolve_member;
-use super::cycle::CaseNumbers;
+use super::cycle::{CaseNumbers, MAX_CASE_NUMBER};
+use super::identity::is_number_form;
 use super::schema::{AgendaFile, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::Break;
 use crate::model::{AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Standing};
+
+/// The longest duration of an agenda row, in minutes: a day. Agendas that run
+/// past midnight are refused anyway; the bound keeps clock sums far from overflow.
+pub(crate) const MAX_DURATION: u32 = 24 * 60;
 
 /// What resolving one agenda entry needs to know about its surroundings.
 #[derive(Clone, Copy)]
@@ -51,6 +56,7 @@ pub(crate) fn resolve_agenda_entry(
                 .hint("the meeting has a start time, so every row needs a duration in minutes; leave out the meeting's `start` for an agenda without times"),
         );
     }
+    check_duration(ctx, &mut entry, diags);
     if entry.break_label.is_some() {
         return Some((resolve_break(ctx, entry, start, diags), None));
     }
@@ -85,6 +91,26 @@ pub(crate) fn resolve_agenda_entry(
         AgendaRow::Case(case_item(entry, resolved, start)),
         paper_file,
     ))
+}
+
+/// Reports a duration longer than a day, and leaves it out so that no clock
+/// arithmetic sees it.
+fn check_duration(ctx: &ItemContext<'_>, entry: &mut AgendaFile, diags: &mut Diagnostics) {
+    if let Some(minutes) = entry.duration
+        && minutes > MAX_DURATION
+    {
+        diags.push(
+            ctx.file
+                .error(
+                    &ctx.sub("duration"),
+                    format!("a duration of {minutes} minutes is longer than a day"),
+                )
+                .hint(format!(
+                    "give the duration in minutes, at most {MAX_DURATION}"
+                )),
+        );
+        entry.duration = Some(0);
+    }
 }
 
 /// A break row; anything a case item has is an error on it.
@@ -132,6 +158,11 @@ fn resolve_case_number(
         return None;
     };
     if text == "auto" {
+        if numbers.refused {
+            // An earlier number of this meeting is reported; counting on from
+            // it would only repeat that.
+            return None;
+        }
         return match numbers.next_free() {
             Ok(number) => {
                 numbers.used.push((number, ctx.field.to_owned()));
@@ -146,7 +177,16 @@ fn resolve_case_number(
             }
         };
     }
-    let Some(number) = CaseNumber::parse(text) else {
+    let Some(number) = CaseNumber::parse(text).filter(|n| n.number <= MAX_CASE_NUMBER) else {
+        if is_number_form(text, 2) {
+            // The numbers after it depend on it: `auto` cannot count on.
+            numbers.refused = true;
+            diags.push(file.error(
+                &ctx.sub("case"),
+                format!("case number `{text}` is too large: a body has at most {MAX_CASE_NUMBER} cases a year"),
+            ));
+            return None;
+        }
         diags.push(
             file.error(&ctx.sub("case"), format!("`{text}` is not a case number"))
                 .hint("write the running number and the two-digit year, such as `34/20`"),

@@ -1,17 +1,25 @@
 //! Load stage, bodies: `body.yaml` into a [`Body`], and member ids resolved against its roster.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 
+use super::identity::check_unique_id;
 use super::schema::{BodyFile, MemberFile, PersonSpec, RoleName};
 use super::source::{SourceFile, read_yaml, typed};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{Body, Member, Person, Role};
 
-/// Loads `body.yaml`.
-pub(crate) fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
-    let (file, value) = read_yaml(path, diags)?;
+/// Loads `body.yaml`; `ids` holds the ids taken by the bodies loaded before,
+/// with their files, and gets this one's.
+pub(crate) fn load_body(
+    content_dir: &Path,
+    path: &Path,
+    ids: &mut HashMap<String, PathBuf>,
+    diags: &mut Diagnostics,
+) -> Option<Body> {
+    let (file, value) = read_yaml(content_dir, path, diags)?;
     let raw: BodyFile = typed(&file, "", value, diags)?;
     let members = load_members(&file, raw.members, diags);
     let folder = path
@@ -31,6 +39,7 @@ pub(crate) fn load_body(path: &Path, diags: &mut Diagnostics) -> Option<Body> {
     if !valid_id(&raw.id) {
         diags.push(file.error("id", invalid_id(&raw.id)));
     }
+    check_unique_id(&file, &raw.id, ids, diags);
     Some(Body {
         short_name: raw.short_name.unwrap_or_else(|| raw.name.clone()),
         id: raw.id,

@@ -10,6 +10,11 @@ use crate::derive::Date;
 use crate::diagnostic::Diagnostics;
 use crate::model::{ActionPoint, ActionStatus, CaseNumber};
 
+/// The highest case number a body can use in a year. Numbers above it are
+/// refused at load, so counting on from the highest (`case: auto`, `motebok
+/// new`) cannot overflow.
+pub(crate) const MAX_CASE_NUMBER: u32 = 9999;
+
 /// What runs from one meeting of a body to the next, in date order.
 #[derive(Default)]
 pub(crate) struct Cycle {
@@ -33,6 +38,9 @@ pub(crate) struct CaseNumbers<'a> {
     pub(crate) cycle: &'a Cycle,
     /// Numbers used in this meeting so far, with their field.
     pub(crate) used: Vec<(CaseNumber, String)>,
+    /// Whether a number of this meeting was refused (too large): `auto`
+    /// cannot count on from it.
+    pub(crate) refused: bool,
 }
 
 impl CaseNumbers<'_> {
@@ -48,8 +56,9 @@ impl CaseNumbers<'_> {
             .max();
         let before = self.cycle.year_max.get(&yy).map(|(n, _)| *n);
         match here.max(before) {
+            Some(n) if n >= MAX_CASE_NUMBER => Err("the year's case numbers are used up"),
             Some(n) => Ok(CaseNumber {
-                number: n + 1,
+                number: n.saturating_add(1),
                 year: yy,
             }),
             // The first case of the year is 1 once an earlier year is in the content.
@@ -116,12 +125,12 @@ fn report_gaps(
     if let (Some((first, field)), Some((prev_max, prev_meeting))) =
         (own.first(), cycle.year_max.get(&yy))
     {
-        if first.number > prev_max + 1 {
+        if first.number > prev_max.saturating_add(1) {
             diags.push(file.warning(
                 &format!("{field}.case"),
                 format!(
                     "{} missing: meeting {prev_meeting} ended at {}/{yy:02} and meeting {meeting_number} starts at {first}",
-                    missing_range(prev_max + 1, first.number - 1, yy),
+                    missing_range(prev_max.saturating_add(1), first.number.saturating_sub(1), yy),
                     prev_max
                 ),
             ));
@@ -136,12 +145,12 @@ fn report_gaps(
     }
     for pair in own.windows(2) {
         let ((a, _), (b, field)) = (pair[0], pair[1]);
-        if b.number > a.number + 1 {
+        if b.number > a.number.saturating_add(1) {
             diags.push(file.warning(
                 &format!("{field}.case"),
                 format!(
                     "{} missing in meeting {meeting_number} (between {a} and {b})",
-                    missing_range(a.number + 1, b.number - 1, yy)
+                    missing_range(a.number.saturating_add(1), b.number.saturating_sub(1), yy)
                 ),
             ));
         }

@@ -10,11 +10,13 @@ use serde_yaml_ng::Value;
 use super::agenda::{ItemContext, resolve_agenda_entry};
 use super::body::{member_person, resolve_member};
 use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
+use super::identity::{MAX_MEETING_NUMBER, check_folder_name, is_number_form};
 use super::minutes::{MinutesContext, load_minutes};
 use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
 use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
 use crate::derive::{Clock, Date};
 use crate::diagnostic::Diagnostics;
+use crate::fsread;
 use crate::model::{
     ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources, Person,
     Previous, RosterEntry,
@@ -31,8 +33,12 @@ pub(crate) struct RawMeeting {
 }
 
 /// Reads one meeting folder's `meeting.yaml`.
-pub(crate) fn read_meeting(dir: &Path, diags: &mut Diagnostics) -> Option<RawMeeting> {
-    let (file, value) = read_yaml(&dir.join(MEETING_FILE), diags)?;
+pub(crate) fn read_meeting(
+    content_dir: &Path,
+    dir: &Path,
+    diags: &mut Diagnostics,
+) -> Option<RawMeeting> {
+    let (file, value) = read_yaml(content_dir, &dir.join(MEETING_FILE), diags)?;
     let raw: MeetingFile = typed(&file, "", value, diags)?;
     let date = Date::parse(&raw.date);
     if date.is_none() {
@@ -41,12 +47,26 @@ pub(crate) fn read_meeting(dir: &Path, diags: &mut Diagnostics) -> Option<RawMee
                 .hint("write the date as YYYY-MM-DD, such as 2020-12-16"),
         );
     }
+    let number = MeetingNumber::parse(&raw.number).filter(|n| n.number <= MAX_MEETING_NUMBER);
+    check_folder_name(&file, dir, number, date, diags);
     Some(RawMeeting {
         dir: dir.to_path_buf(),
         file,
         raw,
         date,
     })
+}
+
+impl RawMeeting {
+    /// `meeting.yaml`.
+    pub(crate) fn file(&self) -> &SourceFile {
+        &self.file
+    }
+
+    /// The meeting number as written.
+    pub(crate) fn number(&self) -> &str {
+        &self.raw.number
+    }
 }
 
 /// Start and planned end of a meeting.
@@ -99,6 +119,7 @@ pub(crate) fn resolve_meeting(
         meeting_year,
         cycle,
         used: Vec::new(),
+        refused: false,
     };
     let base = ItemContext {
         content_dir,
@@ -124,7 +145,8 @@ pub(crate) fn resolve_meeting(
     let has_errors = diags.error_count() > errors_before;
     let (mut meeting, papers) = assemble(&dir, raw, header, agenda, date?, action_status);
     let minutes_path = dir.join(MINUTES_FILE);
-    if minutes_path.is_file() {
+    // Whatever is there is read, so that what cannot be is reported.
+    if fsread::exists(&minutes_path) {
         // Agenda rows with errors are left out, so what the minutes say about
         // the agenda's cases cannot be checked against it.
         let ctx = MinutesContext {
@@ -133,7 +155,7 @@ pub(crate) fn resolve_meeting(
             body,
             agenda_complete: !has_errors,
         };
-        meeting.minutes = load_minutes(&minutes_path, &ctx, cycle, diags);
+        meeting.minutes = load_minutes(content_dir, &minutes_path, &ctx, cycle, diags);
     }
     (!has_errors).then_some((meeting, MeetingSources { dir, papers }))
 }
@@ -212,11 +234,23 @@ fn check_meeting_number(
     diags: &mut Diagnostics,
 ) -> Option<MeetingNumber> {
     let parsed = MeetingNumber::parse(number);
-    if parsed.is_none() {
-        diags.push(
+    match parsed {
+        None if is_number_form(number, 4) => diags.push(file.error(
+            "number",
+            format!("meeting number `{number}` is too large: a body has at most {MAX_MEETING_NUMBER} meetings a year"),
+        )),
+        None => diags.push(
             file.error("number", format!("`{number}` is not a meeting number"))
                 .hint("write the number and the full year, such as `7/2020`"),
-        );
+        ),
+        Some(n) if n.number > MAX_MEETING_NUMBER => {
+            diags.push(file.error(
+                "number",
+                format!("meeting number `{number}` is too large: a body has at most {MAX_MEETING_NUMBER} meetings a year"),
+            ));
+            return None;
+        }
+        Some(_) => {}
     }
     parsed
 }
@@ -375,7 +409,8 @@ fn resolve_agenda(
         else {
             continue;
         };
-        clock = clock.plus(row.duration());
+        // Each duration is at most a day (checked at load), and the sum saturates.
+        clock = Clock(clock.0.saturating_add(row.duration()));
         rows.push(row);
         papers.push(paper);
     }

@@ -33,12 +33,13 @@ struct StatusDates {
 
 /// Loads `minutes.yaml` of a meeting, and applies its action points to the body's cycle.
 pub(crate) fn load_minutes(
+    content_dir: &Path,
     path: &Path,
     ctx: &MinutesContext<'_>,
     cycle: &mut Cycle,
     diags: &mut Diagnostics,
 ) -> Option<Minutes> {
-    let (file, value) = read_yaml(path, diags)?;
+    let (file, value) = read_yaml(content_dir, path, diags)?;
     let raw: MinutesFile = typed(&file, "", value, diags)?;
     let errors_before = diags.error_count();
     let dates = status_dates(&file, &raw, ctx.date, diags);

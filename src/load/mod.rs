@@ -5,11 +5,15 @@
 //! YAML and serde errors for people, [`schema`] holds the raw shapes of the
 //! files, and `body`, `meeting`, `agenda`, `minutes` (with `attendance` and
 //! `actions`) resolve them against each other; `cycle` carries case numbers
-//! and action points from one meeting of a body to the next.
+//! and action points from one meeting of a body to the next, and `identity`
+//! keeps body ids and meeting numbers apart. Files are opened through
+//! [`crate::fsread`]: confined to `content/`, regular files only, bounded.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::fsread;
 use crate::model::{BodyContent, BodySources, Project};
 
 mod actions;
@@ -17,6 +21,7 @@ mod agenda;
 mod attendance;
 mod body;
 mod cycle;
+mod identity;
 mod meeting;
 mod messages;
 mod minutes;
@@ -32,7 +37,7 @@ pub use source::{BODY_FILE, MAX_FILE_BYTES, MEETING_FILE, MINUTES_FILE};
 pub fn load_project(content_dir: &Path) -> (Project, Diagnostics) {
     let mut diags = Diagnostics::default();
     let mut project = Project::default();
-    let entries = match source::sorted_dirs(content_dir) {
+    let entries = match source::sub_folders(content_dir, content_dir, BODY_FILE, &mut diags) {
         Ok(dirs) => dirs,
         Err(err) => {
             diags.push(
@@ -42,9 +47,12 @@ pub fn load_project(content_dir: &Path) -> (Project, Diagnostics) {
             return (project, diags);
         }
     };
+    // Body ids name output folders: each is taken by one body.yaml.
+    let mut ids = HashMap::new();
     for dir in entries {
-        if dir.join(BODY_FILE).is_file()
-            && let Some((body, sources)) = load_body_dir(content_dir, &dir, &mut diags)
+        // Whatever is there is read, so that what cannot be is reported.
+        if fsread::exists(&dir.join(BODY_FILE))
+            && let Some((body, sources)) = load_body_dir(content_dir, &dir, &mut ids, &mut diags)
         {
             project.bodies.push(body);
             project.sources.push(sources);
@@ -65,14 +73,18 @@ pub fn load_project(content_dir: &Path) -> (Project, Diagnostics) {
 fn load_body_dir(
     content_dir: &Path,
     dir: &Path,
+    ids: &mut HashMap<String, PathBuf>,
     diags: &mut Diagnostics,
 ) -> Option<(BodyContent, BodySources)> {
-    let body = body::load_body(&dir.join(BODY_FILE), diags)?;
+    let body = body::load_body(content_dir, &dir.join(BODY_FILE), ids, diags)?;
     let mut raws = Vec::new();
-    match source::sorted_dirs(dir) {
+    match source::sub_folders(content_dir, dir, MEETING_FILE, diags) {
         Ok(dirs) => {
-            for meeting_dir in dirs.iter().filter(|d| d.join(MEETING_FILE).is_file()) {
-                raws.extend(meeting::read_meeting(meeting_dir, diags));
+            for meeting_dir in dirs
+                .iter()
+                .filter(|d| fsread::exists(&d.join(MEETING_FILE)))
+            {
+                raws.extend(meeting::read_meeting(content_dir, meeting_dir, diags));
             }
         }
         Err(err) => {
@@ -82,6 +94,7 @@ fn load_body_dir(
     // Meetings are resolved in date order: case numbers, the previous meeting and
     // action points run from one meeting to the next.
     raws.sort_by(|a, b| a.date.cmp(&b.date).then(a.dir.cmp(&b.dir)));
+    identity::check_unique_numbers(&raws, diags);
     let mut cycle = cycle::Cycle::default();
     let mut meetings = Vec::new();
     let mut sources = BodySources {

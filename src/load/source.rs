@@ -11,6 +11,7 @@ use serde_yaml_ng::Value;
 
 use super::messages::{describe_serde_error, describe_yaml_error, join_path, strip_all_locations};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position, did_you_mean};
+use crate::fsread::{self, EntryKind, ReadError, Root};
 use crate::locate::Locator;
 use crate::markdown;
 use crate::text::{
@@ -29,18 +30,39 @@ pub const MEETING_FILE: &str = "meeting.yaml";
 /// The minutes file in a meeting's folder.
 pub const MINUTES_FILE: &str = "minutes.yaml";
 
-/// The sub-folders of `dir`, sorted by name.
-pub(crate) fn sorted_dirs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// The sub-folders of `dir`, sorted by name, links to folders inside the
+/// content folder followed. A link to a folder outside it is not followed: an
+/// error when the folder holds `marker` (it is meant as a body or meeting), a
+/// warning otherwise.
+pub(crate) fn sub_folders(
+    content_dir: &Path,
+    dir: &Path,
+    marker: &str,
+    diags: &mut Diagnostics,
+) -> std::io::Result<Vec<PathBuf>> {
     let mut dirs = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            dirs.push(path);
+    for entry in fsread::entries(Root::content(content_dir), dir)? {
+        match entry.kind {
+            EntryKind::Folder => dirs.push(entry.path),
+            EntryKind::OutsideFolder(resolved) => {
+                let message = format!(
+                    "the folder is a link to {}, outside the content folder; it is not followed",
+                    resolved.display()
+                );
+                let diag = if fsread::exists(&entry.path.join(marker)) {
+                    Diagnostic::error(message)
+                } else {
+                    Diagnostic::warning(message)
+                };
+                diags.push(diag.in_file(&entry.path).hint(LINK_HINT));
+            }
+            EntryKind::Other => {}
         }
     }
-    dirs.sort();
     Ok(dirs)
 }
+
+const LINK_HINT: &str = "content is only read from inside the content folder: move or copy it there instead of linking to it";
 
 /// A content file read into memory, with what is needed to point into it.
 pub(crate) struct SourceFile {
@@ -67,31 +89,22 @@ impl SourceFile {
     }
 }
 
-/// Reads a text file, bounded in size, with Office symbol characters mapped.
-fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
-    let size = match fs::metadata(path) {
-        Ok(meta) => meta.len(),
-        Err(err) => {
-            diags.push(Diagnostic::error(format!("failed to read file ({err})")).in_file(path));
-            return None;
-        }
-    };
-    if size > MAX_FILE_BYTES {
-        diags.push(
-            Diagnostic::error(format!(
-                "file is {size} bytes, more than the {MAX_FILE_BYTES} bytes allowed for content"
-            ))
-            .in_file(path),
-        );
-        return None;
-    }
-    let raw = match fs::read(path) {
+/// Reads a text file inside `content_dir` (see [`fsread::read_file`]), with
+/// Office symbol characters mapped.
+fn read_text(content_dir: &Path, path: &Path, diags: &mut Diagnostics) -> Option<String> {
+    let raw = match fsread::read_file(Root::content(content_dir), path, MAX_FILE_BYTES) {
         Ok(raw) => raw,
         Err(err) => {
-            diags.push(Diagnostic::error(format!("failed to read file ({err})")).in_file(path));
+            diags.push(read_error(path, &err));
             return None;
         }
     };
+    text_of(path, raw, diags)
+}
+
+/// The text of the bytes read from `path`: UTF-8 without a byte order mark,
+/// with Office symbol characters mapped and unprintable characters reported.
+fn text_of(path: &Path, raw: Vec<u8>, diags: &mut Diagnostics) -> Option<String> {
     let raw = match String::from_utf8(raw) {
         Ok(text) => text,
         Err(err) => {
@@ -116,6 +129,16 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
     report_symbol_fixes(path, &raw, &fixes, diags);
     report_unprintable(path, &text, diags);
     Some(text)
+}
+
+/// The error for a file that could not be read: it names the file and never
+/// shows its text.
+fn read_error(path: &Path, err: &ReadError) -> Diagnostic {
+    let diag = Diagnostic::error(format!("failed to read file: {err}")).in_file(path);
+    match err {
+        ReadError::Outside { .. } => diag.hint(LINK_HINT),
+        _ => diag,
+    }
 }
 
 /// Reports characters that none of the bundled fonts can draw: Typst would print
@@ -314,8 +337,12 @@ fn check_escaped_characters(file: &SourceFile, value: &Value, path: &str, diags:
 }
 
 /// Reads and parses a YAML file into a generic value (syntax errors reported).
-pub(crate) fn read_yaml(path: &Path, diags: &mut Diagnostics) -> Option<(SourceFile, Value)> {
-    let text = read_text(path, diags)?;
+pub(crate) fn read_yaml(
+    content_dir: &Path,
+    path: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(SourceFile, Value)> {
+    let text = read_text(content_dir, path, diags)?;
     match serde_yaml_ng::from_str::<Value>(&text) {
         Ok(value) => {
             let locator = Locator::new(&text);
@@ -401,16 +428,21 @@ pub(crate) fn read_paper(
         return None;
     }
     let path = dir.join(rel);
-    let inside = path
-        .canonicalize()
-        .ok()
-        .zip(content_dir.canonicalize().ok())
-        .is_some_and(|(p, root)| p.starts_with(root));
-    if !path.is_file() || !inside {
-        diags.push(missing_paper(file, field, &path, rel, relative));
-        return None;
-    }
-    let text = read_text(&path, diags)?;
+    let text = match fsread::read_file(Root::content(content_dir), &path, MAX_FILE_BYTES) {
+        Ok(raw) => text_of(&path, raw, diags)?,
+        Err(err) if err.is_missing() => {
+            diags.push(missing_paper(file, field, &path, rel, relative));
+            return None;
+        }
+        Err(err) => {
+            let diag = file.error(field, format!("cannot read case paper `{relative}`: {err}"));
+            diags.push(match err {
+                ReadError::Outside { .. } => diag.hint(LINK_HINT),
+                _ => diag,
+            });
+            return None;
+        }
+    };
     for problem in markdown::check(&text) {
         diags.push(
             Diagnostic::error(problem.message)

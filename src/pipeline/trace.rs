@@ -103,8 +103,12 @@ fn find_in_content(project: &Project, job: &Job, value: &str) -> Option<(PathBuf
             .body_dir(job.body)
             .join(crate::load::BODY_FILE),
     );
+    // Read like the load stage reads: confined, regular files only, bounded.
+    let body_dir = project.sources.body_dir(job.body);
+    let root = crate::fsread::Root::content(body_dir);
     files.into_iter().find_map(|file| {
-        let text = std::fs::read_to_string(&file).ok()?;
+        let bytes = crate::fsread::read_file(root, &file, crate::load::MAX_FILE_BYTES).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
         text.lines().enumerate().find_map(|(n, line)| {
             let i = line.find(needle)?;
             let at = Position {
@@ -123,7 +127,8 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // Links to folders are not followed: a link to a folder above would never end.
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
             collect_files(&path, out);
         } else if path
             .extension()

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
+use crate::fsread::{self, EntryKind, ReadError, Root};
 
 use super::is_template;
 
@@ -28,7 +29,8 @@ pub const BUILT_IN_PREFIX: &str = "built-in templates";
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Subfolders deeper than this in a templates folder are not read: it stops a
-/// symbolic link to a folder above from making the walk endless.
+/// symbolic link to a folder above (inside the templates folder) from making
+/// the walk endless.
 const MAX_DEPTH: usize = 8;
 
 /// Whether a file belongs in the template set: a template (`*.typ.j2`,
@@ -151,10 +153,11 @@ impl TemplateSet {
         }
         let mut errors = Vec::new();
         let mut found = Vec::new();
-        walk(folder, "", &mut found, &mut errors);
+        let root = Root::templates(folder);
+        walk(root, folder, "", &mut found, &mut errors);
         let files = Arc::make_mut(&mut set.files);
         for (name, path) in found {
-            match read_text(&path) {
+            match read_text(root, &path) {
                 Ok(source) => {
                     let origin = TemplateOrigin::File(path);
                     let file = TemplateFile {
@@ -164,10 +167,7 @@ impl TemplateSet {
                     };
                     files.insert(name, file);
                 }
-                Err(message) => errors.push(
-                    Diagnostic::error(format!("failed to read template ({message})"))
-                        .in_file(&path),
-                ),
+                Err(diag) => errors.push(*diag),
             }
         }
         set.folder = Some(folder.to_path_buf());
@@ -234,52 +234,66 @@ fn folder_error(folder: &Path, why: &str) -> Diagnostic {
 }
 
 /// Collects the set's files under `dir` (hidden files and folders skipped) as
-/// (name, path), sorted by name.
+/// (name, path), sorted by name. Links to folders are followed only inside the
+/// templates folder `root`; a link leading out of it is an error.
 fn walk(
+    root: Root<'_>,
     dir: &Path,
     prefix: &str,
     found: &mut Vec<(String, PathBuf)>,
     errors: &mut Vec<Diagnostic>,
 ) {
-    let entries = match fs::read_dir(dir) {
+    let entries = match fsread::entries(root, dir) {
         Ok(entries) => entries,
         Err(err) => {
             errors.push(folder_error(dir, &err.to_string()));
             return;
         }
     };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        let Some(file_name) = entry.file_name().to_str().map(str::to_owned) else {
-            continue;
-        };
-        if file_name.starts_with('.') {
+        let unicode = entry.path.file_name().is_some_and(|n| n.to_str().is_some());
+        if !unicode || entry.name.starts_with('.') {
             continue;
         }
-        let name = format!("{prefix}{file_name}");
-        let path = entry.path();
-        if path.is_dir() {
-            if prefix.matches('/').count() < MAX_DEPTH {
-                walk(&path, &format!("{name}/"), found, errors);
+        let name = format!("{prefix}{}", entry.name);
+        match entry.kind {
+            EntryKind::Folder => {
+                if prefix.matches('/').count() < MAX_DEPTH {
+                    walk(root, &entry.path, &format!("{name}/"), found, errors);
+                }
             }
-        } else if is_set_file(&name) {
-            found.push((name, path));
+            EntryKind::OutsideFolder(resolved) => errors.push(
+                Diagnostic::error(format!(
+                    "the folder is a link to {}, outside the templates folder; it is not followed",
+                    resolved.display()
+                ))
+                .in_file(&entry.path)
+                .hint(LINK_HINT),
+            ),
+            // Reading says what is wrong with anything that is not a regular
+            // file inside the folder.
+            EntryKind::Other if is_set_file(&name) => found.push((name, entry.path)),
+            EntryKind::Other => {}
         }
     }
 }
 
-/// A template file's text, with CRLF line ends made LF (so a file saved on
-/// Windows renders exactly like the built-in one) and a byte order mark dropped.
-fn read_text(path: &Path) -> Result<String, String> {
-    let size = fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(format!(
-            "{size} bytes, more than the {MAX_FILE_BYTES} a template may have"
-        ));
-    }
-    let bytes = fs::read(path).map_err(|e| e.to_string())?;
-    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())?;
+const LINK_HINT: &str = "templates are only read from inside the templates folder: copy it there instead of linking to it";
+
+/// A template file's text, read from inside `root` (see [`fsread::read_file`]),
+/// with CRLF line ends made LF (so a file saved on Windows renders exactly like
+/// the built-in one) and a byte order mark dropped.
+fn read_text(root: Root<'_>, path: &Path) -> Result<String, Box<Diagnostic>> {
+    let bytes = fsread::read_file(root, path, MAX_FILE_BYTES).map_err(|err| {
+        let diag = Diagnostic::error(format!("failed to read template: {err}")).in_file(path);
+        Box::new(match err {
+            ReadError::Outside { .. } => diag.hint(LINK_HINT),
+            _ => diag,
+        })
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Box::new(Diagnostic::error("failed to read template (not UTF-8 text)").in_file(path))
+    })?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     Ok(text.replace("\r\n", "\n"))
 }

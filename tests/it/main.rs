@@ -7,6 +7,7 @@ mod archive;
 mod bad_input;
 mod cli;
 mod common;
+mod confine;
 mod cycle;
 mod init;
 mod roundtrip;
