@@ -71,11 +71,13 @@ pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
 }
 
 /// Like [`build`], then runs `after` on the loaded project and the build's
-/// report (the archive writes its index there); its diagnostics join the report.
+/// report (the archive writes its index there, through `report.commit` so
+/// that it is undone with the build); its diagnostics join the report, and
+/// when one is an error, everything the build put in place is undone.
 pub fn build_with(
     config: &BuildConfig,
     filter: &[String],
-    after: impl FnOnce(&Project, &Renderer, &BuildReport) -> Vec<Diagnostic>,
+    after: impl FnOnce(&Project, &Renderer, &mut BuildReport) -> Vec<Diagnostic>,
 ) -> BuildReport {
     let started = Instant::now();
     let (mut inputs, mut diagnostics) = load_inputs(config);
@@ -94,7 +96,7 @@ pub fn build_with(
                 let full = filter.is_empty();
                 let mut report = build_recorded(config, project, renderer, &jobs, full);
                 if !report.failed() {
-                    let extra = after(project, renderer, &report);
+                    let extra = after(project, renderer, &mut report);
                     report.diagnostics.extend(extra);
                     if report.failed() {
                         // What the build put in place goes back: a failed run changes nothing.
