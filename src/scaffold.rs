@@ -61,32 +61,32 @@ pub fn new_meeting(content: &Path, body_id: &str, date: Date) -> Result<NewMeeti
         ));
     }
     let path = dir.join(MEETING_FILE);
-    let written =
-        fs::create_dir_all(dir.join("saker")).and_then(|()| write_new(&path, text.as_bytes()));
-    match written {
-        Ok(()) => {}
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(errors(
-                Diagnostic::error(format!(
-                    "{} was written by someone else meanwhile; motebok new never overwrites",
-                    path.display()
-                ))
-                .in_file(&path)
-                .hint("edit the existing meeting, or give another --date"),
-            ));
-        }
-        Err(err) => {
-            return Err(errors(Diagnostic::error(format!(
-                "failed to write {} ({err})",
-                path.display()
-            ))));
-        }
-    }
+    write_meeting(&path, &text).map_err(errors)?;
     Ok(NewMeeting {
         path,
         number,
         cases,
     })
+}
+
+/// Writes the new meeting file `path` (and its `saker` folder) with `text`.
+fn write_meeting(path: &Path, text: &str) -> Result<(), Diagnostic> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    match fs::create_dir_all(dir.join("saker")).and_then(|()| write_new(path, text.as_bytes())) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Diagnostic::error(format!(
+                "{} was written by someone else meanwhile; motebok new never overwrites",
+                path.display()
+            ))
+            .in_file(path)
+            .hint("edit the existing meeting, or give another --date"))
+        }
+        Err(err) => Err(Diagnostic::error(format!(
+            "failed to write {} ({err})",
+            path.display()
+        ))),
+    }
 }
 
 /// Writes `bytes` to a new file at `path`; fails with `AlreadyExists` when
