@@ -61,7 +61,9 @@ pub fn new_meeting(content: &Path, body_id: &str, date: Date) -> Result<NewMeeti
         ));
     }
     let path = dir.join(MEETING_FILE);
-    write_meeting(&path, &text).map_err(errors)?;
+    if let Some(diag) = write_meeting(&path, &text) {
+        return Err(errors(diag));
+    }
     Ok(NewMeeting {
         path,
         number,
@@ -69,20 +71,21 @@ pub fn new_meeting(content: &Path, body_id: &str, date: Date) -> Result<NewMeeti
     })
 }
 
-/// Writes the new meeting file `path` (and its `saker` folder) with `text`.
-fn write_meeting(path: &Path, text: &str) -> Result<(), Diagnostic> {
+/// Writes the new meeting file `path` (and its `saker` folder) with `text`;
+/// the error, if it could not.
+fn write_meeting(path: &Path, text: &str) -> Option<Diagnostic> {
     let dir = path.parent().unwrap_or(Path::new("."));
     match fs::create_dir_all(dir.join("saker")).and_then(|()| write_new(path, text.as_bytes())) {
-        Ok(()) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(Diagnostic::error(format!(
+        Ok(()) => None,
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Some(
+            Diagnostic::error(format!(
                 "{} was written by someone else meanwhile; motebok new never overwrites",
                 path.display()
             ))
             .in_file(path)
-            .hint("edit the existing meeting, or give another --date"))
-        }
-        Err(err) => Err(Diagnostic::error(format!(
+            .hint("edit the existing meeting, or give another --date"),
+        ),
+        Err(err) => Some(Diagnostic::error(format!(
             "failed to write {} ({err})",
             path.display()
         ))),

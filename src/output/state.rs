@@ -108,6 +108,7 @@ impl Fingerprints {
                     .files
                     .into_iter()
                     .map(|(p, v)| (PathBuf::from(p), v))
+                    .filter(|(p, _)| is_inside(p))
                     .collect()
             })
             .unwrap_or_default();
@@ -169,10 +170,10 @@ impl Fingerprints {
     /// Forgets the fingerprint of `path`, so that it is compiled next time
     /// whatever this build does (what was written there stays recorded).
     pub fn forget(&self, path: &Path) {
-        if let Ok(mut map) = self.0.lock() {
-            if let Some(entry) = map.get_mut(path) {
-                entry.document = None;
-            }
+        if let Ok(mut map) = self.0.lock()
+            && let Some(entry) = map.get_mut(path)
+        {
+            entry.document = None;
         }
     }
 
@@ -259,6 +260,13 @@ impl Fingerprints {
     }
 }
 
+/// Whether `path` stays inside the folder it is relative to (no root, no
+/// `..`): a tampered manifest cannot make a build remove files elsewhere.
+fn is_inside(path: &Path) -> bool {
+    path.components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
 /// Removes the state file that versions before the manifest wrote.
 fn remove_old_state(output: &Path) {
     let _ = fs::remove_file(output.join(STATE_DIR).join(OLD_FINGERPRINTS_FILE));
@@ -317,5 +325,17 @@ mod tests {
         assert_eq!(left.len(), 1, "{left:?}");
         assert!(out.join("m/a.pdf").exists() && out.join("m/c.pdf").exists());
         assert!(out.join("m/mine.pdf").exists() && !out.join("m/b.pdf").exists());
+    }
+
+    #[test]
+    fn a_manifest_cannot_point_outside_the_output() {
+        for (path, inside) in [
+            ("a/b.pdf", true),
+            ("../b.pdf", false),
+            ("/etc/passwd", false),
+            ("a/../../b", false),
+        ] {
+            assert_eq!(is_inside(Path::new(path)), inside, "{path}");
+        }
     }
 }
