@@ -31,7 +31,11 @@ fn main() -> ExitCode {
     };
     result.unwrap_or_else(|message| {
         print_error(&message);
-        ExitCode::FAILURE
+        if output::interrupted() {
+            ExitCode::from(130)
+        } else {
+            ExitCode::FAILURE
+        }
     })
 }
 

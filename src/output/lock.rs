@@ -89,7 +89,7 @@ fn holder(file: &mut fs::File) -> String {
     }
 }
 
-/// Waits until the lock is free, or gives up after the timeout.
+/// Waits until the lock is free, or gives up after the timeout or on Ctrl-C.
 fn wait_for(file: &fs::File, holder: &str) -> io::Result<()> {
     let timeout = std::env::var(LOCK_TIMEOUT_VAR)
         .ok()
@@ -99,6 +99,12 @@ fn wait_for(file: &fs::File, holder: &str) -> io::Result<()> {
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(()),
+            Err(fs::TryLockError::WouldBlock) if super::interrupted() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::Interrupted,
+                    format!("interrupted while waiting for {holder}"),
+                ));
+            }
             Err(fs::TryLockError::WouldBlock) if started.elapsed() < timeout => {
                 std::thread::sleep(LOCK_POLL);
             }
