@@ -320,14 +320,24 @@ fn waiting_for_the_lock_names_the_holder_and_gives_up() {
         assert!(started.elapsed() < PATIENCE, "watch never took the lock");
         thread::sleep(Duration::from_millis(20));
     }
-    let out = Command::new(BIN)
+    let mut build = Command::new(BIN)
         .arg("build")
         .env("MOTEBOK_LOCK_TIMEOUT", "1")
         .current_dir(dir)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    let started = Instant::now();
+    while build.try_wait().unwrap().is_none() && started.elapsed() < PATIENCE {
+        thread::sleep(Duration::from_millis(50));
+    }
+    let gave_up = build.try_wait().unwrap().is_some();
+    let _ = build.kill();
     let _ = watch.kill();
     let _ = watch.wait();
+    let out = build.wait_with_output().unwrap();
+    assert!(gave_up, "the build waited for the lock for ever");
     assert_eq!(out.status.code(), Some(1));
     assert_contains(
         &stderr(&out),
