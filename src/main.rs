@@ -70,7 +70,7 @@ fn prepare(config: &RunConfig, command: &str) -> Result<OutputLock, String> {
         eprintln!(
             "waiting for {holder} to finish with {} (at most {} s)",
             output.display(),
-            output::LOCK_TIMEOUT.as_secs()
+            output::lock_timeout().as_secs()
         )
     })
     .map_err(|err| format!("failed to lock {} ({err})", output.display()))?;

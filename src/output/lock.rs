@@ -89,12 +89,18 @@ fn holder(file: &mut fs::File) -> String {
     }
 }
 
-/// Waits until the lock is free, or gives up after the timeout or on Ctrl-C.
-fn wait_for(file: &fs::File, holder: &str) -> io::Result<()> {
-    let timeout = std::env::var(LOCK_TIMEOUT_VAR)
+/// How long a run waits for the output lock: [`LOCK_TIMEOUT`], or the
+/// seconds in [`LOCK_TIMEOUT_VAR`] when set.
+pub fn lock_timeout() -> Duration {
+    std::env::var(LOCK_TIMEOUT_VAR)
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())
-        .map_or(LOCK_TIMEOUT, Duration::from_secs);
+        .map_or(LOCK_TIMEOUT, Duration::from_secs)
+}
+
+/// Waits until the lock is free, or gives up after the timeout or on Ctrl-C.
+fn wait_for(file: &fs::File, holder: &str) -> io::Result<()> {
+    let timeout = lock_timeout();
     let started = Instant::now();
     loop {
         match file.try_lock() {

@@ -17,7 +17,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use self::lock::{LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, OutputLock};
+pub use self::lock::{LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, OutputLock, lock_timeout};
 pub use self::staging::{Commit, CommitError, Staging};
 pub use self::state::{Fingerprints, STATE_DIR, Written};
 pub use self::temp::remove_stale_temporaries;

@@ -342,7 +342,7 @@ fn waiting_for_the_lock_names_the_holder_and_gives_up() {
     assert_contains(
         &stderr(&out),
         &[
-            &format!("waiting for {holder} to finish with output"),
+            &format!("waiting for {holder} to finish with output (at most 1 s)"),
             &format!("error: failed to lock output (still in use by {holder} after 1 s"),
         ],
     );
