@@ -45,12 +45,20 @@ impl OutputLock {
     ) -> io::Result<OutputLock> {
         let dir = output.join(STATE_DIR);
         fs::create_dir_all(&dir)?;
+        let path = dir.join(LOCK_FILE);
+        // The lock file is written: never through a link, never into something else.
+        if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+            return Err(io::Error::other(format!(
+                "{} is not a regular file; remove it",
+                path.display()
+            )));
+        }
         let mut file = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .read(true)
             .write(true)
-            .open(dir.join(LOCK_FILE))?;
+            .open(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -131,6 +139,19 @@ fn wait_for(file: &fs::File, holder: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_file_that_is_a_link_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("precious.txt");
+        fs::write(&target, "keep me").unwrap();
+        fs::create_dir_all(dir.path().join("out/.motebok")).unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join("out/.motebok/lock")).unwrap();
+        let err = OutputLock::acquire(&dir.path().join("out"), "build", |_| {}).unwrap_err();
+        assert!(err.to_string().contains("is not a regular file"), "{err}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
+    }
 
     #[test]
     fn a_second_lock_names_the_holder_and_times_out() {
