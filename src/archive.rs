@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::diagnostic::Diagnostic;
 use crate::document::{DocumentKind, DraftRule, Scope, minutes_are_draft};
 use crate::model::{Body, BodyContent, CaseItem, Meeting, Project};
-use crate::output::write_atomic;
+use crate::output::Commit;
 use crate::pipeline::{BuildConfig, BuildReport, build_with, plan};
 use crate::render::Renderer;
 use crate::view::{Labels, Phrases, date_text, minutes_status_name};
@@ -130,8 +130,8 @@ pub struct IndexCase {
 
 /// Builds every selected meeting and writes the archive's index beside the PDFs.
 pub fn archive(config: &BuildConfig, filter: &[String]) -> BuildReport {
-    build_with(config, filter, |project, renderer, _report| {
-        write_index(config, project, renderer)
+    build_with(config, filter, |project, renderer, report| {
+        write_index(config, project, renderer, &mut report.commit)
     })
 }
 
@@ -258,9 +258,15 @@ fn index_document(kind: DocumentKind, meeting: &Meeting, path: String) -> IndexD
     }
 }
 
-/// Writes `index.json` and `index.html`, and removes draft minutes left in the
-/// output by earlier builds unless drafts are published.
-fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> Vec<Diagnostic> {
+/// Writes `index.json` and `index.html` as part of the build's `commit` (so
+/// that a failure undoes the whole build), and removes draft minutes left in
+/// the output by earlier builds unless drafts are published.
+fn write_index(
+    config: &BuildConfig,
+    project: &Project,
+    renderer: &Renderer,
+    commit: &mut Commit,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     if !config.include_drafts {
         remove_drafts(config, project, &mut diagnostics);
@@ -269,7 +275,7 @@ fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> 
     match serde_json::to_vec_pretty(&index) {
         Ok(mut json) => {
             json.push(b'\n');
-            if let Err(err) = write_atomic(&config.output.join("index.json"), &json) {
+            if let Err(err) = commit.write(&config.output.join("index.json"), &json) {
                 diagnostics.push(Diagnostic::error(format!(
                     "failed to write index.json ({err})"
                 )));
@@ -281,7 +287,7 @@ fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> 
     }
     match renderer.render_named(INDEX_TEMPLATE, minijinja::Value::from_serialize(&index)) {
         Ok(html) => {
-            if let Err(err) = write_atomic(&config.output.join("index.html"), html.as_bytes()) {
+            if let Err(err) = commit.write(&config.output.join("index.html"), html.as_bytes()) {
                 diagnostics.push(Diagnostic::error(format!(
                     "failed to write index.html ({err})"
                 )));

@@ -9,7 +9,7 @@ use motebok::config::RunConfig;
 use motebok::diagnostic::Diagnostic;
 use motebok::pipeline::{OutputLock, build, set_threads};
 use motebok::report::{self, exit_code, print_diagnostics, print_error};
-use motebok::{archive, init, watch};
+use motebok::{archive, init, output, watch};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -31,7 +31,11 @@ fn main() -> ExitCode {
     };
     result.unwrap_or_else(|message| {
         print_error(&message);
-        ExitCode::FAILURE
+        if output::interrupted() {
+            ExitCode::from(130)
+        } else {
+            ExitCode::FAILURE
+        }
     })
 }
 
@@ -50,20 +54,43 @@ fn outcome(result: Result<String, Vec<Diagnostic>>) -> ExitCode {
 }
 
 /// Sets the number of worker threads and holds the output folder's lock for
-/// as long as the returned value lives.
-fn prepare(config: &RunConfig) -> Result<OutputLock, String> {
+/// `command` as long as the returned value lives; build and archive also stop
+/// cleanly on Ctrl-C and SIGTERM.
+fn prepare(config: &RunConfig, command: &str) -> Result<OutputLock, String> {
     if let Some(jobs) = config.jobs {
         set_threads(Some(jobs))
             .map_err(|err| format!("failed to set up {jobs} worker threads ({err})"))?;
     }
+    if command != "watch" {
+        output::stop_on_signals()
+            .map_err(|err| format!("failed to install the Ctrl-C handler ({err})"))?;
+    }
     let output = &config.build.output;
-    OutputLock::acquire(output, || {
+    let lock = OutputLock::acquire(output, command, |holder| {
         eprintln!(
-            "waiting for another motebok build on {} to finish",
-            output.display()
+            "waiting for {holder} to finish with {} (at most {} s)",
+            output.display(),
+            output::lock_timeout().as_secs()
         )
     })
-    .map_err(|err| format!("failed to lock {} ({err})", output.display()))
+    .map_err(|err| format!("failed to lock {} ({err})", output.display()))?;
+    if lock.cleaned() > 0 && !config.quiet {
+        eprintln!(
+            "removed {} temporary files that an interrupted run left in {}",
+            lock.cleaned(),
+            output.display()
+        );
+    }
+    Ok(lock)
+}
+
+/// The exit code of a build or archive run: 130 when it was interrupted.
+fn run_exit_code(report: &motebok::pipeline::BuildReport) -> ExitCode {
+    if output::interrupted() {
+        ExitCode::from(130)
+    } else {
+        exit_code(report)
+    }
 }
 
 fn print_run(report: &motebok::pipeline::BuildReport, config: &RunConfig) {
@@ -71,14 +98,14 @@ fn print_run(report: &motebok::pipeline::BuildReport, config: &RunConfig) {
 }
 
 fn run_build(config: &RunConfig) -> Result<ExitCode, String> {
-    let _lock = prepare(config)?;
+    let _lock = prepare(config, "build")?;
     let report = build(&config.build, &config.meetings);
     print_run(&report, config);
-    Ok(exit_code(&report))
+    Ok(run_exit_code(&report))
 }
 
 fn run_archive(config: &RunConfig) -> Result<ExitCode, String> {
-    let _lock = prepare(config)?;
+    let _lock = prepare(config, "archive")?;
     let report = archive::archive(&config.build, &config.meetings);
     print_run(&report, config);
     if config.format == MessageFormat::Human && !report.failed() && !config.quiet {
@@ -89,7 +116,7 @@ fn run_archive(config: &RunConfig) -> Result<ExitCode, String> {
             output.join("index.json").display()
         );
     }
-    Ok(exit_code(&report))
+    Ok(run_exit_code(&report))
 }
 
 fn run_check(config: &RunConfig) -> ExitCode {
@@ -99,7 +126,7 @@ fn run_check(config: &RunConfig) -> ExitCode {
 }
 
 fn run_watch(config: &RunConfig) -> Result<ExitCode, String> {
-    let _lock = prepare(config)?;
+    let _lock = prepare(config, "watch")?;
     let build = &config.build;
     let templates = if build.templates.is_dir() {
         build.templates.display().to_string()

@@ -118,13 +118,17 @@ fn print_human(report: &BuildReport, output: &Path, quiet: bool, verb: &str) {
                 doc.elapsed.as_millis()
             );
         }
+        for path in &report.removed {
+            println!("removed {} (no longer built)", output.join(path).display());
+        }
     }
     print_diagnostics(&report.diagnostics.0);
     if report.failed() {
         eprintln!(
-            "build failed: {} errors, {} warnings; no output was changed",
+            "build failed: {} errors, {} warnings; {}",
             report.diagnostics.error_count(),
-            report.diagnostics.warning_count()
+            report.diagnostics.warning_count(),
+            what_changed(report)
         );
     } else if !quiet {
         let unchanged = report.documents.len() - report.compiled();
@@ -146,6 +150,22 @@ fn print_human(report: &BuildReport, output: &Path, quiet: bool, verb: &str) {
     }
 }
 
+/// What a failed build changed in the output: normally nothing.
+fn what_changed(report: &BuildReport) -> String {
+    if report.changed.is_empty() {
+        return "no output was changed".to_owned();
+    }
+    let files: Vec<String> = report
+        .changed
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    format!(
+        "these files were changed and could not be restored: {}",
+        files.join(", ")
+    )
+}
+
 /// One JSON object per line: each document, each diagnostic, then a summary.
 fn print_json(report: &BuildReport, output: &Path) {
     let mut documents: Vec<_> = report.documents.iter().collect();
@@ -159,6 +179,9 @@ fn print_json(report: &BuildReport, output: &Path) {
             "ms": doc.elapsed.as_millis() as u64,
         });
         println!("{line}");
+    }
+    for path in &report.removed {
+        println!("{}", json!({"type": "removed", "path": output.join(path)}));
     }
     for diag in &report.diagnostics.0 {
         println!("{}", diagnostic_json(diag));

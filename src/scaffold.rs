@@ -1,7 +1,8 @@
 //! Scaffold stage, `motebok new`: the next meeting's skeleton, numbered from the meetings before it.
 
 use std::fs;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use crate::derive::norwegian_date;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
@@ -23,11 +24,7 @@ pub struct NewMeeting {
 /// Writes the skeleton of `body`'s next meeting on `date` into `content`.
 ///
 /// Never overwrites: an existing meeting folder is an error.
-pub fn new_meeting(
-    content: &std::path::Path,
-    body_id: &str,
-    date: Date,
-) -> Result<NewMeeting, Diagnostics> {
+pub fn new_meeting(content: &Path, body_id: &str, date: Date) -> Result<NewMeeting, Diagnostics> {
     let (project, diags) = load_project(content);
     let errors = |d: Diagnostic| {
         let mut all = Diagnostics::default();
@@ -64,19 +61,49 @@ pub fn new_meeting(
         ));
     }
     let path = dir.join(MEETING_FILE);
-    let written = fs::create_dir_all(dir.join("saker"))
-        .and_then(|()| crate::output::write_atomic(&path, text.as_bytes()));
-    if let Err(err) = written {
-        return Err(errors(Diagnostic::error(format!(
-            "failed to write {} ({err})",
-            path.display()
-        ))));
+    if let Some(diag) = write_meeting(&path, &text) {
+        return Err(errors(diag));
     }
     Ok(NewMeeting {
         path,
         number,
         cases,
     })
+}
+
+/// Writes the new meeting file `path` (and its `saker` folder) with `text`;
+/// the error, if it could not.
+fn write_meeting(path: &Path, text: &str) -> Option<Diagnostic> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    match fs::create_dir_all(dir.join("saker")).and_then(|()| write_new(path, text.as_bytes())) {
+        Ok(()) => None,
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Some(
+            Diagnostic::error(format!(
+                "{} was written by someone else meanwhile; motebok new never overwrites",
+                path.display()
+            ))
+            .in_file(path)
+            .hint("edit the existing meeting, or give another --date"),
+        ),
+        Err(err) => Some(Diagnostic::error(format!(
+            "failed to write {} ({err})",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes `bytes` to a new file at `path`; fails with `AlreadyExists` when
+/// there is one, so two `motebok new` at once never overwrite each other.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .inspect_err(|_| {
+            let _ = fs::remove_file(path);
+        })
 }
 
 /// The text of the next meeting's `meeting.yaml`, its number, case numbers and folder name.
@@ -178,4 +205,19 @@ fn skeleton_text(content: &BodyContent, number: &str, cases: &[String], date: Da
     out.push_str("  # `auto` takes the next free number, after the items above.\n");
     out.push_str("  - case: auto\n    standing: eventuelt\n    duration: 5\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_meeting_file_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("meeting.yaml");
+        write_new(&path, b"number: 7/2021\n").unwrap();
+        let err = write_new(&path, b"number: 8/2021\n").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&path).unwrap(), b"number: 7/2021\n");
+    }
 }

@@ -88,7 +88,8 @@ pub fn build_job(
 }
 
 /// The report of a job whose source hashes as recorded and whose files are in
-/// place, so it is not compiled again; `None` when it must be compiled.
+/// place as they were written (a truncated, emptied or replaced PDF is not),
+/// so it is not compiled again; `None` when it must be compiled.
 fn unchanged(
     job: &Job,
     config: &BuildConfig,
@@ -96,13 +97,11 @@ fn unchanged(
     hash: u64,
     started: Instant,
 ) -> Option<DocumentReport> {
-    let (previous, pages) = fingerprints?.get(&job.path)?;
-    let typ_in_place =
-        !config.keep_typst || config.output.join(job.path.with_extension("typ")).is_file();
-    let in_place = previous == hash
-        && !config.dry_run
-        && config.output.join(&job.path).is_file()
-        && typ_in_place;
+    let f = fingerprints.filter(|_| !config.force)?;
+    let (previous, pages) = f.get(&job.path)?;
+    let intact = |path: &Path| f.is_intact(&config.output, path);
+    let typ_in_place = !config.keep_typst || intact(&job.path.with_extension("typ"));
+    let in_place = previous == hash && !config.dry_run && intact(&job.path) && typ_in_place;
     in_place.then(|| DocumentReport {
         path: job.path.clone(),
         pages,

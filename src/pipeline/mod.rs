@@ -27,8 +27,8 @@ use crate::render::Renderer;
 pub use self::config::{BuildConfig, Progress, parse_standards};
 pub use self::context::{job_context, render_job};
 pub use self::job::build_job;
-pub use self::plan::{Job, plan};
-pub use self::pool::{build_jobs, set_threads};
+pub use self::plan::{Job, plan, unmatched_filters};
+pub use self::pool::{build_jobs, finish_output, set_threads};
 pub(crate) use self::report::finish;
 pub use self::report::{BuildReport, DocumentReport};
 pub use crate::output::{Fingerprints, OutputLock, STATE_DIR};
@@ -71,24 +71,37 @@ pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
 }
 
 /// Like [`build`], then runs `after` on the loaded project and the build's
-/// report (the archive writes its index there); its diagnostics join the report.
+/// report (the archive writes its index there, through `report.commit` so
+/// that it is undone with the build); its diagnostics join the report, and
+/// when one is an error, everything the build put in place is undone.
 pub fn build_with(
     config: &BuildConfig,
     filter: &[String],
-    after: impl FnOnce(&Project, &Renderer, &BuildReport) -> Vec<Diagnostic>,
+    after: impl FnOnce(&Project, &Renderer, &mut BuildReport) -> Vec<Diagnostic>,
 ) -> BuildReport {
     let started = Instant::now();
-    let (inputs, diagnostics) = load_inputs(config);
+    let (mut inputs, mut diagnostics) = load_inputs(config);
+    if let Some((project, _)) = &inputs {
+        diagnostics.extend(unmatched_filters(project, filter));
+        if diagnostics.has_errors() {
+            inputs = None;
+        }
+    }
     let report = match &inputs {
         Some((project, renderer)) => {
             let jobs = selected_jobs(config, project, filter);
             if config.dry_run {
                 build_jobs(config, project, renderer, &jobs, None)
             } else {
-                let mut report = build_recorded(config, project, renderer, &jobs);
+                let full = filter.is_empty();
+                let mut report = build_recorded(config, project, renderer, &jobs, full);
                 if !report.failed() {
-                    let extra = after(project, renderer, &report);
+                    let extra = after(project, renderer, &mut report);
                     report.diagnostics.extend(extra);
+                    if report.failed() {
+                        // What the build put in place goes back: a failed run changes nothing.
+                        report.roll_back();
+                    }
                 }
                 report
             }
@@ -112,25 +125,20 @@ fn selected_jobs(config: &BuildConfig, project: &Project, filter: &[String]) -> 
         .collect()
 }
 
-/// Builds `jobs` against the fingerprints of the last build (none with
-/// `force`), then records the new ones for the next.
+/// Builds `jobs` against the fingerprints of the last build (ignored with
+/// `force`), then records the new ones for the next; a `full` build (no
+/// filter) also removes the files the content no longer makes.
 fn build_recorded(
     config: &BuildConfig,
     project: &Project,
     renderer: &Renderer,
     jobs: &[Job],
+    full: bool,
 ) -> BuildReport {
-    let fingerprints = if config.force {
-        Fingerprints::default()
-    } else {
-        Fingerprints::load(&config.output)
-    };
+    // With `force` the fingerprints are loaded all the same (the job ignores
+    // them), so that the manifest still knows every file earlier builds wrote.
+    let fingerprints = Fingerprints::load(&config.output);
     let mut report = build_jobs(config, project, renderer, jobs, Some(&fingerprints));
-    if let Err(err) = fingerprints.save(&config.output) {
-        report.diagnostics.push(Diagnostic::warning(format!(
-            "failed to record what was built in {} ({err}); the next build compiles everything",
-            config.output.join(STATE_DIR).display()
-        )));
-    }
+    finish_output(config, &mut report, &fingerprints, full);
     report
 }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::document::{DocumentKind, Scope};
 use crate::model::{AgendaRow, Meeting, Project};
 
@@ -71,5 +72,79 @@ fn plan_kind(at: &Place<'_>, meeting: &Meeting, kind: DocumentKind, jobs: &mut V
                 }
             }
         }
+    }
+}
+
+/// The most bodies and meetings an unmatched filter's error lists.
+const FILTER_LISTED: usize = 12;
+
+/// An error for each entry of `filter` (`nehs`, `nehs/2020-07`) that selects
+/// no meeting of `project`, with the closest name and what there is.
+pub fn unmatched_filters(project: &Project, filter: &[String]) -> Vec<Diagnostic> {
+    let mut names = Vec::new();
+    for content in &project.bodies {
+        names.push(content.body.id.clone());
+        for meeting in &content.meetings {
+            names.push(format!("{}/{}", content.body.id, meeting.slug));
+        }
+    }
+    filter
+        .iter()
+        .filter(|f| {
+            let f = f.trim_end_matches('/');
+            !project.bodies.iter().any(|c| {
+                f == c.body.id
+                    || c.meetings
+                        .iter()
+                        .any(|m| f == format!("{}/{}", c.body.id, m.slug))
+            })
+        })
+        .map(|f| {
+            let listed = names
+                .iter()
+                .take(FILTER_LISTED)
+                .cloned()
+                .collect::<Vec<_>>();
+            let more = names.len().saturating_sub(FILTER_LISTED);
+            let mut there = format!("the bodies and meetings are: {}", listed.join(", "));
+            if more > 0 {
+                there.push_str(&format!(" and {more} more"));
+            }
+            if names.is_empty() {
+                there = "there are no meetings".to_owned();
+            }
+            let hint = match did_you_mean(f.trim_end_matches('/'), names.iter().map(String::as_str))
+            {
+                Some(best) => format!("did you mean `{best}`? {there}"),
+                None => there,
+            };
+            Diagnostic::error(format!("MEETING `{f}` matches no body or meeting")).hint(hint)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_filter_that_matches_nothing_is_named() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let (project, _) = crate::load::load_project(&root);
+        let filter = |f: &[&str]| {
+            let f: Vec<String> = f.iter().map(|s| s.to_string()).collect();
+            unmatched_filters(&project, &f)
+        };
+        assert!(filter(&["nehs", "nehs/2020-07/", "nuit/2022-03"]).is_empty());
+        let errors = filter(&["nehs/2020-7", "nehs"]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].message.contains("`nehs/2020-7`"),
+            "{}",
+            errors[0].message
+        );
+        let hint = errors[0].hint.as_deref().unwrap_or_default();
+        assert!(hint.contains("did you mean `nehs/2020-07`?"), "{hint}");
+        assert!(hint.contains("pspds/2021-06"), "{hint}");
     }
 }

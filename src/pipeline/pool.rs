@@ -1,5 +1,7 @@
 //! The worker pool (pipeline stage): jobs compiled in parallel, all or nothing.
 
+use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -12,7 +14,7 @@ use super::plan::Job;
 use super::report::{BuildReport, DocumentReport, dedupe};
 use crate::diagnostic::Diagnostic;
 use crate::model::Project;
-use crate::output::{Fingerprints, Staging};
+use crate::output::{Fingerprints, STATE_DIR, Staging, interrupted};
 use crate::render::Renderer;
 use crate::world::Typesetter;
 
@@ -79,7 +81,7 @@ pub fn build_jobs(
             Err(errors) => report.diagnostics.extend(errors),
         }
     }
-    put_in_place(&mut report, staging, fingerprints);
+    put_in_place(&mut report, config, staging, fingerprints);
     dedupe(&mut report.diagnostics);
     report.elapsed = started.elapsed();
     report
@@ -104,6 +106,10 @@ fn run_jobs(
         }
     };
     let build = |job: &Job| {
+        if interrupted() {
+            tick();
+            return Err(vec![interrupted_error()]);
+        }
         let result = build_job(
             renderer,
             &typesetter,
@@ -129,9 +135,18 @@ fn run_jobs(
     results
 }
 
-/// Puts the staged files in place and records their fingerprints when the
-/// build succeeded; otherwise discards them, so that nothing is written.
-fn put_in_place(report: &mut BuildReport, staging: Staging, fingerprints: Option<&Fingerprints>) {
+/// Puts the staged files in place and records what was written and the
+/// fingerprints when the build succeeded; otherwise (or when interrupted)
+/// discards them, so that nothing is written.
+fn put_in_place(
+    report: &mut BuildReport,
+    config: &BuildConfig,
+    staging: Staging,
+    fingerprints: Option<&Fingerprints>,
+) {
+    if interrupted() && !report.failed() {
+        report.diagnostics.push(interrupted_error());
+    }
     if report.failed() {
         // Nothing is put in place: the documents that did compile are not written either.
         staging.discard();
@@ -139,20 +154,83 @@ fn put_in_place(report: &mut BuildReport, staging: Staging, fingerprints: Option
         return;
     }
     match staging.commit() {
-        Ok(()) => {
+        Ok(commit) => {
             if let Some(f) = fingerprints {
+                for (path, written) in commit.written() {
+                    if let Ok(rel) = path.strip_prefix(&config.output) {
+                        f.record(rel, written.clone());
+                    }
+                }
                 for doc in &report.documents {
                     if let Some(hash) = doc.fingerprint {
                         f.set(&doc.path, hash, doc.pages);
                     }
                 }
             }
+            report.commit = commit;
         }
         Err(err) => {
-            report.diagnostics.push(Diagnostic::error(format!(
-                "failed to put the built files in place ({err})"
-            )));
+            let restored = if err.not_restored.is_empty() {
+                "no output was changed".to_owned()
+            } else {
+                format!(
+                    "these files were changed and could not be restored: {}",
+                    list(&err.not_restored)
+                )
+            };
+            report.diagnostics.push(
+                Diagnostic::error(format!("{err}"))
+                    .hint(format!("remove or rename what is in the way; {restored}")),
+            );
+            report.changed = err.not_restored;
             report.documents.clear();
         }
+    }
+}
+
+/// The error of a build stopped by Ctrl-C or SIGTERM.
+fn interrupted_error() -> Diagnostic {
+    Diagnostic::error("interrupted (Ctrl-C or SIGTERM): the build was stopped")
+}
+
+/// Paths as a comma-separated list.
+fn list(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Finishes the output of a whole build: with `full` (every meeting, no
+/// filter) and success, removes the files earlier builds wrote that this one
+/// no longer makes; then records the manifest. Both are part of the build's
+/// commit, so [`BuildReport::roll_back`] undoes them too.
+pub fn finish_output(
+    config: &BuildConfig,
+    report: &mut BuildReport,
+    fingerprints: &Fingerprints,
+    full: bool,
+) {
+    if full && !report.failed() {
+        let keep: HashSet<PathBuf> = report
+            .documents
+            .iter()
+            .flat_map(|d| {
+                let typ = config.keep_typst.then(|| d.path.with_extension("typ"));
+                std::iter::once(d.path.clone()).chain(typ)
+            })
+            .collect();
+        let (removed, left) = fingerprints.prune(&config.output, &keep, &mut report.commit);
+        report.removed = removed;
+        report
+            .diagnostics
+            .extend(left.into_iter().map(Diagnostic::warning));
+    }
+    if let Err(err) = fingerprints.save_in(&config.output, &mut report.commit) {
+        report.diagnostics.push(Diagnostic::warning(format!(
+            "failed to record what was built in {} ({err}); the next build compiles everything",
+            config.output.join(STATE_DIR).display()
+        )));
     }
 }

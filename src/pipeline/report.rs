@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::diagnostic::Diagnostics;
+use crate::output::Commit;
 
 /// What became of one document.
 #[derive(Debug)]
@@ -31,6 +32,16 @@ pub struct BuildReport {
     pub diagnostics: Diagnostics,
     /// Wall-clock time of the whole run.
     pub elapsed: Duration,
+    /// Files removed from the output because the content no longer makes them
+    /// (relative to the output folder).
+    pub removed: Vec<PathBuf>,
+    /// After a failure: the files that were changed all the same, because
+    /// they could not be restored (normally none: "no output was changed"),
+    /// as paths in the output folder.
+    pub changed: Vec<PathBuf>,
+    /// The files this build put in place, still undoable with
+    /// [`BuildReport::roll_back`]; final when the report is dropped.
+    pub commit: Commit,
 }
 
 impl BuildReport {
@@ -47,6 +58,16 @@ impl BuildReport {
     /// Documents compiled in this run (not skipped as unchanged).
     pub fn compiled(&self) -> usize {
         self.documents.iter().filter(|d| !d.unchanged).count()
+    }
+
+    /// Undoes the files this build put in place or removed (when a step after
+    /// the documents, such as the archive index, failed); what cannot be
+    /// restored is listed in [`BuildReport::changed`].
+    pub fn roll_back(&mut self) {
+        let commit = std::mem::take(&mut self.commit);
+        self.changed.extend(commit.roll_back());
+        self.documents.clear();
+        self.removed.clear();
     }
 }
 

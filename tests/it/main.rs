@@ -10,6 +10,7 @@ mod common;
 mod confine;
 mod cycle;
 mod init;
+mod output;
 mod roundtrip;
 mod snapshots;
 mod standards;

@@ -1,0 +1,341 @@
+//! Output stage: the build state in `output/.motebok/`: the manifest of every
+//! file motebok wrote, with its size and hash, and the fingerprints of the documents.
+//!
+//! The manifest lets a build remove what the content no longer makes (and
+//! nothing else), and tells a damaged PDF from an intact one: a file counts as
+//! intact when its size and modification time are as written, or, when only
+//! the time differs (copied, touched), when its bytes hash as written. A
+//! truncated or emptied file changes its size, so it is caught without reading
+//! it; hashing every PDF on every build would cost a read of the whole output.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::hash::Hasher;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+use siphasher::sip128::{Hasher128, SipHasher13};
+
+use super::staging::Commit;
+use super::write_atomic;
+
+/// Where a build keeps its state in the output folder.
+pub const STATE_DIR: &str = ".motebok";
+
+/// The file in [`STATE_DIR`] that records what earlier builds wrote.
+const MANIFEST_FILE: &str = "manifest.json";
+
+/// The state file of motebok 0.x before the manifest, removed when the manifest is written.
+const OLD_FINGERPRINTS_FILE: &str = "fingerprints.json";
+
+/// The version of the manifest's format; another one is read as empty.
+const MANIFEST_FORMAT: u32 = 1;
+
+/// What motebok wrote to one file: its size, a hash of its bytes, and its
+/// modification time once written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    /// Size in bytes.
+    pub size: u64,
+    /// SipHash-1-3 (128 bits, fixed keys, stable across versions) of the bytes, in hex.
+    pub hash: String,
+    /// Modification time as seconds and nanoseconds since 1970, when known.
+    pub modified: Option<(u64, u32)>,
+}
+
+impl Written {
+    /// What was written when `bytes` went to `file`.
+    pub fn of(bytes: &[u8], file: &Path) -> Written {
+        Written {
+            size: bytes.len() as u64,
+            hash: hash(bytes),
+            modified: fs::metadata(file).ok().and_then(|m| modified(&m)),
+        }
+    }
+}
+
+/// The stable hash of `bytes`, in hex.
+fn hash(bytes: &[u8]) -> String {
+    let mut hasher = SipHasher13::new();
+    hasher.write(bytes);
+    format!("{:032x}", hasher.finish128().as_u128())
+}
+
+/// A file's modification time as seconds and nanoseconds since 1970.
+fn modified(meta: &fs::Metadata) -> Option<(u64, u32)> {
+    let time = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some((time.as_secs(), time.subsec_nanos()))
+}
+
+/// The manifest's record of one output file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Entry {
+    /// What was written (none when the file is known only from a fingerprint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    written: Option<Written>,
+    /// For a document: the hash of its generated source and its page count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    document: Option<(u64, usize)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ManifestFile {
+    format: u32,
+    version: String,
+    files: BTreeMap<String, Entry>,
+}
+
+/// What earlier builds wrote (the manifest), per output path relative to the
+/// output folder: what was written, and for a document the hash of its
+/// generated source and its page count. A document whose source hashes the
+/// same, and whose files are intact, is not compiled again.
+#[derive(Debug, Default)]
+pub struct Fingerprints(Mutex<HashMap<PathBuf, Entry>>);
+
+impl Fingerprints {
+    /// Reads the manifest a build left in `output`; empty when there is none.
+    pub fn load(output: &Path) -> Fingerprints {
+        let path = output.join(STATE_DIR).join(MANIFEST_FILE);
+        let map = fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<ManifestFile>(&bytes).ok())
+            .filter(|state| state.format == MANIFEST_FORMAT)
+            .map(|state| {
+                state
+                    .files
+                    .into_iter()
+                    .map(|(p, v)| (PathBuf::from(p), v))
+                    .filter(|(p, _)| is_inside(p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Fingerprints(Mutex::new(map))
+    }
+
+    /// The manifest's bytes.
+    fn to_bytes(&self) -> io::Result<Vec<u8>> {
+        let files = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(p, v)| (p.to_string_lossy().replace('\\', "/"), v.clone()))
+            .collect();
+        let state = ManifestFile {
+            format: MANIFEST_FORMAT,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            files,
+        };
+        let mut bytes = serde_json::to_vec_pretty(&state).map_err(io::Error::other)?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+
+    /// Writes the manifest into `output`, for the next build.
+    pub fn save(&self, output: &Path) -> io::Result<()> {
+        write_atomic(
+            &output.join(STATE_DIR).join(MANIFEST_FILE),
+            &self.to_bytes()?,
+        )?;
+        remove_old_state(output);
+        Ok(())
+    }
+
+    /// Writes the manifest into `output` as part of `commit`, so that undoing
+    /// the commit brings back the manifest that matches the files.
+    pub fn save_in(&self, output: &Path, commit: &mut Commit) -> io::Result<()> {
+        commit.write(
+            &output.join(STATE_DIR).join(MANIFEST_FILE),
+            &self.to_bytes()?,
+        )?;
+        remove_old_state(output);
+        Ok(())
+    }
+
+    /// The source hash and page count recorded for the document at `path`.
+    pub fn get(&self, path: &Path) -> Option<(u64, usize)> {
+        self.0.lock().ok()?.get(path)?.document
+    }
+
+    /// Records the source hash and page count of the document at `path`.
+    pub fn set(&self, path: &Path, hash: u64, pages: usize) {
+        if let Ok(mut map) = self.0.lock() {
+            map.entry(path.to_path_buf()).or_default().document = Some((hash, pages));
+        }
+    }
+
+    /// Forgets the fingerprint of `path`, so that it is compiled next time
+    /// whatever this build does (what was written there stays recorded).
+    pub fn forget(&self, path: &Path) {
+        if let Ok(mut map) = self.0.lock()
+            && let Some(entry) = map.get_mut(path)
+        {
+            entry.document = None;
+        }
+    }
+
+    /// Records that `written` went to `path` (relative to the output folder).
+    pub fn record(&self, path: &Path, written: Written) {
+        if let Ok(mut map) = self.0.lock() {
+            map.entry(path.to_path_buf()).or_default().written = Some(written);
+        }
+    }
+
+    /// Whether the file at `path` (relative to `output`) is a regular file
+    /// holding what motebok wrote there: same size, and the same modification
+    /// time or else the same hash.
+    pub fn is_intact(&self, output: &Path, path: &Path) -> bool {
+        let Some(written) = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|map| map.get(path)?.written.clone())
+        else {
+            return false;
+        };
+        let Ok(meta) = fs::symlink_metadata(output.join(path)) else {
+            return false;
+        };
+        if !meta.is_file() || meta.len() != written.size {
+            return false;
+        }
+        let now = modified(&meta);
+        if now.is_some() && now == written.modified {
+            return true;
+        }
+        let same = fs::read(output.join(path)).is_ok_and(|bytes| hash(&bytes) == written.hash);
+        if same && let Ok(mut map) = self.0.lock() {
+            // Touched or copied but the same bytes: remember the new time.
+            if let Some(Written { modified, .. }) =
+                map.get_mut(path).and_then(|e| e.written.as_mut())
+            {
+                *modified = now;
+            }
+        }
+        same
+    }
+
+    /// Removes, as part of `commit`, every file the manifest records that is not
+    /// in `keep` (paths relative to `output`): files of removed meetings, removed
+    /// case papers, drafts no longer built and Typst sources no longer kept.
+    /// A recorded file changed since motebok wrote it is left in place and
+    /// forgotten. Returns the removed paths and, for each file left, why.
+    pub fn prune(
+        &self,
+        output: &Path,
+        keep: &HashSet<PathBuf>,
+        commit: &mut Commit,
+    ) -> (Vec<PathBuf>, Vec<String>) {
+        let mut stale: Vec<PathBuf> = match self.0.lock() {
+            Ok(map) => map.keys().filter(|p| !keep.contains(*p)).cloned().collect(),
+            Err(_) => return (Vec::new(), Vec::new()),
+        };
+        stale.sort();
+        let (mut removed, mut left) = (Vec::new(), Vec::new());
+        for path in stale {
+            let full = output.join(&path);
+            let exists = fs::symlink_metadata(&full).is_ok();
+            if exists && !self.is_intact(output, &path) {
+                left.push(format!(
+                    "kept {}, which is no longer built: it was changed after motebok wrote it",
+                    full.display()
+                ));
+            } else if exists {
+                match commit.remove(&full) {
+                    Ok(()) => removed.push(path.clone()),
+                    Err(err) => {
+                        left.push(format!("failed to remove {} ({err})", full.display()));
+                        continue;
+                    }
+                }
+            }
+            if let Ok(mut map) = self.0.lock() {
+                map.remove(&path);
+            }
+        }
+        (removed, left)
+    }
+}
+
+/// Whether `path` stays inside the folder it is relative to (no root, no
+/// `..`): a tampered manifest cannot make a build remove files elsewhere.
+fn is_inside(path: &Path) -> bool {
+    path.components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// Removes the state file that versions before the manifest wrote.
+fn remove_old_state(output: &Path) {
+    let _ = fs::remove_file(output.join(STATE_DIR).join(OLD_FINGERPRINTS_FILE));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(output: &Path, rel: &str, bytes: &[u8]) -> Written {
+        let path = output.join(rel);
+        write_atomic(&path, bytes).unwrap();
+        Written::of(bytes, &path)
+    }
+
+    #[test]
+    fn intact_means_same_size_and_time_or_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Fingerprints::default();
+        let rel = Path::new("m/a.pdf");
+        assert!(!f.is_intact(dir.path(), rel), "unrecorded");
+        f.record(rel, written(dir.path(), "m/a.pdf", b"%PDF-1.7 whole"));
+        assert!(f.is_intact(dir.path(), rel));
+        fs::write(dir.path().join(rel), b"%PDF-1.7").unwrap();
+        assert!(!f.is_intact(dir.path(), rel), "truncated");
+        fs::write(dir.path().join(rel), b"").unwrap();
+        assert!(!f.is_intact(dir.path(), rel), "emptied");
+        fs::write(dir.path().join(rel), b"%PDF-1.7 broke").unwrap();
+        assert!(!f.is_intact(dir.path(), rel), "same size, other bytes");
+        fs::write(dir.path().join(rel), b"%PDF-1.7 whole").unwrap();
+        assert!(
+            f.is_intact(dir.path(), rel),
+            "rewritten with the same bytes"
+        );
+    }
+
+    #[test]
+    fn manifest_round_trips_and_prunes_only_unchanged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let f = Fingerprints::default();
+        for rel in ["m/a.pdf", "m/b.pdf", "m/c.pdf"] {
+            f.record(Path::new(rel), written(out, rel, rel.as_bytes()));
+        }
+        f.set(Path::new("m/a.pdf"), 7, 2);
+        f.save(out).unwrap();
+        let f = Fingerprints::load(out);
+        assert_eq!(f.get(Path::new("m/a.pdf")), Some((7, 2)));
+        fs::write(out.join("m/c.pdf"), b"the user's own").unwrap();
+        fs::write(out.join("m/mine.pdf"), b"never written by motebok").unwrap();
+        let keep: HashSet<PathBuf> = [PathBuf::from("m/a.pdf")].into();
+        let mut commit = Commit::default();
+        let (removed, left) = f.prune(out, &keep, &mut commit);
+        drop(commit);
+        assert_eq!(removed, [PathBuf::from("m/b.pdf")]);
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(out.join("m/a.pdf").exists() && out.join("m/c.pdf").exists());
+        assert!(out.join("m/mine.pdf").exists() && !out.join("m/b.pdf").exists());
+    }
+
+    #[test]
+    fn a_manifest_cannot_point_outside_the_output() {
+        for (path, inside) in [
+            ("a/b.pdf", true),
+            ("../b.pdf", false),
+            ("/etc/passwd", false),
+            ("a/../../b", false),
+        ] {
+            assert_eq!(is_inside(Path::new(path)), inside, "{path}");
+        }
+    }
+}

@@ -1,0 +1,406 @@
+//! The output folder tells the truth: it holds only what the last build made
+//! (and the user's own files), no temporary file outlives a run, a failed run
+//! changes nothing, a damaged PDF is rebuilt, the lock names its holder, a
+//! filter that matches nothing is an error, and `new` never overwrites.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Generous bound on waiting for another process, so a stuck one fails the test.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// Every file under `dir` with its bytes, skipping motebok's state folder.
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_name() == ".motebok" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                dirs.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap().to_path_buf();
+                all.push((rel, fs::read(&path).unwrap()));
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+/// The names of the files in `dir` ending in `.tmp` or `.old`.
+fn temporaries(dir: &Path) -> Vec<PathBuf> {
+    files(dir)
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.ends_with(".tmp") || name.ends_with(".old")
+        })
+        .collect()
+}
+
+/// Replaces `from` with `to` in the file at `path`.
+#[track_caller]
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from:?} in {}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[track_caller]
+fn build(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = run(dir, args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    out
+}
+
+#[test]
+fn a_withdrawn_paper_is_removed_and_the_users_files_stay() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    build(dir, &["build", "--keep-typst"]);
+    let meeting = dir.join("output/styret/2024-01");
+    assert!(meeting.join("sak-04-24.pdf").is_file() && meeting.join("sak-04-24.typ").is_file());
+    fs::write(meeting.join("notater.txt"), "mine").unwrap();
+    fs::write(dir.join("output/sak-04-24.pdf"), "also mine").unwrap();
+
+    // Case 4/24 is withdrawn (postponed): it has no case paper any more.
+    edit(
+        &dir.join("content/styret/2024-01/meeting.yaml"),
+        "    paper: saker/04-24.md\n",
+        "    postponed: Saken er trukket\n",
+    );
+    let out = build(dir, &["build", "--keep-typst"]);
+    assert_contains(
+        &stdout(&out),
+        &[
+            "removed output/styret/2024-01/sak-04-24.pdf (no longer built)",
+            "removed output/styret/2024-01/sak-04-24.typ (no longer built)",
+        ],
+    );
+    assert!(!meeting.join("sak-04-24.pdf").exists());
+    assert!(!meeting.join("sak-04-24.typ").exists());
+    assert!(meeting.join("sak-03-24.pdf").is_file() && meeting.join("sak-03-24.typ").is_file());
+    assert_eq!(
+        fs::read_to_string(meeting.join("notater.txt")).unwrap(),
+        "mine"
+    );
+    assert!(
+        dir.join("output/sak-04-24.pdf").is_file(),
+        "not motebok's file"
+    );
+
+    // Typst sources no longer kept go too; the PDFs stay.
+    build(dir, &["build"]);
+    let left: Vec<PathBuf> = files(&meeting).into_iter().map(|(p, _)| p).collect();
+    let names: Vec<String> = left.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(
+        names,
+        [
+            "innkalling.pdf",
+            "motepakke.pdf",
+            "notater.txt",
+            "sak-01-24.pdf",
+            "sak-02-24.pdf",
+            "sak-03-24.pdf"
+        ]
+    );
+}
+
+#[test]
+fn a_removed_meeting_is_removed_but_a_filtered_build_removes_nothing() {
+    let project = project_with(&root().join("tests/fixtures/cycle"));
+    let dir = project.path();
+    build(dir, &["build"]);
+    assert!(dir.join("output/rad/2024-01/innkalling.pdf").is_file());
+
+    fs::remove_dir_all(dir.join("content/rad/2024-01")).unwrap();
+    build(dir, &["build", "rad/2023-06"]);
+    assert!(
+        dir.join("output/rad/2024-01/innkalling.pdf").is_file(),
+        "a filtered build removes nothing"
+    );
+    let out = build(dir, &["build"]);
+    assert_contains(
+        &stdout(&out),
+        &["removed output/rad/2024-01/innkalling.pdf"],
+    );
+    assert!(
+        !dir.join("output/rad/2024-01").exists(),
+        "the meeting's folder is gone"
+    );
+    assert!(dir.join("output/rad/2023-06/innkalling.pdf").is_file());
+}
+
+#[test]
+fn temporary_files_of_a_killed_run_are_removed_on_start() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    build(dir, &["build"]);
+    let meeting = dir.join("output/styret/2024-01");
+    for name in [
+        ".innkalling.pdf.motebok-99999-3.tmp",
+        ".sak-03-24.pdf.motebok-99999-4.old",
+        ".motepakke.pdf.4242-0.tmp",
+        ".notes.tmp",
+    ] {
+        fs::write(meeting.join(name), "left behind").unwrap();
+    }
+    let out = build(dir, &["build"]);
+    assert_contains(
+        &stderr(&out),
+        &["removed 3 temporary files that an interrupted run left"],
+    );
+    assert_eq!(
+        temporaries(&dir.join("output")),
+        [PathBuf::from("styret/2024-01/.notes.tmp")]
+    );
+}
+
+#[test]
+fn sigterm_stops_a_build_and_leaves_no_temporary_files() {
+    let project = project_with(&root().join("content"));
+    let dir = project.path();
+    let child = Command::new(BIN)
+        .args(["build", "--jobs", "1"])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it holds the lock (it is building), then ask it to stop.
+    let lock = dir.join("output/.motebok/lock");
+    let started = Instant::now();
+    while !fs::read_to_string(&lock).is_ok_and(|t| t.contains("motebok build")) {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the build never took the lock"
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(temporaries(&dir.join("output")), Vec::<PathBuf>::new());
+    match out.status.code() {
+        // Stopped before it put anything in place.
+        Some(130) => {
+            assert_contains(&stderr(&out), &["interrupted", "no output was changed"]);
+            assert_eq!(files(&dir.join("output")), Vec::new());
+        }
+        // Or it had already finished.
+        Some(0) => {}
+        other => panic!("exit {other:?}: {}", stderr(&out)),
+    }
+}
+
+#[test]
+fn a_folder_where_a_pdf_goes_is_an_error_and_nothing_changes() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    build(dir, &["build"]);
+    let meeting = dir.join("output/styret/2024-01");
+    // The summons and the pack change, and are put in place before the
+    // paper, where a folder is in the way.
+    edit(
+        &dir.join("content/styret/2024-01/meeting.yaml"),
+        "Møterom Ø1",
+        "Møterom Ø2",
+    );
+    fs::remove_file(meeting.join("sak-04-24.pdf")).unwrap();
+    fs::create_dir_all(meeting.join("sak-04-24.pdf/inni")).unwrap();
+    let before = files(&dir.join("output"));
+
+    let out = run(dir, &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_contains(
+        &stderr(&out),
+        &[
+            "failed to put output/styret/2024-01/sak-04-24.pdf in place",
+            "build failed: 1 errors, 0 warnings; no output was changed",
+        ],
+    );
+    assert!(
+        files(&dir.join("output")) == before,
+        "every file as it was, no temporary file left"
+    );
+}
+
+#[test]
+fn an_archive_index_that_cannot_be_written_undoes_the_build() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    build(dir, &["archive"]);
+    edit(
+        &dir.join("content/styret/2024-01/meeting.yaml"),
+        "Møterom Ø1",
+        "Møterom Ø2",
+    );
+    fs::remove_file(dir.join("output/index.json")).unwrap();
+    fs::create_dir_all(dir.join("output/index.json/inni")).unwrap();
+    let before = files(&dir.join("output"));
+
+    let out = run(dir, &["archive"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_contains(&stderr(&out), &["index.json", "no output was changed"]);
+    assert!(
+        files(&dir.join("output")) == before,
+        "the new PDFs were taken back"
+    );
+
+    // The manifest went back too: the next build compiles the changed summons.
+    fs::remove_dir_all(dir.join("output/index.json")).unwrap();
+    let out = build(dir, &["archive"]);
+    assert_contains(
+        &stdout(&out),
+        &["wrote output/styret/2024-01/innkalling.pdf"],
+    );
+}
+
+#[test]
+fn a_truncated_or_empty_pdf_is_rebuilt() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    build(dir, &["build"]);
+    let meeting = dir.join("output/styret/2024-01");
+    let good = files(&meeting);
+    let summons = fs::read(meeting.join("innkalling.pdf")).unwrap();
+    fs::write(
+        meeting.join("innkalling.pdf"),
+        &summons[..summons.len() / 2],
+    )
+    .unwrap();
+    fs::write(meeting.join("sak-03-24.pdf"), b"").unwrap();
+
+    let out = build(dir, &["build"]);
+    assert_contains(
+        &stdout(&out),
+        &[
+            "wrote output/styret/2024-01/innkalling.pdf",
+            "wrote output/styret/2024-01/sak-03-24.pdf",
+            "(2 compiled, 4 unchanged since the last build)",
+        ],
+    );
+    assert!(files(&meeting) == good, "rebuilt byte for byte");
+    let out = build(dir, &["build"]);
+    assert_contains(
+        &stdout(&out),
+        &["(0 compiled, 6 unchanged since the last build)"],
+    );
+}
+
+#[test]
+fn waiting_for_the_lock_names_the_holder_and_gives_up() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    let mut watch = Command::new(BIN)
+        .arg("watch")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let holder = format!("motebok watch, pid {}", watch.id());
+    let lock = dir.join("output/.motebok/lock");
+    let started = Instant::now();
+    while !fs::read_to_string(&lock).is_ok_and(|t| t.contains(&holder)) {
+        assert!(started.elapsed() < PATIENCE, "watch never took the lock");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let mut build = Command::new(BIN)
+        .arg("build")
+        .env("MOTEBOK_LOCK_TIMEOUT", "1")
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while build.try_wait().unwrap().is_none() && started.elapsed() < PATIENCE {
+        thread::sleep(Duration::from_millis(50));
+    }
+    let gave_up = build.try_wait().unwrap().is_some();
+    let _ = build.kill();
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let out = build.wait_with_output().unwrap();
+    assert!(gave_up, "the build waited for the lock for ever");
+    assert_eq!(out.status.code(), Some(1));
+    assert_contains(
+        &stderr(&out),
+        &[
+            &format!("waiting for {holder} to finish with output (at most 1 s)"),
+            &format!("error: failed to lock output (still in use by {holder} after 1 s"),
+        ],
+    );
+}
+
+#[test]
+fn a_filter_that_matches_nothing_is_an_error() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    let out = run(dir, &["build", "styret/2024-1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_contains(
+        &stderr(&out),
+        &[
+            "error: MEETING `styret/2024-1` matches no body or meeting",
+            "did you mean `styret/2024-01`? the bodies and meetings are: styret, styret/2024-01",
+        ],
+    );
+    assert_eq!(files(&dir.join("output")), Vec::new(), "nothing built");
+}
+
+#[test]
+fn two_new_meetings_at_once_never_overwrite_each_other() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    let spawn = || {
+        Command::new(BIN)
+            .args(["new", "styret", "--date", "2024-03-01"])
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(
+        a.status.success() != b.status.success(),
+        "exactly one wins:\n{}\n{}",
+        stderr(&a),
+        stderr(&b)
+    );
+    let (winner, loser) = if a.status.success() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    assert_contains(&stdout(winner), &["meeting 2/2024"]);
+    // Depending on how the two met: the file, the folder or the meeting was there.
+    let err = stderr(loser);
+    assert!(
+        err.contains("motebok new never overwrites")
+            || err.contains("is not after the latest meeting"),
+        "{err}"
+    );
+    let text = fs::read_to_string(dir.join("content/styret/2024-02/meeting.yaml")).unwrap();
+    assert_contains(
+        &text,
+        &["number: 2/2024", "date: 2024-03-01", "standing: eventuelt"],
+    );
+}
