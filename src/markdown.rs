@@ -4,7 +4,7 @@
 //! Typst code: every piece of text goes through [`escape_markup`], and every
 //! construct is emitted as a call to a fixed Typst function.
 
-use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::text::{escape_markup, quote_string};
 
@@ -28,6 +28,73 @@ pub const MAX_NESTING: usize = 32;
 /// How deeply block quotes may nest: each costs Typst several levels of show
 /// rules, which are limited too.
 pub const MAX_QUOTE_NESTING: usize = 8;
+
+/// The longest link address accepted, in bytes. Real addresses stay far below
+/// it; far longer ones are pasted data, and PDF/A limits a string to 32 767 bytes.
+pub const MAX_URL_LEN: usize = 2000;
+
+/// The schemes a link in a document may use: web pages and e-mail. Anything
+/// else (`javascript:`, `file:`, relative paths) would run code, reach the
+/// reader's files or lead nowhere from a PDF.
+pub const LINK_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
+/// The address a Markdown link points to in the document: an e-mail autolink
+/// (`<post@ehelse.no>`) gets `mailto:`; other addresses are kept as written.
+pub fn link_target(link_type: LinkType, dest: &str) -> String {
+    if link_type == LinkType::Email && !dest.to_ascii_lowercase().starts_with("mailto:") {
+        format!("mailto:{dest}")
+    } else {
+        dest.to_owned()
+    }
+}
+
+/// Checks a link address: not empty, not overlong, and with one of
+/// [`LINK_SCHEMES`]; `Err` says what is wrong.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err("the link has no address".to_owned());
+    }
+    if url.len() > MAX_URL_LEN {
+        return Err(format!(
+            "the link address is {} bytes long, more than the {MAX_URL_LEN} allowed",
+            url.len()
+        ));
+    }
+    let scheme = url.split_once(':').map(|(scheme, _)| scheme).filter(|s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    let Some(scheme) = scheme else {
+        return Err(format!(
+            "the link `{}` has no scheme: links in documents must be absolute, starting with https://, http:// or mailto:",
+            shorten(url)
+        ));
+    };
+    let rest = &url[scheme.len() + 1..];
+    if !LINK_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+        return Err(format!(
+            "links may only use https, http or mailto, not `{scheme}:`"
+        ));
+    }
+    if rest.trim_start_matches('/').is_empty() {
+        return Err(format!(
+            "the link `{}` has no address after the scheme",
+            shorten(url)
+        ));
+    }
+    Ok(())
+}
+
+/// The start of a long address, for messages.
+fn shorten(url: &str) -> String {
+    const SHOWN: usize = 60;
+    match url.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{}…", &url[..at]),
+        None => url.to_owned(),
+    }
+}
 
 /// Lists what in `markdown` cannot be converted.
 pub fn check(markdown: &str) -> Vec<Problem> {
@@ -67,6 +134,20 @@ pub fn check(markdown: &str) -> Vec<Problem> {
             });
         }
         let message = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => match check_url(&link_target(link_type, &dest_url)) {
+                Ok(()) => continue,
+                Err(message) => {
+                    problems.push(Problem {
+                        offset: range.start,
+                        message,
+                    });
+                    continue;
+                }
+            },
             Event::Start(Tag::Image { .. }) => {
                 "images are not supported in Markdown content; describe the figure in text or a table"
             }
@@ -86,7 +167,8 @@ pub fn check(markdown: &str) -> Vec<Problem> {
 /// Converts Markdown to Typst markup.
 ///
 /// Constructs that [`check`] reports are printed as their literal text, so that
-/// nothing vanishes even when a caller skipped the check.
+/// nothing vanishes even when a caller skipped the check; a link whose address
+/// [`check_url`] refuses prints its text without the link.
 ///
 /// Heading levels are made relative and consecutive: the shallowest heading of
 /// the text becomes depth 1 and no heading is more than one level deeper than
@@ -125,6 +207,8 @@ struct Writer {
     last_depth: u8,
     /// The heading being written: where it starts in `out`, and `last_depth` before it.
     heading: Option<(usize, u8)>,
+    /// Inside a link whose address was refused: its text prints without the link.
+    plain_link: bool,
     /// Per open tag: whether it was written, and whether it is a quote. Tags nested deeper than
     /// [`MAX_NESTING`] are left out (their text stays), so that even unchecked
     /// text never nests deeper than Typst's parser allows.
@@ -237,8 +321,16 @@ impl Writer {
             Tag::Emphasis => self.push("#emph["),
             Tag::Strong => self.push("#strong["),
             Tag::Strikethrough => self.push("#strike["),
-            Tag::Link { dest_url, .. } => {
-                self.push(&format!("#link({})[", quote_string(&dest_url)))
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            } => {
+                let target = link_target(link_type, &dest_url);
+                self.plain_link = check_url(&target).is_err();
+                if !self.plain_link {
+                    self.push(&format!("#link({})[", quote_string(target.trim())));
+                }
             }
             // Its alt text, in literal brackets: a bare `[` right after a call
             // would be taken as one more argument of it.
@@ -287,6 +379,7 @@ impl Writer {
             TagEnd::TableHead => self.push("),\n  "),
             TagEnd::TableRow => self.push("\n  "),
             TagEnd::TableCell => self.push("], "),
+            TagEnd::Link if std::mem::take(&mut self.plain_link) => {}
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
                 self.close_call("]")
             }
@@ -353,6 +446,52 @@ mod tests {
         for (md, typst) in cases {
             assert_eq!(to_typst(md), typst, "converting {md:?}");
         }
+    }
+
+    #[test]
+    fn links_keep_web_and_mail_addresses_only() {
+        let cases = [
+            (
+                "<post@ehelse.no>",
+                "#link(\"mailto:post@ehelse.no\")[post\\@ehelse\\.no]\n",
+            ),
+            (
+                "[skriv](MAILTO:a@b.no)",
+                "#link(\"MAILTO:a@b.no\")[skriv]\n",
+            ),
+            ("[x](javascript:alert(1)) y", "x y\n"),
+            ("[x](file:///etc/passwd)", "x\n"),
+            ("[*x*](saker/a.md)", "#emph[x]\n"),
+            ("[x]()", "x\n"),
+        ];
+        for (md, typst) in cases {
+            assert_eq!(to_typst(md), typst, "converting {md:?}");
+        }
+        for ok in [
+            "https://ehelse.no",
+            "http://a.b/c?d#e",
+            "mailto:a@b.no",
+            "HTTPS://X.NO",
+        ] {
+            assert_eq!(check_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            " ",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "a.pdf",
+            "#x",
+            "//ehelse.no",
+            "https://",
+            "mailto:",
+            "1http://x",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(check_url(&format!("https://a.no/{}", "x".repeat(MAX_URL_LEN))).is_err());
+        assert_eq!(check("[a](https://a.no) [b](ftp://x)").len(), 1);
+        assert_eq!(check("[a](ftp://x)")[0].offset, 0);
     }
 
     #[test]

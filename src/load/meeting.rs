@@ -114,6 +114,9 @@ pub(crate) fn resolve_meeting(
     if let Some(notes) = &raw.notes {
         check_markdown(&file, "notes", notes, diags);
     }
+    if let Some(Err(message)) = raw.video_link.as_deref().map(crate::markdown::check_url) {
+        diags.push(file.error("video_link", message));
+    }
     check_case_sequence(&file, &raw.number, meeting_year, &agenda.used, cycle, diags);
     if let Some(date) = date {
         cycle.previous = Some((date, raw.number.clone()));
