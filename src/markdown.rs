@@ -4,6 +4,8 @@
 //! Typst code: every piece of text goes through [`escape_markup`], and every
 //! construct is emitted as a call to a fixed Typst function.
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{Alignment, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::text::{escape_markup, quote_string};
@@ -94,6 +96,78 @@ fn shorten(url: &str) -> String {
         Some((at, _)) => format!("{}…", &url[..at]),
         None => url.to_owned(),
     }
+}
+
+/// Words longer than this many characters get break opportunities. Typst
+/// cannot break a word that has none, so a token, hash or address pasted as
+/// text would run off the page. A line of body text holds about 85 characters,
+/// and no word of Norwegian prose is this long; a web address of the examples
+/// (47 characters) is left alone, so that it moves to a line of its own whole
+/// rather than being split.
+pub const LONG_WORD_CHARS: usize = 60;
+
+/// In a word longer than [`LONG_WORD_CHARS`], an invisible break opportunity
+/// (U+200B, zero width space) after every this many characters, so that a line
+/// breaks there when it must, even in a narrow table column.
+pub const WORD_CHUNK_CHARS: usize = 10;
+
+/// Table rows with a cell whose generated markup is longer than this many
+/// characters may break across pages. Shorter rows are kept whole on one page, as the page
+/// setup asks (`breakable: false`); a row this long can be taller than a page
+/// in a table with many columns, and an unbreakable row taller than the page is
+/// cut off at its bottom.
+pub const BREAKABLE_CELL_CHARS: usize = 300;
+
+/// `text` with a zero width space after every [`WORD_CHUNK_CHARS`] characters
+/// of each word longer than [`LONG_WORD_CHARS`]; never before a combining mark
+/// or joiner, so that no letter is parted from its accent.
+pub fn break_long_words(text: &str) -> Cow<'_, str> {
+    let long = |w: &str| w.chars().nth(LONG_WORD_CHARS).is_some();
+    if !text.split_whitespace().any(long) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / WORD_CHUNK_CHARS * 3);
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end_matches(char::is_whitespace);
+        if !long(word) {
+            out.push_str(piece);
+            continue;
+        }
+        let mut run = 0usize;
+        let mut previous = None;
+        for c in word.chars() {
+            if run >= WORD_CHUNK_CHARS && !clings(c) && previous != Some('\u{200D}') {
+                out.push('\u{200B}');
+                run = 0;
+            }
+            out.push(c);
+            run += 1;
+            previous = Some(c);
+        }
+        out.push_str(&piece[word.len()..]);
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `c` belongs to the character before it: a combining mark, a joiner
+/// or a variation selector.
+fn clings(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{0483}'..='\u{0489}'
+        | '\u{0591}'..='\u{05BD}'
+        | '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0900}'..='\u{0903}'
+        | '\u{093A}'..='\u{094F}'
+        | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{200C}'..='\u{200D}'
+        | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FE20}'..='\u{FE2F}'
+        | '\u{1F3FB}'..='\u{1F3FF}'
+        | '\u{E0100}'..='\u{E01EF}')
 }
 
 /// Lists what in `markdown` cannot be converted.
@@ -207,6 +281,10 @@ struct Writer {
     last_depth: u8,
     /// The heading being written: where it starts in `out`, and `last_depth` before it.
     heading: Option<(usize, u8)>,
+    /// In a table row of the body (not the header): where its cells' `[` are in `out`.
+    row_cells: Vec<usize>,
+    /// Inside the table's header row.
+    in_head: bool,
     /// Inside a link whose address was refused: its text prints without the link.
     plain_link: bool,
     /// Per open tag: whether it was written, and whether it is a quote. Tags nested deeper than
@@ -233,7 +311,7 @@ impl Writer {
             code.push_str(text);
             return;
         }
-        let escaped = escape_markup(text);
+        let escaped = escape_markup(&break_long_words(text));
         // `(` would continue the call's arguments; `;` would end the embedded
         // expression and vanish.
         if self.after_call && (escaped.starts_with('(') || escaped.starts_with(';')) {
@@ -246,6 +324,25 @@ impl Writer {
     fn block_start(&mut self) {
         if !(self.out.is_empty() || self.out.ends_with('\n') || self.out.ends_with('[')) {
             self.push("\n");
+        }
+    }
+
+    /// Lets the table row just written break across pages when a cell of it is
+    /// longer than [`BREAKABLE_CELL_CHARS`]: Typst breaks a row only when every
+    /// cell of it may break.
+    fn breakable_row(&mut self) {
+        let starts = std::mem::take(&mut self.row_cells);
+        let ends = starts.iter().skip(1).copied().chain([self.out.len()]);
+        let long = starts.iter().zip(ends).any(|(&start, end)| {
+            self.out[start..end]
+                .chars()
+                .nth(BREAKABLE_CELL_CHARS)
+                .is_some()
+        });
+        if long {
+            for &start in starts.iter().rev() {
+                self.out.insert_str(start, "table.cell(breakable: true)");
+            }
         }
     }
 
@@ -315,9 +412,17 @@ impl Writer {
                     aligns.join(", ")
                 ));
             }
-            Tag::TableHead => self.push("table.header("),
-            Tag::TableRow => {}
-            Tag::TableCell => self.push("["),
+            Tag::TableHead => {
+                self.in_head = true;
+                self.push("table.header(");
+            }
+            Tag::TableRow => self.row_cells.clear(),
+            Tag::TableCell => {
+                if !self.in_head {
+                    self.row_cells.push(self.out.len());
+                }
+                self.push("[");
+            }
             Tag::Emphasis => self.push("#emph["),
             Tag::Strong => self.push("#strong["),
             Tag::Strikethrough => self.push("#strike["),
@@ -376,8 +481,14 @@ impl Writer {
                 self.push("], ");
             }
             TagEnd::Table => self.push(")\n\n"),
-            TagEnd::TableHead => self.push("),\n  "),
-            TagEnd::TableRow => self.push("\n  "),
+            TagEnd::TableHead => {
+                self.in_head = false;
+                self.push("),\n  ");
+            }
+            TagEnd::TableRow => {
+                self.breakable_row();
+                self.push("\n  ");
+            }
             TagEnd::TableCell => self.push("], "),
             TagEnd::Link if std::mem::take(&mut self.plain_link) => {}
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
@@ -492,6 +603,38 @@ mod tests {
         assert!(check_url(&format!("https://a.no/{}", "x".repeat(MAX_URL_LEN))).is_err());
         assert_eq!(check("[a](https://a.no) [b](ftp://x)").len(), 1);
         assert_eq!(check("[a](ftp://x)")[0].offset, 0);
+    }
+
+    #[test]
+    fn long_words_get_break_opportunities() {
+        assert_eq!(break_long_words("kort tekst"), "kort tekst");
+        let word = "abcdefghij".repeat(7);
+        let broken = break_long_words(&format!("a {word} b")).into_owned();
+        assert_eq!(broken.matches('\u{200B}').count(), 6);
+        assert_eq!(broken.replace('\u{200B}', ""), format!("a {word} b"));
+        assert!(broken.contains("abcdefghij\u{200B}abcdefghij"));
+        // Never between a letter and its accent.
+        let accented = "e\u{301}".repeat(40);
+        let broken = break_long_words(&accented);
+        assert!(!broken.contains("\u{200B}\u{301}"), "{broken:?}");
+        assert_eq!(broken.replace('\u{200B}', ""), accented);
+        // A word of exactly the limit is left alone.
+        let limit = "x".repeat(LONG_WORD_CHARS);
+        assert_eq!(break_long_words(&limit), limit);
+    }
+
+    #[test]
+    fn rows_with_a_long_cell_may_break_across_pages() {
+        let long = "ord ".repeat(BREAKABLE_CELL_CHARS / 4 + 1);
+        let md = format!("| A | B |\n|---|---|\n| 1 | kort |\n| 2 | {long} |\n");
+        let typst = to_typst(&md);
+        assert_eq!(
+            typst.matches("table.cell(breakable: true)").count(),
+            2,
+            "{typst}"
+        );
+        assert!(typst.contains("[1], [kort], "), "{typst}");
+        assert!(typst.contains("table.cell(breakable: true)[2], table.cell(breakable: true)[ord"));
     }
 
     #[test]
