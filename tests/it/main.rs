@@ -10,6 +10,7 @@ mod common;
 mod cycle;
 mod init;
 mod layout;
+mod links;
 mod roundtrip;
 mod snapshots;
 mod standards;
