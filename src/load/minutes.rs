@@ -220,14 +220,14 @@ fn minutes_items(
             continue;
         };
         let found = agenda_case(file, &format!("{field}.case"), &entry.case, ctx, diags);
-        // A case whose agenda row has errors is checked all the same (without
-        // what only its row knows), and its action points are recorded, so
-        // that an error there hides nothing here and causes nothing later.
+        // A case whose agenda row has errors (or that is on no row) is checked
+        // all the same, without what only its row knows, and its action points
+        // are recorded: an error there hides nothing here and causes nothing later.
         let case = match found {
             Some(case) => Recorded::Agenda(case),
             None => match CaseNumber::parse(entry.case.trim()) {
-                Some(number) if ctx.unresolved.contains(&number) => Recorded::Unresolved(number),
-                _ => continue,
+                Some(number) => Recorded::NumberOnly(number),
+                None => continue,
             },
         };
         let number = case.number();
@@ -258,22 +258,23 @@ fn minutes_items(
 enum Recorded<'m> {
     /// A case of the meeting's agenda.
     Agenda(&'m CaseItem),
-    /// A case whose agenda row has errors: only its number is known.
-    Unresolved(CaseNumber),
+    /// A case whose agenda row has errors, or that is on no row: only its
+    /// number is known.
+    NumberOnly(CaseNumber),
 }
 
 impl<'m> Recorded<'m> {
     fn number(self) -> CaseNumber {
         match self {
             Recorded::Agenda(case) => case.case,
-            Recorded::Unresolved(number) => number,
+            Recorded::NumberOnly(number) => number,
         }
     }
 
     fn item(self) -> Option<&'m CaseItem> {
         match self {
             Recorded::Agenda(case) => Some(case),
-            Recorded::Unresolved(_) => None,
+            Recorded::NumberOnly(_) => None,
         }
     }
 }
