@@ -75,11 +75,20 @@ pub fn compile_pdf(
     let pdf = typst_pdf::pdf(&document, &options)
         .map_err(|errors| convert_all(&world, request.name, &errors, &warnings))?;
     let mut warnings = warnings;
+    let overflows = find_overflows(&document);
+    let more = overflows.len().saturating_sub(MAX_OVERFLOW_WARNINGS);
     warnings.extend(
-        find_overflows(&document)
+        overflows
             .into_iter()
+            .take(MAX_OVERFLOW_WARNINGS)
             .map(|overflow| overflow_warning(&world, request.name, overflow)),
     );
+    if more > 0 {
+        warnings.push(
+            Diagnostic::warning(format!("text runs off {more} more pages too"))
+                .in_file(Path::new(request.name)),
+        );
+    }
     let text = document
         .pages()
         .iter()
@@ -139,6 +148,11 @@ fn position_of(world: &DocumentWorld, range: Option<Range<usize>>) -> Option<Pos
 /// as running off it: glyphs overshoot their advance a little, and an italic
 /// letter at the margin is not lost.
 const OVERFLOW_TOLERANCE_PT: f64 = 2.0;
+
+/// Pages with text that runs off them warned of one by one per document; the
+/// rest are counted in one more warning, so that a broken template does not
+/// bury the build's output.
+const MAX_OVERFLOW_WARNINGS: usize = 5;
 
 /// How much of the text that runs off a page the warning quotes, in characters.
 const OVERFLOW_QUOTED_CHARS: usize = 40;
@@ -317,6 +331,19 @@ mod tests {
                 .any(|w| w.message.contains("runs off the bottom edge of page 1")),
             "{:?}",
             out.warnings
+        );
+        let many = format!("#set page(width: 5cm)\n{}", "abcdefghij".repeat(20));
+        let out = compile(&format!("{many}\n#pagebreak()\n").repeat(8)).unwrap();
+        assert_eq!(
+            out.warnings.len(),
+            MAX_OVERFLOW_WARNINGS + 1,
+            "{:?}",
+            out.warnings
+        );
+        assert!(
+            out.warnings[MAX_OVERFLOW_WARNINGS]
+                .message
+                .contains("3 more pages")
         );
         let out = compile(&rows.replace("false", "true")).unwrap();
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
