@@ -89,14 +89,15 @@ impl<'a> ActionContext<'a> {
             .id
             .as_deref()
             .and_then(|id| self.cycle.actions.iter().position(|a| a.id == id));
-        if diags.error_count() > errors_before {
-            return None;
-        }
+        // With an error (an unknown owner, a bad date) the point is still
+        // recorded, so that later minutes updating it get no follow-on error.
+        let failed = diags.error_count() > errors_before;
         let entry = Entry { raw, owner, due };
-        match existing {
+        let point = match existing {
             Some(index) => Some(self.update(index, entry)),
             None => self.raise(field, entry, case, diags),
-        }
+        };
+        point.filter(|_| !failed)
     }
 
     /// Updates the action point at `index` of the cycle.

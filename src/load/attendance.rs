@@ -20,9 +20,13 @@ pub(crate) struct MinutesContext<'a> {
     pub(crate) date: Date,
     /// Its body.
     pub(crate) body: &'a Body,
-    /// Whether every agenda row resolved: when some had errors they are left
-    /// out, and what the minutes say about the agenda's cases is not checked.
+    /// Whether the case number of every agenda row is known. Rows with errors
+    /// are left out of the meeting; when one of them has no known number, a
+    /// case the minutes name may be that row's, so it is not reported.
     pub(crate) agenda_complete: bool,
+    /// The case numbers of agenda rows with errors: not on the meeting's agenda,
+    /// but written there, so the minutes may record them (and are checked).
+    pub(crate) unresolved: Vec<CaseNumber>,
 }
 
 /// The attendee in a seat of the roster.
@@ -204,7 +208,8 @@ fn partial_cases(
         .enumerate()
         .map(|(j, case)| {
             let case = case.trim().to_owned();
-            let on_agenda = CaseNumber::parse(&case).is_some_and(|c| meeting.case(c).is_some());
+            let on_agenda = CaseNumber::parse(&case)
+                .is_some_and(|c| meeting.case(c).is_some() || ctx.unresolved.contains(&c));
             if ctx.agenda_complete && !on_agenda {
                 let numbers: Vec<String> = meeting.cases().map(|c| c.case.to_string()).collect();
                 diags.push(

@@ -86,6 +86,8 @@ struct Agenda {
     papers: Vec<Option<PathBuf>>,
     end: Clock,
     used: Vec<(CaseNumber, String)>,
+    /// Whether the case number of every row is known, even of rows with errors.
+    complete: bool,
 }
 
 /// What is resolved of a meeting before its agenda.
@@ -135,6 +137,9 @@ pub(crate) fn resolve_meeting(
     if let Some(notes) = &raw.notes {
         check_markdown(&file, "notes", notes, diags);
     }
+    if let Some(Err(message)) = raw.video_link.as_deref().map(crate::markdown::check_url) {
+        diags.push(file.error("video_link", message));
+    }
     check_case_sequence(&file, &raw.number, meeting_year, &agenda.used, cycle, diags);
     if let Some(date) = date {
         cycle.previous = Some((date, raw.number.clone()));
@@ -143,17 +148,24 @@ pub(crate) fn resolve_meeting(
     // With errors the meeting is not built, but its minutes are still checked,
     // so that one run reports every problem.
     let has_errors = diags.error_count() > errors_before;
+    let agenda_complete = agenda.complete;
+    let written: Vec<CaseNumber> = agenda.used.iter().map(|(c, _)| *c).collect();
     let (mut meeting, papers) = assemble(&dir, raw, header, agenda, date?, action_status);
     let minutes_path = dir.join(MINUTES_FILE);
     // Whatever is there is read, so that what cannot be is reported.
     if fsread::exists(&minutes_path) {
-        // Agenda rows with errors are left out, so what the minutes say about
-        // the agenda's cases cannot be checked against it.
+        // Agenda rows with errors are left out of the meeting, but their case
+        // numbers are known: the minutes' entries for them are still checked.
+        let unresolved = written
+            .into_iter()
+            .filter(|c| meeting.case(*c).is_none())
+            .collect();
         let ctx = MinutesContext {
             meeting: &meeting,
             date: meeting.date,
             body,
-            agenda_complete: !has_errors,
+            agenda_complete,
+            unresolved,
         };
         meeting.minutes = load_minutes(content_dir, &minutes_path, &ctx, cycle, diags);
     }
@@ -396,17 +408,30 @@ fn resolve_agenda(
     let mut clock = start.unwrap_or(Clock(0));
     let mut rows = Vec::new();
     let mut papers = Vec::new();
+    let mut complete = true;
     for (i, value) in values.into_iter().enumerate() {
         let field = format!("agenda[{i}]");
+        let written = value.get("case").and_then(Value::as_str).map(str::to_owned);
+        let is_break = written.is_none() && value.get("break").is_some();
         let Some(entry) = typed::<AgendaFile>(base.file, &field, value, diags) else {
+            // A row that cannot be read still uses its case number, so that
+            // later meetings see no gap and its minutes entry is checked.
+            match written.as_deref().and_then(|c| CaseNumber::parse(c.trim())) {
+                Some(case) if !numbers.used.iter().any(|(c, _)| *c == case) => {
+                    numbers.used.push((case, field));
+                }
+                _ => complete &= is_break,
+            }
             continue;
         };
+        let known = numbers.used.len();
         let ctx = ItemContext {
             field: &field,
             ..base
         };
         let Some((row, paper)) = resolve_agenda_entry(&ctx, entry, clock, &mut numbers, diags)
         else {
+            complete &= numbers.used.len() > known;
             continue;
         };
         // Each duration is at most a day (checked at load), and the sum saturates.
@@ -419,6 +444,7 @@ fn resolve_agenda(
         papers,
         end: clock,
         used: numbers.used,
+        complete,
     }
 }
 

@@ -184,8 +184,10 @@ fn agenda_case<'m>(
     diags: &mut Diagnostics,
 ) -> Option<&'m CaseItem> {
     let meeting = ctx.meeting;
-    let found = CaseNumber::parse(case.trim()).and_then(|c| meeting.case(c));
-    if found.is_none() && ctx.agenda_complete {
+    let number = CaseNumber::parse(case.trim());
+    let found = number.and_then(|c| meeting.case(c));
+    let unresolved = number.is_some_and(|c| ctx.unresolved.contains(&c));
+    if found.is_none() && ctx.agenda_complete && !unresolved {
         let numbers: Vec<String> = meeting.cases().map(|c| c.case.to_string()).collect();
         let mut diag = file.error(
             field,
@@ -218,20 +220,28 @@ fn minutes_items(
         let Some(entry) = typed::<ItemFile>(file, &field, value, diags) else {
             continue;
         };
-        let Some(case) = agenda_case(file, &format!("{field}.case"), &entry.case, ctx, diags)
-        else {
-            continue;
+        let found = agenda_case(file, &format!("{field}.case"), &entry.case, ctx, diags);
+        // A case whose agenda row has errors (or that is on no row) is checked
+        // all the same, without what only its row knows, and its action points
+        // are recorded: an error there hides nothing here and causes nothing later.
+        let case = match found {
+            Some(case) => Recorded::Agenda(case),
+            None => match CaseNumber::parse(entry.case.trim()) {
+                Some(number) => Recorded::NumberOnly(number),
+                None => continue,
+            },
         };
-        if recorded.iter().any(|(c, _)| *c == case.case) {
+        let number = case.number();
+        if recorded.iter().any(|(c, _)| *c == number) {
             diags.push(file.error(
                 &format!("{field}.case"),
-                format!("case {} is recorded twice in these minutes", case.case),
+                format!("case {number} is recorded twice in these minutes"),
             ));
             continue;
         }
         let item = minutes_item(recorder, &field, entry, case, diags);
         actions.extend(item.actions.iter().cloned());
-        recorded.push((case.case, item));
+        recorded.push((number, item));
     }
     ctx.meeting
         .cases()
@@ -244,19 +254,47 @@ fn minutes_items(
         .collect()
 }
 
+/// The case a minutes entry records.
+#[derive(Clone, Copy)]
+enum Recorded<'m> {
+    /// A case of the meeting's agenda.
+    Agenda(&'m CaseItem),
+    /// A case whose agenda row has errors, or that is on no row: only its
+    /// number is known.
+    NumberOnly(CaseNumber),
+}
+
+impl<'m> Recorded<'m> {
+    fn number(self) -> CaseNumber {
+        match self {
+            Recorded::Agenda(case) => case.case,
+            Recorded::NumberOnly(number) => number,
+        }
+    }
+
+    fn item(self) -> Option<&'m CaseItem> {
+        match self {
+            Recorded::Agenda(case) => Some(case),
+            Recorded::NumberOnly(_) => None,
+        }
+    }
+}
+
 /// What the minutes record for `case`, written at `field`.
 fn minutes_item(
     recorder: &mut ActionContext<'_>,
     field: &str,
     entry: ItemFile,
-    case: &CaseItem,
+    case: Recorded<'_>,
     diags: &mut Diagnostics,
 ) -> MinutesItem {
     let file = recorder.file;
     if let Some(notes) = &entry.notes {
         check_markdown(file, &format!("{field}.notes"), notes, diags);
     }
-    let postponed = entry.postponed.or_else(|| case.postponed.clone());
+    let postponed = entry
+        .postponed
+        .or_else(|| case.item().and_then(|c| c.postponed.clone()));
     let decision = adopted_decision(
         file,
         field,
@@ -270,12 +308,12 @@ fn minutes_item(
         item_actions.extend(recorder.action(
             &format!("{field}.actions[{j}]"),
             value,
-            Some(case.case),
+            Some(case.number()),
             diags,
         ));
     }
     MinutesItem {
-        case: case.case,
+        case: case.number(),
         notes: entry.notes,
         decision,
         postponed,
@@ -283,22 +321,24 @@ fn minutes_item(
     }
 }
 
-/// The decision as recorded.
+/// The decision as recorded. For a case whose agenda row has errors, what
+/// depends on its proposed decision is not checked.
 fn adopted_decision(
     file: &SourceFile,
     field: &str,
     written: Option<OneOrMany>,
-    case: &CaseItem,
+    case: Recorded<'_>,
     postponed: bool,
     diags: &mut Diagnostics,
 ) -> Option<Adopted> {
+    let has_proposal = case.item().map(CaseItem::has_proposal);
     match written {
         Some(OneOrMany::One(text)) if text.trim() == AS_PROPOSED => {
-            if !case.has_proposal() {
+            if has_proposal == Some(false) {
                 diags.push(
                     file.error(
                         &format!("{field}.decision"),
-                        format!("case {} has no proposed decision to adopt", case.case),
+                        format!("case {} has no proposed decision to adopt", case.number()),
                     )
                     .hint("write the decision as adopted"),
                 );
@@ -317,9 +357,9 @@ fn adopted_decision(
             Some(Adopted::Written(list))
         }
         None => {
-            if !postponed && case.has_proposal() {
+            if !postponed && has_proposal == Some(true) {
                 diags.push(
-                    file.warning(field, format!("no decision recorded for case {}", case.case))
+                    file.warning(field, format!("no decision recorded for case {}", case.number()))
                         .hint("write `decision: as_proposed` to adopt the proposed decision, or the decision as adopted"),
                 );
             }

@@ -84,7 +84,10 @@ pub fn build_job(
         unchanged: false,
         fingerprint: Some(hash),
     };
-    Ok((report, compiled.warnings))
+    // Warnings too (text that runs off a page) point at the template and content.
+    let mut warnings = compiled.warnings;
+    trace_to_templates(renderer, project, job, &name, &mut warnings);
+    Ok((report, warnings))
 }
 
 /// The report of a job whose source hashes as recorded and whose files are in

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::context::{job_context, render_job};
 use super::plan::Job;
-use crate::diagnostic::{Diagnostic, Position};
+use crate::diagnostic::{Diagnostic, Position, Severity};
 use crate::model::Project;
 use crate::render::{Origin, Renderer};
 
@@ -67,10 +67,16 @@ fn retarget(
         let shown: String = value.trim().chars().take(QUOTED_CHARS).collect();
         notes.push(match find(value) {
             Some((file, at)) => format!(
-                "the place is in text from {}:{}:{} (`{shown}`); text from content prints as text and cannot be Typst code, so the template must not put it where Typst expects code",
+                "the place is in text from {}:{}:{} (`{shown}`){}",
                 file.display(),
                 at.line,
-                at.column
+                at.column,
+                // A warning (text that runs off the page) is about the text itself.
+                if diag.severity == Severity::Error {
+                    "; text from content prints as text and cannot be Typst code, so the template must not put it where Typst expects code"
+                } else {
+                    ""
+                }
             ),
             None => format!("the place is in text printed by the template (`{shown}`)"),
         });

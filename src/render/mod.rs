@@ -185,6 +185,9 @@ fn environment(printed: Option<Printed>) -> Environment<'static> {
             None => typst,
         })
     });
+    env.add_filter("urlpath", |path: Option<String>| {
+        url_path(&path.unwrap_or_default())
+    });
     env.add_filter("typst_str", move |value: Value| {
         let text = if value.is_none() || value.is_undefined() {
             String::new()
@@ -226,6 +229,23 @@ fn typst_formatter(
     };
     out.write_str(&text)
         .map_err(|_| Error::new(ErrorKind::WriteFailure, "failed to write output"))
+}
+
+/// Percent-encodes a relative path for a link in HTML (`urlpath`): every byte
+/// but ASCII letters, digits, `-._~` and the `/` between folders, so that a
+/// file or folder named with spaces, `#`, `?`, `%` or non-ASCII letters still
+/// links to itself. (minijinja's `urlencode` does much the same, but needs a
+/// crate feature motebok does not build with.)
+fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Escapes text for HTML content and quoted attribute values.
@@ -274,6 +294,17 @@ fn template_error(set: &TemplateSet, err: &Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_paths_are_percent_encoded_but_keep_their_folders() {
+        for (path, url) in [
+            ("nehs/2020-07/innkalling.pdf", "nehs/2020-07/innkalling.pdf"),
+            ("a b/#1?x.pdf", "a%20b/%231%3Fx.pdf"),
+            ("møte/sak&1%.pdf", "m%C3%B8te/sak%261%25.pdf"),
+        ] {
+            assert_eq!(url_path(path), url);
+        }
+    }
 
     const DOCUMENTS: [&str; 4] = [
         "innkalling.typ.j2",

@@ -10,6 +10,8 @@ mod common;
 mod confine;
 mod cycle;
 mod init;
+mod layout;
+mod links;
 mod output;
 mod roundtrip;
 mod snapshots;

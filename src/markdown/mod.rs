@@ -3,10 +3,19 @@
 //! Markdown may format (headings, emphasis, lists, links, tables) but never reaches
 //! Typst code: every piece of text goes through [`escape_markup`], and every
 //! construct is emitted as a call to a fixed Typst function.
+//!
+//! [`links`] decides which link addresses a document may have (web pages and
+//! e-mail); [`words`] gives words too long for any line break opportunities.
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::text::{escape_markup, quote_string};
+
+pub mod links;
+pub mod words;
+
+pub use links::{LINK_SCHEMES, MAX_URL_LEN, check_url, link_target};
+pub use words::{LONG_WORD_CHARS, WORD_CHUNK_CHARS, break_long_words};
 
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
@@ -28,6 +37,13 @@ pub const MAX_NESTING: usize = 32;
 /// How deeply block quotes may nest: each costs Typst several levels of show
 /// rules, which are limited too.
 pub const MAX_QUOTE_NESTING: usize = 8;
+
+/// Table rows with a cell whose generated markup is longer than this many
+/// characters may break across pages. Shorter rows are kept whole on one page, as the page
+/// setup asks (`breakable: false`); a row this long can be taller than a page
+/// in a table with many columns, and an unbreakable row taller than the page is
+/// cut off at its bottom.
+pub const BREAKABLE_CELL_CHARS: usize = 300;
 
 /// Lists what in `markdown` cannot be converted.
 pub fn check(markdown: &str) -> Vec<Problem> {
@@ -67,6 +83,20 @@ pub fn check(markdown: &str) -> Vec<Problem> {
             });
         }
         let message = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => match check_url(&link_target(link_type, &dest_url)) {
+                Ok(()) => continue,
+                Err(message) => {
+                    problems.push(Problem {
+                        offset: range.start,
+                        message,
+                    });
+                    continue;
+                }
+            },
             Event::Start(Tag::Image { .. }) => {
                 "images are not supported in Markdown content; describe the figure in text or a table"
             }
@@ -86,7 +116,8 @@ pub fn check(markdown: &str) -> Vec<Problem> {
 /// Converts Markdown to Typst markup.
 ///
 /// Constructs that [`check`] reports are printed as their literal text, so that
-/// nothing vanishes even when a caller skipped the check.
+/// nothing vanishes even when a caller skipped the check; a link whose address
+/// [`check_url`] refuses prints its text without the link.
 ///
 /// Heading levels are made relative and consecutive: the shallowest heading of
 /// the text becomes depth 1 and no heading is more than one level deeper than
@@ -125,6 +156,12 @@ struct Writer {
     last_depth: u8,
     /// The heading being written: where it starts in `out`, and `last_depth` before it.
     heading: Option<(usize, u8)>,
+    /// In a table row of the body (not the header): where its cells' `[` are in `out`.
+    row_cells: Vec<usize>,
+    /// Inside the table's header row.
+    in_head: bool,
+    /// Inside a link whose address was refused: its text prints without the link.
+    plain_link: bool,
     /// Per open tag: whether it was written, and whether it is a quote. Tags nested deeper than
     /// [`MAX_NESTING`] are left out (their text stays), so that even unchecked
     /// text never nests deeper than Typst's parser allows.
@@ -149,7 +186,7 @@ impl Writer {
             code.push_str(text);
             return;
         }
-        let escaped = escape_markup(text);
+        let escaped = escape_markup(&break_long_words(text));
         // `(` would continue the call's arguments; `;` would end the embedded
         // expression and vanish.
         if self.after_call && (escaped.starts_with('(') || escaped.starts_with(';')) {
@@ -162,6 +199,25 @@ impl Writer {
     fn block_start(&mut self) {
         if !(self.out.is_empty() || self.out.ends_with('\n') || self.out.ends_with('[')) {
             self.push("\n");
+        }
+    }
+
+    /// Lets the table row just written break across pages when a cell of it is
+    /// longer than [`BREAKABLE_CELL_CHARS`]: Typst breaks a row only when every
+    /// cell of it may break.
+    fn breakable_row(&mut self) {
+        let starts = std::mem::take(&mut self.row_cells);
+        let ends = starts.iter().skip(1).copied().chain([self.out.len()]);
+        let long = starts.iter().zip(ends).any(|(&start, end)| {
+            self.out[start..end]
+                .chars()
+                .nth(BREAKABLE_CELL_CHARS)
+                .is_some()
+        });
+        if long {
+            for &start in starts.iter().rev() {
+                self.out.insert_str(start, "table.cell(breakable: true)");
+            }
         }
     }
 
@@ -231,14 +287,30 @@ impl Writer {
                     aligns.join(", ")
                 ));
             }
-            Tag::TableHead => self.push("table.header("),
-            Tag::TableRow => {}
-            Tag::TableCell => self.push("["),
+            Tag::TableHead => {
+                self.in_head = true;
+                self.push("table.header(");
+            }
+            Tag::TableRow => self.row_cells.clear(),
+            Tag::TableCell => {
+                if !self.in_head {
+                    self.row_cells.push(self.out.len());
+                }
+                self.push("[");
+            }
             Tag::Emphasis => self.push("#emph["),
             Tag::Strong => self.push("#strong["),
             Tag::Strikethrough => self.push("#strike["),
-            Tag::Link { dest_url, .. } => {
-                self.push(&format!("#link({})[", quote_string(&dest_url)))
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            } => {
+                let target = link_target(link_type, &dest_url);
+                self.plain_link = check_url(&target).is_err();
+                if !self.plain_link {
+                    self.push(&format!("#link({})[", quote_string(target.trim())));
+                }
             }
             // Its alt text, in literal brackets: a bare `[` right after a call
             // would be taken as one more argument of it.
@@ -284,9 +356,16 @@ impl Writer {
                 self.push("], ");
             }
             TagEnd::Table => self.push(")\n\n"),
-            TagEnd::TableHead => self.push("),\n  "),
-            TagEnd::TableRow => self.push("\n  "),
+            TagEnd::TableHead => {
+                self.in_head = false;
+                self.push("),\n  ");
+            }
+            TagEnd::TableRow => {
+                self.breakable_row();
+                self.push("\n  ");
+            }
             TagEnd::TableCell => self.push("], "),
+            TagEnd::Link if std::mem::take(&mut self.plain_link) => {}
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
                 self.close_call("]")
             }
@@ -329,155 +408,4 @@ fn align_name(align: &Alignment) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn converts_the_supported_constructs() {
-        let cases = [
-            (
-                "Hei *du* og **dere**.",
-                "Hei #emph[du] og #strong[dere]\\.\n",
-            ),
-            ("## Bakgrunn", "#heading(depth: 1)[Bakgrunn]\n"),
-            ("- en\n- to", "#list([en], [to])\n"),
-            ("3. tre\n4. fire", "#enum(start: 3, [tre], [fire])\n"),
-            (
-                "[ehelse](https://ehelse.no)",
-                "#link(\"https://ehelse.no\")[ehelse]\n",
-            ),
-            ("Bruk `kode`", "Bruk #raw(\"kode\")\n"),
-            ("a  \nb", "a\\\nb\n"),
-            ("~~ut~~", "#strike[ut]\n"),
-        ];
-        for (md, typst) in cases {
-            assert_eq!(to_typst(md), typst, "converting {md:?}");
-        }
-    }
-
-    #[test]
-    fn tables_become_typst_tables_with_header_rows() {
-        let md = "| ID | Beløp |\n|---|--:|\n| 1 | 75 069 028 |\n";
-        assert_eq!(
-            to_typst(md),
-            "#table(columns: 2, align: (left, right,), table.header([ID], [Beløp], ),\n  [1], [75 069 028], \n  )\n"
-        );
-    }
-
-    #[test]
-    fn heading_levels_become_relative_and_consecutive() {
-        assert_eq!(
-            to_typst("## A\n\n#### B\n\n### C\n\n## D"),
-            "#heading(depth: 1)[A]\n\n#heading(depth: 2)[B]\n\n#heading(depth: 2)[C]\n\n#heading(depth: 1)[D]\n"
-        );
-    }
-
-    #[test]
-    fn a_forced_break_at_the_end_of_an_item_does_not_escape_the_bracket() {
-        assert_eq!(to_typst("- a  \n- b\\"), "#list([a], [b\\\\])\n");
-        assert_eq!(to_typst("- P,\u{c}\u{c}\n"), "#list([P,])\n");
-    }
-
-    #[test]
-    fn too_deep_nesting_still_compiles_without_the_check() {
-        for (deep, word) in [
-            ("> ".repeat(MAX_NESTING + 5) + "x *y* z", "y"),
-            (
-                "> ".repeat(MAX_QUOTE_NESTING) + "**a *b ~~c [d](e)~~ b* a**",
-                "d",
-            ),
-            (
-                "- ".repeat(MAX_NESTING / 2 - MAX_QUOTE_NESTING)
-                    + &"> ".repeat(MAX_QUOTE_NESTING)
-                    + "*x*",
-                "x",
-            ),
-            (
-                (0..MAX_NESTING + 5)
-                    .map(|i| format!("{}- punkt {i}\n", "  ".repeat(i)))
-                    .collect::<String>(),
-                "punkt 36",
-            ),
-            ("*".repeat(80) + "x" + &"*".repeat(80), "x"),
-        ] {
-            let typst = to_typst(&deep);
-            let compiled = crate::compile::compile_pdf(
-                crate::world::Typesetter::shared(),
-                crate::compile::CompileRequest {
-                    name: "deep.typ",
-                    source: typst.clone(),
-                    ident: "deep",
-                    date: (2024, 1, 1),
-                    standards: &[],
-                },
-            );
-            let text = compiled
-                .unwrap_or_else(|e| panic!("{deep:?} → {typst}: {}", e[0]))
-                .text
-                .concat();
-            assert!(text.contains(word), "{word:?} missing from {text:?}");
-        }
-    }
-
-    #[test]
-    fn too_deep_nesting_is_a_problem() {
-        let deep = "> ".repeat(MAX_NESTING + 5) + "x";
-        assert!(
-            check(&deep)
-                .iter()
-                .any(|p| p.message.contains("nested more than"))
-        );
-        assert!(check("> > x").is_empty());
-        let quotes = "> ".repeat(MAX_QUOTE_NESTING + 1) + "x";
-        assert!(
-            check(&quotes)
-                .iter()
-                .any(|p| p.message.contains("quotes are nested more than 8"))
-        );
-        assert!(check(&("> ".repeat(MAX_QUOTE_NESTING) + "x")).is_empty());
-    }
-
-    #[test]
-    fn nested_lists_nest() {
-        assert_eq!(to_typst("- a\n  - b\n- c"), "#list([a\n#list([b])], [c])\n");
-    }
-
-    #[test]
-    fn text_never_becomes_code() {
-        let out = to_typst("#set page(width: 1pt) $x$ @ref <lbl> // c");
-        assert_eq!(
-            out,
-            "\\#set page(width: 1pt) \\$x\\$ \\@ref \\<lbl\\> \\/\\/ c\n"
-        );
-        // A parenthesis right after a call is not an argument list.
-        assert_eq!(
-            to_typst("*Merk*(se vedlegg)"),
-            "#emph[Merk]\\(se vedlegg)\n"
-        );
-    }
-
-    #[test]
-    fn text_after_a_call_stays_text() {
-        assert_eq!(to_typst("*a*; b"), "#emph[a]\\; b\n");
-        assert_eq!(to_typst("`x`;"), "#raw(\"x\")\\;\n");
-        assert_eq!(to_typst("*x*![a](b)"), "#emph[x]\\[a\\]\n");
-    }
-
-    #[test]
-    fn empty_headings_are_left_out() {
-        assert_eq!(to_typst("#"), "");
-        assert_eq!(
-            to_typst("## \n\nTekst\n\n### B"),
-            "Tekst\n\n#heading(depth: 1)[B]\n"
-        );
-    }
-
-    #[test]
-    fn check_reports_images_and_html() {
-        let problems = check("Tekst\n\n![logo](logo.png)\n\n<b>x</b>");
-        assert_eq!(problems.len(), 3);
-        assert_eq!(problems[0].offset, 7);
-        assert!(problems[0].message.contains("images"));
-        assert!(problems[1].message.contains("HTML"));
-    }
-}
+mod tests;

@@ -1,0 +1,166 @@
+//! Render stage, Markdown: tests of the conversion to Typst and of the check.
+
+use super::*;
+
+#[test]
+fn converts_the_supported_constructs() {
+    let cases = [
+        (
+            "Hei *du* og **dere**.",
+            "Hei #emph[du] og #strong[dere]\\.\n",
+        ),
+        ("## Bakgrunn", "#heading(depth: 1)[Bakgrunn]\n"),
+        ("- en\n- to", "#list([en], [to])\n"),
+        ("3. tre\n4. fire", "#enum(start: 3, [tre], [fire])\n"),
+        (
+            "[ehelse](https://ehelse.no)",
+            "#link(\"https://ehelse.no\")[ehelse]\n",
+        ),
+        ("Bruk `kode`", "Bruk #raw(\"kode\")\n"),
+        ("a  \nb", "a\\\nb\n"),
+        ("~~ut~~", "#strike[ut]\n"),
+    ];
+    for (md, typst) in cases {
+        assert_eq!(to_typst(md), typst, "converting {md:?}");
+    }
+}
+
+#[test]
+fn rows_with_a_long_cell_may_break_across_pages() {
+    let long = "ord ".repeat(BREAKABLE_CELL_CHARS / 4 + 1);
+    let md = format!("| A | B |\n|---|---|\n| 1 | kort |\n| 2 | {long} |\n");
+    let typst = to_typst(&md);
+    assert_eq!(
+        typst.matches("table.cell(breakable: true)").count(),
+        2,
+        "{typst}"
+    );
+    assert!(typst.contains("[1], [kort], "), "{typst}");
+    assert!(typst.contains("table.cell(breakable: true)[2], table.cell(breakable: true)[ord"));
+}
+
+#[test]
+fn tables_become_typst_tables_with_header_rows() {
+    let md = "| ID | Beløp |\n|---|--:|\n| 1 | 75 069 028 |\n";
+    assert_eq!(
+        to_typst(md),
+        "#table(columns: 2, align: (left, right,), table.header([ID], [Beløp], ),\n  [1], [75 069 028], \n  )\n"
+    );
+}
+
+#[test]
+fn heading_levels_become_relative_and_consecutive() {
+    assert_eq!(
+        to_typst("## A\n\n#### B\n\n### C\n\n## D"),
+        "#heading(depth: 1)[A]\n\n#heading(depth: 2)[B]\n\n#heading(depth: 2)[C]\n\n#heading(depth: 1)[D]\n"
+    );
+}
+
+#[test]
+fn a_forced_break_at_the_end_of_an_item_does_not_escape_the_bracket() {
+    assert_eq!(to_typst("- a  \n- b\\"), "#list([a], [b\\\\])\n");
+    assert_eq!(to_typst("- P,\u{c}\u{c}\n"), "#list([P,])\n");
+}
+
+#[test]
+fn too_deep_nesting_still_compiles_without_the_check() {
+    for (deep, word) in [
+        ("> ".repeat(MAX_NESTING + 5) + "x *y* z", "y"),
+        (
+            "> ".repeat(MAX_QUOTE_NESTING) + "**a *b ~~c [d](e)~~ b* a**",
+            "d",
+        ),
+        (
+            "- ".repeat(MAX_NESTING / 2 - MAX_QUOTE_NESTING)
+                + &"> ".repeat(MAX_QUOTE_NESTING)
+                + "*x*",
+            "x",
+        ),
+        (
+            (0..MAX_NESTING + 5)
+                .map(|i| format!("{}- punkt {i}\n", "  ".repeat(i)))
+                .collect::<String>(),
+            "punkt 36",
+        ),
+        ("*".repeat(80) + "x" + &"*".repeat(80), "x"),
+    ] {
+        let typst = to_typst(&deep);
+        let compiled = crate::compile::compile_pdf(
+            crate::world::Typesetter::shared(),
+            crate::compile::CompileRequest {
+                name: "deep.typ",
+                source: typst.clone(),
+                ident: "deep",
+                date: (2024, 1, 1),
+                standards: &[],
+            },
+        );
+        let text = compiled
+            .unwrap_or_else(|e| panic!("{deep:?} → {typst}: {}", e[0]))
+            .text
+            .concat();
+        assert!(text.contains(word), "{word:?} missing from {text:?}");
+    }
+}
+
+#[test]
+fn too_deep_nesting_is_a_problem() {
+    let deep = "> ".repeat(MAX_NESTING + 5) + "x";
+    assert!(
+        check(&deep)
+            .iter()
+            .any(|p| p.message.contains("nested more than"))
+    );
+    assert!(check("> > x").is_empty());
+    let quotes = "> ".repeat(MAX_QUOTE_NESTING + 1) + "x";
+    assert!(
+        check(&quotes)
+            .iter()
+            .any(|p| p.message.contains("quotes are nested more than 8"))
+    );
+    assert!(check(&("> ".repeat(MAX_QUOTE_NESTING) + "x")).is_empty());
+}
+
+#[test]
+fn nested_lists_nest() {
+    assert_eq!(to_typst("- a\n  - b\n- c"), "#list([a\n#list([b])], [c])\n");
+}
+
+#[test]
+fn text_never_becomes_code() {
+    let out = to_typst("#set page(width: 1pt) $x$ @ref <lbl> // c");
+    assert_eq!(
+        out,
+        "\\#set page(width: 1pt) \\$x\\$ \\@ref \\<lbl\\> \\/\\/ c\n"
+    );
+    // A parenthesis right after a call is not an argument list.
+    assert_eq!(
+        to_typst("*Merk*(se vedlegg)"),
+        "#emph[Merk]\\(se vedlegg)\n"
+    );
+}
+
+#[test]
+fn text_after_a_call_stays_text() {
+    assert_eq!(to_typst("*a*; b"), "#emph[a]\\; b\n");
+    assert_eq!(to_typst("`x`;"), "#raw(\"x\")\\;\n");
+    assert_eq!(to_typst("*x*![a](b)"), "#emph[x]\\[a\\]\n");
+}
+
+#[test]
+fn empty_headings_are_left_out() {
+    assert_eq!(to_typst("#"), "");
+    assert_eq!(
+        to_typst("## \n\nTekst\n\n### B"),
+        "Tekst\n\n#heading(depth: 1)[B]\n"
+    );
+}
+
+#[test]
+fn check_reports_images_and_html() {
+    let problems = check("Tekst\n\n![logo](logo.png)\n\n<b>x</b>");
+    assert_eq!(problems.len(), 3);
+    assert_eq!(problems[0].offset, 7);
+    assert!(problems[0].message.contains("images"));
+    assert!(problems[1].message.contains("HTML"));
+}
