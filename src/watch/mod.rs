@@ -309,26 +309,34 @@ pub(crate) fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-/// The changed paths the build reads, relative to the project; removed ones marked.
+/// The changed paths the build reads, relative to the project, without the
+/// paths inside a changed folder; removed ones marked.
 fn describe(
     paths: &BTreeSet<PathBuf>,
     content: &Path,
     templates: &Path,
     reads: impl Fn(&Path) -> bool,
 ) -> String {
-    let names: Vec<String> = paths
+    let read: Vec<PathBuf> = paths
         .iter()
         .filter(|p| reads(p))
+        .map(|p| absolute(p))
+        .collect();
+    let names: Vec<String> = read
+        .iter()
+        .filter(|p| !read.iter().any(|q| q != *p && p.starts_with(q)))
         .map(|p| {
-            let p = absolute(p);
-            let name = p
-                .strip_prefix(content)
-                .map(|r| Path::new("content").join(r))
-                .or_else(|_| {
-                    p.strip_prefix(templates)
-                        .map(|r| Path::new("templates").join(r))
+            let name = [(content, "content"), (templates, "templates")]
+                .into_iter()
+                .find_map(|(root, name)| {
+                    let rel = p.strip_prefix(root).ok()?;
+                    Some(if rel.as_os_str().is_empty() {
+                        PathBuf::from(name)
+                    } else {
+                        Path::new(name).join(rel)
+                    })
                 })
-                .unwrap_or_else(|_| p.clone());
+                .unwrap_or_else(|| p.clone());
             let gone = if p.exists() { "" } else { " (removed)" };
             format!("{}{gone}", name.display())
         })
