@@ -65,7 +65,7 @@ pub fn watch(
         let _ = tx.send(event);
     })
     .map_err(|e| Diagnostic::error(format!("failed to start watching files ({e})")))?;
-    let mut watching = Watching::start(watcher, config)?;
+    let mut watching = Watching::start(watcher, config).map_err(Diagnostic::error)?;
     let stop = stop_on_ctrl_c()
         .map_err(|e| Diagnostic::error(format!("failed to install the Ctrl-C handler ({e})")))?;
 
@@ -117,7 +117,7 @@ struct Watching {
 impl Watching {
     /// Watches the content and templates folders, and the folders holding
     /// them (alone), so that either is seen when it is created again.
-    fn start(watcher: RecommendedWatcher, config: &BuildConfig) -> Result<Watching, Diagnostic> {
+    fn start(watcher: RecommendedWatcher, config: &BuildConfig) -> Result<Watching, String> {
         let roots = vec![absolute(&config.content), absolute(&config.templates)];
         let mut watching = Watching { watcher, roots };
         let parents: BTreeSet<PathBuf> = watching
@@ -159,8 +159,8 @@ impl Watching {
     }
 }
 
-fn watch_error(dir: &Path, err: notify::Error) -> Diagnostic {
-    Diagnostic::error(format!("failed to watch {} ({err})", dir.display()))
+fn watch_error(dir: &Path, err: notify::Error) -> String {
+    format!("failed to watch {} ({err})", dir.display())
 }
 
 /// A flag that Ctrl-C raises: the loop stops between rebuilds, never in the
