@@ -22,7 +22,8 @@ use std::time::Instant;
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::document::Papers;
 use crate::model::Project;
 use crate::pipeline::{
     BuildConfig, BuildReport, Fingerprints, Job, build_jobs, finish, load_partial,
@@ -217,7 +218,7 @@ impl State<'_> {
                         !reached
                     })
                     .collect();
-                self.build_by_meeting(&project, renderer, &jobs, &mut failed)
+                self.build_split(&project, renderer, &jobs, &mut failed)
             }
             _ => BuildReport::default(),
         };
@@ -246,6 +247,48 @@ impl State<'_> {
         });
         // Recorded after reporting, off the path from save to PDF.
         let _ = self.fingerprints.save(&self.config.output);
+    }
+
+    /// Builds `jobs`: the documents that print every case paper of their
+    /// meeting (the pack, the longest to compile) beside the others, so that an
+    /// edited case paper is written as soon as it is compiled, without waiting
+    /// for the pack. Each part is all or nothing on its own; a part that fails
+    /// is built again meeting by meeting (see [`Self::build_by_meeting`]).
+    fn build_split(
+        &self,
+        project: &Project,
+        renderer: &Renderer,
+        jobs: &[Job],
+        failed: &mut BTreeSet<String>,
+    ) -> BuildReport {
+        let (packs, others): (Vec<Job>, Vec<Job>) = jobs
+            .iter()
+            .cloned()
+            .partition(|j| j.kind.spec().papers == Papers::All);
+        if packs.is_empty() || others.is_empty() {
+            return self.build_by_meeting(project, renderer, jobs, failed);
+        }
+        let fingerprints = Some(&self.fingerprints);
+        let build = |part: &[Job]| build_jobs(self.config, project, renderer, part, fingerprints);
+        let (first, second) = std::thread::scope(|scope| {
+            let packs = scope.spawn(|| build(&packs));
+            (build(&others), packs.join())
+        });
+        let second = second.unwrap_or_else(|_| BuildReport {
+            diagnostics: Diagnostics(vec![Diagnostic::error("building the packs failed")]),
+            ..BuildReport::default()
+        });
+        let mut merged = BuildReport::default();
+        for (part, jobs) in [(first, &others), (second, &packs)] {
+            let part = if part.failed() {
+                self.build_by_meeting(project, renderer, jobs, failed)
+            } else {
+                part
+            };
+            merged.documents.extend(part.documents);
+            merged.diagnostics.extend(part.diagnostics.0);
+        }
+        merged
     }
 
     /// Builds `jobs` together; when a document fails to compile, builds each

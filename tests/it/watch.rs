@@ -384,3 +384,31 @@ fn watch_counts_unchanged_warnings_in_one_line() {
     }
     watch.expect_line("content/styret/2024-01/saker/03-24.md: rebuilt");
 }
+
+/// The edited case paper is written without waiting for the pack: a pack that
+/// fails to compile keeps its last good PDF, and the paper is written all the same.
+#[test]
+fn watch_writes_a_case_paper_when_its_pack_fails() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let pack = project.path().join("templates/motepakke.typ.j2");
+    let template = fs::read_to_string(&pack).unwrap();
+    fs::write(&pack, format!("{template}\n#panic(\"pakken feiler\")\n")).unwrap();
+    let watch = Watch::start(project.path());
+    let line = watch.expect_line("initial build: ");
+    assert!(
+        line.contains("failed with 1 errors in styret/2024-01"),
+        "{line}"
+    );
+    let out = project.path().join("output/styret/2024-01");
+    assert!(!out.join("motepakke.pdf").exists());
+
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    edit(&paper, "\n", "\nEn linje lagt til mens pakken feiler.\n");
+    let line = watch.expect_line("content/styret/2024-01/saker/03-24.md");
+    assert!(
+        line.contains("rebuilt styret/2024-01/sak-03-24.pdf"),
+        "{line}"
+    );
+    assert!(pdf_text(&out.join("sak-03-24.pdf")).contains("En linje lagt til mens pakken feiler."));
+    assert!(!out.join("motepakke.pdf").exists());
+}
