@@ -194,7 +194,7 @@ impl State<'_> {
     /// held back, may have changed; reports it.
     fn rebuild(&mut self, changes: BTreeSet<Change>, what: &str, report: &dyn Fn(&Rebuild<'_>)) {
         let started = Instant::now();
-        let carried = !self.pending.is_empty() && !changes.is_subset(&self.pending);
+        let carried = !self.pending.is_subset(&changes);
         self.pending.extend(changes);
         let (project, renderer, diagnostics) = load_partial(self.config);
         self.places.record(&project);
