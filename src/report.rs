@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::cli::MessageFormat;
 use crate::diagnostic::Diagnostic;
 use crate::pipeline::{BuildReport, Progress};
+use crate::watch::Rebuild;
 
 /// Builds of fewer documents than this show no progress bar: they are over
 /// before a bar would say anything.
@@ -78,10 +79,52 @@ pub fn print_error(message: &str) {
     eprintln!("error: {message}");
 }
 
-/// Prints one rebuild of `motebok watch`: its diagnostics and one line saying
-/// what was rebuilt after `what` changed.
-pub fn print_rebuild(report: &BuildReport, what: &str) {
-    print_diagnostics(&report.diagnostics.0);
+/// Prints one rebuild of `motebok watch`: its new diagnostics in full, one
+/// line counting those printed the rebuild before, and one line saying what
+/// changed, what was rebuilt and what errors held back.
+pub fn print_rebuild(rebuild: &Rebuild<'_>) {
+    let report = rebuild.report;
+    let diagnostics = &report.diagnostics.0;
+    let is_new = |i: usize| !rebuild.repeated.get(i).copied().unwrap_or(false);
+    print_diagnostics(
+        (0..diagnostics.len())
+            .filter(|&i| is_new(i))
+            .map(|i| &diagnostics[i]),
+    );
+    let earlier: Vec<&Diagnostic> = (0..diagnostics.len())
+        .filter(|&i| !is_new(i))
+        .map(|i| &diagnostics[i])
+        .collect();
+    if let Some(line) = unchanged_line(&earlier) {
+        eprintln!("{line}");
+    }
+    println!(
+        "{}: {} ({} ms)",
+        rebuild.what,
+        rebuild_outcome(rebuild),
+        report.elapsed.as_millis()
+    );
+}
+
+/// `1 earlier error and 2 earlier warnings unchanged`, or `None` without any.
+fn unchanged_line(earlier: &[&Diagnostic]) -> Option<String> {
+    let errors = earlier.iter().filter(|d| d.is_error()).count();
+    let warnings = earlier.len() - errors;
+    let count = |n: usize, what: &str| match n {
+        0 => None,
+        1 => Some(format!("1 earlier {what}")),
+        n => Some(format!("{n} earlier {what}s")),
+    };
+    let parts: Vec<String> = [count(errors, "error"), count(warnings, "warning")]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| format!("{} unchanged", parts.join(" and ")))
+}
+
+/// What a rebuild did: the documents rebuilt, and the errors with what they held back.
+fn rebuild_outcome(rebuild: &Rebuild<'_>) -> String {
+    let report = rebuild.report;
     let mut names: Vec<String> = report
         .documents
         .iter()
@@ -89,19 +132,25 @@ pub fn print_rebuild(report: &BuildReport, what: &str) {
         .map(|d| d.path.display().to_string())
         .collect();
     names.sort();
-    let outcome = if report.failed() {
-        format!(
-            "failed with {} errors; the last good PDFs are kept",
-            report.diagnostics.error_count()
-        )
-    } else if names.is_empty() {
+    let rebuilt = if names.is_empty() {
         "no document changed".to_owned()
     } else if names.len() > WATCH_NAMED_DOCUMENTS {
         format!("rebuilt {} documents", names.len())
     } else {
         format!("rebuilt {}", names.join(", "))
     };
-    println!("{what}: {outcome} ({} ms)", report.elapsed.as_millis());
+    if !report.failed() {
+        return rebuilt;
+    }
+    let errors = report.diagnostics.error_count();
+    if rebuild.errors_in.is_empty() {
+        return format!("failed with {errors} errors; the last good PDFs are kept");
+    }
+    format!(
+        "{rebuilt}; failed with {errors} errors in {}; the last good PDFs of {} are kept",
+        rebuild.errors_in.join(", "),
+        rebuild.held.join(", ")
+    )
 }
 
 /// One line per document written (unless `quiet`), the diagnostics, and a summary.

@@ -38,6 +38,22 @@ pub use crate::output::{Fingerprints, OutputLock, STATE_DIR};
 /// Returns `None` with the diagnostics when anything is an error: nothing may be
 /// built from content that has errors.
 pub fn load_inputs(config: &BuildConfig) -> (Option<(Project, Renderer)>, Diagnostics) {
+    match load_partial(config) {
+        (project, Some(renderer), diagnostics) if !diagnostics.has_errors() => {
+            (Some((project, renderer)), diagnostics)
+        }
+        (_, _, diagnostics) => (None, diagnostics),
+    }
+}
+
+/// Loads content and templates like [`load_inputs`], but keeps what loaded
+/// when some of it has errors: the project without the meetings that have
+/// errors, and the templates when they have none.
+///
+/// For watch, which builds the meetings that no error reaches (see
+/// `watch::scope`); `build` keeps to [`load_inputs`] and writes nothing when
+/// any content has an error.
+pub fn load_partial(config: &BuildConfig) -> (Project, Option<Renderer>, Diagnostics) {
     let (project, mut diagnostics) = load_project(&config.content);
     let required: Vec<&str> = DocumentKind::templates().collect();
     let renderer = match Renderer::load(&config.templates, &required) {
@@ -47,10 +63,7 @@ pub fn load_inputs(config: &BuildConfig) -> (Option<(Project, Renderer)>, Diagno
             None
         }
     };
-    match renderer {
-        Some(renderer) if !diagnostics.has_errors() => (Some((project, renderer)), diagnostics),
-        _ => (None, diagnostics),
-    }
+    (project, renderer, diagnostics)
 }
 
 /// Whether a meeting is selected by `filter` (`nehs`, `nehs/2020-07`); an empty filter selects all.

@@ -1,47 +1,21 @@
-//! Watch mode: rebuild what a saved change affects, keeping the compiler warm.
-//!
-//! The process keeps the loaded fonts and Typst's memoization cache between
-//! rebuilds, so an edit to one paragraph re-lays-out little more than that
-//! paragraph. Changes are sorted into kinds and only the documents that depend
-//! on them are rebuilt.
+//! Watch stage, changes: what a changed path means for the build, and the documents it reaches.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant};
 
-use notify::{EventKind, RecursiveMode, Watcher};
-
-use crate::diagnostic::Diagnostic;
 use crate::document::Papers;
 use crate::model::{Project, SourceMap};
-use crate::pipeline::{
-    BuildConfig, BuildReport, Fingerprints, Job, build_jobs, finish, load_inputs, plan, selected,
-};
-
-/// How long to wait for more events after one arrives. Editors save in bursts
-/// (write a temp file, rename it over the original, touch metadata); a short
-/// quiet period catches the burst without adding noticeable latency.
-pub const BATCH_QUIET: Duration = Duration::from_millis(10);
-
-/// The longest a batch may gather events before the rebuild starts anyway.
-pub const BATCH_MAX: Duration = Duration::from_millis(150);
-
-/// Memoized results older than this many rebuilds are evicted, so memory stays
-/// flat over hours of editing (the value typst's own watch mode uses).
-pub const CACHE_MAX_AGE: usize = 10;
-
-/// How often an idle watcher checks whether it was asked to stop.
-const STOP_POLL: Duration = Duration::from_millis(100);
+use crate::pipeline::{Job, plan, selected};
 
 /// What a changed file means for the build.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
+    /// The content folder itself (created again, or moved): every document may change.
+    Content,
     /// A template: every document may change.
     Template,
-    /// A body's roster or settings: every meeting of the body.
+    /// A body's roster or settings, or a meeting folder added, moved, renamed
+    /// or removed (which renumbers the meetings after it): every meeting of the body.
     Body(String),
     /// A meeting's YAML or anything else in its folder: all its documents.
     Meeting(String, String),
@@ -80,14 +54,19 @@ pub fn classify(path: &Path, content: &Path, templates: &Path, output: &Path) ->
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     match parts.as_slice() {
-        [body, file] if file == crate::load::BODY_FILE => Change::Body(body.clone()),
-        [_, _] | [_] => Change::Ignored,
+        [] => Change::Content,
+        // A body folder comes and goes with its name; a file beside the body
+        // folders (a README) is not read.
+        [body] if Path::new(body).extension().is_none() => Change::Body(body.clone()),
+        [_] => Change::Ignored,
+        // `body.yaml`, or an entry beside it: a meeting folder that came, went
+        // or was renamed.
+        [body, _] => Change::Body(body.clone()),
         [body, meeting, file] if file == crate::load::MEETING_FILE => {
             Change::Meeting(body.clone(), meeting.clone())
         }
         [_, _, ..] if name.ends_with(".md") => Change::Paper(path.to_path_buf()),
         [body, meeting, ..] => Change::Meeting(body.clone(), meeting.clone()),
-        [] => Change::Ignored,
     }
 }
 
@@ -114,7 +93,7 @@ fn affects(project: &Project, job: &Job, change: &Change) -> bool {
             .is_some_and(|n| n.to_string_lossy() == dir)
     };
     match change {
-        Change::Template => true,
+        Change::Content | Change::Template => true,
         Change::Body(dir) => in_body(dir),
         Change::Meeting(body, slug) => {
             // Case numbers, the previous meeting and action points run on
@@ -153,165 +132,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
-/// Builds once, then rebuilds on every change until the process is stopped.
-pub fn watch(
-    config: &BuildConfig,
-    filter: &[String],
-    report: &dyn Fn(&BuildReport, &str),
-) -> Result<(), Diagnostic> {
-    let (tx, rx) = mpsc::channel();
-    let mut watcher = notify::recommended_watcher(move |event| {
-        let _ = tx.send(event);
-    })
-    .map_err(|e| Diagnostic::error(format!("failed to start watching files ({e})")))?;
-    for dir in watched_folders(config) {
-        watcher
-            .watch(dir, RecursiveMode::Recursive)
-            .map_err(|e| Diagnostic::error(format!("failed to watch {} ({e})", dir.display())))?;
-    }
-    let absolute = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let (content, templates, output) = (
-        absolute(&config.content),
-        absolute(&config.templates),
-        absolute(&config.output),
-    );
-    let stop = stop_on_ctrl_c()
-        .map_err(|e| Diagnostic::error(format!("failed to install the Ctrl-C handler ({e})")))?;
-
-    // What the last build left in the output: unchanged documents are not
-    // compiled again, not even in the first build.
-    let fingerprints = Fingerprints::load(&config.output);
-    let all: BTreeSet<Change> = [Change::Template].into();
-    rebuild(config, filter, &all, "initial build", &fingerprints, report);
-    loop {
-        let Some(paths) = next_batch(&rx, &stop) else {
-            return Ok(());
-        };
-        let changes: BTreeSet<Change> = paths
-            .iter()
-            .map(|p| classify(&absolute(p), &content, &templates, &output))
-            .filter(|c| *c != Change::Ignored)
-            .collect();
-        if changes.is_empty() {
-            continue;
-        }
-        let what = describe(&paths, &content, &templates);
-        rebuild(config, filter, &changes, &what, &fingerprints, report);
-        typst::comemo::evict(CACHE_MAX_AGE);
-    }
-}
-
-/// The folders the build reads: the content, and the project's templates
-/// when it has a templates folder (without one, the built-in templates are used
-/// and there is nothing to watch).
-fn watched_folders(config: &BuildConfig) -> Vec<&Path> {
-    let mut dirs = vec![config.content.as_path()];
-    if config.templates.is_dir() {
-        dirs.push(config.templates.as_path());
-    }
-    dirs
-}
-
-/// A flag that Ctrl-C raises: the loop stops between rebuilds, never in the
-/// middle of writing.
-fn stop_on_ctrl_c() -> Result<Arc<AtomicBool>, ctrlc::Error> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))?;
-    Ok(stop)
-}
-
-fn rebuild(
-    config: &BuildConfig,
-    filter: &[String],
-    changes: &BTreeSet<Change>,
-    what: &str,
-    fingerprints: &Fingerprints,
-    report: &dyn Fn(&BuildReport, &str),
-) {
-    let started = Instant::now();
-    let (inputs, diagnostics) = load_inputs(config);
-    let result = match &inputs {
-        Some((project, renderer)) => build_jobs(
-            config,
-            project,
-            renderer,
-            &affected_jobs(project, changes, filter),
-            Some(fingerprints),
-        ),
-        None => BuildReport::default(),
-    };
-    let result = finish(diagnostics, result, started);
-    report(&result, what);
-    // Recorded after reporting, off the path from save to PDF.
-    let _ = fingerprints.save(&config.output);
-}
-
-/// Waits for the next batch of changed paths; `None` when asked to stop or the watcher is gone.
-fn next_batch(
-    rx: &Receiver<notify::Result<notify::Event>>,
-    stop: &AtomicBool,
-) -> Option<BTreeSet<PathBuf>> {
-    let mut paths = BTreeSet::new();
-    let add = |event: notify::Result<notify::Event>, paths: &mut BTreeSet<PathBuf>| {
-        if let Ok(event) = event
-            && !matches!(event.kind, EventKind::Access(_))
-        {
-            paths.extend(event.paths);
-        }
-    };
-    loop {
-        if stop.load(Ordering::SeqCst) {
-            return None;
-        }
-        match rx.recv_timeout(STOP_POLL) {
-            Ok(event) => {
-                add(event, &mut paths);
-                break;
-            }
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return None,
-        }
-    }
-    let started = Instant::now();
-    loop {
-        match rx.recv_timeout(BATCH_QUIET) {
-            Ok(event) => add(event, &mut paths),
-            Err(RecvTimeoutError::Timeout) => break,
-            Err(RecvTimeoutError::Disconnected) => return None,
-        }
-        if started.elapsed() >= BATCH_MAX {
-            break;
-        }
-    }
-    Some(paths)
-}
-
-fn describe(paths: &BTreeSet<PathBuf>, content: &Path, templates: &Path) -> String {
-    let names: Vec<String> = paths
-        .iter()
-        .filter(|p| {
-            p.exists()
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .map(|p| {
-            let p = p.canonicalize().unwrap_or_else(|_| p.clone());
-            p.strip_prefix(content)
-                .map(|r| Path::new("content").join(r))
-                .or_else(|_| {
-                    p.strip_prefix(templates)
-                        .map(|r| Path::new("templates").join(r))
-                })
-                .unwrap_or_else(|_| p.clone())
-                .display()
-                .to_string()
-        })
-        .collect();
-    names.join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,6 +151,11 @@ mod tests {
             ("/p/templates/notes.txt", Change::Ignored),
             ("/p/templates/.sak.typ.j2.swp", Change::Ignored),
             ("/p/content/nehs/body.yaml", Change::Body("nehs".into())),
+            ("/p/content", Change::Content),
+            ("/p/content/nehs", Change::Body("nehs".into())),
+            // A meeting folder renamed, moved in or out: the body's numbering changes.
+            ("/p/content/nehs/2020-09", Change::Body("nehs".into())),
+            ("/p/content/nehs/.2020-09.tmp", Change::Ignored),
             (
                 "/p/content/nehs/2020-07/meeting.yaml",
                 Change::Meeting("nehs".into(), "2020-07".into()),

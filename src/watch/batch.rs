@@ -1,0 +1,134 @@
+//! Watch stage, batches: the file events of one save gathered into one set of
+//! changed paths, held back while a saved file is still empty.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use notify::EventKind;
+use notify::event::{CreateKind, ModifyKind, RemoveKind};
+
+/// How long to wait for more events after one arrives. Editors save in bursts
+/// (write a temp file, rename it over the original, touch metadata); a short
+/// quiet period catches the burst without adding noticeable latency.
+pub const BATCH_QUIET: Duration = Duration::from_millis(10);
+
+/// The longest a batch may gather events before the rebuild starts anyway.
+pub const BATCH_MAX: Duration = Duration::from_millis(150);
+
+/// How long a changed file may stay empty before it is built as it is. A save
+/// that truncates a file and writes it afterwards (150 ms later, say) leaves it
+/// empty in between; the next event ends the wait at once, so only a file that
+/// was really emptied waits this long.
+pub const EMPTY_GRACE: Duration = Duration::from_millis(1000);
+
+/// How often an idle watcher checks whether it was asked to stop.
+const STOP_POLL: Duration = Duration::from_millis(100);
+
+/// The events of one batch.
+#[derive(Debug, Default)]
+pub(super) struct Batch {
+    /// Every path an event named.
+    pub(super) paths: BTreeSet<PathBuf>,
+    /// Whether a folder was created, removed or renamed, so the watches must be renewed.
+    pub(super) folders_moved: bool,
+}
+
+impl Batch {
+    fn add(&mut self, event: notify::Result<notify::Event>) {
+        let Ok(event) = event else { return };
+        if matches!(event.kind, EventKind::Access(_)) {
+            return;
+        }
+        let folder = match event.kind {
+            EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder) => true,
+            EventKind::Modify(ModifyKind::Name(_)) => event
+                .paths
+                .iter()
+                .any(|p| p.is_dir() || (!p.exists() && p.extension().is_none())),
+            _ => false,
+        };
+        self.folders_moved |= folder;
+        self.paths.extend(event.paths);
+    }
+}
+
+/// What waiting for events came to.
+pub(super) enum Next {
+    /// A batch of events.
+    Batch(Batch),
+    /// No event within the time given.
+    Quiet,
+    /// Asked to stop, or the watcher is gone.
+    Stop,
+}
+
+/// Waits for the next batch of events: without `limit`, until one arrives or
+/// the watcher is stopped; with it, at most that long.
+pub(super) fn next_batch(
+    rx: &Receiver<notify::Result<notify::Event>>,
+    stop: &AtomicBool,
+    limit: Option<Duration>,
+) -> Next {
+    let mut batch = Batch::default();
+    let waited = Instant::now();
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Next::Stop;
+        }
+        if limit.is_some_and(|l| waited.elapsed() >= l) {
+            return Next::Quiet;
+        }
+        match rx.recv_timeout(STOP_POLL) {
+            Ok(event) => {
+                batch.add(event);
+                break;
+            }
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return Next::Stop,
+        }
+    }
+    let started = Instant::now();
+    loop {
+        match rx.recv_timeout(BATCH_QUIET) {
+            Ok(event) => batch.add(event),
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => return Next::Stop,
+        }
+        if started.elapsed() >= BATCH_MAX {
+            break;
+        }
+    }
+    Next::Batch(batch)
+}
+
+/// Waits for a batch whose files are written: while a file it names that the
+/// build reads (`reads`) is empty, more events are awaited for up to
+/// [`EMPTY_GRACE`] and joined to it. `None` when asked to stop.
+pub(super) fn settled_batch(
+    rx: &Receiver<notify::Result<notify::Event>>,
+    stop: &AtomicBool,
+    reads: impl Fn(&Path) -> bool,
+) -> Option<Batch> {
+    let mut batch = match next_batch(rx, stop, None) {
+        Next::Batch(batch) => batch,
+        Next::Quiet | Next::Stop => return None,
+    };
+    while batch.paths.iter().any(|p| reads(p) && is_empty_file(p)) {
+        match next_batch(rx, stop, Some(EMPTY_GRACE)) {
+            Next::Batch(more) => {
+                batch.paths.extend(more.paths);
+                batch.folders_moved |= more.folders_moved;
+            }
+            Next::Quiet => break,
+            Next::Stop => return None,
+        }
+    }
+    Some(batch)
+}
+
+fn is_empty_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+}

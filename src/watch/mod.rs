@@ -1,0 +1,388 @@
+//! Watch mode: rebuild what a saved change affects, keeping the compiler warm.
+//!
+//! The process keeps the loaded fonts and Typst's memoization cache between
+//! rebuilds, so an edit to one paragraph re-lays-out little more than that
+//! paragraph. Changes are sorted into kinds (`change`) and only the documents
+//! that depend on them are rebuilt. Changes are kept until a rebuild succeeds,
+//! so a document is rebuilt whenever its inputs differ from those of its last
+//! good build, whatever failed in between; errors hold back only the meetings
+//! they reach (`scope`); a file a save left empty is not built until it is
+//! written (`batch`).
+
+mod batch;
+mod change;
+mod scope;
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::document::Papers;
+use crate::model::Project;
+use crate::pipeline::{
+    BuildConfig, BuildReport, Fingerprints, Job, build_jobs, finish, load_partial,
+};
+use crate::render::Renderer;
+
+pub use self::batch::{BATCH_MAX, BATCH_QUIET, EMPTY_GRACE};
+pub use self::change::{Change, affected_jobs, classify};
+use self::scope::{Blocked, Places};
+
+/// Memoized results older than this many rebuilds are evicted, so memory stays
+/// flat over hours of editing (the value typst's own watch mode uses).
+pub const CACHE_MAX_AGE: usize = 10;
+
+/// One rebuild of `motebok watch`, for printing.
+#[derive(Debug)]
+pub struct Rebuild<'a> {
+    /// What changed: the changed files, relative to the project (`content/…`).
+    pub what: &'a str,
+    /// The documents built and every diagnostic of the run.
+    pub report: &'a BuildReport,
+    /// For each of the report's diagnostics: whether the rebuild before printed it too.
+    pub repeated: Vec<bool>,
+    /// Where the errors are (`rad/2024-01`, `rad` for a body's own files);
+    /// empty when they reach every document (templates, the content folder).
+    pub errors_in: Vec<String>,
+    /// The meetings (and bodies) whose last good PDFs the errors keep: those
+    /// the errors are in, and those with changes the errors held back.
+    pub held: Vec<String>,
+}
+
+/// Builds once, then rebuilds on every change until the process is stopped.
+pub fn watch(
+    config: &BuildConfig,
+    filter: &[String],
+    report: &dyn Fn(&Rebuild<'_>),
+) -> Result<(), Diagnostic> {
+    let (tx, rx) = mpsc::channel();
+    let watcher = notify::recommended_watcher(move |event| {
+        let _ = tx.send(event);
+    })
+    .map_err(|e| Diagnostic::error(format!("failed to start watching files ({e})")))?;
+    let mut watching = Watching::start(watcher, config).map_err(Diagnostic::error)?;
+    let stop = stop_on_ctrl_c()
+        .map_err(|e| Diagnostic::error(format!("failed to install the Ctrl-C handler ({e})")))?;
+
+    let content = absolute(&config.content);
+    let mut state = State {
+        config,
+        filter,
+        content: content.clone(),
+        // What the last build left in the output: unchanged documents are not
+        // compiled again, not even in the first build.
+        fingerprints: Fingerprints::load(&config.output),
+        places: Places::default(),
+        pending: BTreeSet::new(),
+        printed: HashSet::new(),
+    };
+    let (templates, output) = (absolute(&config.templates), absolute(&config.output));
+    let sort = |p: &Path| classify(&absolute(p), &content, &templates, &output);
+    state.rebuild([Change::Content].into(), "initial build", report);
+    loop {
+        let reads = |p: &Path| sort(p) != Change::Ignored;
+        let Some(batch) = batch::settled_batch(&rx, &stop, reads) else {
+            return Ok(());
+        };
+        if batch.folders_moved || batch.paths.iter().any(|p| watching.is_root(p)) {
+            watching.renew();
+        }
+        let changes: BTreeSet<Change> = batch
+            .paths
+            .iter()
+            .map(|p| sort(p))
+            .filter(|c| *c != Change::Ignored)
+            .collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let what = describe(&batch.paths, &content, &templates, reads);
+        state.rebuild(changes, &what, report);
+        typst::comemo::evict(CACHE_MAX_AGE);
+    }
+}
+
+/// The folders watched, and the watcher.
+struct Watching {
+    watcher: RecommendedWatcher,
+    /// The content folder and the templates folder, watched with what they hold.
+    roots: Vec<PathBuf>,
+}
+
+impl Watching {
+    /// Watches the content and templates folders, and the folders holding
+    /// them (alone), so that either is seen when it is created again.
+    fn start(watcher: RecommendedWatcher, config: &BuildConfig) -> Result<Watching, String> {
+        let roots = vec![absolute(&config.content), absolute(&config.templates)];
+        let mut watching = Watching { watcher, roots };
+        let parents: BTreeSet<PathBuf> = watching
+            .roots
+            .iter()
+            .filter_map(|r| r.parent().map(Path::to_path_buf))
+            .collect();
+        for parent in parents.iter().filter(|p| p.is_dir()) {
+            watching
+                .watcher
+                .watch(parent, RecursiveMode::NonRecursive)
+                .map_err(|e| watch_error(parent, e))?;
+        }
+        // Without a templates folder the built-in templates are used, and
+        // there is nothing more to watch until one is made.
+        for root in watching.roots.iter().filter(|r| r.is_dir()) {
+            watching
+                .watcher
+                .watch(root, RecursiveMode::Recursive)
+                .map_err(|e| watch_error(root, e))?;
+        }
+        Ok(watching)
+    }
+
+    /// Whether `path` is the content or the templates folder itself.
+    fn is_root(&self, path: &Path) -> bool {
+        self.roots.iter().any(|r| r == path)
+    }
+
+    /// Watches the folders again after folders were created, moved or
+    /// removed: a folder created again is a new folder to the system's watches.
+    fn renew(&mut self) {
+        for root in &self.roots {
+            let _ = self.watcher.unwatch(root);
+            if root.is_dir() {
+                let _ = self.watcher.watch(root, RecursiveMode::Recursive);
+            }
+        }
+    }
+}
+
+fn watch_error(dir: &Path, err: notify::Error) -> String {
+    format!("failed to watch {} ({err})", dir.display())
+}
+
+/// A flag that Ctrl-C raises: the loop stops between rebuilds, never in the
+/// middle of writing.
+fn stop_on_ctrl_c() -> Result<Arc<AtomicBool>, ctrlc::Error> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))?;
+    Ok(stop)
+}
+
+/// What the watcher remembers between rebuilds.
+struct State<'a> {
+    config: &'a BuildConfig,
+    filter: &'a [String],
+    /// The content folder, absolute.
+    content: PathBuf,
+    /// The fingerprints of the documents as last built with success.
+    fingerprints: Fingerprints,
+    /// Where each meeting last loaded in its body's order.
+    places: Places,
+    /// Changes not yet built with success: kept until a rebuild has no error.
+    pending: BTreeSet<Change>,
+    /// The diagnostics the last rebuild printed, as printed.
+    printed: HashSet<String>,
+}
+
+impl State<'_> {
+    /// Rebuilds the documents that `changes`, and the changes earlier errors
+    /// held back, may have changed; reports it.
+    fn rebuild(&mut self, changes: BTreeSet<Change>, what: &str, report: &dyn Fn(&Rebuild<'_>)) {
+        let started = Instant::now();
+        let carried = !self.pending.is_subset(&changes);
+        self.pending.extend(changes);
+        let (project, renderer, diagnostics) = load_partial(self.config);
+        self.places.record(&project);
+        let blocked = Blocked::find(
+            &project,
+            renderer.is_some(),
+            &diagnostics,
+            &self.content,
+            &self.places,
+        );
+        let (mut held, mut failed) = (BTreeSet::new(), BTreeSet::new());
+        let result = match &renderer {
+            Some(renderer) if !blocked.everything() => {
+                let jobs: Vec<Job> = affected_jobs(&project, &self.pending, self.filter)
+                    .into_iter()
+                    .filter(|j| {
+                        let reached = blocked.reaches(&project, j.body, j.meeting);
+                        if reached {
+                            held.insert(meeting_name(&project, j));
+                        }
+                        !reached
+                    })
+                    .collect();
+                self.build_split(&project, renderer, &jobs, &mut failed)
+            }
+            _ => BuildReport::default(),
+        };
+        let result = finish(diagnostics, result, started);
+        if !result.failed() {
+            self.pending.clear();
+        }
+        let what = if carried {
+            format!("{what} (and changes held back by earlier errors)")
+        } else {
+            what.to_owned()
+        };
+        let mut errors_in: BTreeSet<String> = if blocked.everything() {
+            BTreeSet::new()
+        } else {
+            blocked.sources().into_iter().collect()
+        };
+        errors_in.extend(failed);
+        held.extend(errors_in.iter().cloned());
+        report(&Rebuild {
+            what: &what,
+            report: &result,
+            repeated: self.repeated(&result),
+            errors_in: errors_in.into_iter().collect(),
+            held: held.into_iter().collect(),
+        });
+        // Recorded after reporting, off the path from save to PDF.
+        let _ = self.fingerprints.save(&self.config.output);
+    }
+
+    /// Builds `jobs`: the documents that print every case paper of their
+    /// meeting (the pack, the longest to compile) beside the others, so that an
+    /// edited case paper is written as soon as it is compiled, without waiting
+    /// for the pack. Each part is all or nothing on its own; a part that fails
+    /// is built again meeting by meeting (see [`Self::build_by_meeting`]).
+    fn build_split(
+        &self,
+        project: &Project,
+        renderer: &Renderer,
+        jobs: &[Job],
+        failed: &mut BTreeSet<String>,
+    ) -> BuildReport {
+        let (packs, others): (Vec<Job>, Vec<Job>) = jobs
+            .iter()
+            .cloned()
+            .partition(|j| j.kind.spec().papers == Papers::All);
+        if packs.is_empty() || others.is_empty() {
+            return self.build_by_meeting(project, renderer, jobs, failed);
+        }
+        let fingerprints = Some(&self.fingerprints);
+        let build = |part: &[Job]| build_jobs(self.config, project, renderer, part, fingerprints);
+        let (first, second) = std::thread::scope(|scope| {
+            let packs = scope.spawn(|| build(&packs));
+            (build(&others), packs.join())
+        });
+        let second = second.unwrap_or_else(|_| BuildReport {
+            diagnostics: Diagnostics(vec![Diagnostic::error("building the packs failed")]),
+            ..BuildReport::default()
+        });
+        let mut merged = BuildReport::default();
+        for (part, jobs) in [(first, &others), (second, &packs)] {
+            let part = if part.failed() {
+                self.build_by_meeting(project, renderer, jobs, failed)
+            } else {
+                part
+            };
+            merged.documents.extend(part.documents);
+            merged.diagnostics.extend(part.diagnostics.0);
+        }
+        merged
+    }
+
+    /// Builds `jobs` together; when a document fails to compile, builds each
+    /// meeting on its own (from the warm cache), so that the failure holds back
+    /// only its own meeting's documents; such meetings are added to `failed`.
+    fn build_by_meeting(
+        &self,
+        project: &Project,
+        renderer: &Renderer,
+        jobs: &[Job],
+        failed: &mut BTreeSet<String>,
+    ) -> BuildReport {
+        let fingerprints = Some(&self.fingerprints);
+        let report = build_jobs(self.config, project, renderer, jobs, fingerprints);
+        if !report.failed() {
+            return report;
+        }
+        let mut merged = BuildReport::default();
+        for meeting in jobs.chunk_by(|a, b| (a.body, a.meeting) == (b.body, b.meeting)) {
+            let part = build_jobs(self.config, project, renderer, meeting, fingerprints);
+            if part.failed() {
+                failed.insert(meeting_name(project, &meeting[0]));
+            }
+            merged.documents.extend(part.documents);
+            merged.diagnostics.extend(part.diagnostics.0);
+        }
+        merged
+    }
+
+    /// Which of the report's diagnostics the last rebuild printed too; remembers this one's.
+    fn repeated(&mut self, report: &BuildReport) -> Vec<bool> {
+        let now: Vec<String> = report.diagnostics.0.iter().map(|d| d.to_string()).collect();
+        let repeated = now.iter().map(|d| self.printed.contains(d)).collect();
+        self.printed = now.into_iter().collect();
+        repeated
+    }
+}
+
+/// `rad/2024-01`: the folders of the body and meeting of `job`.
+fn meeting_name(project: &Project, job: &Job) -> String {
+    let body = project.sources.body_dir(job.body);
+    let body = body
+        .file_name()
+        .unwrap_or(body.as_os_str())
+        .to_string_lossy();
+    let meeting = &project.bodies[job.body].meetings[job.meeting].slug;
+    format!("{body}/{meeting}")
+}
+
+/// A path made absolute (and free of links) where it exists, else its
+/// folder's, so that paths from events, the loader and diagnostics compare.
+pub(crate) fn absolute(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
+        _ => std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+/// The changed paths the build reads, relative to the project, without the
+/// paths inside a changed folder; removed ones marked.
+fn describe(
+    paths: &BTreeSet<PathBuf>,
+    content: &Path,
+    templates: &Path,
+    reads: impl Fn(&Path) -> bool,
+) -> String {
+    let read: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| reads(p))
+        .map(|p| absolute(p))
+        .collect();
+    let names: Vec<String> = read
+        .iter()
+        .filter(|p| !read.iter().any(|q| q != *p && p.starts_with(q)))
+        .map(|p| {
+            let name = [(content, "content"), (templates, "templates")]
+                .into_iter()
+                .find_map(|(root, name)| {
+                    let rel = p.strip_prefix(root).ok()?;
+                    Some(if rel.as_os_str().is_empty() {
+                        PathBuf::from(name)
+                    } else {
+                        Path::new(name).join(rel)
+                    })
+                })
+                .unwrap_or_else(|| p.clone());
+            let gone = if p.exists() { "" } else { " (removed)" };
+            format!("{}{gone}", name.display())
+        })
+        .collect();
+    names.join(", ")
+}

@@ -1,0 +1,201 @@
+//! Watch stage, scope: which meetings the errors of a load reach, so that watch
+//! builds every other meeting.
+//!
+//! A meeting's documents read its own files, its body, the templates, and the
+//! meetings before it in date order (previous minutes, case numbers, action
+//! points). So an error in the templates, the content folder or outside any
+//! body reaches everything; one in a body's own files reaches the body; one in
+//! a meeting's folder reaches that meeting and the meetings after it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostics;
+use crate::model::{Date, Project};
+
+use super::absolute;
+
+/// Where each meeting folder stood in its body's date order the last time it
+/// loaded: a meeting that no longer loads keeps its place, so the meetings
+/// before it are still built.
+#[derive(Debug, Default)]
+pub(super) struct Places(HashMap<PathBuf, Date>);
+
+impl Places {
+    /// Records the date of every meeting that loaded.
+    pub(super) fn record(&mut self, project: &Project) {
+        for (b, content) in project.bodies.iter().enumerate() {
+            for (m, meeting) in content.meetings.iter().enumerate() {
+                let dir = absolute(project.sources.meeting_dir(b, m));
+                self.0.insert(dir, meeting.date);
+            }
+        }
+    }
+}
+
+/// What the errors of one load reach.
+#[derive(Debug, Default)]
+pub(super) struct Blocked {
+    /// Everything: the templates, the content folder, or an error outside any body.
+    all: bool,
+    /// Body folders reached as a whole.
+    bodies: BTreeSet<PathBuf>,
+    /// Per body folder: the place in date order from which its meetings are reached.
+    from: BTreeMap<PathBuf, (Date, PathBuf)>,
+    /// The folders the errors are in, relative to the content folder (`rad/2024-01`).
+    sources: BTreeSet<String>,
+}
+
+impl Blocked {
+    /// What the errors among `diagnostics` reach in `project` (loaded from
+    /// `content`); `templates_ok` is false when the templates did not load.
+    pub(super) fn find(
+        project: &Project,
+        templates_ok: bool,
+        diagnostics: &Diagnostics,
+        content: &Path,
+        places: &Places,
+    ) -> Blocked {
+        let mut blocked = Blocked {
+            all: !templates_ok,
+            ..Blocked::default()
+        };
+        for diag in diagnostics.0.iter().filter(|d| d.is_error()) {
+            let rel = diag
+                .file
+                .as_deref()
+                .map(absolute)
+                .and_then(|f| f.strip_prefix(content).ok().map(Path::to_path_buf));
+            let parts: Vec<&std::ffi::OsStr> = rel.iter().flat_map(|r| r.iter()).collect();
+            let is_date = diag.field.as_deref() == Some("date");
+            match parts.as_slice() {
+                [body, meeting, _, ..] => {
+                    let body_dir = content.join(body);
+                    let dir = body_dir.join(meeting);
+                    blocked.sources.insert(name_of(&[body, meeting]));
+                    match place(project, places, &dir).filter(|_| !is_date) {
+                        Some(at) => blocked.reach_from(body_dir, at),
+                        None => {
+                            blocked.bodies.insert(body_dir);
+                        }
+                    }
+                }
+                [body, _] => {
+                    blocked.sources.insert(name_of(&[body]));
+                    blocked.bodies.insert(content.join(body));
+                }
+                _ => blocked.all = true,
+            }
+        }
+        blocked
+    }
+
+    /// Moves the start of the body's reached meetings back to `at` when earlier.
+    fn reach_from(&mut self, body_dir: PathBuf, at: (Date, PathBuf)) {
+        let from = self.from.entry(body_dir).or_insert_with(|| at.clone());
+        if at < *from {
+            *from = at;
+        }
+    }
+
+    /// Whether an error reaches meeting `meeting` of body `body`.
+    pub(super) fn reaches(&self, project: &Project, body: usize, meeting: usize) -> bool {
+        if self.all {
+            return true;
+        }
+        let body_dir = absolute(project.sources.body_dir(body));
+        if self.bodies.contains(&body_dir) {
+            return true;
+        }
+        self.from.get(&body_dir).is_some_and(|from| {
+            let date = project.bodies[body].meetings[meeting].date;
+            let dir = absolute(project.sources.meeting_dir(body, meeting));
+            (date, dir) >= *from
+        })
+    }
+
+    /// Whether the errors reach everything.
+    pub(super) fn everything(&self) -> bool {
+        self.all
+    }
+
+    /// The folders the errors are in (`rad/2024-01`, `rad` for a body's own files).
+    pub(super) fn sources(&self) -> Vec<String> {
+        self.sources.iter().cloned().collect()
+    }
+}
+
+/// The place of the meeting folder `dir` in its body's date order: where it
+/// loaded now, or else where it last loaded.
+fn place(project: &Project, places: &Places, dir: &Path) -> Option<(Date, PathBuf)> {
+    for (b, content) in project.bodies.iter().enumerate() {
+        for (m, meeting) in content.meetings.iter().enumerate() {
+            if absolute(project.sources.meeting_dir(b, m)) == dir {
+                return Some((meeting.date, dir.to_path_buf()));
+            }
+        }
+    }
+    places.0.get(dir).map(|date| (*date, dir.to_path_buf()))
+}
+
+/// `a/b` from path parts.
+fn name_of(parts: &[&&std::ffi::OsStr]) -> String {
+    parts
+        .iter()
+        .map(|p| p.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Diagnostic;
+
+    /// The cycle fixture (three meetings of `rad`) and its content folder.
+    fn cycle() -> (Project, PathBuf) {
+        let content = absolute(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cycle"));
+        let (project, diagnostics) = crate::load::load_project(&content);
+        assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+        (project, content)
+    }
+
+    /// The meetings (slugs) an error in `file` (relative to the content) reaches.
+    fn reached(file: Option<&str>, field: Option<&str>, places: &Places) -> Vec<String> {
+        let (project, content) = cycle();
+        let mut diag = Diagnostic::error("feil");
+        diag.file = file.map(|f| content.join(f));
+        diag.field = field.map(str::to_owned);
+        let blocked = Blocked::find(&project, true, &Diagnostics(vec![diag]), &content, places);
+        let meetings = &project.bodies[0].meetings;
+        (0..meetings.len())
+            .filter(|&m| blocked.reaches(&project, 0, m))
+            .map(|m| meetings[m].slug.clone())
+            .collect()
+    }
+
+    #[test]
+    fn errors_reach_their_meeting_and_the_meetings_after_it() {
+        let (project, _) = cycle();
+        let mut places = Places::default();
+        places.record(&project);
+        let all = ["2023-05", "2023-06", "2024-01"];
+        let cases: [(Option<&str>, Option<&str>, &[&str]); 6] = [
+            (Some("rad/2023-06/meeting.yaml"), None, &all[1..]),
+            (Some("rad/2024-01/minutes.yaml"), None, &all[2..]),
+            (Some("rad/2023-05/saker/01.md"), None, &all),
+            // A broken date moves the meeting first in its body.
+            (Some("rad/2024-01/meeting.yaml"), Some("date"), &all),
+            (Some("rad/body.yaml"), None, &all),
+            (None, None, &all),
+        ];
+        for (file, field, expected) in cases {
+            assert_eq!(reached(file, field, &places), expected, "{file:?}");
+        }
+        // A meeting that never loaded has no known place: its error reaches the whole body.
+        assert_eq!(
+            reached(Some("rad/2023-09/meeting.yaml"), None, &Places::default()),
+            all
+        );
+    }
+}
