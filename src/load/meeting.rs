@@ -7,17 +7,17 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 
-use super::agenda::{ItemContext, resolve_agenda_entry};
+use super::agenda::{ItemContext, check_basis, closed_restriction, resolve_agenda_entry};
 use super::body::{member_person, resolve_member};
 use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
 use super::minutes::{MinutesContext, load_minutes};
-use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
+use super::schema::{AgendaFile, MeetingFile, MeetingStatusName, PreviousFile, SubstituteFile};
 use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
 use crate::derive::{Clock, Date};
 use crate::diagnostic::Diagnostics;
 use crate::model::{
-    ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources, Person,
-    Previous, RosterEntry,
+    ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources,
+    MeetingStatus, Person, Previous, Restriction, RestrictionKind, RosterEntry,
 };
 
 /// A meeting file read and typed, not yet resolved against the body.
@@ -115,6 +115,13 @@ pub(crate) fn resolve_meeting(
         check_markdown(&file, "notes", notes, diags);
     }
     check_case_sequence(&file, &raw.number, meeting_year, &agenda.used, cycle, diags);
+    let closed = raw
+        .closed
+        .take()
+        .and_then(|spec| closed_restriction(spec, RestrictionKind::Closed));
+    if let Some(closed) = &closed {
+        check_basis(&file, "closed", closed, diags);
+    }
     if let Some(date) = date {
         cycle.previous = Some((date, raw.number.clone()));
     }
@@ -123,6 +130,7 @@ pub(crate) fn resolve_meeting(
     // so that one run reports every problem.
     let has_errors = diags.error_count() > errors_before;
     let (mut meeting, papers) = assemble(&dir, raw, header, agenda, date?, action_status);
+    close_meeting(&mut meeting, closed);
     let minutes_path = dir.join(MINUTES_FILE);
     if minutes_path.is_file() {
         // Agenda rows with errors are left out, so what the minutes say about
@@ -201,8 +209,27 @@ fn assemble(
         agenda: agenda.rows,
         action_status,
         minutes: None,
+        status: match raw.status {
+            Some(MeetingStatusName::Planned) => MeetingStatus::Planned,
+            Some(MeetingStatusName::Sent) | None => MeetingStatus::Sent,
+        },
+        closed: None,
     };
     (meeting, agenda.papers)
+}
+
+/// Makes a closed meeting's items closed, on its basis, except those with a
+/// restriction of their own.
+fn close_meeting(meeting: &mut Meeting, closed: Option<Restriction>) {
+    let Some(closed) = closed else { return };
+    for row in &mut meeting.agenda {
+        if let AgendaRow::Case(item) = row
+            && item.restriction.is_none()
+        {
+            item.restriction = Some(closed.clone());
+        }
+    }
+    meeting.closed = Some(closed);
 }
 
 /// Parses the meeting number `N/YYYY`, reporting a bad one.

@@ -51,6 +51,15 @@ pub struct CaseItem {
     pub proposed: Option<Proposed>,
     /// Postponement note.
     pub postponed: Option<String>,
+    /// Whether, and on what legal basis, the item is exempt from public access
+    /// or dealt with behind closed doors; `None` for a public item.
+    pub restriction: Option<Restriction>,
+    /// The title shown publicly when the item is restricted and its title is
+    /// itself sensitive.
+    pub public_title: Option<String>,
+    /// Whether this is the public version of a restricted item: its paper,
+    /// description, proposed decision (and minutes) have been taken out.
+    pub withheld: bool,
 }
 
 impl CaseItem {
@@ -75,8 +84,35 @@ impl CaseItem {
 
     /// Whether the item gets a case paper document of its own.
     pub fn has_document(&self) -> bool {
-        self.paper.is_some() || self.has_proposal()
+        self.withheld || self.paper.is_some() || self.has_proposal()
     }
+}
+
+/// Why an item (or a meeting) is not open to the public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restriction {
+    /// Exempt from public access, or closed.
+    pub kind: RestrictionKind,
+    /// The legal basis as it prints (`Offl. § 13 jf. fvl. § 13`), when given.
+    pub basis: Option<String>,
+}
+
+/// The two ways an item is kept from the public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestrictionKind {
+    /// Exempt from public access (*unntatt offentlighet*).
+    Exempt,
+    /// Dealt with in a closed meeting (*lukket møte*).
+    Closed,
+}
+
+/// Whether a meeting's summons has gone out, so that it may be published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingStatus {
+    /// Being prepared: built for the secretariat, never published.
+    Planned,
+    /// The summons has been sent: published.
+    Sent,
 }
 
 /// A proposed decision.
@@ -174,6 +210,10 @@ pub struct Meeting {
     pub action_status: Vec<ActionPoint>,
     /// The minutes, once written.
     pub minutes: Option<Minutes>,
+    /// Planned or sent.
+    pub status: MeetingStatus,
+    /// When the whole meeting is closed: why (its items are closed too).
+    pub closed: Option<Restriction>,
 }
 
 impl Meeting {
