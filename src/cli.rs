@@ -29,7 +29,8 @@ pub enum Command {
     Watch(WatchArgs),
     /// Write the skeleton of a body's next meeting: number, standing items, chair.
     New(NewArgs),
-    /// Build everything and write a static archive site (index.html, index.json) beside the PDFs.
+    /// Build everything into the output folder, and the public site (index.html, index.json,
+    /// public PDFs) into its own folder.
     Archive(ArchiveArgs),
     /// Start a new project: a body with a roster, a first meeting, README, .gitignore and CI.
     Init(InitArgs),
@@ -94,6 +95,10 @@ pub struct ArchiveArgs {
     /// Also publish draft minutes (left out by default).
     #[arg(long)]
     pub include_drafts: bool,
+    /// Folder the public site is written to: index.html, index.json, a calendar
+    /// per body and the public versions of the published meetings' PDFs.
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub site: PathBuf,
 }
 
 /// Options of `motebok new`.

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use typst_pdf::PdfStandard;
 
-use crate::cli::{BuildArgs, MessageFormat, OutputArgs, PdfStandardArg, ProjectArgs, WatchArgs};
+use crate::archive::ArchiveConfig;
+use crate::cli::{
+    ArchiveArgs, BuildArgs, MessageFormat, OutputArgs, PdfStandardArg, ProjectArgs, WatchArgs,
+};
 use crate::pipeline::BuildConfig;
 use crate::report;
 
@@ -51,6 +54,18 @@ impl RunConfig {
             quiet: args.quiet,
             format: args.message_format,
         })
+    }
+
+    /// `motebok archive`: the internal build (drafts included) and the site.
+    pub fn archive(args: &ArchiveArgs) -> Result<(RunConfig, ArchiveConfig), String> {
+        let run = RunConfig::build(&args.build, true)?;
+        let site = ArchiveConfig {
+            build: run.build.clone(),
+            site: args.site.clone(),
+            include_drafts: args.include_drafts,
+        };
+        site.check_site()?;
+        Ok((run, site))
     }
 
     /// `motebok watch`.
