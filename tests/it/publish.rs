@@ -308,3 +308,23 @@ fn new_meetings_are_planned_and_the_site_refuses_the_project_folder() {
     );
     assert!(!project.path().join("index.html").exists());
 }
+
+#[test]
+fn the_workflows_upload_the_site_only() {
+    let ours = fs::read_to_string(root().join(".github/workflows/archive.yml")).unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let out = run(project.path(), &["init", "--body", "styret"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let theirs = fs::read_to_string(project.path().join(".github/workflows/motebok.yml")).unwrap();
+    for workflow in [ours, theirs] {
+        let upload = workflow
+            .split("upload-pages-artifact")
+            .nth(1)
+            .expect("the workflow uploads a Pages artifact");
+        let path = upload
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("path: "))
+            .unwrap();
+        assert_eq!(path, "site", "{workflow}");
+    }
+}
