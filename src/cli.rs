@@ -32,6 +32,8 @@ pub enum Command {
     /// Build everything into the output folder, and the public site (index.html, index.json,
     /// public PDFs) into its own folder.
     Archive(ArchiveArgs),
+    /// Approve a meeting's draft minutes: final, with the decisions written out and a digest kept.
+    Approve(ApproveArgs),
     /// Start a new project: a body with a roster, a first meeting, README, .gitignore and CI.
     Init(InitArgs),
     /// Work with the built-in templates.
@@ -99,6 +101,23 @@ pub struct ArchiveArgs {
     /// per body and the public versions of the published meetings' PDFs.
     #[arg(long, value_name = "DIR", default_value = "site")]
     pub site: PathBuf,
+}
+
+/// Options of `motebok approve`.
+#[derive(Debug, Clone, Args)]
+pub struct ApproveArgs {
+    /// The meeting whose draft minutes were approved: `<body>/<meeting folder>` (`nehs/2020-07`).
+    #[arg(value_name = "BODY/MEETING")]
+    pub meeting: String,
+    /// The date the minutes were approved, YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: String,
+    /// The meeting that approved them, N/YYYY (`7/2021`).
+    #[arg(long, value_name = "N/YYYY")]
+    pub at: Option<String>,
+    /// The project's folders.
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 /// Options of `motebok new`.

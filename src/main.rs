@@ -19,6 +19,8 @@ fn main() -> ExitCode {
         Command::Check(args) => RunConfig::check(&args).map(|c| run_check(&c)),
         Command::Watch(args) => RunConfig::watch(&args).and_then(|c| run_watch(&c)),
         Command::New(args) => Ok(run_new(&args)),
+        Command::Approve(args) => RunConfig::approve(&args)
+            .map(|c| outcome(motebok::approve::approve(&c).map(|done| done + "\n"))),
         Command::Init(args) => Ok(outcome(init::init(&args).map(|i| i.summary()))),
         Command::Templates(TemplatesCommand::Eject(args)) => {
             Ok(outcome(init::eject(&args.templates).map(|e| e.summary())))

@@ -329,6 +329,11 @@ pub(crate) struct MinutesFile {
     /// Action points not tied to a case; each entry is an [`ActionFile`].
     #[serde(default)]
     pub(crate) actions: Vec<Value>,
+    /// Written by `motebok approve`: a fingerprint of each case (`"34/21"`) as
+    /// it was approved, so that later changes to the agenda, papers or proposed
+    /// decisions are reported.
+    #[serde(default)]
+    pub(crate) approved_digest: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Whether minutes are a draft or final, as written in `minutes.yaml`.

@@ -328,3 +328,83 @@ fn the_workflows_upload_the_site_only() {
         assert_eq!(path, "site", "{workflow}");
     }
 }
+
+#[test]
+fn approve_turns_the_examples_draft_minutes_final_and_later_edits_warn() {
+    let project = project_with(&root().join("content"));
+    let minutes = project.path().join("content/pspds/2021-06/minutes.yaml");
+    let draft = fs::read_to_string(&minutes).unwrap();
+    let out = run(
+        project.path(),
+        &[
+            "approve",
+            "pspds/2021-06",
+            "--date",
+            "2021-11-10",
+            "--at",
+            "7/2021",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_contains(&stdout(&out), &["approved the minutes of pspds/2021-06"]);
+    let text = fs::read_to_string(&minutes).unwrap();
+    // Comments and untouched lines stay; the draft's dates for comments go.
+    let comments: Vec<&str> = draft.lines().filter(|l| l.starts_with('#')).collect();
+    assert_contains(&text, &comments);
+    assert_contains(
+        &text,
+        &[
+            "\nstatus: final\napproved: { date: 2021-11-10, meeting: 7/2021 }\n",
+            "  - case: 36/21\n    notes: Saken var uten underlag.\n",
+            "    decision: \"Programstyret godkjenner innkalling og dagsorden.\"\n",
+            "\napproved_digest:\n  \"34/21\": \"",
+        ],
+    );
+    assert!(!text.contains("as_proposed") && !text.contains("comments_by"));
+
+    let built = run(project.path(), &["build", "pspds/2021-06"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    assert!(
+        !stderr(&built).contains("approved_digest"),
+        "{}",
+        stderr(&built)
+    );
+    let referat = pdf_text(&project.path().join("output/pspds/2021-06/referat.pdf"));
+    assert_contains(
+        &referat,
+        &[
+            "Godkjent 10. november 2021 i møte 7/2021",
+            "Programstyret gir tilslutning til prinsippene for styringsmodell.",
+        ],
+    );
+    assert!(!referat.contains("UTKAST"));
+
+    // A second approval is refused.
+    let again = run(
+        project.path(),
+        &["approve", "pspds/2021-06", "--date", "2021-11-10"],
+    );
+    assert!(!again.status.success());
+    assert_contains(&stderr(&again), &["already final"]);
+
+    // The held meeting edited after approval: a warning naming the case.
+    let meeting = project.path().join("content/pspds/2021-06/meeting.yaml");
+    let agenda = fs::read_to_string(&meeting).unwrap();
+    fs::write(
+        &meeting,
+        agenda.replace(
+            "herunder foreslått prioritering",
+            "herunder en ny prioritering",
+        ),
+    )
+    .unwrap();
+    let checked = run(project.path(), &["check"]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    assert_contains(
+        &stderr(&checked),
+        &[
+            "warning: content/pspds/2021-06/minutes.yaml",
+            "approved_digest: case 38/21 changed (title, case paper or proposed decision) since the minutes were approved",
+        ],
+    );
+}
