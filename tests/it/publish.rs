@@ -408,3 +408,28 @@ fn approve_turns_the_examples_draft_minutes_final_and_later_edits_warn() {
         ],
     );
 }
+
+#[test]
+fn action_points_of_an_exempt_case_stay_out_of_later_public_summons() {
+    let project = project_with(&root().join("tests/fixtures/publish"));
+    let next = project.path().join("content/styret/2024-02/meeting.yaml");
+    let text = fs::read_to_string(&next).unwrap();
+    fs::write(
+        &next,
+        text.replace("status: planned", "status: sent")
+            .replace("PLANLAGTMARKØR strategi", "Strategi"),
+    )
+    .unwrap();
+    let out = run(project.path(), &["archive"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let internal = pdf_text(&project.path().join("output/styret/2024-02/innkalling.pdf"));
+    assert_contains(&internal, &["Varsle HEMMELIGMARKØR AS om oppsigelsen"]);
+    let public = pdf_strings(&project.path().join("site/styret/2024-02/innkalling.pdf"));
+    assert!(!public.contains("HEMMELIGMARK"), "{public}");
+    assert!(
+        project
+            .path()
+            .join("site/styret/2024-02/motepakke.pdf")
+            .is_file()
+    );
+}
