@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::{ArchiveConfig, ics, write_index};
 use crate::diagnostic::Diagnostic;
+use crate::document::Audience;
 use crate::model::Project;
 use crate::pipeline::{BuildConfig, Job, build_jobs, plan};
 use crate::render::Renderer;
@@ -57,7 +58,8 @@ pub(super) fn publish(
         .into_iter()
         .filter(|j| {
             let meeting = &public.bodies[j.body].meetings[j.meeting];
-            config.include_drafts || !j.kind.is_draft(meeting)
+            j.kind
+                .is_for(Audience::Public, meeting, config.include_drafts)
         })
         .collect();
     let report = build_jobs(&site, &public, renderer, &jobs, None);

@@ -131,6 +131,9 @@ pub(crate) fn resolve_meeting(
     let has_errors = diags.error_count() > errors_before;
     let (mut meeting, papers) = assemble(&dir, raw, header, agenda, date?, action_status);
     close_meeting(&mut meeting, closed);
+    if !has_errors {
+        check_public_titles(&file, &meeting, diags);
+    }
     let minutes_path = dir.join(MINUTES_FILE);
     if minutes_path.is_file() {
         // Agenda rows with errors are left out, so what the minutes say about
@@ -216,6 +219,27 @@ fn assemble(
         closed: None,
     };
     (meeting, agenda.papers)
+}
+
+/// Warns of a `public_title` on an item that is neither exempt nor closed: it
+/// would never print. (Without errors, rows and agenda entries correspond.)
+fn check_public_titles(file: &SourceFile, meeting: &Meeting, diags: &mut Diagnostics) {
+    for (i, row) in meeting.agenda.iter().enumerate() {
+        if let AgendaRow::Case(item) = row
+            && item.public_title.is_some()
+            && item.restriction.is_none()
+        {
+            diags.push(
+                file.warning(
+                    &format!("agenda[{i}].public_title"),
+                    "the item is public, so its `public_title` is never shown",
+                )
+                .hint(
+                    "add `exempt:` or `closed:` with the legal basis, or leave `public_title` out",
+                ),
+            );
+        }
+    }
 }
 
 /// Makes a closed meeting's items closed, on its basis, except those with a
