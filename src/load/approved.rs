@@ -77,25 +77,34 @@ fn check_digest(
     diags: &mut Diagnostics,
 ) {
     let now = meeting_digest(meeting);
+    // (field, what changed): a changed or removed case points at its entry.
     let mut changed = Vec::new();
     for (case, hash) in &now {
+        let field = format!("{DIGEST_FIELD}.{case}");
         match digest.get(&case.to_string()) {
-            None => changed.push(format!("case {case} was added to the agenda")),
-            Some(old) if old != hash => changed.push(format!(
-                "case {case} changed (title, case paper or proposed decision)"
+            None => changed.push((
+                DIGEST_FIELD.to_owned(),
+                format!("case {case} was added to the agenda"),
+            )),
+            Some(old) if old != hash => changed.push((
+                field,
+                format!("case {case} changed (title, case paper or proposed decision)"),
             )),
             Some(_) => {}
         }
     }
     for case in digest.keys() {
         if !now.iter().any(|(c, _)| c.to_string() == *case) {
-            changed.push(format!("case {case} is no longer on the agenda"));
+            changed.push((
+                format!("{DIGEST_FIELD}.{case}"),
+                format!("case {case} is no longer on the agenda"),
+            ));
         }
     }
-    for change in changed {
+    for (field, change) in changed {
         diags.push(
             file.warning(
-                DIGEST_FIELD,
+                &field,
                 format!("{change} since the minutes were approved"),
             )
             .hint("the meeting is held and its minutes approved: its agenda, papers and proposed decisions are a record; change them only to correct an error"),

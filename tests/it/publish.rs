@@ -404,7 +404,7 @@ fn approve_turns_the_examples_draft_minutes_final_and_later_edits_warn() {
         &stderr(&checked),
         &[
             "warning: content/pspds/2021-06/minutes.yaml",
-            "approved_digest: case 38/21 changed (title, case paper or proposed decision) since the minutes were approved",
+            "approved_digest.38/21: case 38/21 changed (title, case paper or proposed decision) since the minutes were approved",
         ],
     );
 }
