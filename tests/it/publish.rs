@@ -283,6 +283,8 @@ fn a_closed_meeting_withholds_every_item() {
         !paper.contains("Budsjettet for 2024 er lagt fram"),
         "{paper}"
     );
+    let summons = pdf_text(&project.path().join("site/styret/2024-01/innkalling.pdf"));
+    assert_contains(&summons, &["Offentlighet Lukket møte, koml. § 11-5"]);
     // The exempt item keeps its own basis.
     let json = fs::read_to_string(project.path().join("site/index.json")).unwrap();
     assert_contains(&json, &["\"basis\": \"Offl. § 13 jf. fvl. § 13\""]);
