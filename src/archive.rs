@@ -1,25 +1,59 @@
-//! `motebok archive`: every PDF plus a static site (`index.html`, `index.json`)
-//! that CI can publish as it is.
+//! `motebok archive`: the internal set in the output folder, and the public
+//! site in its own folder (`site/`), which CI can publish as it is.
 //!
-//! The index lists bodies, per body the years, per year the meetings with links
-//! to their documents and the text of their decisions, so the page is
-//! searchable. Draft minutes are left out unless asked for.
+//! The site holds only public material: `index.html`, `index.json`, a
+//! calendar per body, and the public versions of the published meetings'
+//! PDFs (see [`crate::model::Project::public_version`]). The index lists
+//! bodies, per body the years, per year the meetings with links to their
+//! documents and the text of their decisions, so the page is searchable.
+//! Draft minutes are left out unless asked for.
+
+mod ics;
+mod site;
+
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::document::{DocumentKind, DraftRule, Scope, minutes_are_draft};
+use crate::document::{DocumentKind, DraftRule, Scope};
 use crate::model::{Body, BodyContent, CaseItem, Meeting, Project};
-use crate::output::Commit;
-use crate::pipeline::{BuildConfig, BuildReport, build_with, plan};
+use crate::output::write_atomic;
+use crate::pipeline::{BuildConfig, BuildReport, build_with};
 use crate::render::Renderer;
-use crate::view::{Labels, Phrases, date_text, minutes_status_name};
+use crate::view::{
+    Labels, Phrases, date_text, meeting_status_name, minutes_status_name, restriction_label,
+    restriction_name,
+};
+
+pub use self::site::DEFAULT_SITE;
 
 /// The template of the archive's front page.
 pub const INDEX_TEMPLATE: &str = "arkiv.html.j2";
 
 /// Version of the `index.json` format (see docs/archive.md).
 pub const INDEX_FORMAT: u32 = 1;
+
+/// The settings of `motebok archive`.
+#[derive(Debug, Clone)]
+pub struct ArchiveConfig {
+    /// The build of the internal set (into its output folder, drafts included).
+    pub build: BuildConfig,
+    /// The folder the public site is written to.
+    pub site: PathBuf,
+    /// Also publish draft minutes.
+    pub include_drafts: bool,
+}
+
+/// What an archive run did: the internal build's report (with the site's
+/// diagnostics), and the number of public documents in the site.
+#[derive(Debug, Default)]
+pub struct ArchiveReport {
+    /// The internal build, with every diagnostic of the run.
+    pub build: BuildReport,
+    /// Public documents written to (or kept unchanged in) the site.
+    pub published: usize,
+}
 
 /// `index.json`, and the context of the HTML template.
 #[derive(Debug, Serialize)]
@@ -39,6 +73,8 @@ pub struct IndexBody {
     pub name: String,
     /// The organisation running its secretariat.
     pub organisation: String,
+    /// Its calendar of published meetings, relative to the index.
+    pub calendar: String,
     /// Years, newest first.
     pub years: Vec<IndexYear>,
 }
@@ -52,17 +88,32 @@ pub struct IndexYear {
     pub meetings: Vec<IndexMeeting>,
 }
 
+/// A number and its year as numbers (`{"number": 38, "year": 2020}`).
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct NumberParts {
+    /// Running number within the year.
+    pub number: u32,
+    /// The full year.
+    pub year: i32,
+}
+
 /// One meeting in the index; paths are relative to the index.
 #[derive(Debug, Serialize)]
 pub struct IndexMeeting {
     /// Meeting number (`7/2020`).
     pub number: String,
+    /// The meeting number as numbers.
+    pub number_parts: NumberParts,
     /// ISO date.
     pub date: String,
     /// Norwegian date.
     pub date_text: String,
+    /// `sent` (only published meetings are listed).
+    pub status: &'static str,
     /// Place.
     pub place: String,
+    /// When the meeting is closed: why.
+    pub closed: Option<IndexRestriction>,
     /// The meeting's documents under their kinds' archive keys: `summons`,
     /// `pack`, and `minutes` when published.
     #[serde(flatten)]
@@ -106,6 +157,19 @@ pub struct IndexMinutes {
     pub status: &'static str,
     /// When final: the date approved, as printed.
     pub approved: Option<String>,
+    /// When final: the date approved, ISO.
+    pub approved_date: Option<String>,
+}
+
+/// Why an item or meeting is not public.
+#[derive(Debug, Serialize)]
+pub struct IndexRestriction {
+    /// `exempt` or `closed`.
+    pub kind: &'static str,
+    /// The legal basis as printed, when given.
+    pub basis: Option<String>,
+    /// The mark as printed (`Unntatt offentlighet, Offl. § 13`).
+    pub label: String,
 }
 
 /// One case in the index.
@@ -113,10 +177,15 @@ pub struct IndexMinutes {
 pub struct IndexCase {
     /// Case number (`38/20`).
     pub case: String,
-    /// Title.
+    /// The case number as numbers (full year).
+    pub case_parts: NumberParts,
+    /// Title (the public title of a restricted item).
     pub title: String,
     /// Kind as printed.
     pub kind: Option<String>,
+    /// When the item is exempt or closed: why (its paper, proposed decision
+    /// and decisions are withheld).
+    pub restriction: Option<IndexRestriction>,
     /// The case's documents under their kinds' archive keys: `paper`, when it has one.
     #[serde(flatten)]
     pub documents: Documents,
@@ -128,14 +197,20 @@ pub struct IndexCase {
     pub postponed: Option<String>,
 }
 
-/// Builds every selected meeting and writes the archive's index beside the PDFs.
-pub fn archive(config: &BuildConfig, filter: &[String]) -> BuildReport {
-    build_with(config, filter, |project, renderer, report| {
-        write_index(config, project, renderer, &mut report.commit)
-    })
+/// Builds every selected meeting's internal documents into the output folder,
+/// then the public site: every published meeting's public documents, the
+/// index and the calendars.
+pub fn archive(config: &ArchiveConfig, filter: &[String]) -> ArchiveReport {
+    let mut published = 0;
+    let build = build_with(&config.build, filter, |project, renderer, _report| {
+        let (count, diagnostics) = site::publish(config, project, renderer);
+        published = count;
+        diagnostics
+    });
+    ArchiveReport { build, published }
 }
 
-/// The index of what is in `output`.
+/// The index of what is in the folder `config.output` (the site).
 pub fn index(config: &BuildConfig, project: &Project, labels: &Labels) -> Index {
     let bodies = project
         .bodies
@@ -164,6 +239,7 @@ fn body_entry(config: &BuildConfig, content: &BodyContent, labels: &Labels) -> I
         }
     }
     IndexBody {
+        calendar: ics::calendar_path(body),
         id: body.id.clone(),
         name: body.name.clone(),
         organisation: body.organisation.clone(),
@@ -183,13 +259,22 @@ fn meeting_entry(
     let published = meeting
         .minutes
         .as_ref()
-        .filter(|_| config.include_drafts || !minutes_are_draft(meeting));
+        .filter(|_| config.include_drafts || !crate::document::minutes_are_draft(meeting));
+    let century = meeting.date.year - meeting.date.year % 100;
     let cases = meeting
         .cases()
         .map(|item| IndexCase {
             case: item.case.to_string(),
+            case_parts: NumberParts {
+                number: item.case.number,
+                year: century + i32::try_from(item.case.year).unwrap_or_default(),
+            },
             title: phrases.title(item),
             kind: item.kind.map(|k| labels.kind(k).to_owned()),
+            restriction: item
+                .restriction
+                .as_ref()
+                .map(|r| index_restriction(labels, r)),
             documents: documents(config, &dir, meeting, Some(item)),
             proposed: phrases.proposed(item),
             adopted: published
@@ -201,9 +286,18 @@ fn meeting_entry(
         .collect();
     IndexMeeting {
         number: meeting.number.to_string(),
+        number_parts: NumberParts {
+            number: meeting.number.number,
+            year: meeting.number.year,
+        },
         date: meeting.date.to_string(),
         date_text: date_text(meeting.date),
+        status: meeting_status_name(meeting.status),
         place: meeting.place.clone(),
+        closed: meeting
+            .closed
+            .as_ref()
+            .map(|r| index_restriction(labels, r)),
         documents: documents(config, &dir, meeting, None),
         cases,
     }
@@ -253,66 +347,48 @@ fn index_document(kind: DocumentKind, meeting: &Meeting, path: String) -> IndexD
             path,
             status: minutes_status_name(minutes.status),
             approved: minutes.approved.map(date_text),
+            approved_date: minutes.approved.map(|d| d.to_string()),
         }),
         None => IndexDocument::Path(path),
     }
 }
 
-/// Writes `index.json` and `index.html` as part of the build's `commit` (so
-/// that a failure undoes the whole build), and removes draft minutes left in
-/// the output by earlier builds unless drafts are published.
-fn write_index(
-    config: &BuildConfig,
-    project: &Project,
-    renderer: &Renderer,
-    commit: &mut Commit,
-) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    if !config.include_drafts {
-        remove_drafts(config, project, &mut diagnostics);
+/// How a restriction is listed.
+fn index_restriction(labels: &Labels, r: &crate::model::Restriction) -> IndexRestriction {
+    IndexRestriction {
+        kind: restriction_name(r.kind),
+        basis: r.basis.clone(),
+        label: restriction_label(labels, r),
     }
+}
+
+/// Writes `index.json` and `index.html` into `config.output` (the site).
+fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
     let index = index(config, project, renderer.labels());
+    let write = |name: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>| {
+        let path = config.output.join(name);
+        if let Err(err) = write_atomic(&path, bytes) {
+            diagnostics.push(Diagnostic::error(format!(
+                "failed to write {} ({err})",
+                path.display()
+            )));
+        }
+    };
     match serde_json::to_vec_pretty(&index) {
         Ok(mut json) => {
             json.push(b'\n');
-            if let Err(err) = commit.write(&config.output.join("index.json"), &json) {
-                diagnostics.push(Diagnostic::error(format!(
-                    "failed to write index.json ({err})"
-                )));
-            }
+            write("index.json", &json, &mut diagnostics);
         }
         Err(err) => diagnostics.push(Diagnostic::error(format!(
             "failed to write index.json ({err})"
         ))),
     }
     match renderer.render_named(INDEX_TEMPLATE, minijinja::Value::from_serialize(&index)) {
-        Ok(html) => {
-            if let Err(err) = commit.write(&config.output.join("index.html"), html.as_bytes()) {
-                diagnostics.push(Diagnostic::error(format!(
-                    "failed to write index.html ({err})"
-                )));
-            }
-        }
+        Ok(html) => write("index.html", html.as_bytes(), &mut diagnostics),
         Err(diag) => diagnostics.push(diag),
     }
     diagnostics
-}
-
-/// Removes the draft documents (draft minutes) that earlier builds left in the output.
-fn remove_drafts(config: &BuildConfig, project: &Project, diagnostics: &mut Vec<Diagnostic>) {
-    for job in plan(project) {
-        let meeting = &project.bodies[job.body].meetings[job.meeting];
-        let path = config.output.join(&job.path);
-        if job.kind.is_draft(meeting)
-            && path.is_file()
-            && let Err(err) = std::fs::remove_file(&path)
-        {
-            diagnostics.push(Diagnostic::error(format!(
-                "failed to remove the draft minutes {} from the archive ({err})",
-                path.display()
-            )));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -330,17 +406,28 @@ mod tests {
         };
         let meeting = IndexMeeting {
             number: "1/2024".into(),
+            number_parts: NumberParts {
+                number: 1,
+                year: 2024,
+            },
             date: "2024-02-14".into(),
             date_text: "14. februar 2024".into(),
+            status: "sent",
             place: "Oslo".into(),
+            closed: None,
             documents: documents(vec![
                 ("summons", Some("s/2024-01/innkalling.pdf")),
                 ("pack", None),
             ]),
             cases: vec![IndexCase {
                 case: "1/24".into(),
+                case_parts: NumberParts {
+                    number: 1,
+                    year: 2024,
+                },
                 title: "Godkjenning".into(),
                 kind: None,
+                restriction: None,
                 documents: documents(vec![("paper", None)]),
                 proposed: vec![],
                 adopted: vec![],
@@ -350,9 +437,11 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&meeting).unwrap(),
             concat!(
-                r#"{"number":"1/2024","date":"2024-02-14","date_text":"14. februar 2024","#,
-                r#""place":"Oslo","summons":"s/2024-01/innkalling.pdf","pack":null,"#,
-                r#""cases":[{"case":"1/24","title":"Godkjenning","kind":null,"paper":null,"#,
+                r#"{"number":"1/2024","number_parts":{"number":1,"year":2024},"#,
+                r#""date":"2024-02-14","date_text":"14. februar 2024","status":"sent","#,
+                r#""place":"Oslo","closed":null,"summons":"s/2024-01/innkalling.pdf","pack":null,"#,
+                r#""cases":[{"case":"1/24","case_parts":{"number":1,"year":2024},"#,
+                r#""title":"Godkjenning","kind":null,"restriction":null,"paper":null,"#,
                 r#""proposed":[],"adopted":[],"postponed":null}]}"#
             )
         );

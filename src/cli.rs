@@ -29,8 +29,11 @@ pub enum Command {
     Watch(WatchArgs),
     /// Write the skeleton of a body's next meeting: number, standing items, chair.
     New(NewArgs),
-    /// Build everything and write a static archive site (index.html, index.json) beside the PDFs.
+    /// Build everything into the output folder, and the public site (index.html, index.json,
+    /// public PDFs) into its own folder.
     Archive(ArchiveArgs),
+    /// Approve a meeting's draft minutes: final, with the decisions written out and a digest kept.
+    Approve(ApproveArgs),
     /// Start a new project: a body with a roster, a first meeting, README, .gitignore and CI.
     Init(InitArgs),
     /// Work with the built-in templates.
@@ -94,6 +97,27 @@ pub struct ArchiveArgs {
     /// Also publish draft minutes (left out by default).
     #[arg(long)]
     pub include_drafts: bool,
+    /// Folder the public site is written to: index.html, index.json, a calendar
+    /// per body and the public versions of the published meetings' PDFs.
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub site: PathBuf,
+}
+
+/// Options of `motebok approve`.
+#[derive(Debug, Clone, Args)]
+pub struct ApproveArgs {
+    /// The meeting whose draft minutes were approved: `<body>/<meeting folder>` (`nehs/2020-07`).
+    #[arg(value_name = "BODY/MEETING")]
+    pub meeting: String,
+    /// The date the minutes were approved, YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: String,
+    /// The meeting that approved them, N/YYYY (`7/2021`).
+    #[arg(long, value_name = "N/YYYY")]
+    pub at: Option<String>,
+    /// The project's folders.
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 /// Options of `motebok new`.

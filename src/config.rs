@@ -6,7 +6,12 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use typst_pdf::PdfStandard;
 
-use crate::cli::{BuildArgs, MessageFormat, OutputArgs, PdfStandardArg, ProjectArgs, WatchArgs};
+use crate::approve::ApproveConfig;
+use crate::archive::ArchiveConfig;
+use crate::cli::{
+    ApproveArgs, ArchiveArgs, BuildArgs, MessageFormat, OutputArgs, PdfStandardArg, ProjectArgs,
+    WatchArgs,
+};
 use crate::pipeline::BuildConfig;
 use crate::report;
 
@@ -50,6 +55,40 @@ impl RunConfig {
             jobs: args.jobs.map(|jobs| jobs.max(1)),
             quiet: args.quiet,
             format: args.message_format,
+        })
+    }
+
+    /// `motebok archive`: the internal build (drafts included) and the site.
+    pub fn archive(args: &ArchiveArgs) -> Result<(RunConfig, ArchiveConfig), String> {
+        let run = RunConfig::build(&args.build, true)?;
+        let site = ArchiveConfig {
+            build: run.build.clone(),
+            site: args.site.clone(),
+            include_drafts: args.include_drafts,
+        };
+        site.check_site()?;
+        Ok((run, site))
+    }
+
+    /// `motebok approve`: the meeting, the date and the approving meeting, checked.
+    pub fn approve(args: &ApproveArgs) -> Result<ApproveConfig, String> {
+        let date = crate::model::Date::parse(&args.date)
+            .ok_or_else(|| format!("--date {}: not a date; write it as YYYY-MM-DD", args.date))?;
+        let at = args
+            .at
+            .as_deref()
+            .map(|n| {
+                crate::model::MeetingNumber::parse(n).ok_or_else(|| {
+                    format!("--at {n}: not a meeting number; write the number and the full year, such as 7/2021")
+                })
+            })
+            .transpose()?;
+        Ok(ApproveConfig {
+            content: args.project.content.clone(),
+            templates: templates_folder(args.project.templates.as_deref())?,
+            meeting: args.meeting.clone(),
+            date,
+            at,
         })
     }
 

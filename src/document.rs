@@ -2,8 +2,10 @@
 //!
 //! Every kind of document is one entry of the `kinds!` table below: its template,
 //! its file name, whether there is one per meeting or one per agenda item, when it
-//! exists, its PDF standards and draft rule, which content it reads, and its key
-//! in the archive's index. Planning ([`crate::pipeline::plan`]), watch
+//! exists, its PDF standards and draft rule, which content it reads, its key
+//! in the archive's index, and its audiences: the internal set and the public
+//! site (built by the same plan and templates from the public version of the
+//! project, so the site is this table's second column, not a second pipeline). Planning ([`crate::pipeline::plan`]), watch
 //! ([`crate::watch::affected_jobs`]), the archive and rendering read the table, so
 //! adding a kind is one entry here plus its template. Every field must be given,
 //! and every reader matches the field enums exhaustively: a kind whose inputs
@@ -11,7 +13,7 @@
 
 use typst_pdf::PdfStandard;
 
-use crate::model::{CaseItem, Meeting, MinutesStatus};
+use crate::model::{CaseItem, Meeting, MeetingStatus, MinutesStatus};
 
 /// What a kind of document is made from and where it goes: one row of the table.
 #[derive(Debug)]
@@ -36,7 +38,23 @@ pub struct DocumentSpec {
     /// Its key in the archive's index (`index.json` and the page's context):
     /// in the meeting's entry, or in each case's entry for a document per item.
     pub archive_key: &'static str,
+    /// Who gets it: the secretariat's internal set (`output/`), and the public
+    /// site, where it is built from the public version of the meeting.
+    pub audiences: &'static [Audience],
 }
+
+/// Who a set of documents is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The secretariat and the members: every meeting, in full (`output/`).
+    Internal,
+    /// The public: meetings whose summons has been sent, with exempt and closed
+    /// items withheld (`site/`; see [`crate::model::Project::public_version`]).
+    Public,
+}
+
+/// Kinds that both audiences get.
+const EVERYONE: &[Audience] = &[Audience::Internal, Audience::Public];
 
 /// How many documents of a kind a meeting has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +143,7 @@ kinds! {
         draft: DraftRule::Never,
         papers: Papers::None,
         archive_key: "summons",
+        audiences: EVERYONE,
     };
     /// One case paper, ending in the proposed decision (`sak`).
     CasePaper => DocumentSpec {
@@ -136,6 +155,7 @@ kinds! {
         draft: DraftRule::Never,
         papers: Papers::Own,
         archive_key: "paper",
+        audiences: EVERYONE,
     };
     /// Summons and all case papers in one document (`motepakke`).
     Pack => DocumentSpec {
@@ -147,6 +167,7 @@ kinds! {
         draft: DraftRule::Never,
         papers: Papers::All,
         archive_key: "pack",
+        audiences: EVERYONE,
     };
     /// The minutes, draft or final (`referat`).
     Minutes => DocumentSpec {
@@ -158,6 +179,7 @@ kinds! {
         draft: DraftRule::WhileMinutesDraft { standards: DRAFT },
         papers: Papers::None,
         archive_key: "minutes",
+        audiences: EVERYONE,
     };
 }
 
@@ -209,6 +231,23 @@ impl DocumentKind {
         match self.spec().draft {
             DraftRule::WhileMinutesDraft { standards } if draft => standards,
             DraftRule::WhileMinutesDraft { .. } | DraftRule::Never => self.spec().standards,
+        }
+    }
+}
+
+impl DocumentKind {
+    /// Whether `audience` gets this kind's document of `meeting`: the internal
+    /// set every one; the public only those of meetings whose summons has been
+    /// sent, and a draft only when `drafts` are published.
+    pub fn is_for(self, audience: Audience, meeting: &Meeting, drafts: bool) -> bool {
+        let listed = self.spec().audiences.contains(&audience);
+        match audience {
+            Audience::Internal => listed,
+            Audience::Public => {
+                listed
+                    && meeting.status == MeetingStatus::Sent
+                    && (drafts || !self.is_draft(meeting))
+            }
         }
     }
 }
@@ -280,6 +319,13 @@ mod tests {
                 expected,
                 "{kind:?} draft {draft}"
             );
+        }
+    }
+
+    #[test]
+    fn every_kind_is_internal_and_published() {
+        for kind in DocumentKind::ALL {
+            assert_eq!(kind.spec().audiences, EVERYONE, "{kind:?}");
         }
     }
 

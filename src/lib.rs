@@ -9,6 +9,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod approve;
 pub mod archive;
 pub mod cli;
 pub mod compile;

@@ -15,12 +15,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => RunConfig::build(&args, true).and_then(|c| run_build(&c)),
-        Command::Archive(args) => {
-            RunConfig::build(&args.build, args.include_drafts).and_then(|c| run_archive(&c))
-        }
+        Command::Archive(args) => RunConfig::archive(&args).and_then(|c| run_archive(&c)),
         Command::Check(args) => RunConfig::check(&args).map(|c| run_check(&c)),
         Command::Watch(args) => RunConfig::watch(&args).and_then(|c| run_watch(&c)),
         Command::New(args) => Ok(run_new(&args)),
+        Command::Approve(args) => RunConfig::approve(&args)
+            .map(|c| outcome(motebok::approve::approve(&c).map(|done| done + "\n"))),
         Command::Init(args) => Ok(outcome(init::init(&args).map(|i| i.summary()))),
         Command::Templates(TemplatesCommand::Eject(args)) => {
             Ok(outcome(init::eject(&args.templates).map(|e| e.summary())))
@@ -104,19 +104,18 @@ fn run_build(config: &RunConfig) -> Result<ExitCode, String> {
     Ok(run_exit_code(&report))
 }
 
-fn run_archive(config: &RunConfig) -> Result<ExitCode, String> {
+fn run_archive((config, site): &(RunConfig, archive::ArchiveConfig)) -> Result<ExitCode, String> {
     let _lock = prepare(config, "archive")?;
-    let report = archive::archive(&config.build, &config.meetings);
-    print_run(&report, config);
-    if config.format == MessageFormat::Human && !report.failed() && !config.quiet {
-        let output = &config.build.output;
+    let report = archive::archive(site, &config.meetings);
+    print_run(&report.build, config);
+    if config.format == MessageFormat::Human && !report.build.failed() && !config.quiet {
         println!(
-            "wrote {} and {}",
-            output.join("index.html").display(),
-            output.join("index.json").display()
+            "published {} public documents, index.html and index.json to {}",
+            report.published,
+            site.site.display()
         );
     }
-    Ok(run_exit_code(&report))
+    Ok(run_exit_code(&report.build))
 }
 
 fn run_check(config: &RunConfig) -> ExitCode {

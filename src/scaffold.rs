@@ -180,6 +180,8 @@ fn skeleton_text(content: &BodyContent, number: &str, cases: &[String], date: Da
     );
     out.push_str(&format!("number: {number}\n"));
     out.push_str(&format!("date: {date}\n"));
+    out.push_str("# `planned`: bygges for sekretariatet, men publiseres ikke. Sett `sent` når innkallingen er sendt.\n");
+    out.push_str("status: planned\n");
     match last {
         Some(m) => {
             let start = m.start.map(|s| s.to_string()).unwrap_or_default();

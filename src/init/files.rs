@@ -37,7 +37,8 @@ pub(super) fn project_files(spec: &ProjectSpec) -> Vec<(String, String)> {
         (format!("{meeting}/saker/02-{yy:02}.md"), paper_md()),
         (
             ".gitignore".to_owned(),
-            "# Genererte dokumenter\noutput/\n".to_owned(),
+            "# Genererte dokumenter: det offentlige nettstedet og det interne settet\nsite/\noutput/\n"
+                .to_owned(),
         ),
         ("README.md".to_owned(), readme(spec)),
         (".github/workflows/motebok.yml".to_owned(), workflow()),
@@ -235,8 +236,9 @@ Settings → Pages). Oppgrader ved å endre `MOTEBOK_VERSION` der.
 fn workflow() -> String {
     format!(
         r#"# Bygger møtedokumentene med en ferdig motebok fra en utgivelse (ingen
-# kompilering) og publiserer output/ (PDF-ene, index.html og index.json) på
-# GitHub Pages ved hver push til main. Laget med `motebok init`.
+# kompilering) og publiserer site/ (de offentlige PDF-ene, index.html og
+# index.json; aldri output/, som er det interne settet med saker unntatt
+# offentlighet) på GitHub Pages ved hver push til main. Laget med `motebok init`.
 name: motebok
 
 on:
@@ -277,7 +279,7 @@ jobs:
       - if: github.event_name != 'pull_request'
         uses: actions/upload-pages-artifact@v3
         with:
-          path: output
+          path: site
 
   deploy:
     if: github.event_name != 'pull_request'

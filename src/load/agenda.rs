@@ -7,12 +7,15 @@ use std::path::{Path, PathBuf};
 use super::body::resolve_member;
 use super::cycle::{CaseNumbers, MAX_CASE_NUMBER};
 use super::identity::is_number_form;
-use super::schema::{AgendaFile, PersonSpec, PresenterSpec};
+use super::schema::{AgendaFile, ClosedSpec, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::Break;
-use crate::model::{AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Standing};
+use crate::model::{
+    AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Restriction, RestrictionKind,
+    Standing,
+};
 
 /// The longest duration of an agenda row, in minutes: a day. Agendas that run
 /// past midnight are refused anyway; the bound keeps clock sums far from overflow.
@@ -74,6 +77,7 @@ pub(crate) fn resolve_agenda_entry(
         check_markdown(ctx.file, &ctx.sub("description"), description, diags);
     }
     let decisions = resolve_decisions(ctx, &mut entry, standing, kind, diags);
+    let restriction = resolve_restriction(ctx, &mut entry, diags);
     if diags.error_count() > errors_before {
         return None;
     }
@@ -85,6 +89,7 @@ pub(crate) fn resolve_agenda_entry(
         presenters,
         paper,
         decisions,
+        restriction,
     };
     let paper_file = entry.paper.as_deref().map(|p| ctx.dir.join(p));
     Some((
@@ -127,6 +132,9 @@ fn resolve_break(
         ("presenter", entry.presenter.is_some()),
         ("paper", entry.paper.is_some()),
         ("proposed_decision", entry.proposed_decision.is_some()),
+        ("exempt", entry.exempt.is_some()),
+        ("closed", entry.closed.is_some()),
+        ("public_title", entry.public_title.is_some()),
     ];
     for (name, present) in extra {
         if present {
@@ -319,6 +327,7 @@ struct Resolved {
     presenters: Vec<Person>,
     paper: Option<String>,
     decisions: Option<Proposed>,
+    restriction: Option<Restriction>,
 }
 
 /// The case item.
@@ -337,6 +346,68 @@ fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
         paper: item.paper,
         proposed: item.decisions,
         postponed: entry.postponed,
+        restriction: item.restriction,
+        public_title: entry.public_title,
+        withheld: false,
+    }
+}
+
+/// Whether the item is exempt (`exempt: <basis>`) or closed (`closed: true`
+/// or `closed: <basis>`); not both, and never with an empty basis.
+fn resolve_restriction(
+    ctx: &ItemContext<'_>,
+    entry: &mut AgendaFile,
+    diags: &mut Diagnostics,
+) -> Option<Restriction> {
+    let exempt = entry.exempt.take().map(|basis| Restriction {
+        kind: RestrictionKind::Exempt,
+        basis: Some(basis),
+    });
+    let closed = entry
+        .closed
+        .take()
+        .and_then(|spec| closed_restriction(spec, RestrictionKind::Closed));
+    if exempt.is_some() && closed.is_some() {
+        diags.push(
+            ctx.file
+                .error(&ctx.sub("closed"), "an item is either `exempt` or `closed`, not both")
+                .hint("write `exempt:` with the legal basis for an exempt paper, `closed:` for an item dealt with behind closed doors"),
+        );
+    }
+    let field = if exempt.is_some() { "exempt" } else { "closed" };
+    let restriction = exempt.or(closed)?;
+    check_basis(ctx.file, &ctx.sub(field), &restriction, diags);
+    Some(restriction)
+}
+
+/// The restriction a `closed` field makes: none for `false`.
+pub(crate) fn closed_restriction(spec: ClosedSpec, kind: RestrictionKind) -> Option<Restriction> {
+    match spec {
+        ClosedSpec::Flag(false) => None,
+        ClosedSpec::Flag(true) => Some(Restriction { kind, basis: None }),
+        ClosedSpec::Basis(basis) => Some(Restriction {
+            kind,
+            basis: Some(basis),
+        }),
+    }
+}
+
+/// Reports a legal basis written empty.
+pub(crate) fn check_basis(
+    file: &SourceFile,
+    field: &str,
+    restriction: &Restriction,
+    diags: &mut Diagnostics,
+) {
+    if restriction
+        .basis
+        .as_deref()
+        .is_some_and(|b| b.trim().is_empty())
+    {
+        diags.push(
+            file.error(field, "the legal basis is empty")
+                .hint("write the legal basis as it should print, such as \"Offl. § 13 jf. fvl. § 13\" or \"koml. § 11-5\""),
+        );
     }
 }
 

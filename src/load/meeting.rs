@@ -7,19 +7,19 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 
-use super::agenda::{ItemContext, resolve_agenda_entry};
+use super::agenda::{ItemContext, check_basis, closed_restriction, resolve_agenda_entry};
 use super::body::{member_person, resolve_member};
 use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
 use super::identity::{MAX_MEETING_NUMBER, check_folder_name, is_number_form};
 use super::minutes::{MinutesContext, load_minutes};
-use super::schema::{AgendaFile, MeetingFile, PreviousFile, SubstituteFile};
+use super::schema::{AgendaFile, MeetingFile, MeetingStatusName, PreviousFile, SubstituteFile};
 use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
 use crate::derive::{Clock, Date};
 use crate::diagnostic::Diagnostics;
 use crate::fsread;
 use crate::model::{
-    ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources, Person,
-    Previous, RosterEntry,
+    ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources,
+    MeetingStatus, Person, Previous, Restriction, RestrictionKind, RosterEntry,
 };
 
 /// A meeting file read and typed, not yet resolved against the body.
@@ -141,6 +141,13 @@ pub(crate) fn resolve_meeting(
         diags.push(file.error("video_link", message));
     }
     check_case_sequence(&file, &raw.number, meeting_year, &agenda.used, cycle, diags);
+    let closed = raw
+        .closed
+        .take()
+        .and_then(|spec| closed_restriction(spec, RestrictionKind::Closed));
+    if let Some(closed) = &closed {
+        check_basis(&file, "closed", closed, diags);
+    }
     if let Some(date) = date {
         cycle.previous = Some((date, raw.number.clone()));
     }
@@ -151,6 +158,10 @@ pub(crate) fn resolve_meeting(
     let agenda_complete = agenda.complete;
     let written: Vec<CaseNumber> = agenda.used.iter().map(|(c, _)| *c).collect();
     let (mut meeting, papers) = assemble(&dir, raw, header, agenda, date?, action_status);
+    close_meeting(&mut meeting, closed);
+    if !has_errors {
+        check_public_titles(&file, &meeting, diags);
+    }
     let minutes_path = dir.join(MINUTES_FILE);
     // Whatever is there is read, so that what cannot be is reported.
     if fsread::exists(&minutes_path) {
@@ -235,8 +246,48 @@ fn assemble(
         agenda: agenda.rows,
         action_status,
         minutes: None,
+        status: match raw.status {
+            Some(MeetingStatusName::Planned) => MeetingStatus::Planned,
+            Some(MeetingStatusName::Sent) | None => MeetingStatus::Sent,
+        },
+        closed: None,
     };
     (meeting, agenda.papers)
+}
+
+/// Warns of a `public_title` on an item that is neither exempt nor closed: it
+/// would never print. (Without errors, rows and agenda entries correspond.)
+fn check_public_titles(file: &SourceFile, meeting: &Meeting, diags: &mut Diagnostics) {
+    for (i, row) in meeting.agenda.iter().enumerate() {
+        if let AgendaRow::Case(item) = row
+            && item.public_title.is_some()
+            && item.restriction.is_none()
+        {
+            diags.push(
+                file.warning(
+                    &format!("agenda[{i}].public_title"),
+                    "the item is public, so its `public_title` is never shown",
+                )
+                .hint(
+                    "add `exempt:` or `closed:` with the legal basis, or leave `public_title` out",
+                ),
+            );
+        }
+    }
+}
+
+/// Makes a closed meeting's items closed, on its basis, except those with a
+/// restriction of their own.
+fn close_meeting(meeting: &mut Meeting, closed: Option<Restriction>) {
+    let Some(closed) = closed else { return };
+    for row in &mut meeting.agenda {
+        if let AgendaRow::Case(item) = row
+            && item.restriction.is_none()
+        {
+            item.restriction = Some(closed.clone());
+        }
+    }
+    meeting.closed = Some(closed);
 }
 
 /// Parses the meeting number `N/YYYY`, reporting a bad one.

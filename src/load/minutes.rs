@@ -43,6 +43,8 @@ pub(crate) fn load_minutes(
     let raw: MinutesFile = typed(&file, "", value, diags)?;
     let errors_before = diags.error_count();
     let dates = status_dates(&file, &raw, ctx.date, diags);
+    let complete = ctx.agenda_complete.then_some(ctx.meeting);
+    super::approved::check_approved(&file, &raw, complete, diags);
     let chair = match &raw.chair {
         Some(id) => resolve_member(&file, "chair", id, ctx.body, diags),
         None => ctx.meeting.chair.clone(),

@@ -114,6 +114,37 @@ pub(crate) struct MeetingFile {
     pub(crate) substitutes: Vec<Value>,
     /// The agenda in order; each row is an [`AgendaFile`].
     pub(crate) agenda: Vec<Value>,
+    /// `planned` while the meeting is being prepared (built, never published),
+    /// `sent` once its summons has gone out (the default).
+    #[serde(default)]
+    pub(crate) status: Option<MeetingStatusName>,
+    /// A closed meeting (*lukket møte*): `true`, or the legal basis as it
+    /// prints (`koml. § 11-5`). Every item is then closed.
+    #[serde(default)]
+    pub(crate) closed: Option<ClosedSpec>,
+}
+
+/// Whether a meeting's summons has been sent, as written in `meeting.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum MeetingStatusName {
+    /// Being prepared: built for the secretariat, never published.
+    Planned,
+    /// The summons has been sent: published.
+    Sent,
+}
+
+/// `closed` on a meeting or an agenda item: `true`/`false`, or the legal basis.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected `true`, `false` or the legal basis as it prints, such as \"koml. § 11-5\""
+)]
+pub(crate) enum ClosedSpec {
+    /// Closed (`true`) or open (`false`), without a basis.
+    Flag(bool),
+    /// Closed, on this legal basis.
+    Basis(String),
 }
 
 /// `previous_meeting` in `meeting.yaml`.
@@ -190,6 +221,18 @@ pub(crate) struct AgendaFile {
     /// Note that the item is postponed, and why.
     #[serde(default)]
     pub(crate) postponed: Option<String>,
+    /// Exempt from public access (*unntatt offentlighet*): the legal basis as
+    /// it prints (`Offl. § 13 jf. fvl. § 13`). The public versions keep the
+    /// case number, the public title and the basis, and withhold the rest.
+    #[serde(default)]
+    pub(crate) exempt: Option<String>,
+    /// A closed item (*lukket*): `true`, or the legal basis as it prints.
+    #[serde(default)]
+    pub(crate) closed: Option<ClosedSpec>,
+    /// The title shown publicly for an exempt or closed item whose title is
+    /// itself sensitive (default: the title).
+    #[serde(default)]
+    pub(crate) public_title: Option<String>,
 }
 
 /// The presenter of an agenda item: one person or a list.
@@ -286,6 +329,11 @@ pub(crate) struct MinutesFile {
     /// Action points not tied to a case; each entry is an [`ActionFile`].
     #[serde(default)]
     pub(crate) actions: Vec<Value>,
+    /// Written by `motebok approve`: a fingerprint of each case (`"34/21"`) as
+    /// it was approved, so that later changes to the agenda, papers or proposed
+    /// decisions are reported.
+    #[serde(default)]
+    pub(crate) approved_digest: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Whether minutes are a draft or final, as written in `minutes.yaml`.

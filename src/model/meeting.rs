@@ -51,6 +51,15 @@ pub struct CaseItem {
     pub proposed: Option<Proposed>,
     /// Postponement note.
     pub postponed: Option<String>,
+    /// Whether, and on what legal basis, the item is exempt from public access
+    /// or dealt with behind closed doors; `None` for a public item.
+    pub restriction: Option<Restriction>,
+    /// The title shown publicly when the item is restricted and its title is
+    /// itself sensitive.
+    pub public_title: Option<String>,
+    /// Whether this is the public version of a restricted item: its paper,
+    /// description, proposed decision (and minutes) have been taken out.
+    pub withheld: bool,
 }
 
 impl CaseItem {
@@ -73,10 +82,62 @@ impl CaseItem {
         }
     }
 
+    /// A fingerprint of what the minutes approve the item on: its titles, case
+    /// paper and proposed decision. FNV-1a, so that it stays the same across
+    /// Rust versions and machines (it is kept in `minutes.yaml`).
+    pub fn digest(&self) -> u64 {
+        let proposed = match &self.proposed {
+            None => String::new(),
+            Some(Proposed::Written(list)) => list.join("\u{1f}"),
+            Some(Proposed::Formula(formula)) => format!("{formula:?}"),
+        };
+        let parts = [
+            self.title.as_deref().unwrap_or_default(),
+            self.paper_title.as_deref().unwrap_or_default(),
+            self.paper.as_deref().unwrap_or_default(),
+            &proposed,
+        ];
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in parts {
+            for byte in part.bytes().chain([0x1e]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        hash
+    }
+
     /// Whether the item gets a case paper document of its own.
     pub fn has_document(&self) -> bool {
-        self.paper.is_some() || self.has_proposal()
+        self.withheld || self.paper.is_some() || self.has_proposal()
     }
+}
+
+/// Why an item (or a meeting) is not open to the public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restriction {
+    /// Exempt from public access, or closed.
+    pub kind: RestrictionKind,
+    /// The legal basis as it prints (`Offl. § 13 jf. fvl. § 13`), when given.
+    pub basis: Option<String>,
+}
+
+/// The two ways an item is kept from the public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestrictionKind {
+    /// Exempt from public access (*unntatt offentlighet*).
+    Exempt,
+    /// Dealt with in a closed meeting (*lukket møte*).
+    Closed,
+}
+
+/// Whether a meeting's summons has gone out, so that it may be published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingStatus {
+    /// Being prepared: built for the secretariat, never published.
+    Planned,
+    /// The summons has been sent: published.
+    Sent,
 }
 
 /// A proposed decision.
@@ -111,6 +172,9 @@ pub struct Break {
 }
 
 /// One row of the agenda.
+// A meeting has a handful of rows, so a case row's size is no concern: boxing
+// it would cost every reader a level of indirection for a few bytes per break.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum AgendaRow {
     /// A case.
@@ -174,6 +238,10 @@ pub struct Meeting {
     pub action_status: Vec<ActionPoint>,
     /// The minutes, once written.
     pub minutes: Option<Minutes>,
+    /// Planned or sent.
+    pub status: MeetingStatus,
+    /// When the whole meeting is closed: why (its items are closed too).
+    pub closed: Option<Restriction>,
 }
 
 impl Meeting {

@@ -11,10 +11,14 @@
 mod meeting;
 mod minutes;
 mod number;
+mod public;
 mod sources;
 mod time;
 
-pub use meeting::{AgendaRow, Break, CaseItem, Formula, Meeting, Previous, Proposed, RosterEntry};
+pub use meeting::{
+    AgendaRow, Break, CaseItem, Formula, Meeting, MeetingStatus, Previous, Proposed, Restriction,
+    RestrictionKind, RosterEntry,
+};
 pub use minutes::{
     ActionPoint, ActionStatus, Adopted, Attendee, Minutes, MinutesItem, MinutesStatus,
 };

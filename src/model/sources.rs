@@ -53,3 +53,23 @@ impl SourceMap {
             .as_deref()
     }
 }
+
+impl SourceMap {
+    /// The sources of the meetings `keep` keeps (by body and meeting index),
+    /// index-aligned with a project that keeps the same meetings.
+    pub fn retain(&self, keep: impl Fn(usize, usize) -> bool) -> SourceMap {
+        let bodies = self
+            .bodies
+            .iter()
+            .enumerate()
+            .map(|(b, body)| BodySources {
+                dir: body.dir.clone(),
+                meetings: (body.meetings.iter().enumerate())
+                    .filter(|(m, _)| keep(b, *m))
+                    .map(|(_, meeting)| meeting.clone())
+                    .collect(),
+            })
+            .collect();
+        SourceMap { bodies }
+    }
+}

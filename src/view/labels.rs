@@ -6,8 +6,8 @@ use serde::Deserialize;
 use crate::derive::norwegian_date;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{
-    ActionStatus, Adopted, Body, CaseItem, Formula, Kind, Meeting, MinutesItem, Proposed, Role,
-    Standing,
+    ActionStatus, Adopted, Body, CaseItem, Formula, Kind, Meeting, MinutesItem, Proposed,
+    RestrictionKind, Role, Standing,
 };
 
 /// The labels file in a templates folder.
@@ -27,6 +27,21 @@ pub struct Labels {
     meeting_title: String,
     standing_titles: StandingTitles,
     decisions: FormulaLabels,
+    /// Absent from a project's own copy written before it existed: the
+    /// built-in words are used then.
+    #[serde(default)]
+    restrictions: Option<RestrictionLabels>,
+}
+
+/// How exempt and closed items are marked, and the notice that replaces what
+/// the public versions withhold.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RestrictionLabels {
+    exempt: String,
+    closed: String,
+    exempt_notice: String,
+    closed_notice: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +159,36 @@ impl Labels {
     pub fn decision_heading(&self) -> &str {
         &self.decision_heading
     }
+
+    /// The restriction words of these labels, or the built-in ones.
+    fn restrictions(&self) -> &RestrictionLabels {
+        static BUILTIN: std::sync::OnceLock<RestrictionLabels> = std::sync::OnceLock::new();
+        self.restrictions.as_ref().unwrap_or_else(|| {
+            BUILTIN.get_or_init(|| {
+                Labels::builtin()
+                    .restrictions
+                    .expect("the built-in labels.yaml has restrictions")
+            })
+        })
+    }
+
+    /// The mark of a restricted item (`Unntatt offentlighet`).
+    pub fn restriction(&self, kind: RestrictionKind) -> &str {
+        let r = self.restrictions();
+        match kind {
+            RestrictionKind::Exempt => &r.exempt,
+            RestrictionKind::Closed => &r.closed,
+        }
+    }
+
+    /// The notice printed where the public versions withhold a restricted item.
+    pub fn withheld_notice(&self, kind: RestrictionKind) -> &str {
+        let r = self.restrictions();
+        match kind {
+            RestrictionKind::Exempt => &r.exempt_notice,
+            RestrictionKind::Closed => &r.closed_notice,
+        }
+    }
 }
 
 /// The formulaic phrases of one meeting: titles of standing items, proposed
@@ -222,6 +267,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn restriction_words_fall_back_to_the_built_in_ones() {
+        let own = BUILTIN_LABELS.split("\nrestrictions:").next().unwrap();
+        let labels = Labels::parse(own).expect("a copy without restrictions is valid");
+        assert!(labels.restrictions.is_none());
+        assert_eq!(
+            labels.restriction(RestrictionKind::Exempt),
+            "Unntatt offentlighet"
+        );
+        assert!(
+            labels
+                .withheld_notice(RestrictionKind::Closed)
+                .contains("lukket møte")
+        );
+    }
+
+    #[test]
     fn builtin_labels_name_every_role_kind_and_status() {
         let labels = Labels::builtin();
         assert_eq!(labels.role(Role::Leader), "Leder");
@@ -267,6 +328,8 @@ mod tests {
             agenda: Vec::new(),
             action_status: Vec::new(),
             minutes: None,
+            status: crate::model::MeetingStatus::Sent,
+            closed: None,
         }
     }
 
@@ -285,6 +348,9 @@ mod tests {
             paper: None,
             proposed,
             postponed: None,
+            restriction: None,
+            public_title: None,
+            withheld: false,
         }
     }
 

@@ -15,8 +15,9 @@ pub use labels::{LABELS_FILE, Labels, Phrases};
 
 use crate::derive;
 use crate::model::{
-    ActionPoint, ActionStatus, AgendaRow, Attendee, Body, CaseItem, Clock, Date, Meeting, Member,
-    Minutes, MinutesItem, MinutesStatus, Person, Project, Role, RosterEntry, Standing,
+    ActionPoint, ActionStatus, AgendaRow, Attendee, Body, CaseItem, Clock, Date, Meeting,
+    MeetingStatus, Member, Minutes, MinutesItem, MinutesStatus, Person, Project, Restriction,
+    RestrictionKind, Role, RosterEntry, Standing,
 };
 
 /// The template context of one document: `body`, `meeting`, `item` (the case
@@ -53,6 +54,49 @@ pub fn job_context(
 /// A date as printed (`16. desember 2020`).
 pub fn date_text(date: Date) -> String {
     derive::norwegian_date(date)
+}
+
+/// The name of a meeting status as the archive index gives it (`planned`, `sent`).
+pub fn meeting_status_name(status: MeetingStatus) -> &'static str {
+    match status {
+        MeetingStatus::Planned => "planned",
+        MeetingStatus::Sent => "sent",
+    }
+}
+
+/// The name of a restriction as the archive index gives it (`exempt`, `closed`).
+pub fn restriction_name(kind: RestrictionKind) -> &'static str {
+    match kind {
+        RestrictionKind::Exempt => "exempt",
+        RestrictionKind::Closed => "closed",
+    }
+}
+
+/// How a restricted item is marked: `Unntatt offentlighet, Offl. § 13`.
+pub fn restriction_label(labels: &Labels, restriction: &Restriction) -> String {
+    let mark = labels.restriction(restriction.kind);
+    match &restriction.basis {
+        Some(basis) => format!("{mark}, {basis}"),
+        None => mark.to_owned(),
+    }
+}
+
+/// A restricted item or meeting in the template context.
+#[derive(Serialize)]
+struct RestrictionView<'a> {
+    kind: &'static str,
+    basis: Option<&'a str>,
+    label: String,
+    notice: &'a str,
+}
+
+fn restriction_view<'a>(labels: &'a Labels, r: &'a Restriction) -> RestrictionView<'a> {
+    RestrictionView {
+        kind: restriction_name(r.kind),
+        basis: r.basis.as_deref(),
+        label: restriction_label(labels, r),
+        notice: labels.withheld_notice(r.kind),
+    }
 }
 
 /// The name of a minutes status as the archive index gives it (`draft`, `final`).
@@ -138,6 +182,9 @@ struct MeetingView<'a> {
     agenda: Vec<RowView<'a>>,
     action_status: Vec<ActionView<'a>>,
     minutes: Option<MinutesView<'a>>,
+    status: &'static str,
+    closed: Option<RestrictionView<'a>>,
+    exempt_papers: bool,
 }
 
 fn clock_text(clock: Option<Clock>) -> String {
@@ -187,6 +234,15 @@ fn meeting_view<'a>(labels: &'a Labels, body: &Body, meeting: &'a Meeting) -> Me
             .minutes
             .as_ref()
             .map(|m| minutes_view(labels, &phrases, meeting, m)),
+        status: meeting_status_name(meeting.status),
+        closed: meeting.closed.as_ref().map(|r| restriction_view(labels, r)),
+        exempt_papers: meeting.cases().any(|c| {
+            !c.withheld
+                && c.has_document()
+                && c.restriction
+                    .as_ref()
+                    .is_some_and(|r| r.kind == RestrictionKind::Exempt)
+        }),
     }
 }
 
@@ -262,6 +318,8 @@ struct CaseView<'a> {
     decisions: Vec<String>,
     postponed: Option<&'a str>,
     has_document: bool,
+    restriction: Option<RestrictionView<'a>>,
+    withheld: bool,
 }
 
 /// A clock time as printed on the agenda: empty when the agenda is untimed.
@@ -321,6 +379,11 @@ fn case_view<'a>(
         decisions: phrases.proposed(item),
         postponed: item.postponed.as_deref(),
         has_document: item.has_document(),
+        restriction: item
+            .restriction
+            .as_ref()
+            .map(|r| restriction_view(labels, r)),
+        withheld: item.withheld,
     }
 }
 
@@ -439,6 +502,8 @@ struct MinutesItemView<'a> {
     amended: bool,
     postponed: Option<&'a str>,
     actions: Vec<ActionView<'a>>,
+    restriction: Option<RestrictionView<'a>>,
+    withheld: bool,
 }
 
 fn minutes_item_view<'a>(
@@ -463,5 +528,9 @@ fn minutes_item_view<'a>(
             .iter()
             .map(|a| action_view(labels, a))
             .collect(),
+        restriction: case
+            .and_then(|c| c.restriction.as_ref())
+            .map(|r| restriction_view(labels, r)),
+        withheld: case.is_some_and(|c| c.withheld),
     }
 }

@@ -1,5 +1,6 @@
 //! `motebok archive`: the static index over a multi-body, multi-year fixture,
-//! drafts left out, links that resolve, and incremental rebuilds.
+//! written to the site folder, drafts left out of it, links that resolve, and
+//! incremental rebuilds.
 
 use std::fs;
 use std::path::Path;
@@ -30,7 +31,7 @@ fn archive_indexes_bodies_years_meetings_and_decisions() {
     let project = two_bodies();
     let out = run(project.path(), &["archive"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let output = project.path().join("output");
+    let output = project.path().join("site");
     let html = fs::read_to_string(output.join("index.html")).unwrap();
 
     // Well-formed: the page parses as XML (the template writes XHTML-compatible HTML).
@@ -77,7 +78,14 @@ fn archive_indexes_bodies_years_meetings_and_decisions() {
     );
     assert!(
         !output.join("rad/2024-01/referat.pdf").exists(),
-        "and not left in the output"
+        "and not in the site"
+    );
+    assert!(
+        project
+            .path()
+            .join("output/rad/2024-01/referat.pdf")
+            .is_file(),
+        "while the internal set in output/ is complete"
     );
 
     let json: serde_json::Value =

@@ -56,7 +56,7 @@ fn archive_links_to_files_are_percent_encoded() {
     fs::rename(styret.join("2024-01"), styret.join(folder)).unwrap();
     let out = run(project.path(), &["archive"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let output = project.path().join("output");
+    let output = project.path().join("site");
     let html = fs::read_to_string(output.join("index.html")).unwrap();
     let encoded = "styret/2024-01%20m%C3%B8te%20%231%3F/";
     assert_contains(

@@ -13,6 +13,7 @@ mod init;
 mod layout;
 mod links;
 mod output;
+mod publish;
 mod roundtrip;
 mod snapshots;
 mod standards;

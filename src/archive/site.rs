@@ -1,0 +1,142 @@
+//! `motebok archive`, the site: the public documents of the published meetings
+//! built into the site folder, the index and calendars written beside them,
+//! and what earlier runs left there that is no longer public removed.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::{ArchiveConfig, ics, write_index};
+use crate::diagnostic::Diagnostic;
+use crate::document::Audience;
+use crate::model::Project;
+use crate::pipeline::{BuildConfig, Job, build_jobs, plan};
+use crate::render::Renderer;
+
+/// The folder the public site is written to unless `--site` says otherwise.
+pub const DEFAULT_SITE: &str = "site";
+
+/// What motebok writes into a site: anything else found there was put there by
+/// someone else and is left alone (with a warning).
+const SITE_EXTENSIONS: &[&str] = &["pdf", "html", "json", "ics", "typ", "tmp"];
+
+impl ArchiveConfig {
+    /// Checks that the site folder is a folder of its own: not the content,
+    /// templates or output folder, nor a folder holding one of them, which
+    /// clearing old files from the site could harm.
+    pub fn check_site(&self) -> Result<(), String> {
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let site = absolute(&self.site);
+        let build = &self.build;
+        for (what, dir) in [
+            ("content", &build.content),
+            ("templates", &build.templates),
+            ("output", &build.output),
+        ] {
+            if absolute(dir).starts_with(&site) {
+                return Err(format!(
+                    "--site {}: the site folder must not hold the {what} folder {}\n  = help: the site holds only public material; give it a folder of its own, such as `site`",
+                    self.site.display(),
+                    dir.display()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds the site: the public version of every published meeting's
+/// documents (draft minutes only when asked for), `index.json`, `index.html`
+/// and a calendar per body. Returns the number of public documents.
+pub(super) fn publish(
+    config: &ArchiveConfig,
+    project: &Project,
+    renderer: &Renderer,
+) -> (usize, Vec<Diagnostic>) {
+    let public = project.public_version();
+    let site = site_config(config);
+    let jobs: Vec<Job> = plan(&public)
+        .into_iter()
+        .filter(|j| {
+            let meeting = &public.bodies[j.body].meetings[j.meeting];
+            j.kind
+                .is_for(Audience::Public, meeting, config.include_drafts)
+        })
+        .collect();
+    let report = build_jobs(&site, &public, renderer, &jobs, None);
+    let mut diagnostics = report.diagnostics.0;
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return (0, diagnostics);
+    }
+    diagnostics.extend(write_index(&site, &public, renderer));
+    diagnostics.extend(ics::write_calendars(
+        &site.output,
+        &public,
+        renderer.labels(),
+    ));
+    let mut keep: HashSet<PathBuf> = jobs.into_iter().map(|j| j.path).collect();
+    keep.extend(["index.html", "index.json"].map(PathBuf::from));
+    keep.extend(
+        public
+            .bodies
+            .iter()
+            .map(|b| ics::calendar_path(&b.body).into()),
+    );
+    remove_stale(&site.output, Path::new(""), &keep, &mut diagnostics);
+    (report.documents.len(), diagnostics)
+}
+
+/// The settings of the public build: into the site, every document compiled
+/// (the site keeps no build state), no Typst source beside the PDFs.
+fn site_config(config: &ArchiveConfig) -> BuildConfig {
+    BuildConfig {
+        output: config.site.clone(),
+        keep_typst: false,
+        dry_run: false,
+        force: true,
+        include_drafts: config.include_drafts,
+        progress: None,
+        ..config.build.clone()
+    }
+}
+
+/// Removes the files under `site/rel` that motebok wrote on an earlier run and
+/// that are no longer part of the site (a meeting set back to planned, an
+/// item made exempt, draft minutes), and folders left empty.
+fn remove_stale(
+    site: &Path,
+    rel: &Path,
+    keep: &HashSet<PathBuf>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Ok(entries) = std::fs::read_dir(site.join(rel)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let rel = rel.join(entry.file_name());
+        let path = site.join(&rel);
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_stale(site, &rel, keep, diagnostics);
+            // Only an empty folder goes; one holding someone else's files stays.
+            let _ = std::fs::remove_dir(&path);
+            continue;
+        }
+        if keep.contains(&rel) {
+            continue;
+        }
+        let ours = rel
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| SITE_EXTENSIONS.contains(&e));
+        if !ours {
+            diagnostics.push(Diagnostic::warning(format!(
+                "{} is not part of the public site; remove it before publishing",
+                path.display()
+            )));
+        } else if let Err(err) = std::fs::remove_file(&path) {
+            diagnostics.push(Diagnostic::error(format!(
+                "failed to remove {}, which is no longer part of the public site ({err})",
+                path.display()
+            )));
+        }
+    }
+}
