@@ -20,7 +20,7 @@ mod cycle;
 mod meeting;
 mod messages;
 mod minutes;
-mod schema;
+pub(crate) mod schema;
 mod source;
 
 pub use source::{BODY_FILE, MAX_FILE_BYTES, MEETING_FILE, MINUTES_FILE};

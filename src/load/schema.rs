@@ -6,19 +6,26 @@
 //! so that one bad entry does not hide the problems of the others. Shapes whose
 //! failure serde would word with a Rust type name say what they expect instead
 //! (`expecting`, or a visitor of their own).
+//!
+//! The same shapes derive `JsonSchema` for `motebok schema`: the `schemars`
+//! attributes only describe them (entry types of the value lists, the patterns
+//! of texts parsed later, the names of kinds and standing items) and never
+//! change how a file loads.
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Visitor};
 use serde_yaml_ng::Value;
 
 /// `body.yaml`: a board or committee and its standing roster.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BodyFile {
     /// Short id of the body, the same as its folder name (`nehs`): lower-case
     /// letters, digits and `-`.
+    #[schemars(pattern(ID_PATTERN))]
     pub(crate) id: String,
     /// Full name (`Nasjonalt e-helsestyre`).
     pub(crate) name: String,
@@ -31,15 +38,17 @@ pub(crate) struct BodyFile {
     /// Address line for the foot of letter-style pages.
     #[serde(default)]
     pub(crate) footer: Option<String>,
-    /// The roster, in print order; each entry is a [`MemberFile`].
+    /// The roster, in print order.
+    #[schemars(with = "Vec<MemberFile>")]
     pub(crate) members: Vec<Value>,
 }
 
 /// One member on the roster of `body.yaml`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MemberFile {
     /// Short id used to name the member in meetings and minutes (`kvestli`).
+    #[schemars(pattern(ID_PATTERN))]
     pub(crate) id: String,
     /// Full name.
     pub(crate) name: String,
@@ -58,7 +67,7 @@ pub(crate) struct MemberFile {
 }
 
 /// A role on the roster, as written in `body.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum RoleName {
     /// Leader (*leder*); chairs the meetings unless another chair is named.
@@ -72,20 +81,24 @@ pub(crate) enum RoleName {
 }
 
 /// `meeting.yaml`: a meeting and its agenda.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MeetingFile {
     /// Meeting number and full year, `N/YYYY` (`7/2020`).
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(MEETING_NUMBER_PATTERN))]
     pub(crate) number: String,
     /// Date of the meeting, `YYYY-MM-DD`.
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(DATE_PATTERN), extend("format" = "date"))]
     pub(crate) date: String,
     /// Start time `HH:MM`; without it the agenda prints without clock times.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(CLOCK_PATTERN))]
     pub(crate) start: Option<String>,
     /// Planned end `HH:MM`; the agenda must not run past it.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(CLOCK_PATTERN))]
     pub(crate) end: Option<String>,
     /// Where the meeting is held.
     pub(crate) place: String,
@@ -108,28 +121,31 @@ pub(crate) struct MeetingFile {
     /// Practical information, Markdown.
     #[serde(default)]
     pub(crate) notes: Option<String>,
-    /// Substitutes sitting in for members at this meeting; each entry is a
-    /// [`SubstituteFile`].
+    /// Substitutes sitting in for members at this meeting.
     #[serde(default)]
+    #[schemars(with = "Vec<SubstituteFile>")]
     pub(crate) substitutes: Vec<Value>,
-    /// The agenda in order; each row is an [`AgendaFile`].
+    /// The agenda in order: case items and breaks.
+    #[schemars(with = "Vec<AgendaFile>")]
     pub(crate) agenda: Vec<Value>,
 }
 
 /// `previous_meeting` in `meeting.yaml`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PreviousFile {
     /// Its date, `YYYY-MM-DD`.
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(DATE_PATTERN), extend("format" = "date"))]
     pub(crate) date: String,
     /// Its meeting number, `N/YYYY`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(MEETING_NUMBER_PATTERN))]
     pub(crate) number: Option<String>,
 }
 
 /// One substitute in `meeting.yaml`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SubstituteFile {
     /// Member id of the member replaced.
@@ -146,7 +162,7 @@ pub(crate) struct SubstituteFile {
 }
 
 /// One row of the agenda in `meeting.yaml`: a case item, or a break.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AgendaFile {
     /// Makes the row a break, with what prints (`Pause`).
@@ -154,16 +170,19 @@ pub(crate) struct AgendaFile {
     pub(crate) break_label: Option<String>,
     /// Case number `NN/YY` (`38/20`), or `auto` for the next free one.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(AGENDA_CASE_PATTERN))]
     pub(crate) case: Option<String>,
     /// Title on the agenda; standing items have a formulaic one.
     #[serde(default)]
     pub(crate) title: Option<String>,
     /// Standing item: `innkalling`, `referat` or `eventuelt`.
     #[serde(default)]
+    #[schemars(with = "Option<StandingName>")]
     pub(crate) standing: Option<String>,
     /// Kind of item (*innretning*): godkjenning, orientering, drøfting,
     /// tilslutning, beslutning or anbefaling.
     #[serde(default)]
+    #[schemars(with = "Option<KindName>")]
     pub(crate) kind: Option<String>,
     /// Short description, Markdown.
     #[serde(default)]
@@ -173,6 +192,7 @@ pub(crate) struct AgendaFile {
     pub(crate) presenter: Option<PresenterSpec>,
     /// Duration in minutes; required when the meeting has a start time.
     #[serde(default, deserialize_with = "opt_whole_number")]
+    #[schemars(with = "u32")]
     pub(crate) duration: Option<u32>,
     /// The case paper, a Markdown file relative to the meeting folder
     /// (`saker/38-20.md`).
@@ -193,7 +213,7 @@ pub(crate) struct AgendaFile {
 }
 
 /// The presenter of an agenda item: one person or a list.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected a member id, a guest `{ name, organisation }` or a list of these"
@@ -206,7 +226,7 @@ pub(crate) enum PresenterSpec {
 }
 
 /// A person: a member id of the body's roster, or a guest.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected a member id or a guest `{ name, organisation }`"
@@ -215,6 +235,7 @@ pub(crate) enum PersonSpec {
     /// A member id (`kvestli`).
     Id(String),
     /// Someone not on the roster.
+    #[schemars(extend("additionalProperties" = false))]
     Guest {
         /// Full name.
         name: String,
@@ -225,7 +246,7 @@ pub(crate) enum PersonSpec {
 }
 
 /// A text, or a list of texts.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(untagged, expecting = "expected a text or a list of texts")]
 pub(crate) enum OneOrMany {
     /// One text.
@@ -245,16 +266,18 @@ impl OneOrMany {
 }
 
 /// `minutes.yaml`: the minutes of the meeting in the same folder.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MinutesFile {
     /// `draft` (out for comments) or `final` (approved).
     pub(crate) status: MinutesStatusName,
     /// Draft: the date the minutes were sent, `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(DATE_PATTERN), extend("format" = "date"))]
     pub(crate) sent: Option<String>,
     /// Draft: the deadline for comments, `YYYY-MM-DD` (required for a draft).
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(DATE_PATTERN), extend("format" = "date"))]
     pub(crate) comments_by: Option<String>,
     /// Final: when and by which meeting the minutes were approved (required).
     #[serde(default)]
@@ -274,22 +297,25 @@ pub(crate) struct MinutesFile {
     /// Others present: member ids or guests.
     #[serde(default)]
     pub(crate) others_present: Vec<PersonSpec>,
-    /// People present for some items only; each entry is a [`PartialFile`].
+    /// People present for some items only.
     #[serde(default)]
+    #[schemars(with = "Vec<PartialFile>")]
     pub(crate) present_for: Vec<Value>,
     /// General remarks, Markdown.
     #[serde(default)]
     pub(crate) notes: Option<String>,
-    /// What the minutes record per case; each entry is an [`ItemFile`].
+    /// What the minutes record per case.
     #[serde(default)]
+    #[schemars(with = "Vec<ItemFile>")]
     pub(crate) items: Vec<Value>,
-    /// Action points not tied to a case; each entry is an [`ActionFile`].
+    /// Action points not tied to a case.
     #[serde(default)]
+    #[schemars(with = "Vec<ActionFile>")]
     pub(crate) actions: Vec<Value>,
 }
 
 /// Whether minutes are a draft or final, as written in `minutes.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum MinutesStatusName {
     /// Draft (*utkast*), sent out for comments.
@@ -299,19 +325,21 @@ pub(crate) enum MinutesStatusName {
 }
 
 /// `approved` in `minutes.yaml`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ApprovedFile {
     /// The date of approval, `YYYY-MM-DD`.
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(DATE_PATTERN), extend("format" = "date"))]
     pub(crate) date: String,
     /// The meeting that approved the minutes, `N/YYYY`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(MEETING_NUMBER_PATTERN))]
     pub(crate) meeting: Option<String>,
 }
 
 /// One entry of `present_for` in `minutes.yaml`: someone present for some items.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PartialFile {
     /// Member id, for a member (or `name` for a guest).
@@ -328,11 +356,12 @@ pub(crate) struct PartialFile {
 }
 
 /// One entry of `items` in `minutes.yaml`: what the minutes record for a case.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ItemFile {
     /// The case number on the agenda (`35/21`).
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(CASE_PATTERN))]
     pub(crate) case: String,
     /// Notes of the discussion, Markdown.
     #[serde(default)]
@@ -343,19 +372,21 @@ pub(crate) struct ItemFile {
     /// Note that the item was postponed.
     #[serde(default)]
     pub(crate) postponed: Option<String>,
-    /// Action points raised or updated under this case; each is an [`ActionFile`].
+    /// Action points raised or updated under this case.
     #[serde(default)]
+    #[schemars(with = "Vec<ActionFile>")]
     pub(crate) actions: Vec<Value>,
 }
 
 /// An action point (*aksjonspunkt*) in `minutes.yaml`: a new one (with `text`),
 /// or an update of one raised earlier (with its `id`).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ActionFile {
     /// Id of the action point (`5/2021-1`); new ones are numbered after the
     /// meeting when left out.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String")]
     pub(crate) id: Option<String>,
     /// What is to be done; required for a new action point.
     #[serde(default)]
@@ -365,6 +396,7 @@ pub(crate) struct ActionFile {
     pub(crate) owner: Option<PersonSpec>,
     /// Due date, `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(DATE_PATTERN), extend("format" = "date"))]
     pub(crate) due: Option<String>,
     /// `open` (the default for a new one) or `closed`.
     #[serde(default)]
@@ -375,7 +407,7 @@ pub(crate) struct ActionFile {
 }
 
 /// The status of an action point, as written in `minutes.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum ActionStatusName {
     /// Still to be done.
@@ -383,6 +415,63 @@ pub(crate) enum ActionStatusName {
     /// Done.
     Closed,
 }
+
+/// The kind of an agenda item (*innretning*).
+// Only the schema uses this type: loading reads `kind` as text and checks it
+// with `model::Kind::parse`; a unit test in `crate::schema` keeps the names equal.
+#[derive(JsonSchema)]
+#[allow(dead_code, reason = "describes `kind` for the JSON Schema only")]
+pub(crate) enum KindName {
+    /// Approval (*godkjenning*).
+    #[serde(rename = "godkjenning")]
+    Godkjenning,
+    /// For information (*orientering*).
+    #[serde(rename = "orientering")]
+    Orientering,
+    /// For discussion (*drøfting*).
+    #[serde(rename = "drøfting")]
+    Drofting,
+    /// For endorsement (*tilslutning*).
+    #[serde(rename = "tilslutning")]
+    Tilslutning,
+    /// For decision (*beslutning*).
+    #[serde(rename = "beslutning")]
+    Beslutning,
+    /// For recommendation (*anbefaling*).
+    #[serde(rename = "anbefaling")]
+    Anbefaling,
+}
+
+/// A standing item, whose title and proposed decision are formulaic.
+// Only the schema uses this type: loading reads `standing` as text and checks
+// it with `model::Standing::parse`; a unit test in `crate::schema` keeps the
+// names equal.
+#[derive(JsonSchema)]
+#[allow(dead_code, reason = "describes `standing` for the JSON Schema only")]
+pub(crate) enum StandingName {
+    /// Approval of the summons and agenda; title and decision are formulaic.
+    #[serde(rename = "innkalling")]
+    Innkalling,
+    /// Approval of the previous meeting's minutes; title and decision are formulaic.
+    #[serde(rename = "referat")]
+    Referat,
+    /// Any other business (*eventuelt*).
+    #[serde(rename = "eventuelt")]
+    Eventuelt,
+}
+
+/// Schema pattern of an id (body, member): lower-case letters, digits and `-`.
+const ID_PATTERN: &str = "^[a-z0-9-]+$";
+/// Schema pattern of a date `YYYY-MM-DD` (loading also rejects impossible days).
+const DATE_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+/// Schema pattern of a time of day, `HH:MM` (also `H:MM` and `HH.MM`).
+const CLOCK_PATTERN: &str = "^([01]?[0-9]|2[0-3])[:.][0-5][0-9]$";
+/// Schema pattern of a meeting number `N/YYYY`.
+const MEETING_NUMBER_PATTERN: &str = "^0*[1-9][0-9]*/[0-9]{4}$";
+/// Schema pattern of a case number `NN/YY`.
+const CASE_PATTERN: &str = "^0*[1-9][0-9]*/[0-9]{2}$";
+/// Schema pattern of an agenda row's case: a case number `NN/YY`, or `auto`.
+const AGENDA_CASE_PATTERN: &str = "^(auto|0*[1-9][0-9]*/[0-9]{2})$";
 
 /// Accepts a scalar written as text or as a number (YAML reads `2020` as a number).
 pub(crate) fn scalar_text<'de, D: de::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
