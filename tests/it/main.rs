@@ -10,6 +10,7 @@ mod common;
 mod cycle;
 mod init;
 mod roundtrip;
+mod schema;
 mod snapshots;
 mod standards;
 mod templates_doc;
