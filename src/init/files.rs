@@ -208,10 +208,19 @@ content/{id}/body.yaml                  organet og medlemslisten
 content/{id}/<ÅÅÅÅ-NN>/meeting.yaml     et møte og sakslisten
 content/{id}/<ÅÅÅÅ-NN>/saker/*.md       saksfremleggene (Markdown)
 content/{id}/<ÅÅÅÅ-NN>/minutes.yaml     referatet, når møtet er holdt
+schema/                                 beskrivelsen av feltene, for editoren
 ```
 
 Medlemmene og det første møtet er eksempler: bytt dem ut. Neste møte lages med
 `motebok new {id} --date ÅÅÅÅ-MM-DD`, som gir riktige møte- og saksnummer.
+
+## Hjelp i editoren
+
+Første linje i YAML-filene (`# yaml-language-server: $schema=…`) peker på
+beskrivelsen av feltene i `schema/`. I VS Code med utvidelsen *YAML* (Red Hat),
+eller i en annen editor med `yaml-language-server`, får du da forslag til felt
+og verdier, forklaring på hvert felt, og feil markert mens du skriver. Kjør
+`motebok schema` etter at du har oppgradert motebok, så følger beskrivelsen med.
 
 ## Tilpasse utseendet
 
