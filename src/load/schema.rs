@@ -341,6 +341,7 @@ pub(crate) struct ApprovedFile {
 /// One entry of `present_for` in `minutes.yaml`: someone present for some items.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{ "required": ["member"] }, { "required": ["name"] }]))]
 pub(crate) struct PartialFile {
     /// Member id, for a member (or `name` for a guest).
     #[serde(default)]
@@ -368,6 +369,7 @@ pub(crate) struct ItemFile {
     pub(crate) notes: Option<String>,
     /// The decision as adopted, a list of them, or `as_proposed`.
     #[serde(default)]
+    #[schemars(extend("examples" = ["as_proposed"]))]
     pub(crate) decision: Option<OneOrMany>,
     /// Note that the item was postponed.
     #[serde(default)]

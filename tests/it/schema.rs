@@ -312,8 +312,27 @@ fn schemas_reject_what_an_editor_should_flag() {
     );
     assert_rejected(b, BODY, "id: kleder", "id: KLeder", "/members/0/id", "");
 
-    let minutes = "status: final\napproved:\n  date: 2024-02-01\n  meeting: 2/2024\n";
+    let minutes = "status: final\napproved:\n  date: 2024-02-01\n  meeting: 2/2024\n\
+                   items:\n  - case: 2/24\n    decision: as_proposed\n\
+                   present_for:\n  - { name: Kari Gjest, cases: 2/24 }\n";
     let n = "minutes.yaml";
+    let both = "{ member: kleder, name: Kari Gjest,";
+    assert_rejected(
+        n,
+        minutes,
+        "{ name: Kari Gjest,",
+        both,
+        "/present_for/0",
+        "",
+    );
+    assert_rejected(
+        n,
+        minutes,
+        "case: 2/24",
+        "case: 2/2024",
+        "/items/0/case",
+        "",
+    );
     assert_rejected(
         n,
         minutes,
