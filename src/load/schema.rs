@@ -25,7 +25,7 @@ use serde_yaml_ng::Value;
 pub(crate) struct BodyFile {
     /// Short id of the body, the same as its folder name (`nehs`): lower-case
     /// letters, digits and `-`.
-    #[schemars(pattern(ID_PATTERN))]
+    #[schemars(pattern(ID_PATTERN), extend("patternErrorMessage" = ID_HINT))]
     pub(crate) id: String,
     /// Full name (`Nasjonalt e-helsestyre`).
     pub(crate) name: String,
@@ -48,7 +48,7 @@ pub(crate) struct BodyFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct MemberFile {
     /// Short id used to name the member in meetings and minutes (`kvestli`).
-    #[schemars(pattern(ID_PATTERN))]
+    #[schemars(pattern(ID_PATTERN), extend("patternErrorMessage" = ID_HINT))]
     pub(crate) id: String,
     /// Full name.
     pub(crate) name: String,
@@ -86,19 +86,19 @@ pub(crate) enum RoleName {
 pub(crate) struct MeetingFile {
     /// Meeting number and full year, `N/YYYY` (`7/2020`).
     #[serde(deserialize_with = "scalar_text")]
-    #[schemars(pattern(MEETING_NUMBER_PATTERN))]
+    #[schemars(pattern(MEETING_NUMBER_PATTERN), extend("patternErrorMessage" = MEETING_NUMBER_HINT))]
     pub(crate) number: String,
     /// Date of the meeting, `YYYY-MM-DD`.
     #[serde(deserialize_with = "scalar_text")]
-    #[schemars(pattern(DATE_PATTERN), extend("format" = "date"))]
+    #[schemars(pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) date: String,
     /// Start time `HH:MM`; without it the agenda prints without clock times.
     #[serde(default, deserialize_with = "opt_scalar_text")]
-    #[schemars(with = "String", pattern(CLOCK_PATTERN))]
+    #[schemars(with = "String", pattern(CLOCK_PATTERN), extend("patternErrorMessage" = CLOCK_HINT))]
     pub(crate) start: Option<String>,
     /// Planned end `HH:MM`; the agenda must not run past it.
     #[serde(default, deserialize_with = "opt_scalar_text")]
-    #[schemars(with = "String", pattern(CLOCK_PATTERN))]
+    #[schemars(with = "String", pattern(CLOCK_PATTERN), extend("patternErrorMessage" = CLOCK_HINT))]
     pub(crate) end: Option<String>,
     /// Where the meeting is held.
     pub(crate) place: String,
@@ -136,11 +136,11 @@ pub(crate) struct MeetingFile {
 pub(crate) struct PreviousFile {
     /// Its date, `YYYY-MM-DD`.
     #[serde(deserialize_with = "scalar_text")]
-    #[schemars(pattern(DATE_PATTERN), extend("format" = "date"))]
+    #[schemars(pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) date: String,
     /// Its meeting number, `N/YYYY`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
-    #[schemars(with = "String", pattern(MEETING_NUMBER_PATTERN))]
+    #[schemars(with = "String", pattern(MEETING_NUMBER_PATTERN), extend("patternErrorMessage" = MEETING_NUMBER_HINT))]
     pub(crate) number: Option<String>,
 }
 
@@ -170,7 +170,7 @@ pub(crate) struct AgendaFile {
     pub(crate) break_label: Option<String>,
     /// Case number `NN/YY` (`38/20`), or `auto` for the next free one.
     #[serde(default, deserialize_with = "opt_scalar_text")]
-    #[schemars(with = "String", pattern(AGENDA_CASE_PATTERN))]
+    #[schemars(with = "String", pattern(AGENDA_CASE_PATTERN), extend("patternErrorMessage" = AGENDA_CASE_HINT))]
     pub(crate) case: Option<String>,
     /// Title on the agenda; standing items have a formulaic one.
     #[serde(default)]
@@ -273,11 +273,11 @@ pub(crate) struct MinutesFile {
     pub(crate) status: MinutesStatusName,
     /// Draft: the date the minutes were sent, `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
-    #[schemars(with = "String", pattern(DATE_PATTERN), extend("format" = "date"))]
+    #[schemars(with = "String", pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) sent: Option<String>,
     /// Draft: the deadline for comments, `YYYY-MM-DD` (required for a draft).
     #[serde(default, deserialize_with = "opt_scalar_text")]
-    #[schemars(with = "String", pattern(DATE_PATTERN), extend("format" = "date"))]
+    #[schemars(with = "String", pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) comments_by: Option<String>,
     /// Final: when and by which meeting the minutes were approved (required).
     #[serde(default)]
@@ -330,11 +330,11 @@ pub(crate) enum MinutesStatusName {
 pub(crate) struct ApprovedFile {
     /// The date of approval, `YYYY-MM-DD`.
     #[serde(deserialize_with = "scalar_text")]
-    #[schemars(pattern(DATE_PATTERN), extend("format" = "date"))]
+    #[schemars(pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) date: String,
     /// The meeting that approved the minutes, `N/YYYY`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
-    #[schemars(with = "String", pattern(MEETING_NUMBER_PATTERN))]
+    #[schemars(with = "String", pattern(MEETING_NUMBER_PATTERN), extend("patternErrorMessage" = MEETING_NUMBER_HINT))]
     pub(crate) meeting: Option<String>,
 }
 
@@ -362,7 +362,7 @@ pub(crate) struct PartialFile {
 pub(crate) struct ItemFile {
     /// The case number on the agenda (`35/21`).
     #[serde(deserialize_with = "scalar_text")]
-    #[schemars(pattern(CASE_PATTERN))]
+    #[schemars(pattern(CASE_PATTERN), extend("patternErrorMessage" = CASE_HINT))]
     pub(crate) case: String,
     /// Notes of the discussion, Markdown.
     #[serde(default)]
@@ -398,7 +398,7 @@ pub(crate) struct ActionFile {
     pub(crate) owner: Option<PersonSpec>,
     /// Due date, `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
-    #[schemars(with = "String", pattern(DATE_PATTERN), extend("format" = "date"))]
+    #[schemars(with = "String", pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) due: Option<String>,
     /// `open` (the default for a new one) or `closed`.
     #[serde(default)]
@@ -474,6 +474,19 @@ const MEETING_NUMBER_PATTERN: &str = "^0*[1-9][0-9]*/[0-9]{4}$";
 const CASE_PATTERN: &str = "^0*[1-9][0-9]*/[0-9]{2}$";
 /// Schema pattern of an agenda row's case: a case number `NN/YY`, or `auto`.
 const AGENDA_CASE_PATTERN: &str = "^(auto|0*[1-9][0-9]*/[0-9]{2})$";
+
+/// What an editor says when an id does not match [`ID_PATTERN`].
+const ID_HINT: &str = "use lower-case letters, digits and `-`, such as kvestli";
+/// What an editor says when a date does not match [`DATE_PATTERN`].
+const DATE_HINT: &str = "write the date as YYYY-MM-DD, such as 2021-01-20";
+/// What an editor says when a time does not match [`CLOCK_PATTERN`].
+const CLOCK_HINT: &str = "write the time as HH:MM, such as \"10:00\"";
+/// What an editor says when a meeting number does not match [`MEETING_NUMBER_PATTERN`].
+const MEETING_NUMBER_HINT: &str = "write the meeting number as N/YYYY, such as 7/2020";
+/// What an editor says when a case number does not match [`CASE_PATTERN`].
+const CASE_HINT: &str = "write the case number as NN/YY, such as 38/20";
+/// What an editor says when an agenda row's case does not match [`AGENDA_CASE_PATTERN`].
+const AGENDA_CASE_HINT: &str = "write the case number as NN/YY, such as 38/20, or auto";
 
 /// Accepts a scalar written as text or as a number (YAML reads `2020` as a number).
 pub(crate) fn scalar_text<'de, D: de::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
