@@ -39,6 +39,9 @@ pub enum Command {
     /// Work with the built-in templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Write the JSON Schemas of body.yaml, meeting.yaml and minutes.yaml, so that editors
+    /// complete and check the content files while typing.
+    Schema(SchemaArgs),
 }
 
 /// The subcommands of `motebok templates`.
@@ -86,6 +89,41 @@ pub struct InitArgs {
     /// or the id when --body is given).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
+}
+
+/// Options of `motebok schema`.
+#[derive(Debug, Clone, Args)]
+pub struct SchemaArgs {
+    /// The folder to write the schemas into (created if missing); content files point at it
+    /// from their first line.
+    #[arg(long, value_name = "DIR", default_value = crate::schema::SCHEMA_FOLDER)]
+    pub out: PathBuf,
+    /// Print the schema of one kind of content file instead of writing the files.
+    #[arg(long, value_name = "FILE", value_enum, conflicts_with = "out")]
+    pub print: Option<SchemaFileArg>,
+}
+
+/// A kind of content file `motebok schema --print` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFileArg {
+    /// body.yaml.
+    Body,
+    /// meeting.yaml.
+    Meeting,
+    /// minutes.yaml.
+    Minutes,
+}
+
+impl SchemaFileArg {
+    /// The kind of content file.
+    pub fn file(self) -> crate::schema::ContentFile {
+        use crate::schema::ContentFile as F;
+        match self {
+            SchemaFileArg::Body => F::Body,
+            SchemaFileArg::Meeting => F::Meeting,
+            SchemaFileArg::Minutes => F::Minutes,
+        }
+    }
 }
 
 /// Options of `motebok archive`.

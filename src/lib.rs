@@ -28,6 +28,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod scaffold;
+pub mod schema;
 pub mod text;
 pub mod view;
 pub mod watch;

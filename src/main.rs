@@ -9,7 +9,7 @@ use motebok::config::RunConfig;
 use motebok::diagnostic::Diagnostic;
 use motebok::pipeline::{OutputLock, build, set_threads};
 use motebok::report::{self, exit_code, print_diagnostics, print_error};
-use motebok::{archive, init, output, watch};
+use motebok::{archive, init, output, schema, watch};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Templates(TemplatesCommand::List(args)) => {
             Ok(outcome(init::list_templates(args.templates.as_deref())))
         }
+        Command::Schema(args) => Ok(outcome(schema::schema_command(&args))),
     };
     result.unwrap_or_else(|message| {
         print_error(&message);

@@ -170,7 +170,7 @@ fn skeleton_text(content: &BodyContent, number: &str, cases: &[String], date: Da
     let body = &content.body;
     let last = content.meetings.last();
     let chair = body.leader().map(|m| m.id.clone());
-    let mut out = String::new();
+    let mut out = crate::schema::ContentFile::Meeting.modeline();
     out.push_str(&format!(
         "# Møte {number} i {} (laget med `motebok new`).\n",
         body.name

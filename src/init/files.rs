@@ -2,6 +2,7 @@
 //! secretariat), made from the project's settings. No file system access here.
 
 use super::ProjectSpec;
+use crate::schema::{ContentFile, SCHEMA_FOLDER};
 use crate::text::quote_string as yaml_string;
 
 /// The release of motebok whose binary a new project's CI downloads: this one.
@@ -31,7 +32,7 @@ pub(super) fn project_files(spec: &ProjectSpec) -> Vec<(String, String)> {
     let year = spec.date.year;
     let yy = year.rem_euclid(100);
     let meeting = format!("content/{}/{year}-01", spec.body);
-    vec![
+    let mut files = vec![
         (format!("content/{}/body.yaml", spec.body), body_yaml(spec)),
         (format!("{meeting}/meeting.yaml"), meeting_yaml(spec)),
         (format!("{meeting}/saker/02-{yy:02}.md"), paper_md()),
@@ -42,12 +43,17 @@ pub(super) fn project_files(spec: &ProjectSpec) -> Vec<(String, String)> {
         ),
         ("README.md".to_owned(), readme(spec)),
         (".github/workflows/motebok.yml".to_owned(), workflow()),
-    ]
+    ];
+    files.extend(ContentFile::ALL.map(|file| {
+        let name = format!("{SCHEMA_FOLDER}/{}", file.schema_name());
+        (name, file.schema_text())
+    }));
+    files
 }
 
 fn body_yaml(spec: &ProjectSpec) -> String {
     format!(
-        r#"# {name}: organet og medlemmene (laget med `motebok init`).
+        r#"{modeline}# {name}: organet og medlemmene (laget med `motebok init`).
 # Feltene er beskrevet i docs/content.md i motebok.
 id: {id}
 name: {quoted}
@@ -88,6 +94,7 @@ members:
     organisation: Eksempelvirksomheten
     role: secretariat
 "#,
+        modeline = ContentFile::Body.modeline(),
         id = spec.body,
         name = one_line(&spec.name),
         quoted = yaml_string(&spec.name),
@@ -103,7 +110,7 @@ fn meeting_yaml(spec: &ProjectSpec) -> String {
     let date = spec.date;
     let yy = date.year.rem_euclid(100);
     format!(
-        r#"# EKSEMPEL: det første møtet i {name}. Rediger dato, sted og saker,
+        r#"{modeline}# EKSEMPEL: det første møtet i {name}. Rediger dato, sted og saker,
 # eller slett mappen og lag et nytt møte med `motebok new {id} --date ÅÅÅÅ-MM-DD`.
 number: 1/{year}
 date: {year:04}-{month:02}-{day:02}
@@ -148,6 +155,7 @@ agenda:
     standing: eventuelt
     duration: 5
 "#,
+        modeline = ContentFile::Meeting.modeline(),
         name = one_line(&spec.name),
         decision = yaml_string(&format!("{} vedtar arbeidsplanen.", spec.name)),
         id = spec.body,
@@ -201,10 +209,19 @@ content/{id}/body.yaml                  organet og medlemslisten
 content/{id}/<ÅÅÅÅ-NN>/meeting.yaml     et møte og sakslisten
 content/{id}/<ÅÅÅÅ-NN>/saker/*.md       saksfremleggene (Markdown)
 content/{id}/<ÅÅÅÅ-NN>/minutes.yaml     referatet, når møtet er holdt
+schema/                                 beskrivelsen av feltene, for editoren
 ```
 
 Medlemmene og det første møtet er eksempler: bytt dem ut. Neste møte lages med
 `motebok new {id} --date ÅÅÅÅ-MM-DD`, som gir riktige møte- og saksnummer.
+
+## Hjelp i editoren
+
+Første linje i YAML-filene (`# yaml-language-server: $schema=…`) peker på
+beskrivelsen av feltene i `schema/`. I VS Code med utvidelsen *YAML* (Red Hat),
+eller i en annen editor med `yaml-language-server`, får du da forslag til felt
+og verdier, forklaring på hvert felt, og feil markert mens du skriver. Kjør
+`motebok schema` etter at du har oppgradert motebok, så følger beskrivelsen med.
 
 ## Tilpasse utseendet
 

@@ -26,7 +26,7 @@ mod identity;
 mod meeting;
 mod messages;
 mod minutes;
-mod schema;
+pub(crate) mod schema;
 mod source;
 
 pub use source::{BODY_FILE, MAX_FILE_BYTES, MEETING_FILE, MINUTES_FILE};

@@ -6,19 +6,30 @@
 //! so that one bad entry does not hide the problems of the others. Shapes whose
 //! failure serde would word with a Rust type name say what they expect instead
 //! (`expecting`, or a visitor of their own).
+//!
+//! The same shapes derive `JsonSchema` for `motebok schema`: the `schemars`
+//! attributes only describe them (entry types of the value lists, the patterns
+//! of texts parsed later, the names of kinds and standing items: see
+//! `editor`) and never change how a file loads.
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Visitor};
 use serde_yaml_ng::Value;
 
+use editor::*;
+
+mod editor;
+
 /// `body.yaml`: a board or committee and its standing roster.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BodyFile {
     /// Short id of the body, the same as its folder name (`nehs`): lower-case
     /// letters, digits and `-`.
+    #[schemars(pattern(ID_PATTERN), extend("patternErrorMessage" = ID_HINT))]
     pub(crate) id: String,
     /// Full name (`Nasjonalt e-helsestyre`).
     pub(crate) name: String,
@@ -31,15 +42,17 @@ pub(crate) struct BodyFile {
     /// Address line for the foot of letter-style pages.
     #[serde(default)]
     pub(crate) footer: Option<String>,
-    /// The roster, in print order; each entry is a [`MemberFile`].
+    /// The roster, in print order.
+    #[schemars(with = "Vec<MemberFile>")]
     pub(crate) members: Vec<Value>,
 }
 
 /// One member on the roster of `body.yaml`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MemberFile {
     /// Short id used to name the member in meetings and minutes (`kvestli`).
+    #[schemars(pattern(ID_PATTERN), extend("patternErrorMessage" = ID_HINT))]
     pub(crate) id: String,
     /// Full name.
     pub(crate) name: String,
@@ -58,7 +71,7 @@ pub(crate) struct MemberFile {
 }
 
 /// A role on the roster, as written in `body.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum RoleName {
     /// Leader (*leder*); chairs the meetings unless another chair is named.
@@ -72,20 +85,24 @@ pub(crate) enum RoleName {
 }
 
 /// `meeting.yaml`: a meeting and its agenda.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MeetingFile {
     /// Meeting number and full year, `N/YYYY` (`7/2020`).
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(MEETING_NUMBER_PATTERN), extend("patternErrorMessage" = MEETING_NUMBER_HINT))]
     pub(crate) number: String,
     /// Date of the meeting, `YYYY-MM-DD`.
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) date: String,
     /// Start time `HH:MM`; without it the agenda prints without clock times.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(CLOCK_PATTERN), extend("patternErrorMessage" = CLOCK_HINT))]
     pub(crate) start: Option<String>,
     /// Planned end `HH:MM`; the agenda must not run past it.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(CLOCK_PATTERN), extend("patternErrorMessage" = CLOCK_HINT))]
     pub(crate) end: Option<String>,
     /// Where the meeting is held.
     pub(crate) place: String,
@@ -108,11 +125,12 @@ pub(crate) struct MeetingFile {
     /// Practical information, Markdown.
     #[serde(default)]
     pub(crate) notes: Option<String>,
-    /// Substitutes sitting in for members at this meeting; each entry is a
-    /// [`SubstituteFile`].
+    /// Substitutes sitting in for members at this meeting.
     #[serde(default)]
+    #[schemars(with = "Vec<SubstituteFile>")]
     pub(crate) substitutes: Vec<Value>,
-    /// The agenda in order; each row is an [`AgendaFile`].
+    /// The agenda in order: case items and breaks.
+    #[schemars(with = "Vec<AgendaFile>")]
     pub(crate) agenda: Vec<Value>,
     /// `planned` while the meeting is being prepared (built, never published),
     /// `sent` once its summons has gone out (the default).
@@ -125,7 +143,7 @@ pub(crate) struct MeetingFile {
 }
 
 /// Whether a meeting's summons has been sent, as written in `meeting.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum MeetingStatusName {
     /// Being prepared: built for the secretariat, never published.
@@ -135,7 +153,7 @@ pub(crate) enum MeetingStatusName {
 }
 
 /// `closed` on a meeting or an agenda item: `true`/`false`, or the legal basis.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected `true`, `false` or the legal basis as it prints, such as \"koml. § 11-5\""
@@ -148,19 +166,21 @@ pub(crate) enum ClosedSpec {
 }
 
 /// `previous_meeting` in `meeting.yaml`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PreviousFile {
     /// Its date, `YYYY-MM-DD`.
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) date: String,
     /// Its meeting number, `N/YYYY`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(MEETING_NUMBER_PATTERN), extend("patternErrorMessage" = MEETING_NUMBER_HINT))]
     pub(crate) number: Option<String>,
 }
 
 /// One substitute in `meeting.yaml`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SubstituteFile {
     /// Member id of the member replaced.
@@ -177,7 +197,7 @@ pub(crate) struct SubstituteFile {
 }
 
 /// One row of the agenda in `meeting.yaml`: a case item, or a break.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AgendaFile {
     /// Makes the row a break, with what prints (`Pause`).
@@ -185,16 +205,19 @@ pub(crate) struct AgendaFile {
     pub(crate) break_label: Option<String>,
     /// Case number `NN/YY` (`38/20`), or `auto` for the next free one.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(AGENDA_CASE_PATTERN), extend("patternErrorMessage" = AGENDA_CASE_HINT))]
     pub(crate) case: Option<String>,
     /// Title on the agenda; standing items have a formulaic one.
     #[serde(default)]
     pub(crate) title: Option<String>,
     /// Standing item: `innkalling`, `referat` or `eventuelt`.
     #[serde(default)]
+    #[schemars(with = "Option<StandingName>")]
     pub(crate) standing: Option<String>,
     /// Kind of item (*innretning*): godkjenning, orientering, drøfting,
     /// tilslutning, beslutning or anbefaling.
     #[serde(default)]
+    #[schemars(with = "Option<KindName>")]
     pub(crate) kind: Option<String>,
     /// Short description, Markdown.
     #[serde(default)]
@@ -204,6 +227,7 @@ pub(crate) struct AgendaFile {
     pub(crate) presenter: Option<PresenterSpec>,
     /// Duration in minutes; required when the meeting has a start time.
     #[serde(default, deserialize_with = "opt_whole_number")]
+    #[schemars(with = "u32")]
     pub(crate) duration: Option<u32>,
     /// The case paper, a Markdown file relative to the meeting folder
     /// (`saker/38-20.md`).
@@ -236,7 +260,7 @@ pub(crate) struct AgendaFile {
 }
 
 /// The presenter of an agenda item: one person or a list.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected a member id, a guest `{ name, organisation }` or a list of these"
@@ -249,7 +273,7 @@ pub(crate) enum PresenterSpec {
 }
 
 /// A person: a member id of the body's roster, or a guest.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected a member id or a guest `{ name, organisation }`"
@@ -258,6 +282,7 @@ pub(crate) enum PersonSpec {
     /// A member id (`kvestli`).
     Id(String),
     /// Someone not on the roster.
+    #[schemars(extend("additionalProperties" = false))]
     Guest {
         /// Full name.
         name: String,
@@ -268,7 +293,7 @@ pub(crate) enum PersonSpec {
 }
 
 /// A text, or a list of texts.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(untagged, expecting = "expected a text or a list of texts")]
 pub(crate) enum OneOrMany {
     /// One text.
@@ -288,16 +313,18 @@ impl OneOrMany {
 }
 
 /// `minutes.yaml`: the minutes of the meeting in the same folder.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MinutesFile {
     /// `draft` (out for comments) or `final` (approved).
     pub(crate) status: MinutesStatusName,
     /// Draft: the date the minutes were sent, `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) sent: Option<String>,
     /// Draft: the deadline for comments, `YYYY-MM-DD` (required for a draft).
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) comments_by: Option<String>,
     /// Final: when and by which meeting the minutes were approved (required).
     #[serde(default)]
@@ -317,17 +344,20 @@ pub(crate) struct MinutesFile {
     /// Others present: member ids or guests.
     #[serde(default)]
     pub(crate) others_present: Vec<PersonSpec>,
-    /// People present for some items only; each entry is a [`PartialFile`].
+    /// People present for some items only.
     #[serde(default)]
+    #[schemars(with = "Vec<PartialFile>")]
     pub(crate) present_for: Vec<Value>,
     /// General remarks, Markdown.
     #[serde(default)]
     pub(crate) notes: Option<String>,
-    /// What the minutes record per case; each entry is an [`ItemFile`].
+    /// What the minutes record per case.
     #[serde(default)]
+    #[schemars(with = "Vec<ItemFile>")]
     pub(crate) items: Vec<Value>,
-    /// Action points not tied to a case; each entry is an [`ActionFile`].
+    /// Action points not tied to a case.
     #[serde(default)]
+    #[schemars(with = "Vec<ActionFile>")]
     pub(crate) actions: Vec<Value>,
     /// Written by `motebok approve`: a fingerprint of each case (`"34/21"`) as
     /// it was approved, so that later changes to the agenda, papers or proposed
@@ -337,7 +367,7 @@ pub(crate) struct MinutesFile {
 }
 
 /// Whether minutes are a draft or final, as written in `minutes.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum MinutesStatusName {
     /// Draft (*utkast*), sent out for comments.
@@ -347,20 +377,23 @@ pub(crate) enum MinutesStatusName {
 }
 
 /// `approved` in `minutes.yaml`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ApprovedFile {
     /// The date of approval, `YYYY-MM-DD`.
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) date: String,
     /// The meeting that approved the minutes, `N/YYYY`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(MEETING_NUMBER_PATTERN), extend("patternErrorMessage" = MEETING_NUMBER_HINT))]
     pub(crate) meeting: Option<String>,
 }
 
 /// One entry of `present_for` in `minutes.yaml`: someone present for some items.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{ "required": ["member"] }, { "required": ["name"] }]))]
 pub(crate) struct PartialFile {
     /// Member id, for a member (or `name` for a guest).
     #[serde(default)]
@@ -376,34 +409,38 @@ pub(crate) struct PartialFile {
 }
 
 /// One entry of `items` in `minutes.yaml`: what the minutes record for a case.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ItemFile {
     /// The case number on the agenda (`35/21`).
     #[serde(deserialize_with = "scalar_text")]
+    #[schemars(pattern(CASE_PATTERN), extend("patternErrorMessage" = CASE_HINT))]
     pub(crate) case: String,
     /// Notes of the discussion, Markdown.
     #[serde(default)]
     pub(crate) notes: Option<String>,
     /// The decision as adopted, a list of them, or `as_proposed`.
     #[serde(default)]
+    #[schemars(extend("examples" = ["as_proposed"]))]
     pub(crate) decision: Option<OneOrMany>,
     /// Note that the item was postponed.
     #[serde(default)]
     pub(crate) postponed: Option<String>,
-    /// Action points raised or updated under this case; each is an [`ActionFile`].
+    /// Action points raised or updated under this case.
     #[serde(default)]
+    #[schemars(with = "Vec<ActionFile>")]
     pub(crate) actions: Vec<Value>,
 }
 
 /// An action point (*aksjonspunkt*) in `minutes.yaml`: a new one (with `text`),
 /// or an update of one raised earlier (with its `id`).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ActionFile {
     /// Id of the action point (`5/2021-1`); new ones are numbered after the
     /// meeting when left out.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String")]
     pub(crate) id: Option<String>,
     /// What is to be done; required for a new action point.
     #[serde(default)]
@@ -413,6 +450,7 @@ pub(crate) struct ActionFile {
     pub(crate) owner: Option<PersonSpec>,
     /// Due date, `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
+    #[schemars(with = "String", pattern(DATE_PATTERN), extend("patternErrorMessage" = DATE_HINT), extend("format" = "date"))]
     pub(crate) due: Option<String>,
     /// `open` (the default for a new one) or `closed`.
     #[serde(default)]
@@ -423,7 +461,7 @@ pub(crate) struct ActionFile {
 }
 
 /// The status of an action point, as written in `minutes.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum ActionStatusName {
     /// Still to be done.

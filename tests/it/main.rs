@@ -15,6 +15,7 @@ mod links;
 mod output;
 mod publish;
 mod roundtrip;
+mod schema;
 mod snapshots;
 mod standards;
 mod templates_doc;
