@@ -38,8 +38,12 @@ pub struct Diagnostic {
     pub message: String,
     /// A suggestion, such as "did you mean `kvestli`?".
     pub hint: Option<String>,
-    /// The source line the position points into, for the snippet.
+    /// The source line the position points into, for the snippet: the whole
+    /// line, or a window of it around the position when the line is long.
     pub snippet: Option<String>,
+    /// The column of the position within `snippet` when that is a window cut
+    /// from a long line (`None`: `snippet` is the whole line).
+    pub snippet_column: Option<usize>,
 }
 
 impl Diagnostic {
@@ -53,6 +57,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             snippet: None,
+            snippet_column: None,
         }
     }
 
@@ -71,15 +76,62 @@ impl Diagnostic {
     }
 
     /// Sets the position and takes the snippet line from `source`.
-    pub fn at(mut self, position: Option<Position>, source: Option<&str>) -> Self {
+    ///
+    /// This scans `source` up to the line; a caller with many diagnostics in
+    /// one text uses [`Diagnostic::at_indexed`] instead.
+    pub fn at(self, position: Option<Position>, source: Option<&str>) -> Self {
+        let line = match (position, source) {
+            (Some(pos), Some(src)) => src.lines().nth(pos.line.saturating_sub(1)),
+            _ => None,
+        };
+        self.at_line(position, line)
+    }
+
+    /// Sets the position and takes the snippet line from `source`, found
+    /// through its `index` (in logarithmic time).
+    pub fn at_indexed(self, position: Option<Position>, source: &str, index: &LineIndex) -> Self {
+        let line = position.and_then(|pos| index.line(source, pos.line));
+        self.at_line(position, line)
+    }
+
+    /// Sets the position and the snippet from `line`, the line it points
+    /// into. A long line is kept only as a window around the position, so
+    /// that many diagnostics in one long line stay small.
+    pub fn at_line(mut self, position: Option<Position>, line: Option<&str>) -> Self {
         self.position = position;
-        if let (Some(pos), Some(src)) = (position, source) {
-            self.snippet = src
-                .lines()
-                .nth(pos.line.saturating_sub(1))
-                .map(str::to_owned);
+        self.snippet = None;
+        self.snippet_column = None;
+        if let (Some(pos), Some(line)) = (position, line) {
+            if line.len() <= SNIPPET_KEPT {
+                self.snippet = Some(line.to_owned());
+            } else {
+                let (window, column) = snippet_window(line, pos.column);
+                self.snippet = Some(window);
+                self.snippet_column = Some(column);
+            }
         }
         self
+    }
+
+    /// The summary that stands for `count` diagnostics of `file` left out
+    /// (see [`MAX_PER_FILE`]); an error when any of them is.
+    pub fn more(file: Option<&Path>, count: usize, severity: Severity) -> Self {
+        let mut diag = Diagnostic::error(format!(
+            "{MORE_PREFIX}{count}{MORE_SUFFIX} (only the first {MAX_PER_FILE} problems of a file are shown)"
+        ))
+        .hint("fix these first and run again to see the rest");
+        diag.severity = severity;
+        diag.file = file.map(Path::to_path_buf);
+        diag
+    }
+
+    /// How many diagnostics this one stands for, when it is a summary made by
+    /// [`Diagnostic::more`].
+    pub fn more_count(&self) -> Option<usize> {
+        let rest = self.message.strip_prefix(MORE_PREFIX)?;
+        let (count, rest) = rest.split_once(' ')?;
+        let count = count.parse().ok()?;
+        (self.position.is_none() && rest.starts_with(MORE_SUFFIX.trim_start())).then_some(count)
     }
 
     /// Names the field path.
@@ -123,8 +175,9 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => Level::Warning,
         };
         let mut message = level.title(&title);
-        let window = match (self.position, &self.snippet) {
-            (Some(pos), Some(line)) => Some((pos.line, snippet_window(line, pos.column))),
+        let window = match (self.position, &self.snippet, self.snippet_column) {
+            (Some(pos), Some(shown), Some(column)) => Some((pos.line, (shown.clone(), column))),
+            (Some(pos), Some(line), None) => Some((pos.line, snippet_window(line, pos.column))),
             _ => None,
         };
         if let Some((line_number, (line, column))) = &window {
@@ -143,6 +196,65 @@ impl fmt::Display for Diagnostic {
 
 /// Longest source line shown in a snippet, in characters.
 const SNIPPET_WIDTH: usize = 100;
+
+/// Longest source line, in bytes, that a diagnostic keeps whole: a longer one
+/// is kept as the window shown, so that a diagnostic's size does not grow
+/// with its line (100 000 diagnostics in one 300 KB line would copy 30 GB).
+const SNIPPET_KEPT: usize = 4 * SNIPPET_WIDTH;
+
+/// Diagnostics shown per file: the rest are counted in one summary (see
+/// [`Diagnostic::more`]). Fifty is more than anyone fixes in one go, and
+/// bounds the output of a file with a mistake on every line.
+pub const MAX_PER_FILE: usize = 50;
+
+const MORE_PREFIX: &str = "and ";
+const MORE_SUFFIX: &str = " more problems in this file are not shown";
+
+/// Byte offsets of the lines of a text, so that an offset becomes a
+/// [`Position`] and a line number its text in logarithmic time.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    /// Where each line starts.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// The position of the byte `offset` in `text` (the text indexed).
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = text[start..offset].chars().count() + 1;
+        Position { line, column }
+    }
+
+    /// The text of line `number` (counting from 1) of `text`, without its line
+    /// break, as [`str::lines`] gives it.
+    pub fn line<'a>(&self, text: &'a str, number: usize) -> Option<&'a str> {
+        let start = *self.starts.get(number.checked_sub(1)?)?;
+        if start >= text.len() {
+            return None;
+        }
+        let end = self.starts.get(number).map_or(text.len(), |next| next - 1);
+        let line = &text[start..end];
+        // `str::lines` drops the `\r` of a `\r\n` line break only.
+        match self.starts.get(number) {
+            Some(_) => Some(line.strip_suffix('\r').unwrap_or(line)),
+            None => Some(line),
+        }
+    }
+}
 
 /// The part of `line` shown in a snippet, and the column within it: long lines
 /// are cut to a window around `column` (marked with `…`), and control characters

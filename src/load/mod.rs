@@ -17,6 +17,7 @@ mod agenda;
 mod attendance;
 mod body;
 mod cycle;
+mod limits;
 mod meeting;
 mod messages;
 mod minutes;

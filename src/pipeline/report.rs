@@ -1,9 +1,10 @@
 //! A build's outcome (pipeline stage): what became of each document, and every diagnostic.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics, MAX_PER_FILE, Position, Severity};
 
 /// What became of one document.
 #[derive(Debug)]
@@ -66,10 +67,24 @@ pub(crate) fn finish(
 }
 
 /// Drops repeats: a template error shows once, not once per document (with
-/// the hint of its first occurrence).
+/// the hint of its first occurrence). Keeps the first [`MAX_PER_FILE`]
+/// diagnostics of each file and puts one summary of the rest (counting the
+/// summaries the loading made) where the first left out stood. Linear: a key
+/// is looked up in a hash set.
 pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
-    let mut seen = Vec::new();
-    diagnostics.0.retain(|d| {
+    type Key = (
+        Severity,
+        Option<PathBuf>,
+        Option<Position>,
+        Option<String>,
+        String,
+    );
+    let mut seen: HashSet<Key> = HashSet::new();
+    // Per file: diagnostics kept, and those left out (count, any error, where).
+    let mut kept: HashMap<Option<PathBuf>, usize> = HashMap::new();
+    let mut left_out: HashMap<Option<PathBuf>, (usize, bool, usize)> = HashMap::new();
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.0.len());
+    for d in std::mem::take(&mut diagnostics.0) {
         let key = (
             d.severity,
             d.file.clone(),
@@ -77,11 +92,34 @@ pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
             d.field.clone(),
             d.message.clone(),
         );
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
+        if !seen.insert(key) {
+            continue;
         }
-    });
+        let more = d.more_count();
+        let count = kept.entry(d.file.clone()).or_default();
+        if d.file.is_none() || more.is_none() && *count < MAX_PER_FILE {
+            *count += 1;
+            out.push(d);
+            continue;
+        }
+        let error = d.is_error();
+        let slot = left_out
+            .entry(d.file.clone())
+            .or_insert((0, false, out.len()));
+        if slot.0 == 0 {
+            slot.2 = out.len();
+            out.push(d);
+        }
+        slot.0 += more.unwrap_or(1);
+        slot.1 |= error;
+    }
+    for (file, (count, error, at)) in left_out {
+        let severity = if error {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        out[at] = Diagnostic::more(file.as_deref(), count, severity);
+    }
+    diagnostics.0 = out;
 }

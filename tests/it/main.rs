@@ -9,6 +9,7 @@ mod cli;
 mod common;
 mod cycle;
 mod init;
+mod resources;
 mod roundtrip;
 mod snapshots;
 mod standards;
