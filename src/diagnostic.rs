@@ -387,6 +387,56 @@ mod tests {
     }
 
     #[test]
+    fn line_index_matches_lines_and_offsets() {
+        let text = "ab\r\ncø\n\nlast\r";
+        let index = LineIndex::new(text);
+        for (i, line) in text.lines().enumerate() {
+            assert_eq!(index.line(text, i + 1), Some(line), "line {}", i + 1);
+        }
+        assert_eq!(index.line(text, 5), None);
+        assert_eq!(index.line("a\n", 2), None);
+        assert_eq!(index.line(text, 0), None);
+        assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
+        // After `c` and the two bytes of `ø`.
+        assert_eq!(index.position(text, 7), Position { line: 2, column: 3 });
+        // Inside `ø`: the character's start.
+        assert_eq!(index.position(text, 6), Position { line: 2, column: 2 });
+        assert_eq!(index.position(text, 99), Position { line: 4, column: 6 });
+    }
+
+    #[test]
+    fn long_lines_are_kept_as_their_window() {
+        let line = format!("{}needle{}", "x".repeat(100_000), "y".repeat(100_000));
+        let at = Position {
+            line: 1,
+            column: 100_001,
+        };
+        let whole = Diagnostic::error("bad")
+            .in_file("f.md")
+            .at(Some(at), Some(&line));
+        assert!(whole.snippet.as_ref().unwrap().len() < 4 * SNIPPET_WIDTH);
+        assert!(whole.to_string().contains("^^^^^^"), "{whole}");
+        assert!(whole.to_string().contains("xneedley"), "{whole}");
+        let index = LineIndex::new(&line);
+        let indexed = Diagnostic::error("bad")
+            .in_file("f.md")
+            .at_indexed(Some(at), &line, &index);
+        assert_eq!(indexed.to_string(), whole.to_string());
+    }
+
+    #[test]
+    fn summaries_count_what_they_stand_for() {
+        let more = Diagnostic::more(Some(Path::new("f.md")), 12, Severity::Warning);
+        assert_eq!(more.more_count(), Some(12));
+        assert!(!more.is_error());
+        assert!(
+            more.to_string()
+                .starts_with("warning: f.md: and 12 more problems")
+        );
+        assert_eq!(Diagnostic::error("and 3 more").more_count(), None);
+    }
+
+    #[test]
     fn suggestions_are_close_matches_only() {
         assert_eq!(
             did_you_mean("kvestl", ["kvestli", "inordberg"]),

@@ -16,6 +16,7 @@ mod actions;
 mod agenda;
 mod attendance;
 mod body;
+mod chars;
 mod cycle;
 mod limits;
 mod meeting;

@@ -123,3 +123,38 @@ pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
     }
     diagnostics.0 = out;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(file: &str, line: usize) -> Diagnostic {
+        Diagnostic::error("bad")
+            .in_file(file)
+            .at(Some(Position { line, column: 1 }), None)
+    }
+
+    #[test]
+    fn repeats_go_and_each_file_is_capped() {
+        let mut diags = Diagnostics::default();
+        for line in 1..=60 {
+            diags.push(at("a.yaml", line));
+            diags.push(at("a.yaml", line));
+        }
+        diags.push(at("b.yaml", 1));
+        diags.push(Diagnostic::more(
+            Some(std::path::Path::new("a.yaml")),
+            5,
+            Severity::Error,
+        ));
+        dedupe(&mut diags);
+        let texts: Vec<String> = diags.0.iter().map(|d| d.to_string()).collect();
+        assert_eq!(texts.len(), MAX_PER_FILE + 2, "{texts:#?}");
+        assert!(texts[MAX_PER_FILE].starts_with("error: a.yaml: and 15 more problems"));
+        assert!(texts[MAX_PER_FILE + 1].starts_with("error: b.yaml:1:1"));
+        // Running it again changes nothing.
+        let again = diags.clone();
+        dedupe(&mut diags);
+        assert_eq!(diags.0, again.0);
+    }
+}
