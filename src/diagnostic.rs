@@ -1,6 +1,7 @@
 //! Diagnostics, for every stage: one type with file, line, column, field path, message, hint.
 
 use std::fmt;
+use std::sync::Mutex;
 
 use annotate_snippets::{Level, Renderer, Snippet};
 use std::path::{Path, PathBuf};
@@ -117,7 +118,7 @@ impl Diagnostic {
     /// (see [`MAX_PER_FILE`]); an error when any of them is.
     pub fn more(file: Option<&Path>, count: usize, severity: Severity) -> Self {
         let mut diag = Diagnostic::error(format!(
-            "{MORE_PREFIX}{count}{MORE_SUFFIX} (only the first {MAX_PER_FILE} problems of a file are shown)"
+            "{MORE_PREFIX}{count}{MORE_SUFFIX} (only the first {MAX_PER_FILE} errors and the first {MAX_PER_FILE} warnings of a file are)"
         ))
         .hint("fix these first and run again to see the rest");
         diag.severity = severity;
@@ -303,8 +304,28 @@ fn token_span(line: &str, column: usize) -> std::ops::Range<usize> {
 }
 
 /// The diagnostics of one run, errors and warnings together.
-#[derive(Debug, Default, Clone)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+#[derive(Debug, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>, ErrorTally);
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(list: Vec<Diagnostic>) -> Self {
+        Diagnostics(list, ErrorTally::default())
+    }
+}
+
+impl Clone for Diagnostics {
+    fn clone(&self) -> Self {
+        Diagnostics(self.0.clone(), ErrorTally::default())
+    }
+}
+
+/// The errors counted in a prefix of a list of diagnostics: where the list
+/// was, how long it was, and how many errors it held. Loaders ask for the
+/// error count after every entry they resolve; with the tally each asks only
+/// about what was added since, so a file with 80 000 errors is not counted
+/// 80 000 times. A list that moved or shrank is counted again.
+#[derive(Debug, Default)]
+struct ErrorTally(Mutex<(usize, usize, usize)>);
 
 impl Diagnostics {
     /// Adds one diagnostic.
@@ -319,7 +340,17 @@ impl Diagnostics {
 
     /// Number of errors.
     pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.is_error()).count()
+        let mut tally = self.1.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, len, errors) = *tally;
+        let now = self.0.as_ptr() as usize;
+        let (from, before) = if at == now && len <= self.0.len() {
+            (len, errors)
+        } else {
+            (0, 0)
+        };
+        let count = before + self.0[from..].iter().filter(|d| d.is_error()).count();
+        *tally = (now, self.0.len(), count);
+        count
     }
 
     /// Number of warnings.
@@ -434,6 +465,26 @@ mod tests {
                 .starts_with("warning: f.md: and 12 more problems")
         );
         assert_eq!(Diagnostic::error("and 3 more").more_count(), None);
+    }
+
+    #[test]
+    fn errors_are_counted_as_the_list_changes() {
+        let mut diags = Diagnostics::default();
+        assert_eq!(diags.error_count(), 0);
+        for i in 0..100 {
+            diags.push(if i % 3 == 0 {
+                Diagnostic::error("e")
+            } else {
+                Diagnostic::warning("w")
+            });
+            assert_eq!(diags.error_count(), i / 3 + 1);
+        }
+        diags.0.retain(|d| d.is_error());
+        assert_eq!(diags.error_count(), 34);
+        diags.0 = vec![Diagnostic::warning("w"); 50];
+        assert_eq!(diags.error_count(), 0);
+        assert_eq!(diags.warning_count(), 50);
+        assert_eq!(diags.clone().error_count(), 0);
     }
 
     #[test]

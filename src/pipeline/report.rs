@@ -67,10 +67,11 @@ pub(crate) fn finish(
 }
 
 /// Drops repeats: a template error shows once, not once per document (with
-/// the hint of its first occurrence). Keeps the first [`MAX_PER_FILE`]
-/// diagnostics of each file and puts one summary of the rest (counting the
-/// summaries the loading made) where the first left out stood. Linear: a key
-/// is looked up in a hash set.
+/// the hint of its first occurrence). Keeps the first [`MAX_PER_FILE`] errors
+/// and the first [`MAX_PER_FILE`] warnings of each file (so warnings never
+/// hide an error), and puts one summary of the rest of each, counting the
+/// summaries the loading made, where the first left out stood. Linear: keys
+/// are looked up in hash sets.
 pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
     type Key = (
         Severity,
@@ -80,9 +81,10 @@ pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
         String,
     );
     let mut seen: HashSet<Key> = HashSet::new();
-    // Per file: diagnostics kept, and those left out (count, any error, where).
-    let mut kept: HashMap<Option<PathBuf>, usize> = HashMap::new();
-    let mut left_out: HashMap<Option<PathBuf>, (usize, bool, usize)> = HashMap::new();
+    // Per file and severity: diagnostics kept, and those left out (how many,
+    // and where their summary goes).
+    let mut kept: HashMap<(Option<PathBuf>, Severity), usize> = HashMap::new();
+    let mut left_out: HashMap<(Option<PathBuf>, Severity), (usize, usize)> = HashMap::new();
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.0.len());
     for d in std::mem::take(&mut diagnostics.0) {
         let key = (
@@ -96,32 +98,24 @@ pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
             continue;
         }
         let more = d.more_count();
-        let count = kept.entry(d.file.clone()).or_default();
+        let group = (d.file.clone(), d.severity);
+        let count = kept.entry(group.clone()).or_default();
         if d.file.is_none() || more.is_none() && *count < MAX_PER_FILE {
             *count += 1;
             out.push(d);
             continue;
         }
-        let error = d.is_error();
-        let slot = left_out
-            .entry(d.file.clone())
-            .or_insert((0, false, out.len()));
+        let slot = left_out.entry(group).or_insert((0, out.len()));
         if slot.0 == 0 {
-            slot.2 = out.len();
+            slot.1 = out.len();
             out.push(d);
         }
         slot.0 += more.unwrap_or(1);
-        slot.1 |= error;
     }
-    for (file, (count, error, at)) in left_out {
-        let severity = if error {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
+    for ((file, severity), (count, at)) in left_out {
         out[at] = Diagnostic::more(file.as_deref(), count, severity);
     }
-    diagnostics.0 = out;
+    *diagnostics = Diagnostics::from(out);
 }
 
 #[cfg(test)]
@@ -142,6 +136,13 @@ mod tests {
             diags.push(at("a.yaml", line));
         }
         diags.push(at("b.yaml", 1));
+        for line in 1..=60 {
+            diags.push(
+                Diagnostic::warning("w")
+                    .in_file("a.yaml")
+                    .at(Some(Position { line, column: 1 }), None),
+            );
+        }
         diags.push(Diagnostic::more(
             Some(std::path::Path::new("a.yaml")),
             5,
@@ -149,9 +150,14 @@ mod tests {
         ));
         dedupe(&mut diags);
         let texts: Vec<String> = diags.0.iter().map(|d| d.to_string()).collect();
-        assert_eq!(texts.len(), MAX_PER_FILE + 2, "{texts:#?}");
+        assert_eq!(texts.len(), 2 * MAX_PER_FILE + 3, "{texts:#?}");
         assert!(texts[MAX_PER_FILE].starts_with("error: a.yaml: and 15 more problems"));
         assert!(texts[MAX_PER_FILE + 1].starts_with("error: b.yaml:1:1"));
+        let last = &texts[2 * MAX_PER_FILE + 2];
+        assert!(
+            last.starts_with("warning: a.yaml: and 10 more problems"),
+            "{last}"
+        );
         // Running it again changes nothing.
         let again = diags.clone();
         dedupe(&mut diags);
