@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use pulldown_cmark::{Options, Tag};
 use yaml_rust2::parser::{Event, Parser};
 
 use crate::diagnostic::Position;
@@ -35,6 +36,11 @@ pub(crate) const MAX_RUN_CHARS: usize = 200;
 /// longer than the one before (1 000 meetings took minutes); this bounds
 /// every list, and more than a few pages of them are not followed up anyway.
 pub(crate) const MAX_OPEN_ACTIONS: usize = 200;
+
+/// Most blocks (paragraphs, headings, list items, table rows) in one case
+/// paper: about 150 pages. Typst holds a whole document while laying it out;
+/// a paper of 30 000 short table rows took minutes and 2.7 GB.
+pub(crate) const MAX_BLOCKS: usize = 5000;
 
 /// A limit exceeded at a place in the text.
 #[derive(Debug, PartialEq, Eq)]
@@ -167,6 +173,38 @@ pub(crate) fn alias_bomb(text: &str) -> Option<Position> {
     }
 }
 
+/// The block of Markdown `text` past [`MAX_BLOCKS`], if there is one.
+pub(crate) fn markdown_blocks(text: &str) -> Option<Exceeded> {
+    let parser = pulldown_cmark::Parser::new_ext(text, Options::ENABLE_TABLES);
+    let mut blocks = 0usize;
+    for (event, range) in parser.into_offset_iter() {
+        let pulldown_cmark::Event::Start(tag) = event else {
+            continue;
+        };
+        let block = matches!(
+            tag,
+            Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::Item
+                | Tag::TableRow
+                | Tag::TableHead
+                | Tag::BlockQuote(_)
+                | Tag::CodeBlock(_)
+        );
+        blocks += usize::from(block);
+        if blocks > MAX_BLOCKS {
+            return Some(Exceeded {
+                offset: range.start,
+                message: format!(
+                    "the text has more than {MAX_BLOCKS} paragraphs, headings, list items and table rows"
+                ),
+                hint: "split it into several case papers, or attach the long part as its own document",
+            });
+        }
+    }
+    None
+}
+
 /// Words longer than [`MAX_WORD_CHARS`] and runs of one character longer than
 /// [`MAX_RUN_CHARS`] in `text`, at most `max` of them, each reported once.
 pub(crate) fn long_words(text: &str, max: usize) -> Vec<Exceeded> {
@@ -242,6 +280,15 @@ mod tests {
         let fine = "a: &a [1, 2]\nb: *a\nc: *a\n";
         assert_eq!(alias_bomb(fine), None);
         assert_eq!(alias_bomb("a: [unclosed"), None);
+    }
+
+    #[test]
+    fn papers_have_a_bounded_number_of_blocks() {
+        let table = format!("|a|b|\n|-|-|\n{}", "|x|y|\n".repeat(MAX_BLOCKS + 10));
+        let found = markdown_blocks(&table).expect("too many rows");
+        // The header row counts; the row found is the one past the limit.
+        assert_eq!(found.offset, 12 + 6 * (MAX_BLOCKS - 1));
+        assert_eq!(markdown_blocks(&"Avsnitt.\n\n".repeat(MAX_BLOCKS)), None);
     }
 
     #[test]

@@ -256,6 +256,12 @@ pub(crate) fn read_paper(
     }
     let text = read_text(&path, diags)?;
     let index = LineIndex::new(&text);
+    if let Some(found) = limits::markdown_blocks(&text) {
+        let at = Some(index.position(&text, found.offset));
+        let diag = Diagnostic::error(found.message).hint(found.hint);
+        diags.push(diag.in_file(&path).at_indexed(at, &text, &index));
+        return None;
+    }
     let mut findings = Findings::new(&path, &text, &index);
     for problem in markdown::check(&text) {
         let at = || index.position(&text, problem.offset);

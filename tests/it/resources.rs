@@ -258,3 +258,15 @@ fn action_points_never_closed_are_bounded() {
         "content/styret/2020-01/minutes.yaml:7:5: actions[0]: 200 action points are open already",
     );
 }
+
+#[test]
+fn a_paper_of_too_many_blocks_is_refused() {
+    // 30 000 short table rows: thousands of pages, gigabytes to lay out.
+    let paper = format!("|a|b|\n|-|-|\n{}", "|x|y|\n".repeat(30_000));
+    let dir = project(None, Some(&paper));
+    let text = check_fails(dir.path());
+    assert_has(
+        &text,
+        "02-24.md:5002:1: the text has more than 5000 paragraphs, headings, list items and table rows",
+    );
+}
