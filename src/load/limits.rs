@@ -206,8 +206,8 @@ pub(crate) fn markdown_blocks(text: &str) -> Option<Exceeded> {
 }
 
 /// Words longer than [`MAX_WORD_CHARS`] and runs of one character longer than
-/// [`MAX_RUN_CHARS`] in `text`, at most `max` of them, each reported once.
-pub(crate) fn long_words(text: &str, max: usize) -> Vec<Exceeded> {
+/// [`MAX_RUN_CHARS`] in `text`, each reported once.
+pub(crate) fn long_words(text: &str) -> Vec<Exceeded> {
     let mut found = Vec::new();
     // The current word: where it starts, its length, and whether it is reported.
     let (mut word_start, mut word_chars, mut reported) = (0, 0, false);
@@ -226,7 +226,7 @@ pub(crate) fn long_words(text: &str, max: usize) -> Vec<Exceeded> {
         } else {
             (run_start, run_chars, run_char) = (offset, 1, c);
         }
-        if reported || found.len() >= max {
+        if reported {
             continue;
         }
         if run_chars > MAX_RUN_CHARS {
@@ -298,13 +298,12 @@ mod tests {
             "ab".repeat(MAX_WORD_CHARS / 2 + 2),
             "[".repeat(300)
         );
-        let found = long_words(&text, 10);
+        let found = long_words(&text);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].offset, 3);
         assert!(found[0].message.contains("word"));
         assert_eq!(found[1].offset, 3 + MAX_WORD_CHARS + 4 + 5);
         assert!(found[1].message.contains("`[`"));
-        assert!(long_words("a normal sentence ---- of words", 10).is_empty());
-        assert_eq!(long_words(&"x".repeat(300), 0).len(), 0);
+        assert!(long_words("a normal sentence ---- of words").is_empty());
     }
 }

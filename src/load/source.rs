@@ -14,7 +14,7 @@ use super::limits;
 use super::messages::{
     alias_bomb_error, describe_serde_error, describe_yaml_error, join_path, strip_all_locations,
 };
-use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, MAX_PER_FILE, Position, did_you_mean};
+use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Position, did_you_mean};
 use crate::locate::Locator;
 use crate::markdown;
 use crate::text::clean_office_text;
@@ -119,7 +119,7 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
     let index = LineIndex::new(&text);
     report_unprintable(path, &text, &index, diags);
     let mut findings = Findings::new(path, &text, &index);
-    for found in limits::long_words(&text, MAX_PER_FILE) {
+    for found in limits::long_words(&text) {
         let diag = Diagnostic::error(found.message).hint(found.hint);
         findings.push(diags, diag, || index.position(&text, found.offset));
     }
