@@ -52,7 +52,7 @@ impl RunConfig {
         Ok(RunConfig {
             build,
             meetings: args.meetings.clone(),
-            jobs: args.jobs.map(|jobs| jobs.max(1)),
+            jobs: args.jobs.map(check_jobs).transpose()?,
             quiet: args.quiet,
             format: args.message_format,
         })
@@ -120,6 +120,21 @@ impl RunConfig {
             format: MessageFormat::Human,
         })
     }
+}
+
+/// Most documents compiled at once. Each compiling thread reserves a large
+/// stack and holds a document in memory; more threads than this only cost
+/// memory, however many cores there are.
+pub const MAX_JOBS: usize = 256;
+
+/// `--jobs`, checked: 0 means one, more than [`MAX_JOBS`] is an error.
+fn check_jobs(jobs: usize) -> Result<usize, String> {
+    if jobs > MAX_JOBS {
+        return Err(format!(
+            "--jobs: {jobs} is too many; at most {MAX_JOBS} documents can be compiled at once"
+        ));
+    }
+    Ok(jobs.max(1))
 }
 
 /// The settings every run shares, with the defaults of the rest.
@@ -197,6 +212,15 @@ mod tests {
                 .to_owned())
         );
         assert!(parse_standards("none,ua-1").is_err());
+    }
+
+    #[test]
+    fn jobs_are_bounded() {
+        assert_eq!(check_jobs(0), Ok(1));
+        assert_eq!(check_jobs(8), Ok(8));
+        assert_eq!(check_jobs(MAX_JOBS), Ok(MAX_JOBS));
+        let err = check_jobs(1_000_000).unwrap_err();
+        assert!(err.contains("at most 256"), "{err}");
     }
 
     #[test]

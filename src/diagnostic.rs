@@ -1,6 +1,7 @@
 //! Diagnostics, for every stage: one type with file, line, column, field path, message, hint.
 
 use std::fmt;
+use std::sync::Mutex;
 
 use annotate_snippets::{Level, Renderer, Snippet};
 use std::path::{Path, PathBuf};
@@ -38,8 +39,12 @@ pub struct Diagnostic {
     pub message: String,
     /// A suggestion, such as "did you mean `kvestli`?".
     pub hint: Option<String>,
-    /// The source line the position points into, for the snippet.
+    /// The source line the position points into, for the snippet: the whole
+    /// line, or a window of it around the position when the line is long.
     pub snippet: Option<String>,
+    /// The column of the position within `snippet` when that is a window cut
+    /// from a long line (`None`: `snippet` is the whole line).
+    pub snippet_column: Option<usize>,
 }
 
 impl Diagnostic {
@@ -53,6 +58,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             snippet: None,
+            snippet_column: None,
         }
     }
 
@@ -71,15 +77,62 @@ impl Diagnostic {
     }
 
     /// Sets the position and takes the snippet line from `source`.
-    pub fn at(mut self, position: Option<Position>, source: Option<&str>) -> Self {
+    ///
+    /// This scans `source` up to the line; a caller with many diagnostics in
+    /// one text uses [`Diagnostic::at_indexed`] instead.
+    pub fn at(self, position: Option<Position>, source: Option<&str>) -> Self {
+        let line = match (position, source) {
+            (Some(pos), Some(src)) => src.lines().nth(pos.line.saturating_sub(1)),
+            _ => None,
+        };
+        self.at_line(position, line)
+    }
+
+    /// Sets the position and takes the snippet line from `source`, found
+    /// through its `index` (in logarithmic time).
+    pub fn at_indexed(self, position: Option<Position>, source: &str, index: &LineIndex) -> Self {
+        let line = position.and_then(|pos| index.line(source, pos.line));
+        self.at_line(position, line)
+    }
+
+    /// Sets the position and the snippet from `line`, the line it points
+    /// into. A long line is kept only as a window around the position, so
+    /// that many diagnostics in one long line stay small.
+    pub fn at_line(mut self, position: Option<Position>, line: Option<&str>) -> Self {
         self.position = position;
-        if let (Some(pos), Some(src)) = (position, source) {
-            self.snippet = src
-                .lines()
-                .nth(pos.line.saturating_sub(1))
-                .map(str::to_owned);
+        self.snippet = None;
+        self.snippet_column = None;
+        if let (Some(pos), Some(line)) = (position, line) {
+            if line.len() <= SNIPPET_KEPT {
+                self.snippet = Some(line.to_owned());
+            } else {
+                let (window, column) = snippet_window(line, pos.column);
+                self.snippet = Some(window);
+                self.snippet_column = Some(column);
+            }
         }
         self
+    }
+
+    /// The summary that stands for `count` diagnostics of `file` left out
+    /// (see [`MAX_PER_FILE`]); an error when any of them is.
+    pub fn more(file: Option<&Path>, count: usize, severity: Severity) -> Self {
+        let mut diag = Diagnostic::error(format!(
+            "{MORE_PREFIX}{count}{MORE_SUFFIX} (only the first {MAX_PER_FILE} errors and the first {MAX_PER_FILE} warnings of a file are)"
+        ))
+        .hint("fix these first and run again to see the rest");
+        diag.severity = severity;
+        diag.file = file.map(Path::to_path_buf);
+        diag
+    }
+
+    /// How many diagnostics this one stands for, when it is a summary made by
+    /// [`Diagnostic::more`].
+    pub fn more_count(&self) -> Option<usize> {
+        let rest = self.message.strip_prefix(MORE_PREFIX)?;
+        let (count, rest) = rest.split_once(' ')?;
+        let count = count.parse().ok()?;
+        (self.position.is_none() && rest.starts_with(MORE_SUFFIX.trim_start())).then_some(count)
     }
 
     /// Names the field path.
@@ -123,8 +176,9 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => Level::Warning,
         };
         let mut message = level.title(&title);
-        let window = match (self.position, &self.snippet) {
-            (Some(pos), Some(line)) => Some((pos.line, snippet_window(line, pos.column))),
+        let window = match (self.position, &self.snippet, self.snippet_column) {
+            (Some(pos), Some(shown), Some(column)) => Some((pos.line, (shown.clone(), column))),
+            (Some(pos), Some(line), None) => Some((pos.line, snippet_window(line, pos.column))),
             _ => None,
         };
         if let Some((line_number, (line, column))) = &window {
@@ -143,6 +197,65 @@ impl fmt::Display for Diagnostic {
 
 /// Longest source line shown in a snippet, in characters.
 const SNIPPET_WIDTH: usize = 100;
+
+/// Longest source line, in bytes, that a diagnostic keeps whole: a longer one
+/// is kept as the window shown, so that a diagnostic's size does not grow
+/// with its line (100 000 diagnostics in one 300 KB line would copy 30 GB).
+const SNIPPET_KEPT: usize = 4 * SNIPPET_WIDTH;
+
+/// Diagnostics shown per file: the rest are counted in one summary (see
+/// [`Diagnostic::more`]). Fifty is more than anyone fixes in one go, and
+/// bounds the output of a file with a mistake on every line.
+pub const MAX_PER_FILE: usize = 50;
+
+const MORE_PREFIX: &str = "and ";
+const MORE_SUFFIX: &str = " more problems in this file are not shown";
+
+/// Byte offsets of the lines of a text, so that an offset becomes a
+/// [`Position`] and a line number its text in logarithmic time.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    /// Where each line starts.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// The position of the byte `offset` in `text` (the text indexed).
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = text[start..offset].chars().count() + 1;
+        Position { line, column }
+    }
+
+    /// The text of line `number` (counting from 1) of `text`, without its line
+    /// break, as [`str::lines`] gives it.
+    pub fn line<'a>(&self, text: &'a str, number: usize) -> Option<&'a str> {
+        let start = *self.starts.get(number.checked_sub(1)?)?;
+        if start >= text.len() {
+            return None;
+        }
+        let end = self.starts.get(number).map_or(text.len(), |next| next - 1);
+        let line = &text[start..end];
+        // `str::lines` drops the `\r` of a `\r\n` line break only.
+        match self.starts.get(number) {
+            Some(_) => Some(line.strip_suffix('\r').unwrap_or(line)),
+            None => Some(line),
+        }
+    }
+}
 
 /// The part of `line` shown in a snippet, and the column within it: long lines
 /// are cut to a window around `column` (marked with `…`), and control characters
@@ -191,8 +304,28 @@ fn token_span(line: &str, column: usize) -> std::ops::Range<usize> {
 }
 
 /// The diagnostics of one run, errors and warnings together.
-#[derive(Debug, Default, Clone)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+#[derive(Debug, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>, ErrorTally);
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(list: Vec<Diagnostic>) -> Self {
+        Diagnostics(list, ErrorTally::default())
+    }
+}
+
+impl Clone for Diagnostics {
+    fn clone(&self) -> Self {
+        Diagnostics(self.0.clone(), ErrorTally::default())
+    }
+}
+
+/// The errors counted in a prefix of a list of diagnostics: where the list
+/// was, how long it was, and how many errors it held. Loaders ask for the
+/// error count after every entry they resolve; with the tally each asks only
+/// about what was added since, so a file with 80 000 errors is not counted
+/// 80 000 times. A list that moved or shrank is counted again.
+#[derive(Debug, Default)]
+struct ErrorTally(Mutex<(usize, usize, usize)>);
 
 impl Diagnostics {
     /// Adds one diagnostic.
@@ -207,7 +340,17 @@ impl Diagnostics {
 
     /// Number of errors.
     pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.is_error()).count()
+        let mut tally = self.1.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, len, errors) = *tally;
+        let now = self.0.as_ptr() as usize;
+        let (from, before) = if at == now && len <= self.0.len() {
+            (len, errors)
+        } else {
+            (0, 0)
+        };
+        let count = before + self.0[from..].iter().filter(|d| d.is_error()).count();
+        *tally = (now, self.0.len(), count);
+        count
     }
 
     /// Number of warnings.
@@ -272,6 +415,76 @@ mod tests {
             Some(&line),
         );
         assert!(d.to_string().contains("needle"));
+    }
+
+    #[test]
+    fn line_index_matches_lines_and_offsets() {
+        let text = "ab\r\ncø\n\nlast\r";
+        let index = LineIndex::new(text);
+        for (i, line) in text.lines().enumerate() {
+            assert_eq!(index.line(text, i + 1), Some(line), "line {}", i + 1);
+        }
+        assert_eq!(index.line(text, 5), None);
+        assert_eq!(index.line("a\n", 2), None);
+        assert_eq!(index.line(text, 0), None);
+        assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
+        // After `c` and the two bytes of `ø`.
+        assert_eq!(index.position(text, 7), Position { line: 2, column: 3 });
+        // Inside `ø`: the character's start.
+        assert_eq!(index.position(text, 6), Position { line: 2, column: 2 });
+        assert_eq!(index.position(text, 99), Position { line: 4, column: 6 });
+    }
+
+    #[test]
+    fn long_lines_are_kept_as_their_window() {
+        let line = format!("{}needle{}", "x".repeat(100_000), "y".repeat(100_000));
+        let at = Position {
+            line: 1,
+            column: 100_001,
+        };
+        let whole = Diagnostic::error("bad")
+            .in_file("f.md")
+            .at(Some(at), Some(&line));
+        assert!(whole.snippet.as_ref().unwrap().len() < 4 * SNIPPET_WIDTH);
+        assert!(whole.to_string().contains("^^^^^^"), "{whole}");
+        assert!(whole.to_string().contains("xneedley"), "{whole}");
+        let index = LineIndex::new(&line);
+        let indexed = Diagnostic::error("bad")
+            .in_file("f.md")
+            .at_indexed(Some(at), &line, &index);
+        assert_eq!(indexed.to_string(), whole.to_string());
+    }
+
+    #[test]
+    fn summaries_count_what_they_stand_for() {
+        let more = Diagnostic::more(Some(Path::new("f.md")), 12, Severity::Warning);
+        assert_eq!(more.more_count(), Some(12));
+        assert!(!more.is_error());
+        assert!(
+            more.to_string()
+                .starts_with("warning: f.md: and 12 more problems")
+        );
+        assert_eq!(Diagnostic::error("and 3 more").more_count(), None);
+    }
+
+    #[test]
+    fn errors_are_counted_as_the_list_changes() {
+        let mut diags = Diagnostics::default();
+        assert_eq!(diags.error_count(), 0);
+        for i in 0..100 {
+            diags.push(if i % 3 == 0 {
+                Diagnostic::error("e")
+            } else {
+                Diagnostic::warning("w")
+            });
+            assert_eq!(diags.error_count(), i / 3 + 1);
+        }
+        diags.0.retain(|d| d.is_error());
+        assert_eq!(diags.error_count(), 34);
+        diags.0 = vec![Diagnostic::warning("w"); 50];
+        assert_eq!(diags.error_count(), 0);
+        assert_eq!(diags.warning_count(), 50);
+        assert_eq!(diags.clone().error_count(), 0);
     }
 
     #[test]

@@ -66,25 +66,44 @@ impl Typesetter {
     /// regular, bold and italic and exported as PDF/A, which refuses empty
     /// boxes. The answer is remembered.
     pub fn can_print(&self, c: char) -> bool {
-        let in_house = self
-            .fonts
-            .iter()
-            .filter(|font| font.info().family == HOUSE_FONT)
-            .all(|font| font.info().coverage.contains(u32::from(c)));
-        in_house || self.prints(&c.to_string())
+        let mut unlimited = usize::MAX;
+        self.try_print(c, &mut unlimited).unwrap_or(true)
     }
 
     /// Whether the combining `mark` can be drawn on `base` (Typst shapes the
     /// pair with the font chosen for the base).
     pub fn can_combine(&self, base: char, mark: char) -> bool {
-        self.prints(&format!("{base}{mark}"))
+        let mut unlimited = usize::MAX;
+        self.try_combine(base, mark, &mut unlimited).unwrap_or(true)
     }
 
-    /// Whether `text` typesets without an empty box, in regular, bold and italic.
-    fn prints(&self, text: &str) -> bool {
+    /// Like [`Typesetter::can_print`], with at most `budget` trial
+    /// typesettings (each a compilation, under a lock), counted down:
+    /// `None` when the answer is not known and the budget is spent.
+    pub fn try_print(&self, c: char, budget: &mut usize) -> Option<bool> {
+        let in_house = self
+            .fonts
+            .iter()
+            .filter(|font| font.info().family == HOUSE_FONT)
+            .all(|font| font.info().coverage.contains(u32::from(c)));
+        if in_house {
+            return Some(true);
+        }
+        self.prints(&c.to_string(), budget)
+    }
+
+    /// Like [`Typesetter::can_combine`], within `budget` (see
+    /// [`Typesetter::try_print`]).
+    pub fn try_combine(&self, base: char, mark: char, budget: &mut usize) -> Option<bool> {
+        self.prints(&format!("{base}{mark}"), budget)
+    }
+
+    /// Whether `text` typesets without an empty box, in regular, bold and
+    /// italic; `None` when that needs a trial and `budget` is spent.
+    fn prints(&self, text: &str, budget: &mut usize) -> Option<bool> {
         let mut cache = self.printable.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(&known) = cache.get(text) {
-            return known;
+            return Some(known);
         }
         if !text.chars().any(|c| {
             self.fonts
@@ -92,8 +111,9 @@ impl Typesetter {
                 .any(|font| font.info().coverage.contains(u32::from(c)))
         }) {
             cache.insert(text.to_owned(), false);
-            return false;
+            return Some(false);
         }
+        *budget = budget.checked_sub(1)?;
         let escaped = crate::text::escape_markup(text);
         let source = format!(
             "#set text(font: \"{HOUSE_FONT}\", lang: \"nb\")\n{escaped} #strong[{escaped}] #emph[{escaped}] #strong(emph[{escaped}])"
@@ -116,7 +136,7 @@ impl Typesetter {
                 })
             });
         cache.insert(text.to_owned(), printable);
-        printable
+        Some(printable)
     }
 
     /// Names of the font families available to templates.

@@ -5,6 +5,7 @@ use serde_yaml_ng::Value;
 
 use super::body::resolve_person;
 use super::cycle::Cycle;
+use super::limits::MAX_OPEN_ACTIONS;
 use super::schema::{ActionFile, ActionStatusName};
 use super::source::{SourceFile, typed};
 use crate::derive::Date;
@@ -88,7 +89,7 @@ impl<'a> ActionContext<'a> {
         let existing = raw
             .id
             .as_deref()
-            .and_then(|id| self.cycle.actions.iter().position(|a| a.id == id));
+            .and_then(|id| self.cycle.action_ids.get(id).copied());
         // With an error (an unknown owner, a bad date) the point is still
         // recorded, so that later minutes updating it get no follow-on error.
         let failed = diags.error_count() > errors_before;
@@ -119,6 +120,11 @@ impl<'a> ActionContext<'a> {
             point.note = entry.raw.note;
         }
         point.overdue = false;
+        if point.status == ActionStatus::Open {
+            self.cycle.open_actions.insert(index);
+        } else {
+            self.cycle.open_actions.remove(&index);
+        }
         point.clone()
     }
 
@@ -135,6 +141,11 @@ impl<'a> ActionContext<'a> {
             diags.push(self.missing_text(field, raw.id.as_deref()));
             return None;
         };
+        let status = status(raw.status.unwrap_or(ActionStatusName::Open));
+        if status == ActionStatus::Open && self.cycle.open_actions.len() >= MAX_OPEN_ACTIONS {
+            diags.push(self.too_many_open(field));
+            return None;
+        }
         self.raised += 1;
         let id = raw
             .id
@@ -144,14 +155,34 @@ impl<'a> ActionContext<'a> {
             text,
             owner,
             due,
-            status: status(raw.status.unwrap_or(ActionStatusName::Open)),
+            status,
             overdue: false,
             case,
             raised_in: self.meeting.number,
             note: raw.note,
         };
+        let index = self.cycle.actions.len();
+        self.cycle
+            .action_ids
+            .entry(point.id.clone())
+            .or_insert(index);
+        if status == ActionStatus::Open {
+            self.cycle.open_actions.insert(index);
+        }
         self.cycle.actions.push(point.clone());
         Some(point)
+    }
+
+    /// The error for a new action point when [`MAX_OPEN_ACTIONS`] are open.
+    fn too_many_open(&self, field: &str) -> crate::diagnostic::Diagnostic {
+        self.file
+            .error(
+                field,
+                format!(
+                    "{MAX_OPEN_ACTIONS} action points are open already: every summons lists them all, so no more can be raised"
+                ),
+            )
+            .hint("close the action points that are done (`status: closed` with their `id`) in these or earlier minutes")
     }
 
     /// The error for an entry that neither updates an earlier action point nor

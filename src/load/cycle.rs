@@ -2,7 +2,7 @@
 //! date order: the previous meeting, case numbers through the year, and action
 //! points until they are closed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use super::source::SourceFile;
@@ -26,6 +26,11 @@ pub(crate) struct Cycle {
     year_max: HashMap<u32, (u32, String)>,
     /// Action points in the order raised, with their latest status.
     pub(crate) actions: Vec<ActionPoint>,
+    /// The index in `actions` of each id (the first raised with it).
+    pub(crate) action_ids: HashMap<String, usize>,
+    /// Indexes in `actions` of the open ones: each meeting lists them, in
+    /// time proportional to their number, not to every one ever raised.
+    pub(crate) open_actions: BTreeSet<usize>,
     /// Ids of the action points the latest minutes closed.
     pub(crate) closed_last: Vec<String>,
 }
@@ -195,19 +200,22 @@ fn missing_range(from: u32, to: u32, yy: u32) -> String {
 /// due date are marked overdue.
 pub(crate) fn action_status(cycle: &Cycle, date: Option<Date>) -> Vec<ActionPoint> {
     let mut open: Vec<ActionPoint> = Vec::new();
-    let mut closed: Vec<ActionPoint> = Vec::new();
-    for point in &cycle.actions {
-        if point.status == ActionStatus::Open {
-            let mut point = point.clone();
-            point.overdue = match (point.due, date) {
-                (Some(due), Some(date)) => due < date,
-                _ => false,
-            };
-            open.push(point);
-        } else if cycle.closed_last.contains(&point.id) {
-            closed.push(point.clone());
-        }
+    for &index in &cycle.open_actions {
+        let mut point = cycle.actions[index].clone();
+        point.overdue = match (point.due, date) {
+            (Some(due), Some(date)) => due < date,
+            _ => false,
+        };
+        open.push(point);
     }
-    open.extend(closed);
+    let mut closed: Vec<usize> = cycle
+        .closed_last
+        .iter()
+        .filter_map(|id| cycle.action_ids.get(id).copied())
+        .filter(|&index| cycle.actions[index].status != ActionStatus::Open)
+        .collect();
+    closed.sort_unstable();
+    closed.dedup();
+    open.extend(closed.into_iter().map(|index| cycle.actions[index].clone()));
     open
 }

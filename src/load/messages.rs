@@ -71,6 +71,17 @@ pub(crate) fn describe_serde_error(path: &str, message: &str) -> Wording {
     wording(path.to_owned(), message, None)
 }
 
+const ALIAS_BOMB: &str = "aliases expand to too many values (is this a YAML alias bomb?)";
+const ALIAS_BOMB_HINT: &str =
+    "write the values out instead of repeating anchors (`&name`) through aliases (`*name`)";
+
+/// The error for a file whose aliases expand to too much, at the first alias.
+pub(crate) fn alias_bomb_error(position: Position) -> Diagnostic {
+    let mut diag = Diagnostic::error(format!("invalid YAML: {ALIAS_BOMB}")).hint(ALIAS_BOMB_HINT);
+    diag.position = Some(position);
+    diag
+}
+
 /// Turns a YAML parser's message into one for people who do not know YAML's
 /// grammar, pointing where the fix belongs (an unclosed quote is reported where
 /// it opens, not at the end of the file where the parser gave up).
@@ -114,11 +125,9 @@ pub(crate) fn describe_yaml_error(
         )
     } else if plain.contains("repetition limit exceeded") {
         (
-            "aliases expand to too many values (is this a YAML alias bomb?)".to_owned(),
+            ALIAS_BOMB.to_owned(),
             position.or_else(|| crate::locate::first_alias(text)),
-            Some(
-                "write the values out instead of repeating anchors (`&name`) through aliases (`*name`)",
-            ),
+            Some(ALIAS_BOMB_HINT),
         )
     } else if plain.contains("recursion limit exceeded") {
         (

@@ -1,23 +1,24 @@
 //! Load stage, reading: the only place that opens content files. Bounded reads,
 //! UTF-8 and byte order marks, Office symbol-font characters, characters the
-//! fonts cannot print, and YAML parsed into values and then into raw shapes.
+//! fonts cannot print (checked by `chars`), limits (`limits`), and YAML parsed
+//! into values and then into raw shapes.
 
-use std::collections::HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde_yaml_ng::Value;
 
-use super::messages::{describe_serde_error, describe_yaml_error, join_path, strip_all_locations};
-use crate::diagnostic::{Diagnostic, Diagnostics, Position, did_you_mean};
+use super::chars::{EscapeCheck, Findings, report_symbol_fixes, report_unprintable};
+use super::limits;
+use super::messages::{
+    alias_bomb_error, describe_serde_error, describe_yaml_error, join_path, strip_all_locations,
+};
+use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Position, did_you_mean};
 use crate::fsread::{self, EntryKind, ReadError, Root};
 use crate::locate::Locator;
 use crate::markdown;
-use crate::text::{
-    SymbolFix, UNKNOWN_SYMBOL, clean_office_text, forbidden_in_pdf, is_combining_mark,
-};
-use crate::world::Typesetter;
+use crate::text::clean_office_text;
 
 /// Content files larger than this are refused: meeting content is small, and a
 /// bound keeps a runaway file from exhausting memory.
@@ -69,6 +70,7 @@ pub(crate) struct SourceFile {
     pub(crate) path: PathBuf,
     pub(crate) text: String,
     locator: Locator,
+    lines: LineIndex,
 }
 
 impl SourceFile {
@@ -84,7 +86,7 @@ impl SourceFile {
 
     fn at(&self, diag: Diagnostic, field: &str) -> Diagnostic {
         diag.in_file(&self.path)
-            .at(self.locator.find(field), Some(&self.text))
+            .at_indexed(self.locator.find(field), &self.text, &self.lines)
             .field(field)
     }
 }
@@ -127,7 +129,14 @@ fn text_of(path: &Path, raw: Vec<u8>, diags: &mut Diagnostics) -> Option<String>
     };
     let (text, fixes) = clean_office_text(&raw);
     report_symbol_fixes(path, &raw, &fixes, diags);
-    report_unprintable(path, &text, diags);
+    let index = LineIndex::new(&text);
+    report_unprintable(path, &text, &index, diags);
+    let mut findings = Findings::new(path, &text, &index);
+    for found in limits::long_words(&text) {
+        let diag = Diagnostic::error(found.message).hint(found.hint);
+        findings.push(diags, diag, || index.position(&text, found.offset));
+    }
+    findings.finish(diags);
     Some(text)
 }
 
@@ -141,132 +150,6 @@ fn read_error(path: &Path, err: &ReadError) -> Diagnostic {
     }
 }
 
-/// Reports characters that none of the bundled fonts can draw: Typst would print
-/// an empty box, and PDF/A export refuses them. Private-use characters are
-/// reported by [`report_symbol_fixes`].
-fn report_unprintable(path: &Path, text: &str, diags: &mut Diagnostics) {
-    let typesetter = Typesetter::shared();
-    // Each distinct character is looked up in the fonts once, and reported once.
-    let mut seen: HashSet<char> = HashSet::new();
-    let (mut line, mut column) = (1, 1);
-    let mut base: Option<char> = None;
-    // In YAML the character before a mark may be syntax (a quote): marks are
-    // checked on the values instead, by `check_escaped_characters`.
-    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-    for c in text.chars() {
-        if is_combining_mark(c) {
-            if let Some(message) = (!yaml).then(|| unprintable_mark(base, c)).flatten() {
-                diags.push(
-                    Diagnostic::error(message)
-                        .in_file(path)
-                        .at(Some(Position { line, column }), Some(text))
-                        .hint(MARK_HINT),
-                );
-            }
-        } else {
-            base = (!c.is_whitespace()).then_some(c);
-        }
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') || forbidden_in_pdf(c) {
-            if seen.insert(c) {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "{} character U+{:04X} cannot be printed",
-                        if c.is_control() { "control" } else { "invisible" },
-                        u32::from(c)
-                    ))
-                    .in_file(path)
-                    .at(Some(Position { line, column }), Some(text))
-                    .hint("remove it; it is invisible in most editors (it often comes from copying out of other programs)"),
-                );
-            }
-        } else if !(c.is_ascii()
-            || c.is_whitespace()
-            || is_combining_mark(c)
-            || ('\u{E000}'..='\u{F8FF}').contains(&c))
-            && seen.insert(c)
-            && !typesetter.can_print(c)
-        {
-            diags.push(
-                Diagnostic::error(format!(
-                    "the character `{c}` (U+{:04X}) cannot be printed: the bundled fonts cannot draw it",
-                    u32::from(c)
-                ))
-                .in_file(path)
-                .at(Some(Position { line, column }), Some(text))
-                .hint("replace it with a character the fonts have, or describe it in words"),
-            );
-        }
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
-}
-
-const MARK_HINT: &str = "write the accented letter as one character (most keyboards and editors can), or leave the mark out";
-
-/// Why the combining mark `c` after `base` (the last non-space character, if
-/// any) cannot be printed, if it cannot.
-fn unprintable_mark(base: Option<char>, c: char) -> Option<String> {
-    let typesetter = Typesetter::shared();
-    let printable = match base {
-        Some(b) => typesetter.can_combine(b, c),
-        None => typesetter.can_print(c),
-    };
-    let on = base.map(|b| format!(" on `{b}`")).unwrap_or_default();
-    (!printable).then(|| {
-        format!(
-            "the combining mark U+{:04X} cannot be printed{on} with the bundled fonts",
-            u32::from(c)
-        )
-    })
-}
-
-fn report_symbol_fixes(path: &Path, raw: &str, fixes: &[SymbolFix], diags: &mut Diagnostics) {
-    let mut mapped: Vec<&SymbolFix> = Vec::new();
-    for fix in fixes {
-        match fix.replacement {
-            Some(_) => mapped.push(fix),
-            None => diags.push(
-                Diagnostic::warning(format!(
-                    "private-use character U+{:04X} (from a symbol font such as Wingdings) has no known equivalent; it prints as {}",
-                    u32::from(fix.found),
-                    UNKNOWN_SYMBOL
-                ))
-                .in_file(path)
-                .at(Some(fix.position), Some(raw))
-                .hint("replace it with a Unicode character, such as • for a bullet"),
-            ),
-        }
-    }
-    if let Some(first) = mapped.first() {
-        let mut kinds: Vec<String> = mapped
-            .iter()
-            .map(|f| {
-                format!(
-                    "U+{:04X} → {}",
-                    u32::from(f.found),
-                    f.replacement.unwrap_or(f.found)
-                )
-            })
-            .collect();
-        kinds.sort();
-        kinds.dedup();
-        diags.push(
-            Diagnostic::warning(format!(
-                "{} Office symbol-font character(s) replaced with Unicode ({})",
-                mapped.len(),
-                kinds.join(", ")
-            ))
-            .in_file(path)
-            .at(Some(first.position), Some(raw))
-            .hint("fix the text at the source to silence this warning"),
-        );
-    }
-}
-
 fn position_of_offset(text: &str, offset: usize) -> Position {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -274,84 +157,45 @@ fn position_of_offset(text: &str, offset: usize) -> Position {
     Position { line, column }
 }
 
-/// Reports characters that YAML escapes (`"\x01"`, `"\U0001F600"`) put into text
-/// values but that cannot be printed (characters written literally in the file
-/// were already reported by [`report_unprintable`]), and combining marks that
-/// cannot be drawn on the character before them in the value.
-fn check_escaped_characters(file: &SourceFile, value: &Value, path: &str, diags: &mut Diagnostics) {
-    match value {
-        Value::String(text) => {
-            let typesetter = Typesetter::shared();
-            let mut base: Option<char> = None;
-            for c in text.chars() {
-                if is_combining_mark(c) {
-                    if let Some(message) = unprintable_mark(base, c) {
-                        diags.push(file.error(path, message).hint(MARK_HINT));
-                        return;
-                    }
-                    continue;
-                } else {
-                    base = (!c.is_whitespace()).then_some(c);
-                }
-                if file.text.contains(c)
-                    || c.is_ascii() && !c.is_control()
-                    || matches!(c, '\n' | '\r' | '\t')
-                {
-                    continue;
-                }
-                let unprintable = c.is_control()
-                    || forbidden_in_pdf(c)
-                    || ('\u{E000}'..='\u{F8FF}').contains(&c)
-                    || !(c.is_whitespace() || typesetter.can_print(c));
-                if unprintable {
-                    diags.push(file.error(
-                        path,
-                        format!("the character U+{:04X}, written as an escape, cannot be printed", u32::from(c)),
-                    ).hint("remove the escape sequence or replace it with a character the fonts have"));
-                    return;
-                }
-            }
-        }
-        Value::Sequence(items) => {
-            for (i, item) in items.iter().enumerate() {
-                check_escaped_characters(file, item, &format!("{path}[{i}]"), diags);
-            }
-        }
-        Value::Mapping(map) => {
-            for (key, item) in map {
-                let name = key
-                    .as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| format!("{key:?}"));
-                let sub = if path.is_empty() {
-                    name
-                } else {
-                    format!("{path}.{name}")
-                };
-                check_escaped_characters(file, item, &sub, diags);
-            }
-        }
-        Value::Tagged(tagged) => check_escaped_characters(file, &tagged.value, path, diags),
-        _ => {}
-    }
-}
-
 /// Reads and parses a YAML file into a generic value (syntax errors reported).
+///
+/// Before any parser runs, the nesting depth is checked on the text; before
+/// serde expands aliases, what they expand to is weighed (see [`limits`]).
 pub(crate) fn read_yaml(
     content_dir: &Path,
     path: &Path,
     diags: &mut Diagnostics,
 ) -> Option<(SourceFile, Value)> {
     let text = read_text(content_dir, path, diags)?;
+    if let Some(found) = limits::yaml_nesting(&text) {
+        let pos = LineIndex::new(&text).position(&text, found.offset);
+        let diag = Diagnostic::error(found.message).hint(found.hint);
+        diags.push(diag.in_file(path).at(Some(pos), Some(&text)));
+        return None;
+    }
+    if let Some(pos) = limits::alias_bomb(&text) {
+        diags.push(
+            alias_bomb_error(pos)
+                .in_file(path)
+                .at(Some(pos), Some(&text)),
+        );
+        return None;
+    }
     match serde_yaml_ng::from_str::<Value>(&text) {
         Ok(value) => {
             let locator = Locator::new(&text);
+            let lines = LineIndex::new(&text);
             let file = SourceFile {
                 path: path.to_path_buf(),
                 text,
                 locator,
+                lines,
             };
-            check_escaped_characters(&file, &value, "", diags);
+            let mut check = EscapeCheck::new(&file.text);
+            check.check(&value, "");
+            for (field, diag) in check.found {
+                diags.push(file.at(diag, &field));
+            }
             Some((file, value))
         }
         Err(err) => {
@@ -443,13 +287,19 @@ pub(crate) fn read_paper(
             return None;
         }
     };
-    for problem in markdown::check(&text) {
-        diags.push(
-            Diagnostic::error(problem.message)
-                .in_file(&path)
-                .at(Some(position_of_offset(&text, problem.offset)), Some(&text)),
-        );
+    let index = LineIndex::new(&text);
+    if let Some(found) = limits::markdown_blocks(&text) {
+        let at = Some(index.position(&text, found.offset));
+        let diag = Diagnostic::error(found.message).hint(found.hint);
+        diags.push(diag.in_file(&path).at_indexed(at, &text, &index));
+        return None;
     }
+    let mut findings = Findings::new(&path, &text, &index);
+    for problem in markdown::check(&text) {
+        let at = || index.position(&text, problem.offset);
+        findings.push(diags, Diagnostic::error(problem.message), at);
+    }
+    findings.finish(diags);
     Some(text)
 }
 

@@ -1,9 +1,10 @@
 //! A build's outcome (pipeline stage): what became of each document, and every diagnostic.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics, MAX_PER_FILE, Position, Severity};
 use crate::output::Commit;
 
 /// What became of one document.
@@ -87,10 +88,26 @@ pub(crate) fn finish(
 }
 
 /// Drops repeats: a template error shows once, not once per document (with
-/// the hint of its first occurrence).
+/// the hint of its first occurrence). Keeps the first [`MAX_PER_FILE`] errors
+/// and the first [`MAX_PER_FILE`] warnings of each file (so warnings never
+/// hide an error), and puts one summary of the rest of each, counting the
+/// summaries the loading made, where the first left out stood. Linear: keys
+/// are looked up in hash sets.
 pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
-    let mut seen = Vec::new();
-    diagnostics.0.retain(|d| {
+    type Key = (
+        Severity,
+        Option<PathBuf>,
+        Option<Position>,
+        Option<String>,
+        String,
+    );
+    let mut seen: HashSet<Key> = HashSet::new();
+    // Per file and severity: diagnostics kept, and those left out (how many,
+    // and where their summary goes).
+    let mut kept: HashMap<(Option<PathBuf>, Severity), usize> = HashMap::new();
+    let mut left_out: HashMap<(Option<PathBuf>, Severity), (usize, usize)> = HashMap::new();
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.0.len());
+    for d in std::mem::take(&mut diagnostics.0) {
         let key = (
             d.severity,
             d.file.clone(),
@@ -98,11 +115,73 @@ pub(crate) fn dedupe(diagnostics: &mut Diagnostics) {
             d.field.clone(),
             d.message.clone(),
         );
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
+        if !seen.insert(key) {
+            continue;
         }
-    });
+        let more = d.more_count();
+        let group = (d.file.clone(), d.severity);
+        let count = kept.entry(group.clone()).or_default();
+        if d.file.is_none() || more.is_none() && *count < MAX_PER_FILE {
+            *count += 1;
+            out.push(d);
+            continue;
+        }
+        let slot = left_out.entry(group).or_insert((0, out.len()));
+        if slot.0 == 0 {
+            slot.1 = out.len();
+            out.push(d);
+        }
+        slot.0 += more.unwrap_or(1);
+    }
+    for ((file, severity), (count, at)) in left_out {
+        out[at] = Diagnostic::more(file.as_deref(), count, severity);
+    }
+    *diagnostics = Diagnostics::from(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(file: &str, line: usize) -> Diagnostic {
+        Diagnostic::error("bad")
+            .in_file(file)
+            .at(Some(Position { line, column: 1 }), None)
+    }
+
+    #[test]
+    fn repeats_go_and_each_file_is_capped() {
+        let mut diags = Diagnostics::default();
+        for line in 1..=60 {
+            diags.push(at("a.yaml", line));
+            diags.push(at("a.yaml", line));
+        }
+        diags.push(at("b.yaml", 1));
+        for line in 1..=60 {
+            diags.push(
+                Diagnostic::warning("w")
+                    .in_file("a.yaml")
+                    .at(Some(Position { line, column: 1 }), None),
+            );
+        }
+        diags.push(Diagnostic::more(
+            Some(std::path::Path::new("a.yaml")),
+            5,
+            Severity::Error,
+        ));
+        dedupe(&mut diags);
+        let texts: Vec<String> = diags.0.iter().map(|d| d.to_string()).collect();
+        assert_eq!(texts.len(), 2 * MAX_PER_FILE + 3, "{texts:#?}");
+        assert!(texts[MAX_PER_FILE].starts_with("error: a.yaml: and 15 more problems"));
+        assert!(texts[MAX_PER_FILE + 1].starts_with("error: b.yaml:1:1"));
+        let last = &texts[2 * MAX_PER_FILE + 2];
+        assert!(
+            last.starts_with("warning: a.yaml: and 10 more problems"),
+            "{last}"
+        );
+        // Running it again changes nothing.
+        let again = diags.clone();
+        dedupe(&mut diags);
+        assert_eq!(diags.0, again.0);
+    }
 }

@@ -90,6 +90,7 @@ fn retarget(
         column: origin.column.unwrap_or(1),
     });
     diag.snippet = Some(origin.source_line);
+    diag.snippet_column = None;
     diag.hint = Some(notes.join("; "));
 }
 

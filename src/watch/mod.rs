@@ -275,7 +275,7 @@ impl State<'_> {
             (build(&others), packs.join())
         });
         let second = second.unwrap_or_else(|_| BuildReport {
-            diagnostics: Diagnostics(vec![Diagnostic::error("building the packs failed")]),
+            diagnostics: Diagnostics::from(vec![Diagnostic::error("building the packs failed")]),
             ..BuildReport::default()
         });
         let mut merged = BuildReport::default();

@@ -166,7 +166,13 @@ mod tests {
         let mut diag = Diagnostic::error("feil");
         diag.file = file.map(|f| content.join(f));
         diag.field = field.map(str::to_owned);
-        let blocked = Blocked::find(&project, true, &Diagnostics(vec![diag]), &content, places);
+        let blocked = Blocked::find(
+            &project,
+            true,
+            &Diagnostics::from(vec![diag]),
+            &content,
+            places,
+        );
         let meetings = &project.bodies[0].meetings;
         (0..meetings.len())
             .filter(|&m| blocked.reaches(&project, 0, m))

@@ -14,6 +14,7 @@ mod layout;
 mod links;
 mod output;
 mod publish;
+mod resources;
 mod roundtrip;
 mod schema;
 mod snapshots;
