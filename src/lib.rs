@@ -10,6 +10,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod archive;
+pub mod blocks;
 pub mod cli;
 pub mod compile;
 pub mod config;

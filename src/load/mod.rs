@@ -19,6 +19,7 @@ use crate::model::{BodyContent, BodySources, Project};
 mod actions;
 mod agenda;
 mod attendance;
+mod blocks;
 mod body;
 mod cycle;
 mod identity;
