@@ -404,10 +404,12 @@ impl Budget {
         let mut columns = vec![Column {
             title: self.label.clone(),
             numeric: false,
+            grow: true,
         }];
         columns.extend(self.columns.iter().map(|c| Column {
             title: c.clone(),
             numeric: true,
+            grow: false,
         }));
         Table {
             kind: "budget",

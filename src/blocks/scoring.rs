@@ -425,10 +425,12 @@ impl Scoring {
         let mut columns = vec![Column {
             title: "Kriterium".to_owned(),
             numeric: false,
+            grow: true,
         }];
         columns.extend(self.alternatives.iter().map(|a| Column {
             title: a.clone(),
             numeric: true,
+            grow: false,
         }));
         Table {
             kind: "scoring",

@@ -160,11 +160,11 @@ impl Status {
     /// The report as a printable table; the trend column only when a trend is given.
     pub fn table(&self) -> Table {
         let trends = self.dimensions.iter().any(|d| d.trend.is_some());
-        let mut columns = vec![column("Område"), column("Status")];
+        let mut columns = vec![column("Område", false), column("Status", false)];
         if trends {
-            columns.push(column("Utvikling"));
+            columns.push(column("Utvikling", false));
         }
-        columns.push(column("Kommentar"));
+        columns.push(column("Kommentar", true));
         let rows = self
             .dimensions
             .iter()
@@ -193,10 +193,11 @@ impl Status {
     }
 }
 
-fn column(title: &str) -> Column {
+fn column(title: &str, grow: bool) -> Column {
     Column {
         title: title.to_owned(),
         numeric: false,
+        grow,
     }
 }
 

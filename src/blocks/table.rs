@@ -25,6 +25,8 @@ pub struct Column {
     pub title: String,
     /// Whether it holds numbers: right-aligned, in tabular figures.
     pub numeric: bool,
+    /// Whether it takes the width the other columns leave (one per table).
+    pub grow: bool,
 }
 
 /// A body row of a table.
