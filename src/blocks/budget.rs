@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::BlockError;
-use super::number::{MAX_DECIMALS, format_cell, format_steps, to_steps};
+use super::number::{MAX_DECIMALS, Written, format_cell, format_steps, to_steps};
 use super::table::{Cell, Column, Row, Table};
 
 /// The data file of a budget block.
@@ -29,7 +29,7 @@ pub struct BudgetSpec {
     pub rows: Vec<BudgetRowSpec>,
     /// The total as written in the source, one per column (`~` for none): checked.
     #[serde(default)]
-    pub total: Option<Vec<Option<f64>>>,
+    pub total: Option<Vec<Written>>,
 }
 
 /// A row of a budget: `label` and `amounts`, or a `group` of `rows`.
@@ -41,7 +41,7 @@ pub struct BudgetRowSpec {
     pub label: Option<String>,
     /// One amount per column; `~` for an empty cell.
     #[serde(default)]
-    pub amounts: Option<Vec<Option<f64>>>,
+    pub amounts: Option<Vec<Written>>,
     /// A group's label.
     #[serde(default)]
     pub group: Option<String>,
@@ -50,7 +50,7 @@ pub struct BudgetRowSpec {
     pub rows: Option<Vec<BudgetRowSpec>>,
     /// A group's subtotal as written in the source: checked.
     #[serde(default)]
-    pub total: Option<Vec<Option<f64>>>,
+    pub total: Option<Vec<Written>>,
 }
 
 /// The unit of a budget's amounts.
@@ -121,6 +121,9 @@ pub enum BudgetLine {
     },
 }
 
+/// How the error for a written total that its rows contradict begins.
+const MISMATCH: &str = "the written total";
+
 /// Computes a budget, refusing what cannot be trusted.
 pub fn compute(spec: BudgetSpec) -> Result<Budget, Vec<BlockError>> {
     let mut errors = Vec::new();
@@ -155,7 +158,10 @@ pub fn compute(spec: BudgetSpec) -> Result<Budget, Vec<BlockError>> {
         })
         .collect();
     let total = sum(&all, width);
-    if let Some(written) = &spec.total {
+    // A written total is checked when every row was read: a group's wrong
+    // subtotal leaves the sums whole, a row left out does not.
+    let rows_whole = errors.iter().all(|e| e.message.starts_with(MISMATCH));
+    if let Some(written) = spec.total.as_ref().filter(|_| rows_whole) {
         check_total(
             written,
             &total,
@@ -277,7 +283,7 @@ fn plain_row(
 
 /// Written amounts in printed steps, when there is one per column.
 fn amounts(
-    written: &[Option<f64>],
+    written: &[Written],
     field: &str,
     width: usize,
     d: u8,
@@ -295,7 +301,7 @@ fn amounts(
     }
     let mut out = Vec::new();
     for (k, value) in written.iter().enumerate() {
-        match value.map(|v| to_steps(v, d)) {
+        match value.0.map(|v| to_steps(v, d)) {
             None => out.push(None),
             Some(Some(steps)) => out.push(Some(steps)),
             Some(None) => {
@@ -324,7 +330,7 @@ fn sum(lines: &[&Amounts], width: usize) -> Amounts {
 
 /// Reports where a written total disagrees with the computed one.
 fn check_total(
-    written: &[Option<f64>],
+    written: &[Written],
     computed: &Amounts,
     field: &str,
     what: &str,
@@ -352,7 +358,7 @@ fn check_total(
                 BlockError::new(
                     format!("{field}[{k}]"),
                     format!(
-                        "the written total{column} is {} but {what} sum to {sum}",
+                        "{MISMATCH}{column} is {} but {what} sum to {sum}",
                         format_steps(*w, d)
                     ),
                 )

@@ -16,6 +16,49 @@ pub const MAX_STEPS: i64 = 1_000_000_000_000_000;
 /// What an empty cell prints: never 0.
 pub const EMPTY: &str = "–";
 
+/// An amount or score as written in a data file: a number, or `~` for none.
+///
+/// Its own type so that a wrong value is worded for people ("expected a
+/// number, or `~` for an empty cell") rather than with a Rust type name.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Written(pub Option<f64>);
+
+impl<'de> serde::Deserialize<'de> for Written {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(WrittenVisitor)
+    }
+}
+
+struct WrittenVisitor;
+
+impl serde::de::Visitor<'_> for WrittenVisitor {
+    type Value = Written;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number, or `~` for an empty cell")
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Written, E> {
+        Ok(Written(Some(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Written, E> {
+        Ok(Written(Some(v as f64)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Written, E> {
+        Ok(Written(Some(v as f64)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Written, E> {
+        Ok(Written(None))
+    }
+
+    fn visit_none<E>(self) -> Result<Written, E> {
+        Ok(Written(None))
+    }
+}
+
 /// The no-break space between groups of thousands.
 const THOUSANDS: char = '\u{A0}';
 

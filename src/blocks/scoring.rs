@@ -11,7 +11,7 @@
 use serde::Deserialize;
 
 use super::BlockError;
-use super::number::{MAX_DECIMALS, format_cell, format_steps, to_steps};
+use super::number::{MAX_DECIMALS, Written, format_cell, format_steps, to_steps};
 use super::table::{Cell, Column, Row, Table};
 
 /// The highest score of a question.
@@ -39,7 +39,7 @@ pub struct ScoringSpec {
     pub criteria: Vec<CriterionSpec>,
     /// The totals as written in the source, one per alternative: checked.
     #[serde(default)]
-    pub total: Option<Vec<Option<f64>>>,
+    pub total: Option<Vec<Written>>,
 }
 
 /// A criterion: a question with `scores`, or a group of `criteria`.
@@ -50,7 +50,7 @@ pub struct CriterionSpec {
     pub name: String,
     /// A question's scores, 0–10, one per alternative; `~` for no answer.
     #[serde(default)]
-    pub scores: Option<Vec<Option<f64>>>,
+    pub scores: Option<Vec<Written>>,
     /// A group's criteria.
     #[serde(default)]
     pub criteria: Option<Vec<CriterionSpec>>,
@@ -153,7 +153,7 @@ pub fn compute(spec: ScoringSpec) -> Result<Scoring, Vec<BlockError>> {
         errors: Vec::new(),
     };
     let total = walk.group(&spec.criteria, spec.method, "criteria", 0, "totalen");
-    if let Some(written) = &spec.total {
+    if let Some(written) = spec.total.as_ref().filter(|_| walk.errors.is_empty()) {
         walk.check_total(written, &total);
     }
     if !walk.errors.is_empty() {
@@ -266,7 +266,7 @@ impl Walk {
     }
 
     /// A question's scores in printed steps.
-    fn scores(&mut self, scores: &[Option<f64>], field: &str) -> Vec<Option<i64>> {
+    fn scores(&mut self, scores: &[Written], field: &str) -> Vec<Option<i64>> {
         let n = self.alternatives.len();
         if scores.len() != n {
             self.errors.push(
@@ -280,14 +280,14 @@ impl Walk {
         }
         let mut out = Vec::new();
         for (k, score) in scores.iter().enumerate() {
-            match score {
-                Some(s) if !(0.0..=MAX_SCORE).contains(s) => {
+            match score.0 {
+                Some(s) if !(0.0..=MAX_SCORE).contains(&s) => {
                     let message = format!("the score {s} is outside 0–10");
                     self.errors
                         .push(BlockError::new(format!("{field}[{k}]"), message));
                     out.push(None);
                 }
-                Some(s) => out.push(to_steps(*s, self.decimals)),
+                Some(s) => out.push(to_steps(s, self.decimals)),
                 None => out.push(None),
             }
         }
@@ -322,7 +322,7 @@ impl Walk {
     }
 
     /// Reports where a written total disagrees with the computed one.
-    fn check_total(&mut self, written: &[Option<f64>], computed: &[Option<i64>]) {
+    fn check_total(&mut self, written: &[Written], computed: &[Option<i64>]) {
         let d = self.decimals;
         if written.len() != computed.len() {
             let message = format!(
@@ -334,7 +334,7 @@ impl Walk {
             return;
         }
         for (k, (w, c)) in written.iter().zip(computed).enumerate() {
-            let Some(w) = w.and_then(|w| to_steps(w, d)) else {
+            let Some(w) = w.0.and_then(|w| to_steps(w, d)) else {
                 continue;
             };
             if Some(w) != *c {
@@ -345,7 +345,10 @@ impl Walk {
                             "the written total of `{}` is {} but the criteria give {}",
                             self.alternatives[k],
                             format_steps(w, d),
-                            format_cell(*c, d)
+                            c.map_or_else(
+                                || "no total (no answers)".to_owned(),
+                                |c| format_steps(c, d)
+                            )
                         ),
                     )
                     .hint("correct the scores or the total; motebok prints the total it computes"),
