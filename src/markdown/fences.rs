@@ -46,6 +46,21 @@ pub fn data_fences(markdown: &str) -> Vec<DataFence> {
         .collect()
 }
 
+/// Data-block fences in Markdown that is not a case paper (a description, a
+/// note): refused, since only a case paper has data files beside it.
+pub fn outside_paper(markdown: &str) -> Vec<super::Problem> {
+    data_fences(markdown)
+        .into_iter()
+        .map(|fence| super::Problem {
+            offset: fence.offset,
+            message: format!(
+                "a `{}` data block can only be placed in a case paper; use a plain Markdown table here",
+                fence.kind.name()
+            ),
+        })
+        .collect()
+}
+
 /// What the converter prints for the data block numbered `index` (from 0).
 pub(crate) fn placeholder(index: usize) -> String {
     format!("#{BLOCKS_VARIABLE}.at({index})\n\n")
