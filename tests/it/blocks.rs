@@ -17,7 +17,7 @@ fn case_paper_source() -> String {
     let renderer = Renderer::load(&root().join("templates"), &required).expect("templates load");
     let job = plan(&project)
         .into_iter()
-        .find(|job| job.path == Path::new("styret/2024-03/sak-07-24.pdf"))
+        .find(|job| job.path == Path::new("styret/2024-02/sak-07-24.pdf"))
         .expect("the case paper is planned");
     render_job(&renderer, &project, &job).expect("renders")
 }
@@ -32,7 +32,7 @@ fn data_blocks_print_as_tables_in_the_pdf() {
     let dir = project_with(&root().join("tests/fixtures/blokker"));
     let out = run(dir.path(), &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let text = pdf_text(&dir.path().join("output/styret/2024-03/sak-07-24.pdf"));
+    let text = pdf_text(&dir.path().join("output/styret/2024-02/sak-07-24.pdf"));
     assert_contains(
         &text,
         &[
