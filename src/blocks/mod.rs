@@ -1,5 +1,5 @@
 //! Derive stage, data blocks: tables computed from a case paper's data files
-//! (budgets, status reports, scoring models). Pure functions: the data comes in
+//! (budgets, status reports, scoring models, risk registers). Pure functions: the data comes in
 //! parsed (see `load::blocks`, which reads the files), and goes out as typed,
 //! checked values with a printable [`Table`] each.
 //!
@@ -9,11 +9,13 @@
 
 pub mod budget;
 pub mod number;
+pub mod risks;
 pub mod scoring;
 pub mod status;
 pub mod table;
 
 pub use budget::{Budget, BudgetSpec};
+pub use risks::{Risks, RisksSpec};
 pub use scoring::{Scoring, ScoringSpec};
 pub use status::{Status, StatusSpec};
 pub use table::{Cell, Column, Row, Table};
@@ -27,11 +29,18 @@ pub enum BlockKind {
     Status,
     /// A scoring model: criteria × alternatives, with totals and ranks.
     Scoring,
+    /// A risk register: probability × consequence, level and change.
+    Risks,
 }
 
 impl BlockKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [BlockKind; 3] = [BlockKind::Budget, BlockKind::Status, BlockKind::Scoring];
+    pub const ALL: [BlockKind; 4] = [
+        BlockKind::Budget,
+        BlockKind::Status,
+        BlockKind::Scoring,
+        BlockKind::Risks,
+    ];
 
     /// The kind named `name` in a fence's info string.
     pub fn parse(name: &str) -> Option<BlockKind> {
@@ -44,6 +53,7 @@ impl BlockKind {
             BlockKind::Budget => "budget",
             BlockKind::Status => "status",
             BlockKind::Scoring => "scoring",
+            BlockKind::Risks => "risks",
         }
     }
 }
@@ -57,6 +67,8 @@ pub enum Block {
     Status(Status),
     /// A scoring model.
     Scoring(Scoring),
+    /// A risk register.
+    Risks(Risks),
 }
 
 impl Block {
@@ -66,6 +78,7 @@ impl Block {
             Block::Budget(b) => b.table(),
             Block::Status(s) => s.table(),
             Block::Scoring(s) => s.table(),
+            Block::Risks(r) => r.table(),
         }
     }
 }

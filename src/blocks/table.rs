@@ -6,7 +6,7 @@ use serde::Serialize;
 /// A block as printed: a header row of column titles, body rows, notes under it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Table {
-    /// The kind of block (`budget`, `status`, `scoring`).
+    /// The kind of block (`budget`, `status`, `scoring`, `risks`).
     pub kind: &'static str,
     /// A title above the table, when the data gives one.
     pub title: Option<String>,
@@ -25,7 +25,7 @@ pub struct Column {
     pub title: String,
     /// Whether it holds numbers: right-aligned, in tabular figures.
     pub numeric: bool,
-    /// Whether it takes the width the other columns leave (one per table).
+    /// Whether it takes (a share of) the width the other columns leave.
     pub grow: bool,
 }
 

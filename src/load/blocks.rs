@@ -97,28 +97,18 @@ fn load_block(
     diags: &mut Diagnostics,
 ) -> Option<Block> {
     let (file, value) = read_yaml(content_dir, path, diags)?;
+    let file = &file;
     let block = match kind {
-        BlockKind::Budget => computed(
-            &file,
-            typed(&file, "", value, diags),
-            blocks::budget::compute,
-            diags,
-        )
-        .map(Block::Budget),
-        BlockKind::Status => computed(
-            &file,
-            typed(&file, "", value, diags),
-            blocks::status::compute,
-            diags,
-        )
-        .map(Block::Status),
-        BlockKind::Scoring => computed(
-            &file,
-            typed(&file, "", value, diags),
-            blocks::scoring::compute,
-            diags,
-        )
-        .map(Block::Scoring),
+        BlockKind::Budget => {
+            computed(file, value, blocks::budget::compute, diags).map(Block::Budget)
+        }
+        BlockKind::Status => {
+            computed(file, value, blocks::status::compute, diags).map(Block::Status)
+        }
+        BlockKind::Scoring => {
+            computed(file, value, blocks::scoring::compute, diags).map(Block::Scoring)
+        }
+        BlockKind::Risks => computed(file, value, blocks::risks::compute, diags).map(Block::Risks),
     }?;
     let rows = block.table().rows.len();
     if rows > MAX_BLOCK_ROWS {
@@ -133,14 +123,15 @@ fn load_block(
     Some(block)
 }
 
-/// Computes a typed spec, reporting its errors in `file`.
+/// Types `value` and computes it, reporting its errors in `file`.
 fn computed<S: DeserializeOwned, T>(
     file: &SourceFile,
-    spec: Option<S>,
+    value: serde_yaml_ng::Value,
     compute: fn(S) -> Result<T, Vec<BlockError>>,
     diags: &mut Diagnostics,
 ) -> Option<T> {
-    match compute(spec?) {
+    let spec = typed(file, "", value, diags)?;
+    match compute(spec) {
         Ok(value) => Some(value),
         Err(errors) => {
             for e in errors {

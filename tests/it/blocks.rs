@@ -43,6 +43,9 @@ fn data_blocks_print_as_tables_in_the_pdf() {
             "Rangering",
             "Beløp i tusen kr.",
             "«Avhengigheter» har ingen svar for Tiltak A, Tiltak C",
+            "Risikoregister (testdata)",
+            "Økt fra 8",
+            "Høy",
         ],
     );
     // Numbers in the Norwegian form: no-break spaces, decimal comma, minus sign.
