@@ -126,6 +126,9 @@ pub struct IndexCase {
     pub adopted: Vec<String>,
     /// Postponement note.
     pub postponed: Option<String>,
+    /// The computed values of the case paper's data blocks (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<serde_json::Value>,
 }
 
 /// Builds every selected meeting and writes the archive's index beside the PDFs.
@@ -197,6 +200,11 @@ fn meeting_entry(
                 .map(|i| phrases.adopted(item, i).0)
                 .unwrap_or_default(),
             postponed: item.postponed.clone(),
+            blocks: item
+                .blocks
+                .iter()
+                .map(crate::blocks::Block::values)
+                .collect(),
         })
         .collect();
     IndexMeeting {
@@ -345,6 +353,7 @@ mod tests {
                 proposed: vec![],
                 adopted: vec![],
                 postponed: None,
+                blocks: vec![],
             }],
         };
         assert_eq!(

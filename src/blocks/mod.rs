@@ -8,6 +8,7 @@
 //! outside 0–10, a row with the wrong number of cells.
 
 pub mod budget;
+pub mod json;
 pub mod number;
 pub mod risks;
 pub mod scoring;

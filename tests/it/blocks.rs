@@ -52,3 +52,32 @@ fn data_blocks_print_as_tables_in_the_pdf() {
     let flat = text.replace('\u{A0}', " ");
     assert_contains(&flat, &["13 850,0", "3 000,3", "−400,0"]);
 }
+
+#[test]
+fn the_archive_index_carries_the_computed_values() {
+    let dir = project_with(&root().join("tests/fixtures/blokker"));
+    for command in ["build", "archive"] {
+        let out = run(dir.path(), &[command]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let index = std::fs::read_to_string(dir.path().join("output/index.json")).unwrap();
+    let index: serde_json::Value = serde_json::from_str(&index).unwrap();
+    let blocks = &index["bodies"][0]["years"][0]["meetings"][0]["cases"][0]["blocks"];
+    let kinds: Vec<&str> = blocks
+        .as_array()
+        .expect("the case lists its blocks")
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["status", "budget", "scoring", "risks"]);
+    assert_eq!(
+        blocks[1]["total"],
+        serde_json::json!([13850.0, 3000.3, 13290.5])
+    );
+    assert_eq!(
+        blocks[1]["rows"][2]["amounts"],
+        serde_json::json!([null, -400.0, -400.0])
+    );
+    assert_eq!(blocks[2]["ranks"], serde_json::json!([2, 2, 1]));
+    assert_eq!(blocks[3]["risks"][1]["level"], "high");
+}
