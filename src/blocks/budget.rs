@@ -142,6 +142,10 @@ pub fn compute(spec: BudgetSpec) -> Result<Budget, Vec<BlockError>> {
         );
         return Err(errors);
     }
+    if spec.rows.is_empty() {
+        errors.push(BlockError::new("rows", "a budget needs at least one row"));
+        return Err(errors);
+    }
     let width = spec.columns.len();
     let mut lines = Vec::new();
     for (i, row) in spec.rows.into_iter().enumerate() {
@@ -305,10 +309,10 @@ fn amounts(
             None => out.push(None),
             Some(Some(steps)) => out.push(Some(steps)),
             Some(None) => {
-                errors.push(BlockError::new(
-                    format!("{field}[{k}]"),
-                    "the amount is too large",
-                ));
+                errors.push(
+                    BlockError::new(format!("{field}[{k}]"), "the amount is too large")
+                        .hint("amounts go up to a billion of the unit; choose a larger `unit`"),
+                );
                 return None;
             }
         }
@@ -323,7 +327,9 @@ fn sum(lines: &[&Amounts], width: usize) -> Amounts {
             lines
                 .iter()
                 .filter_map(|l| l[k])
-                .fold(None, |acc: Option<i64>, v| Some(acc.unwrap_or(0) + v))
+                .fold(None, |acc: Option<i64>, v| {
+                    Some(acc.unwrap_or(0).saturating_add(v))
+                })
         })
         .collect()
 }

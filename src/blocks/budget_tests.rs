@@ -123,3 +123,12 @@ fn the_table_has_group_rows_subtotals_and_the_unit() {
     assert_eq!(t.notes, ["Beløp i tusen kr."]);
     assert!(!t.columns[0].numeric && t.columns[1].numeric);
 }
+
+#[test]
+fn huge_amounts_and_empty_budgets_are_refused() {
+    let e = errors("unit: kr\ncolumns: [A]\nrows:\n- {label: x, amounts: [1e13]}\n");
+    assert_eq!(e[0].field, "rows[0].amounts[0]");
+    assert_eq!(e[0].message, "the amount is too large");
+    let e = errors("unit: kr\ncolumns: [A]\nrows: []\n");
+    assert_eq!(e[0].field, "rows");
+}

@@ -9,9 +9,10 @@
 /// The most decimals a table may print.
 pub const MAX_DECIMALS: u8 = 3;
 
-/// The largest amount, in printed steps: far above any budget, far below where
-/// sums of many rows could overflow or `f64` loses whole steps.
-pub const MAX_STEPS: i64 = 1_000_000_000_000_000;
+/// The largest amount, in printed steps (a billion units at three decimals):
+/// far above any budget, and far below where a sum of every amount a data
+/// file can hold (it is at most 4 MiB) could overflow.
+pub const MAX_STEPS: i64 = 1_000_000_000_000;
 
 /// What an empty cell prints: never 0.
 pub const EMPTY: &str = "–";
@@ -137,7 +138,8 @@ mod tests {
         assert_eq!(to_steps(-2.5, 0), Some(-3));
         assert_eq!(to_steps(1234567.85, 2), Some(123456785));
         assert_eq!(to_steps(f64::NAN, 0), None);
-        assert_eq!(to_steps(1e20, 0), None);
+        assert_eq!(to_steps(1e13, 0), None);
+        assert_eq!(to_steps(1e12, 0), Some(MAX_STEPS));
     }
 
     #[test]
