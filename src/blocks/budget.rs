@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::BlockError;
-use super::number::{MAX_DECIMALS, Written, format_cell, format_steps, to_steps};
+use super::number::{MAX_DECIMALS, Whole, Written, format_cell, format_steps, to_steps};
 use super::table::{Cell, Column, Row, Table};
 
 /// The data file of a budget block.
@@ -19,7 +19,7 @@ pub struct BudgetSpec {
     pub unit: Unit,
     /// Decimals printed (0–3); amounts are rounded to them before summing.
     #[serde(default)]
-    pub decimals: u8,
+    pub decimals: Whole,
     /// The title of the label column (default `Post`).
     #[serde(default)]
     pub label: Option<String>,
@@ -127,7 +127,7 @@ const MISMATCH: &str = "the written total";
 /// Computes a budget, refusing what cannot be trusted.
 pub fn compute(spec: BudgetSpec) -> Result<Budget, Vec<BlockError>> {
     let mut errors = Vec::new();
-    let d = spec.decimals;
+    let d = spec.decimals.0;
     if d > MAX_DECIMALS {
         errors.push(BlockError::new(
             "decimals",

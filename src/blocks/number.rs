@@ -60,6 +60,39 @@ impl serde::de::Visitor<'_> for WrittenVisitor {
     }
 }
 
+/// A whole number as written in a data file (decimals, grades), worded as
+/// such when it is not one. Values beyond `u8` saturate, and are refused by
+/// the range checks that follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Whole(pub u8);
+
+impl<'de> serde::Deserialize<'de> for Whole {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(WholeVisitor)
+    }
+}
+
+struct WholeVisitor;
+
+impl serde::de::Visitor<'_> for WholeVisitor {
+    type Value = Whole;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a whole number")
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Whole, E> {
+        Ok(Whole(u8::try_from(v).unwrap_or(u8::MAX)))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Whole, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+        }
+    }
+}
+
 /// The no-break space between groups of thousands.
 const THOUSANDS: char = '\u{A0}';
 

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use super::BlockError;
+use super::number::Whole;
 use super::table::{Cell, Column, Row, Table};
 
 /// The highest probability or consequence.
@@ -36,9 +37,9 @@ pub struct RiskSpec {
     /// What could happen.
     pub description: String,
     /// How likely, 1–5.
-    pub probability: u8,
+    pub probability: Whole,
     /// How bad, 1–5.
-    pub consequence: u8,
+    pub consequence: Whole,
     /// What is done about it.
     #[serde(default)]
     pub mitigation: Option<String>,
@@ -142,8 +143,16 @@ pub fn compute(spec: RisksSpec) -> Result<Risks, Vec<BlockError>> {
     let mut risks = Vec::new();
     for (i, r) in spec.risks.into_iter().enumerate() {
         let field = format!("risks[{i}]");
-        let p = grade(r.probability, &format!("{field}.probability"), &mut errors);
-        let c = grade(r.consequence, &format!("{field}.consequence"), &mut errors);
+        let p = grade(
+            r.probability.0,
+            &format!("{field}.probability"),
+            &mut errors,
+        );
+        let c = grade(
+            r.consequence.0,
+            &format!("{field}.consequence"),
+            &mut errors,
+        );
         let change = previous(
             r.previous.as_ref(),
             &format!("{field}.previous"),

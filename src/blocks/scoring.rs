@@ -11,7 +11,7 @@
 use serde::Deserialize;
 
 use super::BlockError;
-use super::number::{MAX_DECIMALS, Written, format_cell, format_steps, to_steps};
+use super::number::{MAX_DECIMALS, Whole, Written, format_cell, format_steps, to_steps};
 use super::table::{Cell, Column, Row, Table};
 
 /// The highest score of a question.
@@ -34,7 +34,7 @@ pub struct ScoringSpec {
     pub method: Method,
     /// Decimals printed (default 1).
     #[serde(default)]
-    pub decimals: Option<u8>,
+    pub decimals: Option<Whole>,
     /// The top criteria.
     pub criteria: Vec<CriterionSpec>,
     /// The totals as written in the source, one per alternative: checked.
@@ -59,7 +59,7 @@ pub struct CriterionSpec {
     pub method: Option<Method>,
     /// Its weight in a parent computed by `weighted` mean.
     #[serde(default)]
-    pub weight: Option<f64>,
+    pub weight: Option<Written>,
 }
 
 /// How a group's value is computed from its children's.
@@ -133,7 +133,7 @@ struct Walk {
 
 /// Computes a scoring model, refusing what cannot be trusted.
 pub fn compute(spec: ScoringSpec) -> Result<Scoring, Vec<BlockError>> {
-    let decimals = spec.decimals.unwrap_or(1);
+    let decimals = spec.decimals.map_or(1, |d| d.0);
     if decimals > MAX_DECIMALS {
         let message =
             format!("{decimals} decimals are more than the {MAX_DECIMALS} a table prints");
@@ -202,7 +202,7 @@ impl Walk {
                     .hint("give the group `method: weighted`, or leave the weight out"),
                 );
             }
-            let weight = child.weight.unwrap_or(1.0);
+            let weight = child.weight.and_then(|w| w.0).unwrap_or(1.0);
             if !(weight.is_finite() && weight >= 0.0) {
                 self.errors.push(BlockError::new(
                     format!("{field}.weight"),
