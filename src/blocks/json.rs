@@ -138,7 +138,7 @@ fn risks(r: &Risks) -> Value {
             })
         })
         .collect();
-    json!({"kind": "risks", "title": r.title, "risks": risks})
+    json!({"kind": "risks", "title": r.title, "risks": risks, "closed": r.closed})
 }
 
 #[cfg(test)]

@@ -26,6 +26,11 @@ pub struct RisksSpec {
     pub title: Option<String>,
     /// The risks, in print order.
     pub risks: Vec<RiskSpec>,
+    /// The register of an earlier meeting, a path relative to this file
+    /// (`../../2024-01/saker/risiko.yaml`): each risk without `previous` takes
+    /// its change from it, and its risks no longer listed are named.
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 /// One risk of a register.
@@ -129,6 +134,10 @@ pub struct Risks {
     pub title: Option<String>,
     /// The risks.
     pub risks: Vec<Risk>,
+    /// The earlier register named by `since`, as written.
+    pub since: Option<String>,
+    /// Risks of the earlier register no longer listed: `id: description`.
+    pub closed: Vec<String>,
 }
 
 /// Computes a risk register, refusing grades outside 1–5.
@@ -188,7 +197,31 @@ pub fn compute(spec: RisksSpec) -> Result<Risks, Vec<BlockError>> {
     Ok(Risks {
         title: spec.title,
         risks,
+        since: spec.since,
+        closed: Vec::new(),
     })
+}
+
+impl Risks {
+    /// Takes what changed since `earlier`: the change of every risk that has
+    /// none written (its earlier score, or new), and the risks no longer listed.
+    pub fn carry_from(&mut self, earlier: &Risks) {
+        for risk in self.risks.iter_mut().filter(|r| r.change.is_none()) {
+            risk.change = Some(
+                earlier
+                    .risks
+                    .iter()
+                    .find(|e| e.id == risk.id)
+                    .map_or(Change::New, |e| Change::From(e.score)),
+            );
+        }
+        self.closed = earlier
+            .risks
+            .iter()
+            .filter(|e| !self.risks.iter().any(|r| r.id == e.id))
+            .map(|e| format!("{}: {}", e.id, e.description))
+            .collect();
+    }
 }
 
 fn grade(value: u8, field: &str, errors: &mut Vec<BlockError>) -> Option<u8> {
@@ -307,10 +340,24 @@ impl Risks {
             title: self.title.clone(),
             columns,
             rows,
-            notes: vec![format!(
-                "S: sannsynlighet, K: konsekvens (1–{MAX_GRADE}). Risikotall = S × K: lav til og med {LOW_UP_TO}, middels til og med {MEDIUM_UP_TO}, høy over det."
-            )],
+            notes: self.notes(),
         }
+    }
+}
+
+impl Risks {
+    /// The notes under the table: the scale, and the risks no longer listed.
+    fn notes(&self) -> Vec<String> {
+        let mut notes = vec![format!(
+            "S: sannsynlighet, K: konsekvens (1–{MAX_GRADE}). Risikotall = S × K: lav til og med {LOW_UP_TO}, middels til og med {MEDIUM_UP_TO}, høy over det."
+        )];
+        if !self.closed.is_empty() {
+            notes.push(format!(
+                "Ikke lenger i registeret: {}.",
+                self.closed.join("; ")
+            ));
+        }
+        notes
     }
 }
 
@@ -370,6 +417,33 @@ mod tests {
             7,
             "no mitigation or owner columns without them"
         );
+    }
+
+    #[test]
+    fn an_earlier_register_gives_the_changes_and_the_closed_risks() {
+        let earlier = risks(
+            "risks:\n- {id: 1, description: a, probability: 2, consequence: 2}\n\
+             - {id: 2, description: b, probability: 3, consequence: 3}\n",
+        )
+        .unwrap();
+        let mut now = risks(
+            "risks:\n- {id: 1, description: a, probability: 3, consequence: 2}\n\
+             - {id: 3, description: c, probability: 1, consequence: 1}\n\
+             - {id: 4, description: d, probability: 1, consequence: 1, previous: [1, 2]}\n",
+        )
+        .unwrap();
+        now.carry_from(&earlier);
+        let changes: Vec<Option<Change>> = now.risks.iter().map(|r| r.change).collect();
+        assert_eq!(
+            changes,
+            [
+                Some(Change::From(4)),
+                Some(Change::New),
+                Some(Change::From(2))
+            ]
+        );
+        assert_eq!(now.closed, ["2: b"]);
+        assert_eq!(now.table().notes[1], "Ikke lenger i registeret: 2: b.");
     }
 
     #[test]

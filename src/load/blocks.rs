@@ -108,7 +108,11 @@ fn load_block(
         BlockKind::Scoring => {
             computed(file, value, blocks::scoring::compute, diags).map(Block::Scoring)
         }
-        BlockKind::Risks => computed(file, value, blocks::risks::compute, diags).map(Block::Risks),
+        BlockKind::Risks => computed(file, value, blocks::risks::compute, diags)
+            .and_then(|mut risks| {
+                carry_risks(content_dir, file, &mut risks, diags).then_some(risks)
+            })
+            .map(Block::Risks),
     }?;
     let rows = block.table().rows.len();
     if rows > MAX_BLOCK_ROWS {
@@ -121,6 +125,44 @@ fn load_block(
         return None;
     }
     Some(block)
+}
+
+/// Takes the changes of `risks` from the earlier register its `since` names,
+/// if any; `false` when that register has errors.
+fn carry_risks(
+    content_dir: &Path,
+    file: &SourceFile,
+    risks: &mut blocks::Risks,
+    diags: &mut Diagnostics,
+) -> bool {
+    let Some(since) = risks.since.as_deref() else {
+        return true;
+    };
+    let rel = Path::new(since);
+    if rel.is_absolute() || !(since.ends_with(".yaml") || since.ends_with(".yml")) {
+        diags.push(
+            file.error("since", format!("`{since}` is not the path of a YAML file"))
+                .hint("give the earlier register's path relative to this file, such as ../../2024-01/saker/risiko.yaml"),
+        );
+        return false;
+    }
+    let path = file.path.parent().unwrap_or(Path::new("")).join(rel);
+    if !fsread::exists(&path) {
+        let message = format!("the earlier register `{since}` does not exist");
+        diags.push(
+            file.error("since", message)
+                .hint("the path is relative to this file"),
+        );
+        return false;
+    }
+    let Some((earlier_file, value)) = read_yaml(content_dir, &path, diags) else {
+        return false;
+    };
+    let Some(earlier) = computed(&earlier_file, value, blocks::risks::compute, diags) else {
+        return false;
+    };
+    risks.carry_from(&earlier);
+    true
 }
 
 /// Types `value` and computes it, reporting its errors in `file`.

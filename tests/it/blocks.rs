@@ -45,6 +45,8 @@ fn data_blocks_print_as_tables_in_the_pdf() {
             "«Avhengigheter» har ingen svar for Tiltak A, Tiltak C",
             "Risikoregister (testdata)",
             "Økt fra 8",
+            "Redusert fra 6",
+            "Ikke lenger i registeret: 9: Uavklart finansiering.",
             "Høy",
         ],
     );
@@ -80,4 +82,9 @@ fn the_archive_index_carries_the_computed_values() {
     );
     assert_eq!(blocks[2]["ranks"], serde_json::json!([2, 2, 1]));
     assert_eq!(blocks[3]["risks"][1]["level"], "high");
+    assert_eq!(blocks[3]["risks"][3]["previous_score"], 6);
+    assert_eq!(
+        blocks[3]["closed"],
+        serde_json::json!(["9: Uavklart finansiering"])
+    );
 }
