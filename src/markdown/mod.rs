@@ -5,7 +5,8 @@
 //! construct is emitted as a call to a fixed Typst function.
 //!
 //! [`links`] decides which link addresses a document may have (web pages and
-//! e-mail); [`words`] gives words too long for any line break opportunities.
+//! e-mail); [`words`] gives words too long for any line break opportunities;
+//! [`fences`] finds the data-block fences of case papers (```` ```budget ````).
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
