@@ -195,6 +195,9 @@ pub struct IndexCase {
     pub adopted: Vec<String>,
     /// Postponement note.
     pub postponed: Option<String>,
+    /// The computed values of the case paper's data blocks (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<serde_json::Value>,
 }
 
 /// Builds every selected meeting's internal documents into the output folder,
@@ -282,6 +285,11 @@ fn meeting_entry(
                 .map(|i| phrases.adopted(item, i).0)
                 .unwrap_or_default(),
             postponed: item.postponed.clone(),
+            blocks: item
+                .blocks
+                .iter()
+                .map(crate::blocks::Block::values)
+                .collect(),
         })
         .collect();
     IndexMeeting {
@@ -432,6 +440,7 @@ mod tests {
                 proposed: vec![],
                 adopted: vec![],
                 postponed: None,
+                blocks: vec![],
             }],
         };
         assert_eq!(

@@ -11,6 +11,7 @@
 
 pub mod approve;
 pub mod archive;
+pub mod blocks;
 pub mod cli;
 pub mod compile;
 pub mod config;

@@ -4,11 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
+use super::blocks::load_blocks;
 use super::body::resolve_member;
 use super::cycle::{CaseNumbers, MAX_CASE_NUMBER};
 use super::identity::is_number_form;
 use super::schema::{AgendaFile, ClosedSpec, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
+use crate::blocks::Block;
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::Break;
@@ -73,6 +75,10 @@ pub(crate) fn resolve_agenda_entry(
         let places = (ctx.content_dir, ctx.dir);
         read_paper(ctx.file, &ctx.sub("paper"), places, p, diags)
     });
+    let blocks = match (&paper, entry.paper.as_deref()) {
+        (Some(text), Some(p)) => load_blocks(ctx.content_dir, &ctx.dir.join(p), text, diags),
+        _ => Vec::new(),
+    };
     if let Some(description) = &entry.description {
         check_markdown(ctx.file, &ctx.sub("description"), description, diags);
     }
@@ -88,6 +94,7 @@ pub(crate) fn resolve_agenda_entry(
         standing,
         presenters,
         paper,
+        blocks,
         decisions,
         restriction,
     };
@@ -326,6 +333,7 @@ struct Resolved {
     standing: Option<Standing>,
     presenters: Vec<Person>,
     paper: Option<String>,
+    blocks: Vec<Block>,
     decisions: Option<Proposed>,
     restriction: Option<Restriction>,
 }
@@ -344,6 +352,7 @@ fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
         start,
         duration: entry.duration.unwrap_or(0),
         paper: item.paper,
+        blocks: item.blocks,
         proposed: item.decisions,
         postponed: entry.postponed,
         restriction: item.restriction,

@@ -20,6 +20,7 @@ mod actions;
 mod agenda;
 pub mod approved;
 mod attendance;
+mod blocks;
 mod body;
 mod chars;
 mod cycle;

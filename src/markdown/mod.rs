@@ -5,12 +5,14 @@
 //! construct is emitted as a call to a fixed Typst function.
 //!
 //! [`links`] decides which link addresses a document may have (web pages and
-//! e-mail); [`words`] gives words too long for any line break opportunities.
+//! e-mail); [`words`] gives words too long for any line break opportunities;
+//! [`fences`] finds the data-block fences of case papers (```` ```budget ````).
 
-use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::text::{escape_markup, quote_string};
 
+pub mod fences;
 pub mod links;
 pub mod words;
 
@@ -150,6 +152,9 @@ struct Writer {
     after_call: bool,
     /// Inside a code block: its text, collected until the end.
     code: Option<String>,
+    /// Data-block fences seen so far, and whether the open code block is one
+    /// (see [`fences`]).
+    data_blocks: (usize, bool),
     /// The shallowest heading level in the text.
     top: u8,
     /// The depth of the last heading written.
@@ -269,7 +274,11 @@ impl Writer {
                 self.push(&format!("#heading(depth: {n})["));
             }
             Tag::BlockQuote(_) => self.push("#quote(block: true)["),
-            Tag::CodeBlock(_) => self.code = Some(String::new()),
+            Tag::CodeBlock(kind) => {
+                self.data_blocks.1 = matches!(&kind,
+                    CodeBlockKind::Fenced(info) if fences::data_kind(info).is_some());
+                self.code = Some(String::new());
+            }
             Tag::List(Some(start)) => {
                 self.block_start();
                 self.push(&format!("#enum(start: {start}, "));
@@ -336,6 +345,11 @@ impl Writer {
                 self.push("]\n\n")
             }
             TagEnd::BlockQuote(_) => self.push("]\n\n"),
+            TagEnd::CodeBlock if std::mem::take(&mut self.data_blocks.1) => {
+                self.code = None;
+                self.push(&fences::placeholder(self.data_blocks.0));
+                self.data_blocks.0 += 1;
+            }
             TagEnd::CodeBlock => {
                 let code = self.code.take().unwrap_or_default();
                 let call = format!(

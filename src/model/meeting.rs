@@ -47,6 +47,8 @@ pub struct CaseItem {
     pub duration: u32,
     /// Case paper body, Markdown.
     pub paper: Option<String>,
+    /// The data blocks the paper places, in order (see [`crate::blocks`]).
+    pub blocks: Vec<crate::blocks::Block>,
     /// The proposed decision, if any.
     pub proposed: Option<Proposed>,
     /// Postponement note.

@@ -86,6 +86,7 @@ impl CaseItem {
         self.decision_heading = None;
         self.description = None;
         self.paper = None;
+        self.blocks.clear();
         self.proposed = None;
         self.withheld = true;
     }
@@ -114,6 +115,7 @@ mod tests {
             restriction,
             public_title: Some("Personalsak".into()),
             withheld: false,
+            blocks: Vec::new(),
         }
     }
 

@@ -346,6 +346,7 @@ mod tests {
             start: crate::model::Clock(0),
             duration: 5,
             paper: None,
+            blocks: Vec::new(),
             proposed,
             postponed: None,
             restriction: None,

@@ -315,6 +315,7 @@ struct CaseView<'a> {
     duration: u32,
     duration_text: String,
     paper: Option<&'a str>,
+    blocks: Vec<crate::blocks::Table>,
     decisions: Vec<String>,
     postponed: Option<&'a str>,
     has_document: bool,
@@ -376,6 +377,11 @@ fn case_view<'a>(
         duration: item.duration,
         duration_text: derive::duration_text(item.duration),
         paper: item.paper.as_deref(),
+        blocks: item
+            .blocks
+            .iter()
+            .map(crate::blocks::Block::table)
+            .collect(),
         decisions: phrases.proposed(item),
         postponed: item.postponed.as_deref(),
         has_document: item.has_document(),

@@ -5,6 +5,7 @@
 
 mod archive;
 mod bad_input;
+mod blocks;
 mod cli;
 mod common;
 mod confine;
