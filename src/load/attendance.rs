@@ -41,6 +41,17 @@ fn seated(seat: &RosterEntry, substitute_for: Option<String>) -> Attendee {
     }
 }
 
+/// Who was at the meeting, derived from the roster.
+pub(crate) struct Attendance {
+    /// Present (*Til stede*).
+    pub(crate) present: Vec<Attendee>,
+    /// Sent apologies (*Forfall*).
+    pub(crate) absent: Vec<Attendee>,
+    /// The member ids of the seats with a vote (leader and members) that were
+    /// filled, by the member or a substitute.
+    pub(crate) voting: Vec<String>,
+}
+
 /// Present and absent, derived from the roster of the meeting.
 ///
 /// Members neither listed under `absent` nor replaced by a substitute are present,
@@ -52,11 +63,13 @@ pub(crate) fn attendance(
     absent: &[String],
     ctx: &MinutesContext<'_>,
     diags: &mut Diagnostics,
-) -> (Vec<Attendee>, Vec<Attendee>) {
+) -> Attendance {
     check_attendance_ids(file, present, absent, ctx, diags);
     let mut present_list = Vec::new();
     let mut absent_list = Vec::new();
+    let mut voting = Vec::new();
     for seat in &ctx.meeting.roster {
+        let count_before = present_list.len();
         let id = seat.member_id.as_str();
         let in_present = present.is_some_and(|p| p.iter().any(|x| x == id));
         let in_absent = absent.iter().any(|x| x == id);
@@ -76,8 +89,15 @@ pub(crate) fn attendance(
         } else {
             absent_list.push(seated(seat, None));
         }
+        if present_list.len() > count_before && matches!(seat.role, Role::Leader | Role::Member) {
+            voting.push(seat.member_id.clone());
+        }
     }
-    (present_list, absent_list)
+    Attendance {
+        present: present_list,
+        absent: absent_list,
+        voting,
+    }
 }
 
 /// Reports unknown ids, members both present and absent, and repeats.
@@ -130,21 +150,35 @@ fn warn_substituted(
     }
 }
 
-/// Others present (*Andre som var til stede*): members or guests.
+/// Others present (*Andre som var til stede*): members or guests. Someone
+/// already listed as present (*Til stede*) is reported.
 pub(crate) fn others_present(
     file: &SourceFile,
     specs: Vec<PersonSpec>,
+    present: &[Attendee],
     ctx: &MinutesContext<'_>,
     diags: &mut Diagnostics,
 ) -> Vec<Attendee> {
-    specs
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, spec)| {
-            resolve_person(file, &format!("others_present[{i}]"), spec, ctx.body, diags)
-        })
-        .map(Attendee::guest)
-        .collect()
+    let mut out: Vec<Attendee> = Vec::new();
+    for (i, spec) in specs.into_iter().enumerate() {
+        let field = format!("others_present[{i}]");
+        let Some(person) = resolve_person(file, &field, spec, ctx.body, diags) else {
+            continue;
+        };
+        if present.iter().chain(&out).any(|a| a.name == person.name) {
+            diags.push(
+                file.warning(
+                    &field,
+                    format!("{} is already listed as present", person.name),
+                )
+                .hint(
+                    "list each person once: members under `present`, others under `others_present`",
+                ),
+            );
+        }
+        out.push(Attendee::guest(person));
+    }
+    out
 }
 
 /// People present for some items only (*Til stede på sak*).

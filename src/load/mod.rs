@@ -18,6 +18,7 @@ use crate::model::{BodyContent, BodySources, Project};
 
 mod actions;
 mod agenda;
+mod approval;
 mod attendance;
 mod body;
 mod cycle;
@@ -27,6 +28,7 @@ mod messages;
 mod minutes;
 mod schema;
 mod source;
+mod votes;
 
 pub use source::{BODY_FILE, MAX_FILE_BYTES, MEETING_FILE, MINUTES_FILE};
 

@@ -286,6 +286,16 @@ pub(crate) struct MinutesFile {
     /// Action points not tied to a case; each entry is an [`ActionFile`].
     #[serde(default)]
     pub(crate) actions: Vec<Value>,
+    /// When the meeting opened, `HH:MM` (*Møtet satt*).
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) opened: Option<String>,
+    /// When the meeting closed, `HH:MM` (*Møtet hevet*); after `opened`.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) closed: Option<String>,
+    /// Member ids of those who get a signature line under the minutes, after
+    /// the chair's (who always gets one when this is given).
+    #[serde(default)]
+    pub(crate) signatures: Option<Vec<String>>,
 }
 
 /// Whether minutes are a draft or final, as written in `minutes.yaml`.
@@ -308,6 +318,12 @@ pub(crate) struct ApprovedFile {
     /// The meeting that approved the minutes, `N/YYYY`.
     #[serde(default, deserialize_with = "opt_scalar_text")]
     pub(crate) meeting: Option<String>,
+    /// Member ids of those who approved the minutes (*godkjent av*).
+    #[serde(default)]
+    pub(crate) by: Vec<String>,
+    /// Whether they approved the minutes electronically.
+    #[serde(default)]
+    pub(crate) electronic: bool,
 }
 
 /// One entry of `present_for` in `minutes.yaml`: someone present for some items.
@@ -346,6 +362,97 @@ pub(crate) struct ItemFile {
     /// Action points raised or updated under this case; each is an [`ActionFile`].
     #[serde(default)]
     pub(crate) actions: Vec<Value>,
+    /// Members disqualified for this case (*habilitet*); each is a
+    /// [`DisqualifiedFile`].
+    #[serde(default)]
+    pub(crate) disqualified: Vec<Value>,
+    /// Proposals put forward (*forslag*); each is a [`ProposalFile`].
+    #[serde(default)]
+    pub(crate) proposals: Vec<Value>,
+    /// The id of the proposal that was adopted.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) adopted: Option<String>,
+    /// The votes taken (*votering*); each is a [`VoteFile`].
+    #[serde(default)]
+    pub(crate) votes: Vec<Value>,
+    /// Dissent (*dissens*); each is a [`RemarkFile`].
+    #[serde(default)]
+    pub(crate) dissent: Vec<Value>,
+    /// Remarks entered in the minutes (*protokolltilførsel*); each is a
+    /// [`RemarkFile`].
+    #[serde(default)]
+    pub(crate) protocol_remarks: Vec<Value>,
+}
+
+/// One entry of `disqualified` under an item of `minutes.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DisqualifiedFile {
+    /// Member id of the member declared disqualified.
+    pub(crate) member: String,
+    /// The legal basis (`fvl. § 6 første ledd bokstav a`).
+    pub(crate) basis: String,
+    /// Who took the seat for this case: a member id or a guest.
+    #[serde(default)]
+    pub(crate) replaced_by: Option<PersonSpec>,
+}
+
+/// One entry of `proposals` under an item of `minutes.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProposalFile {
+    /// Short id the votes name it by (`A`); defaults to its place, `1`, `2`, ….
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) id: Option<String>,
+    /// Member id of who put it forward.
+    #[serde(default)]
+    pub(crate) by: Option<String>,
+    /// The proposal as put forward.
+    pub(crate) text: String,
+}
+
+/// One entry of `votes` under an item of `minutes.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VoteFile {
+    /// The id of the proposal voted on; needed when the item has several.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) on: Option<String>,
+    /// `true` for a unanimous vote (*enstemmig*).
+    #[serde(default)]
+    pub(crate) unanimous: bool,
+    /// Votes for: a number, or a list of member ids.
+    #[serde(rename = "for", default)]
+    pub(crate) in_favour: Option<TallyFile>,
+    /// Votes against: a number, or a list of member ids.
+    #[serde(default)]
+    pub(crate) against: Option<TallyFile>,
+    /// Abstaining: a number, or a list of member ids.
+    #[serde(default)]
+    pub(crate) abstaining: Option<TallyFile>,
+}
+
+/// A count of votes, or the members who voted so.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected a number of votes or a list of member ids"
+)]
+pub(crate) enum TallyFile {
+    /// A number of votes.
+    Count(u32),
+    /// The member ids of those who voted so.
+    Names(Vec<String>),
+}
+
+/// One entry of `dissent` or `protocol_remarks` under an item of `minutes.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RemarkFile {
+    /// Member id, or a list of them.
+    pub(crate) by: OneOrMany,
+    /// The text as entered in the minutes.
+    pub(crate) text: String,
 }
 
 /// An action point (*aksjonspunkt*) in `minutes.yaml`: a new one (with `text`),

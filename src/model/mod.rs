@@ -16,7 +16,8 @@ mod time;
 
 pub use meeting::{AgendaRow, Break, CaseItem, Formula, Meeting, Previous, Proposed, RosterEntry};
 pub use minutes::{
-    ActionPoint, ActionStatus, Adopted, Attendee, Minutes, MinutesItem, MinutesStatus,
+    ActionPoint, ActionStatus, Adopted, Attendee, Disqualification, ItemRecord, Minutes,
+    MinutesItem, MinutesStatus, Proposal, Remark, Tally, Vote,
 };
 pub use number::{CaseNumber, MeetingNumber};
 pub use sources::{BodySources, MeetingSources, SourceMap};

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::minutes::ProtocolLabels;
 use crate::derive::norwegian_date;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{
@@ -27,6 +28,15 @@ pub struct Labels {
     meeting_title: String,
     standing_titles: StandingTitles,
     decisions: FormulaLabels,
+    /// The words of the formal record; a labels file written before it had
+    /// them gets the built-in ones.
+    #[serde(default = "builtin_protocol")]
+    protocol: ProtocolLabels,
+}
+
+/// The built-in `protocol` section.
+fn builtin_protocol() -> ProtocolLabels {
+    Labels::builtin().protocol
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -138,6 +148,11 @@ impl Labels {
     /// The title of a meeting of `body` that has none written.
     pub fn meeting_title(&self, body: &Body) -> String {
         self.meeting_title.replace("{body}", &body.name)
+    }
+
+    /// The words of the formal record (`protocol`).
+    pub(super) fn protocol(&self) -> &ProtocolLabels {
+        &self.protocol
     }
 
     /// The heading of the proposed decision, when an item has none written.

@@ -7,6 +7,7 @@
 //! status labels.
 
 mod labels;
+mod minutes;
 
 use minijinja::{Value, context};
 use serde::Serialize;
@@ -374,6 +375,8 @@ struct MinutesView<'a> {
     items: Vec<MinutesItemView<'a>>,
     notes: Option<&'a str>,
     actions: Vec<ActionView<'a>>,
+    #[serde(flatten)]
+    frame: minutes::FrameView,
 }
 
 fn minutes_view<'a>(
@@ -404,6 +407,7 @@ fn minutes_view<'a>(
             .collect(),
         notes: m.notes.as_deref(),
         actions: m.actions.iter().map(|a| action_view(labels, a)).collect(),
+        frame: minutes::frame_view(labels.protocol(), m),
     }
 }
 
@@ -439,6 +443,7 @@ struct MinutesItemView<'a> {
     amended: bool,
     postponed: Option<&'a str>,
     actions: Vec<ActionView<'a>>,
+    record: minutes::RecordView,
 }
 
 fn minutes_item_view<'a>(
@@ -463,5 +468,6 @@ fn minutes_item_view<'a>(
             .iter()
             .map(|a| action_view(labels, a))
             .collect(),
+        record: minutes::record_view(labels.protocol(), &item.record),
     }
 }
