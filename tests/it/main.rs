@@ -12,6 +12,7 @@ mod cycle;
 mod init;
 mod layout;
 mod links;
+mod minutes;
 mod output;
 mod roundtrip;
 mod snapshots;
