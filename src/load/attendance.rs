@@ -47,9 +47,9 @@ pub(crate) struct Attendance {
     pub(crate) present: Vec<Attendee>,
     /// Sent apologies (*Forfall*).
     pub(crate) absent: Vec<Attendee>,
-    /// The member ids of the seats with a vote (leader and members) that were
-    /// filled, by the member or a substitute.
-    pub(crate) voting: Vec<String>,
+    /// The seats with a vote (leader and members) that were filled: the
+    /// person in the seat (the member or a substitute), with the seat's member id.
+    pub(crate) voting: Vec<Person>,
 }
 
 /// Present and absent, derived from the roster of the meeting.
@@ -90,7 +90,11 @@ pub(crate) fn attendance(
             absent_list.push(seated(seat, None));
         }
         if present_list.len() > count_before && matches!(seat.role, Role::Leader | Role::Member) {
-            voting.push(seat.member_id.clone());
+            voting.push(Person {
+                name: seat.name.clone(),
+                organisation: seat.organisation.clone(),
+                member_id: Some(seat.member_id.clone()),
+            });
         }
     }
     Attendance {

@@ -19,7 +19,7 @@ use crate::derive::{Date, norwegian_date};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{
     ActionPoint, ActionStatus, Adopted, CaseItem, CaseNumber, ItemRecord, Minutes, MinutesItem,
-    MinutesStatus,
+    MinutesStatus, Person,
 };
 
 /// The word that adopts the proposed decision as it stands.
@@ -240,7 +240,7 @@ fn agenda_case<'m>(
 fn minutes_items(
     recorder: &mut ActionContext<'_>,
     ctx: &MinutesContext<'_>,
-    voting: &[String],
+    voting: &[Person],
     entries: Vec<Value>,
     actions: &mut Vec<ActionPoint>,
     diags: &mut Diagnostics,

@@ -36,8 +36,9 @@ pub(crate) struct RecordContext<'a> {
     pub(crate) field: &'a str,
     /// The case.
     pub(crate) case: CaseNumber,
-    /// Member ids of the members with a vote present at the meeting.
-    pub(crate) voting: &'a [String],
+    /// The members with a vote present at the meeting, in their seats (a
+    /// substitute under the member id of the seat).
+    pub(crate) voting: &'a [Person],
     /// The body, for member ids.
     pub(crate) body: &'a Body,
 }
@@ -54,15 +55,15 @@ struct Voters {
 }
 
 impl Voters {
-    fn new(voting: &[String], disqualified: &[Disqualification]) -> Voters {
+    fn new(voting: &[Person], disqualified: &[Disqualification]) -> Voters {
         let out: Vec<String> = disqualified
             .iter()
             .filter_map(|d| d.member.member_id.clone())
             .collect();
         let mut ids: Vec<String> = voting
             .iter()
+            .filter_map(|p| p.member_id.clone())
             .filter(|id| !out.contains(id))
-            .cloned()
             .collect();
         let mut guests = 0;
         for d in disqualified {
@@ -79,6 +80,26 @@ impl Voters {
             count,
         }
     }
+}
+
+/// The person in the seat of member `id`, when that seat was filled.
+fn seated(ctx: &RecordContext<'_>, id: &str) -> Option<Person> {
+    ctx.voting
+        .iter()
+        .find(|p| p.member_id.as_deref() == Some(id))
+        .cloned()
+}
+
+/// The member id `id` written at `field`, resolved: the person in the seat
+/// (a substitute sits in the seat of the member replaced), else the member.
+fn member(
+    ctx: &RecordContext<'_>,
+    field: &str,
+    id: &str,
+    diags: &mut Diagnostics,
+) -> Option<Person> {
+    let member = resolve_member(ctx.file, field, id, ctx.body, diags)?;
+    Some(seated(ctx, id).unwrap_or(member))
 }
 
 /// The formal record of one item, checked.
@@ -136,7 +157,7 @@ fn disqualifications(
             continue;
         };
         let member_field = format!("{field}.member");
-        let Some(member) = resolve_member(file, &member_field, &raw.member, body, diags) else {
+        let Some(member) = member(ctx, &member_field, &raw.member, diags) else {
             continue;
         };
         if out.iter().any(|d| d.member.member_id == member.member_id) {
@@ -149,7 +170,7 @@ fn disqualifications(
             ));
             continue;
         }
-        if !ctx.voting.contains(&raw.member) {
+        if seated(ctx, &raw.member).is_none() {
             diags.push(
                 file.warning(
                     &member_field,
@@ -210,7 +231,7 @@ fn proposals(
         }
         let by = raw
             .by
-            .and_then(|id| resolve_member(file, &format!("{field}.by"), &id, ctx.body, diags));
+            .and_then(|id| member(ctx, &format!("{field}.by"), &id, diags));
         out.push(Proposal {
             id,
             by,
@@ -353,7 +374,7 @@ fn tally(
     let mut names = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let at = format!("{field}[{i}]");
-        let Some(person) = resolve_member(ctx.file, &at, id, ctx.body, diags) else {
+        let Some(person) = member(ctx, &at, id, diags) else {
             continue;
         };
         let problem = if voters.disqualified.contains(id) {
@@ -435,7 +456,11 @@ fn check_counts(
                     in_favour.count, vote.against.count
                 ),
             )
-            .hint("`adopted` names the proposal that was adopted"),
+            .hint(if vote.proposal.is_some() {
+                "`adopted` names the proposal that was adopted"
+            } else {
+                "a vote without proposals adopts the proposed decision; write the proposals under `proposals` and name the adopted one under `adopted`"
+            }),
         );
     }
 }
@@ -465,7 +490,7 @@ fn remarks(
                 } else {
                     format!("{field}.by[{j}]")
                 };
-                resolve_member(file, &at, id, ctx.body, diags)
+                member(ctx, &at, id, diags)
             })
             .collect();
         if raw.text.trim().is_empty() {

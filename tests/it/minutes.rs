@@ -55,7 +55,7 @@ fn minutes_print_the_formal_record() {
             "Forslag B: Forslaget fikk 1 stemme (Cathrine Dal) og falt.",
             "Forslag A: Vedtatt mot 1 stemme (Cathrine Dal).",
             "Enstemmig vedtatt.",
-            "Vedtatt med 3 mot 1 stemme (Bjarne Lid). 1 avsto fra å stemme.",
+            "Vedtatt med 3 mot 1 stemme (Hans Vara). 1 avsto fra å stemme.",
             "Dissens Cathrine Dal: Rapporten burde følges opp med en frist.",
             "Protokolltilførsel Bjarne Lid og Didrik Haug:",
             "Protokollen er godkjent elektronisk av Astrid Fjellheim og Bjarne Lid 20. februar 2024.",
