@@ -2,12 +2,52 @@
 //! opened and closed, who approved the minutes, and who signs them.
 
 use super::body::resolve_member;
+use super::schema::MinutesFile;
 use super::source::SourceFile;
 use crate::diagnostic::Diagnostics;
 use crate::model::{Body, Clock, Person};
 
+/// The frame of the minutes as a formal record.
+pub(crate) struct Frame {
+    /// When the meeting opened.
+    pub(crate) opened: Option<Clock>,
+    /// When it closed.
+    pub(crate) closed: Option<Clock>,
+    /// Who approved the minutes.
+    pub(crate) approved_by: Vec<Person>,
+    /// Whether they did so electronically.
+    pub(crate) approved_electronically: bool,
+    /// Signature lines, the chair's first.
+    pub(crate) signatures: Vec<Person>,
+}
+
+/// Opening and closing times, approval and signatures, checked.
+pub(crate) fn minutes_frame(
+    file: &SourceFile,
+    raw: &MinutesFile,
+    chair: Option<&Person>,
+    body: &Body,
+    diags: &mut Diagnostics,
+) -> Frame {
+    let (opened, closed) = session_times(file, raw.opened.as_deref(), raw.closed.as_deref(), diags);
+    let (approved_by, approved_electronically) = match &raw.approved {
+        Some(a) => (
+            members(file, "approved.by", &a.by, body, diags),
+            a.electronic,
+        ),
+        None => (Vec::new(), false),
+    };
+    Frame {
+        opened,
+        closed,
+        approved_by,
+        approved_electronically,
+        signatures: signatures(file, raw.signatures.as_deref(), chair, body, diags),
+    }
+}
+
 /// When the meeting opened and closed; closing must come after opening.
-pub(crate) fn session_times(
+fn session_times(
     file: &SourceFile,
     opened: Option<&str>,
     closed: Option<&str>,
@@ -47,7 +87,7 @@ fn clock_field(
 }
 
 /// The members written at `field` (a list of member ids), resolved.
-pub(crate) fn members(
+fn members(
     file: &SourceFile,
     field: &str,
     ids: &[String],
@@ -67,7 +107,7 @@ pub(crate) fn members(
 }
 
 /// The signature lines: the chair's first, then those named (once each).
-pub(crate) fn signatures(
+fn signatures(
     file: &SourceFile,
     ids: Option<&[String]>,
     chair: Option<&Person>,

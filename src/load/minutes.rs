@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_yaml_ng::Value;
 
 use super::actions::ActionContext;
-use super::approval::{members, session_times, signatures};
+use super::approval::minutes_frame;
 pub(crate) use super::attendance::MinutesContext;
 use super::attendance::{attendance, others_present, partial_attendance};
 use super::body::{resolve_member, resolve_person};
@@ -50,22 +50,7 @@ pub(crate) fn load_minutes(
         Some(id) => resolve_member(&file, "chair", id, ctx.body, diags),
         None => ctx.meeting.chair.clone(),
     };
-    let (opened, closed) =
-        session_times(&file, raw.opened.as_deref(), raw.closed.as_deref(), diags);
-    let (approved_by, approved_electronically) = match &raw.approved {
-        Some(a) => (
-            members(&file, "approved.by", &a.by, ctx.body, diags),
-            a.electronic,
-        ),
-        None => (Vec::new(), false),
-    };
-    let signatures = signatures(
-        &file,
-        raw.signatures.as_deref(),
-        chair.as_ref(),
-        ctx.body,
-        diags,
-    );
+    let frame = minutes_frame(&file, &raw, chair.as_ref(), ctx.body, diags);
     let minute_taker = raw
         .minute_taker
         .and_then(|spec| resolve_person(&file, "minute_taker", spec, ctx.body, diags));
@@ -114,11 +99,11 @@ pub(crate) fn load_minutes(
         items,
         notes: raw.notes,
         actions,
-        opened,
-        closed,
-        approved_by,
-        approved_electronically,
-        signatures,
+        opened: frame.opened,
+        closed: frame.closed,
+        approved_by: frame.approved_by,
+        approved_electronically: frame.approved_electronically,
+        signatures: frame.signatures,
     })
 }
 
