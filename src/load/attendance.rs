@@ -36,6 +36,7 @@ fn seated(seat: &RosterEntry, substitute_for: Option<String>) -> Attendee {
         organisation: seat.organisation.clone(),
         role: Some(seat.role),
         role_label: seat.role_label.clone(),
+        deputy: substitute_for.is_some() && seat.deputy,
         substitute_for,
         cases: Vec::new(),
     }
@@ -80,7 +81,7 @@ pub(crate) fn attendance(
             present_list.push(seated(seat, seat.substitute_for.clone()));
         } else if in_absent {
             absent_list.push(seated(seat, None));
-        } else if seat.role == Role::Secretariat {
+        } else if matches!(seat.role, Role::Secretariat | Role::Deputy) {
             if in_present {
                 present_list.push(seated(seat, None));
             }
@@ -89,7 +90,7 @@ pub(crate) fn attendance(
         } else {
             absent_list.push(seated(seat, None));
         }
-        if present_list.len() > count_before && matches!(seat.role, Role::Leader | Role::Member) {
+        if present_list.len() > count_before && seat.role.votes() {
             voting.push(Person {
                 name: seat.name.clone(),
                 organisation: seat.organisation.clone(),

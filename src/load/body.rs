@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 
+use super::deputies::check_deputies;
 use super::identity::check_unique_id;
 use super::schema::{BodyFile, MemberFile, PersonSpec, RoleName};
 use super::source::{SourceFile, read_yaml, typed};
@@ -40,14 +41,16 @@ pub(crate) fn load_body(
         diags.push(file.error("id", invalid_id(&raw.id)));
     }
     check_unique_id(&file, &raw.id, ids, diags);
-    Some(Body {
+    let body = Body {
         short_name: raw.short_name.unwrap_or_else(|| raw.name.clone()),
         id: raw.id,
         name: raw.name,
         organisation: raw.organisation,
         footer: raw.footer,
         members,
-    })
+    };
+    check_deputies(&file, &body, diags);
+    Some(body)
 }
 
 /// The roster of `body.yaml`, each member checked on its own.
@@ -67,6 +70,7 @@ fn load_members(file: &SourceFile, values: Vec<Value>, diags: &mut Diagnostics) 
                     organisation: None,
                     role: Role::Member,
                     role_label: None,
+                    deputies: Vec::new(),
                 });
             }
             continue;
@@ -84,6 +88,7 @@ fn load_members(file: &SourceFile, values: Vec<Value>, diags: &mut Diagnostics) 
         members.push(Member {
             role: role(m.role),
             role_label: m.role_label,
+            deputies: m.deputies,
             id: m.id,
             name: m.name,
             title: m.title,
@@ -100,6 +105,8 @@ fn role(name: RoleName) -> Role {
         RoleName::Member => Role::Member,
         RoleName::Observer => Role::Observer,
         RoleName::Secretariat => Role::Secretariat,
+        RoleName::DeputyLeader => Role::DeputyLeader,
+        RoleName::Deputy => Role::Deputy,
     }
 }
 

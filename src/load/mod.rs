@@ -22,6 +22,7 @@ mod approval;
 mod attendance;
 mod body;
 mod cycle;
+mod deputies;
 mod identity;
 mod meeting;
 mod messages;

@@ -55,6 +55,9 @@ pub(crate) struct MemberFile {
     /// label of the role.
     #[serde(default)]
     pub(crate) role_label: Option<String>,
+    /// Member ids of the member's deputies (*varamedlemmer*), in order.
+    #[serde(default)]
+    pub(crate) deputies: Vec<String>,
 }
 
 /// A role on the roster, as written in `body.yaml`.
@@ -69,6 +72,12 @@ pub(crate) enum RoleName {
     Observer,
     /// Secretariat (*sekretariat*); listed as present only when named.
     Secretariat,
+    /// Deputy leader (*nestleder*); a member with a vote.
+    #[serde(rename = "deputy_leader")]
+    DeputyLeader,
+    /// Deputy (*varamedlem*); listed as present only when named, or when
+    /// sitting in for a member (`substitutes` in `meeting.yaml`, `deputy`).
+    Deputy,
 }
 
 /// `meeting.yaml`: a meeting and its agenda.
@@ -135,8 +144,12 @@ pub(crate) struct SubstituteFile {
     /// Member id of the member replaced.
     #[serde(rename = "for")]
     pub(crate) replaces: String,
-    /// The substitute's full name.
-    pub(crate) name: String,
+    /// The substitute's full name (or `deputy` for a deputy on the roster).
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    /// Member id of the deputy (*varamedlem*) sitting in, instead of `name`.
+    #[serde(default)]
+    pub(crate) deputy: Option<String>,
     /// The substitute's job title.
     #[serde(default)]
     pub(crate) title: Option<String>,

@@ -20,6 +20,8 @@ pub struct RosterEntry {
     pub role_label: Option<String>,
     /// When a substitute sits in: the name of the member replaced.
     pub substitute_for: Option<String>,
+    /// Whether the substitute is a deputy on the roster (*varamedlem*).
+    pub deputy: bool,
 }
 
 /// A case on the agenda.

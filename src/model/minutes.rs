@@ -24,6 +24,8 @@ pub struct Attendee {
     pub role_label: Option<String>,
     /// For a substitute: the name of the member replaced.
     pub substitute_for: Option<String>,
+    /// Whether that substitute is a deputy on the roster (*varamedlem*).
+    pub deputy: bool,
     /// For someone present for some items only: those case numbers, as written.
     pub cases: Vec<String>,
 }
@@ -37,6 +39,7 @@ impl Attendee {
             role: None,
             role_label: None,
             substitute_for: None,
+            deputy: false,
             cases: Vec::new(),
         }
     }

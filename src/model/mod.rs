@@ -63,6 +63,17 @@ pub enum Role {
     Observer,
     /// Secretariat (*sekretariat*).
     Secretariat,
+    /// Deputy leader (*nestleder*).
+    DeputyLeader,
+    /// Deputy (*varamedlem*).
+    Deputy,
+}
+
+impl Role {
+    /// Whether the role has a vote: leader, deputy leader and members.
+    pub fn votes(self) -> bool {
+        matches!(self, Role::Leader | Role::DeputyLeader | Role::Member)
+    }
 }
 
 /// A person on the roster.
@@ -80,6 +91,8 @@ pub struct Member {
     pub role: Role,
     /// The body's own wording of the role, when it has one.
     pub role_label: Option<String>,
+    /// Member ids of the member's deputies (*varamedlemmer*), in order.
+    pub deputies: Vec<String>,
 }
 
 /// Someone named on an agenda: a member or a guest.

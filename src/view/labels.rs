@@ -64,6 +64,22 @@ struct RoleLabels {
     member: String,
     observer: String,
     secretariat: String,
+    /// Added after the first labels files; those get the built-in word.
+    #[serde(default = "builtin_deputy_leader")]
+    deputy_leader: String,
+    /// As `deputy_leader`.
+    #[serde(default = "builtin_deputy")]
+    deputy: String,
+}
+
+/// The built-in word for the deputy leader.
+fn builtin_deputy_leader() -> String {
+    Labels::builtin().roles.deputy_leader
+}
+
+/// The built-in word for a deputy.
+fn builtin_deputy() -> String {
+    Labels::builtin().roles.deputy
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -121,6 +137,8 @@ impl Labels {
             Role::Member => &r.member,
             Role::Observer => &r.observer,
             Role::Secretariat => &r.secretariat,
+            Role::DeputyLeader => &r.deputy_leader,
+            Role::Deputy => &r.deputy,
         }
     }
 

@@ -5,12 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::derive::norwegian_date;
-use crate::model::{ItemRecord, Minutes, Person, Remark, Tally, Vote};
+use crate::model::{Attendee, ItemRecord, Minutes, Person, Remark, RosterEntry, Tally, Vote};
 
 /// The `protocol` section of `labels.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ProtocolLabels {
+    deputy_for: String,
     opened: String,
     closed: String,
     and: String,
@@ -98,6 +99,18 @@ impl ProtocolLabels {
         }
         text
     }
+}
+
+/// For a deputy sitting in for a member: `Varamedlem for …`.
+pub(super) fn deputy_for(labels: &ProtocolLabels, a: &Attendee) -> Option<String> {
+    let member = a.substitute_for.as_deref().filter(|_| a.deputy)?;
+    Some(labels.deputy_for.replace("{member}", member))
+}
+
+/// For a deputy in a member's seat on the roster: `Varamedlem for …`.
+pub(super) fn roster_deputy_for(labels: &ProtocolLabels, seat: &RosterEntry) -> Option<String> {
+    let member = seat.substitute_for.as_deref().filter(|_| seat.deputy)?;
+    Some(labels.deputy_for.replace("{member}", member))
 }
 
 /// The formal record of one item, as templates see it (`item.record`).

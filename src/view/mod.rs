@@ -90,6 +90,8 @@ fn role_name(role: Role) -> &'static str {
         Role::Member => "member",
         Role::Observer => "observer",
         Role::Secretariat => "secretariat",
+        Role::DeputyLeader => "deputy_leader",
+        Role::Deputy => "deputy",
     }
 }
 
@@ -215,6 +217,7 @@ struct RosterView<'a> {
     role_label: String,
     role: &'static str,
     substitute_for: Option<&'a str>,
+    deputy_for: Option<String>,
 }
 
 fn roster_view<'a>(labels: &Labels, entry: &'a RosterEntry) -> RosterView<'a> {
@@ -226,6 +229,7 @@ fn roster_view<'a>(labels: &Labels, entry: &'a RosterEntry) -> RosterView<'a> {
         role_label: role_label(labels, entry.role, entry.role_label.as_deref()),
         role: role_name(entry.role),
         substitute_for: entry.substitute_for.as_deref(),
+        deputy_for: minutes::roster_deputy_for(labels.protocol(), entry),
     }
 }
 
@@ -417,6 +421,7 @@ struct AttendeeView<'a> {
     organisation: Option<&'a str>,
     role_label: Option<String>,
     substitute_for: Option<&'a str>,
+    deputy_for: Option<String>,
     cases: &'a [String],
 }
 
@@ -428,6 +433,7 @@ fn attendee_view<'a>(labels: &Labels, a: &'a Attendee) -> AttendeeView<'a> {
             .role
             .map(|r| role_label(labels, r, a.role_label.as_deref())),
         substitute_for: a.substitute_for.as_deref(),
+        deputy_for: minutes::deputy_for(labels.protocol(), a),
         cases: &a.cases,
     }
 }

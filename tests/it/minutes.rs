@@ -59,7 +59,19 @@ fn minutes_print_the_formal_record() {
             "Dissens Cathrine Dal: Rapporten burde følges opp med en frist.",
             "Protokolltilførsel Bjarne Lid og Didrik Haug:",
             "Protokollen er godkjent elektronisk av Astrid Fjellheim og Bjarne Lid 20. februar 2024.",
+            "Varamedlem for Eli Brekke",
+            "Bjarne Lid Fjellvik kommune Nestleder",
         ],
+    );
+    assert!(
+        !text.contains("Ida Vara"),
+        "a deputy not sitting in is not present"
+    );
+    let summons = pdf_text(&project.path().join("output/kub/2024-01/innkalling.pdf"));
+    assert_contains(&summons, &["Varamedlem for Eli Brekke"]);
+    assert!(
+        !summons.contains("Ida Vara"),
+        "deputies are not participants"
     );
     let draft = pdf_text(&project.path().join("output/kub/2024-02/referat.pdf"));
     assert_contains(
