@@ -137,8 +137,8 @@ pub(crate) fn item_record(
         disqualified,
         proposals,
         votes,
-        dissent: remarks(ctx, "dissent", raw.dissent, diags),
-        remarks: remarks(ctx, "protocol_remarks", raw.remarks, diags),
+        dissent: remarks(ctx, "dissent", raw.dissent, Some(&voters), diags),
+        remarks: remarks(ctx, "protocol_remarks", raw.remarks, None, diags),
         voting: voters.count,
     }
 }
@@ -465,11 +465,13 @@ fn check_counts(
     }
 }
 
-/// Dissent or protocol remarks: who (member ids) and the text.
+/// Dissent or protocol remarks: who (member ids) and the text. Dissent
+/// (`voters` given) is for those who took part in the decision.
 fn remarks(
     ctx: &RecordContext<'_>,
     key: &str,
     entries: Vec<Value>,
+    voters: Option<&Voters>,
     diags: &mut Diagnostics,
 ) -> Vec<Remark> {
     let file = ctx.file;
@@ -490,6 +492,16 @@ fn remarks(
                 } else {
                     format!("{field}.by[{j}]")
                 };
+                if voters.is_some_and(|v| v.disqualified.contains(id)) {
+                    diags.push(file.error(
+                        &at,
+                        format!(
+                            "`{id}` is disqualified for case {} and took no part in the decision",
+                            ctx.case
+                        ),
+                    ));
+                    return None;
+                }
                 member(ctx, &at, id, diags)
             })
             .collect();
