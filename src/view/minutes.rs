@@ -27,8 +27,10 @@ pub(super) struct ProtocolLabels {
     unanimous: String,
     unanimous_rejected: String,
     adopted: String,
+    adopted_plain: String,
     adopted_counted: String,
     rejected: String,
+    rejected_plain: String,
     rejected_counted: String,
     abstaining: String,
     names: String,
@@ -72,7 +74,9 @@ impl ProtocolLabels {
         let phrase = match (&vote.in_favour, vote.adopted) {
             _ if vote.unanimous && vote.adopted => self.unanimous.clone(),
             _ if vote.unanimous => self.unanimous_rejected.clone(),
-            (None, true) if against == 0 && vote.abstaining.count == 0 => self.unanimous.clone(),
+            (_, true) if against == 0 && vote.abstaining.count == 0 => self.unanimous.clone(),
+            (_, true) if against == 0 => self.adopted_plain.clone(),
+            (None, false) if against == 0 => self.rejected_plain.clone(),
             (None, true) => self
                 .adopted
                 .replace("{names}", &self.bracketed(&vote.against)),
@@ -304,6 +308,18 @@ mod tests {
             (
                 vote(None, tally(4, &[]), none.clone(), false),
                 "Forslaget falt mot 4 stemmer.",
+            ),
+            (
+                vote(Some(tally(4, &[])), none.clone(), none.clone(), true),
+                "Enstemmig vedtatt.",
+            ),
+            (
+                vote(None, none.clone(), tally(2, &[]), true),
+                "Vedtatt. 2 avsto fra å stemme.",
+            ),
+            (
+                vote(None, none.clone(), none.clone(), false),
+                "Forslaget falt.",
             ),
             (
                 vote(None, tally(1, &["Per"]), tally(3, &["A", "B", "C"]), true),
