@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 
-use super::deputies::check_deputies;
 use super::identity::check_unique_id;
 use super::schema::{BodyFile, MemberFile, PersonSpec, RoleName};
 use super::source::{SourceFile, read_yaml, typed};
@@ -171,5 +170,20 @@ pub(crate) fn resolve_person(
             organisation,
             member_id: None,
         }),
+    }
+}
+
+/// Reports deputies lists in `body.yaml` that name unknown member ids.
+pub(crate) fn check_deputies(file: &SourceFile, body: &Body, diags: &mut Diagnostics) {
+    for (i, member) in body.members.iter().enumerate() {
+        for (j, id) in member.deputies.iter().enumerate() {
+            resolve_member(
+                file,
+                &format!("members[{i}].deputies[{j}]"),
+                id,
+                body,
+                diags,
+            );
+        }
     }
 }

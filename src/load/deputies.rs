@@ -1,6 +1,6 @@
 //! Load stage, deputies (*varamedlemmer*): a substitute in `meeting.yaml`
 //! named by the member id of a deputy on the roster, or by name; and the
-//! deputies lists of `body.yaml` checked against the roster.
+//! member's deputies list (in `body.yaml`) consulted.
 
 use super::body::resolve_member;
 use super::schema::SubstituteFile;
@@ -95,20 +95,5 @@ fn check_listed(
             )
             .hint("the deputies of a member are listed under `deputies` in body.yaml"),
         );
-    }
-}
-
-/// Reports deputies lists in `body.yaml` that name unknown member ids.
-pub(crate) fn check_deputies(file: &SourceFile, body: &Body, diags: &mut Diagnostics) {
-    for (i, member) in body.members.iter().enumerate() {
-        for (j, id) in member.deputies.iter().enumerate() {
-            resolve_member(
-                file,
-                &format!("members[{i}].deputies[{j}]"),
-                id,
-                body,
-                diags,
-            );
-        }
     }
 }
