@@ -362,11 +362,16 @@ fn resolve_presenters(
             PersonSpec::Id(id) => {
                 out.extend(resolve_member(ctx.file, &field, &id, ctx.body, diags))
             }
-            PersonSpec::Guest { name, organisation } => {
+            PersonSpec::Guest {
+                name,
+                organisation,
+                title,
+            } => {
                 out.push(Person {
                     name,
                     organisation,
                     member_id: None,
+                    title,
                 });
             }
         }

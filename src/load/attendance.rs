@@ -38,6 +38,7 @@ fn seated(seat: &RosterEntry, substitute_for: Option<String>) -> Attendee {
         role_label: seat.role_label.clone(),
         deputy: substitute_for.is_some() && seat.deputy,
         substitute_for,
+        title: seat.title.clone(),
         cases: Vec::new(),
     }
 }
@@ -95,6 +96,7 @@ pub(crate) fn attendance(
                 name: seat.name.clone(),
                 organisation: seat.organisation.clone(),
                 member_id: Some(seat.member_id.clone()),
+                title: seat.title.clone(),
             });
         }
     }
@@ -207,6 +209,7 @@ pub(crate) fn partial_attendance(
                 name,
                 organisation: entry.organisation,
                 member_id: None,
+                title: entry.title,
             }),
             _ => {
                 diags.push(

@@ -126,6 +126,7 @@ pub(crate) fn member_person(m: &Member) -> Person {
         name: m.name.clone(),
         organisation: m.organisation.clone(),
         member_id: Some(m.id.clone()),
+        title: m.title.clone(),
     }
 }
 
@@ -165,10 +166,15 @@ pub(crate) fn resolve_person(
 ) -> Option<Person> {
     match spec {
         PersonSpec::Id(id) => resolve_member(file, field, &id, body, diags),
-        PersonSpec::Guest { name, organisation } => Some(Person {
+        PersonSpec::Guest {
+            name,
+            organisation,
+            title,
+        } => Some(Person {
             name,
             organisation,
             member_id: None,
+            title,
         }),
     }
 }

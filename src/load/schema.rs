@@ -234,6 +234,9 @@ pub(crate) enum PersonSpec {
         /// Organisation.
         #[serde(default)]
         organisation: Option<String>,
+        /// Job title.
+        #[serde(default)]
+        title: Option<String>,
     },
 }
 
@@ -352,6 +355,9 @@ pub(crate) struct PartialFile {
     /// The guest's organisation.
     #[serde(default)]
     pub(crate) organisation: Option<String>,
+    /// The guest's job title.
+    #[serde(default)]
+    pub(crate) title: Option<String>,
     /// The case numbers (`32/21`) the person was present for.
     pub(crate) cases: OneOrMany,
 }

@@ -26,6 +26,9 @@ pub struct Attendee {
     pub substitute_for: Option<String>,
     /// Whether that substitute is a deputy on the roster (*varamedlem*).
     pub deputy: bool,
+    /// Job title: a roster member's, or the one written for a guest (not for
+    /// a member named among others present).
+    pub title: Option<String>,
     /// For someone present for some items only: those case numbers, as written.
     pub cases: Vec<String>,
 }
@@ -40,6 +43,7 @@ impl Attendee {
             role_label: None,
             substitute_for: None,
             deputy: false,
+            title: person.title.filter(|_| person.member_id.is_none()),
             cases: Vec::new(),
         }
     }

@@ -104,6 +104,8 @@ pub struct Person {
     pub organisation: Option<String>,
     /// The member id, for roster members.
     pub member_id: Option<String>,
+    /// Job title, when known.
+    pub title: Option<String>,
 }
 
 /// The kind of an agenda item (*innretning*).

@@ -257,6 +257,7 @@ mod tests {
             name: name.to_owned(),
             organisation: None,
             member_id: Some(name.to_lowercase()),
+            title: None,
         }
     }
 

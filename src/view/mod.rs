@@ -198,6 +198,7 @@ struct PersonView<'a> {
     name: &'a str,
     organisation: Option<&'a str>,
     member_id: Option<&'a str>,
+    title: Option<&'a str>,
 }
 
 fn person_view(person: &Person) -> PersonView<'_> {
@@ -205,6 +206,7 @@ fn person_view(person: &Person) -> PersonView<'_> {
         name: &person.name,
         organisation: person.organisation.as_deref(),
         member_id: person.member_id.as_deref(),
+        title: person.title.as_deref(),
     }
 }
 
@@ -422,6 +424,7 @@ struct AttendeeView<'a> {
     role_label: Option<String>,
     substitute_for: Option<&'a str>,
     deputy_for: Option<String>,
+    title: Option<&'a str>,
     cases: &'a [String],
 }
 
@@ -434,6 +437,7 @@ fn attendee_view<'a>(labels: &Labels, a: &'a Attendee) -> AttendeeView<'a> {
             .map(|r| role_label(labels, r, a.role_label.as_deref())),
         substitute_for: a.substitute_for.as_deref(),
         deputy_for: minutes::deputy_for(labels.protocol(), a),
+        title: a.title.as_deref(),
         cases: &a.cases,
     }
 }

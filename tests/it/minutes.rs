@@ -79,6 +79,8 @@ fn minutes_print_the_formal_record() {
         &[
             "Astrid Fjellheim ble erklært inhabil, jf. fvl. § 6 andre ledd",
             "Jon Vara tiltrådte.",
+            "Ingrid Moe, kommunedirektør, Fjellvik kommune",
+            "Per Presentatør, rådgiver,",
             "4 medlemmer med stemmerett til stede under behandlingen av saken.",
         ],
     );
