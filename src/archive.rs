@@ -126,6 +126,12 @@ pub struct IndexCase {
     pub adopted: Vec<String>,
     /// Postponement note.
     pub postponed: Option<String>,
+    /// The case officer (*saksbehandler*), when written (left out otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_officer: Option<String>,
+    /// The archive reference (*arkivsak*), when written (left out otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive_ref: Option<String>,
 }
 
 /// Builds every selected meeting and writes the archive's index beside the PDFs.
@@ -197,6 +203,8 @@ fn meeting_entry(
                 .map(|i| phrases.adopted(item, i).0)
                 .unwrap_or_default(),
             postponed: item.postponed.clone(),
+            case_officer: item.case_officer.clone(),
+            archive_ref: item.archive_ref.clone(),
         })
         .collect();
     IndexMeeting {
@@ -345,6 +353,8 @@ mod tests {
                 proposed: vec![],
                 adopted: vec![],
                 postponed: None,
+                case_officer: None,
+                archive_ref: None,
             }],
         };
         assert_eq!(

@@ -337,6 +337,8 @@ fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
         paper: item.paper,
         proposed: item.decisions,
         postponed: entry.postponed,
+        case_officer: entry.case_officer,
+        archive_ref: entry.archive_ref,
     }
 }
 

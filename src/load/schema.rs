@@ -203,6 +203,12 @@ pub(crate) struct AgendaFile {
     /// Note that the item is postponed, and why.
     #[serde(default)]
     pub(crate) postponed: Option<String>,
+    /// The case officer (*saksbehandler*), as printed.
+    #[serde(default)]
+    pub(crate) case_officer: Option<String>,
+    /// The archive reference (*arkivsak*), as written (`24/01234-5`).
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) archive_ref: Option<String>,
 }
 
 /// The presenter of an agenda item: one person or a list.

@@ -53,6 +53,10 @@ pub struct CaseItem {
     pub proposed: Option<Proposed>,
     /// Postponement note.
     pub postponed: Option<String>,
+    /// The case officer (*saksbehandler*).
+    pub case_officer: Option<String>,
+    /// The archive reference (*arkivsak*, `24/01234-5`).
+    pub archive_ref: Option<String>,
 }
 
 impl CaseItem {

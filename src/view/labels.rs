@@ -318,6 +318,8 @@ mod tests {
             paper: None,
             proposed,
             postponed: None,
+            case_officer: None,
+            archive_ref: None,
         }
     }
 

@@ -269,6 +269,8 @@ struct CaseView<'a> {
     decisions: Vec<String>,
     postponed: Option<&'a str>,
     has_document: bool,
+    case_officer: Option<&'a str>,
+    archive_ref: Option<&'a str>,
 }
 
 /// A clock time as printed on the agenda: empty when the agenda is untimed.
@@ -328,6 +330,8 @@ fn case_view<'a>(
         decisions: phrases.proposed(item),
         postponed: item.postponed.as_deref(),
         has_document: item.has_document(),
+        case_officer: item.case_officer.as_deref(),
+        archive_ref: item.archive_ref.as_deref(),
     }
 }
 

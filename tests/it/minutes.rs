@@ -14,19 +14,24 @@ use crate::common::{assert_contains, pdf_text, project_with, root, run};
 
 const FIXTURE: &str = "tests/fixtures/kontroll";
 
-/// The Typst source of the minutes of `meeting` in the fixture.
-fn minutes_source(meeting: &str) -> String {
+/// The Typst source of document `name` of `meeting` in the fixture.
+fn source(meeting: &str, name: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (project, diags) = load_project(&root.join(FIXTURE));
     assert!(diags.0.is_empty(), "{:#?}", diags.0);
     let required = DocumentKind::ALL.map(DocumentKind::template);
     let renderer = Renderer::load(&root.join("templates"), &required).expect("templates load");
-    let name = format!("kub/{meeting}/referat.pdf");
+    let name = format!("kub/{meeting}/{name}");
     let job = plan(&project)
         .into_iter()
         .find(|job| job.path.to_string_lossy().replace('\\', "/") == name)
         .unwrap_or_else(|| panic!("no document {name}"));
     render_job(&renderer, &project, &job).expect("renders")
+}
+
+/// The Typst source of the minutes of `meeting` in the fixture.
+fn minutes_source(meeting: &str) -> String {
+    source(meeting, "referat.pdf")
 }
 
 #[test]
@@ -100,4 +105,33 @@ fn minutes_without_a_record_print_none_of_it() {
     ] {
         assert!(!text.contains(absent), "{absent:?} in {text}");
     }
+}
+
+#[test]
+fn case_paper_names_case_officer_and_archive_reference() {
+    insta::assert_snapshot!("saksfremlegg-arkivsak", source("2024-01", "sak-02-24.pdf"));
+    let project = project_with(&root().join(FIXTURE));
+    let out = run(project.path(), &["archive"]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let index = std::fs::read_to_string(project.path().join("output/index.json")).unwrap();
+    let index: serde_json::Value = serde_json::from_str(&index).unwrap();
+    let cases: Vec<&serde_json::Value> = index["bodies"][0]["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|y| y["meetings"].as_array().unwrap())
+        .flat_map(|m| m["cases"].as_array().unwrap())
+        .collect();
+    let case = |number: &str| *cases.iter().find(|c| c["case"] == number).unwrap();
+    assert_eq!(case("2/24")["case_officer"], "Gunn Sekretær");
+    assert_eq!(case("2/24")["archive_ref"], "24/01234-5");
+    assert!(
+        case("3/24").get("archive_ref").is_none(),
+        "left out when not written"
+    );
+    let paper = pdf_text(&project.path().join("output/kub/2024-01/sak-02-24.pdf"));
+    assert_contains(
+        &paper,
+        &["Saksbehandler Gunn Sekretær", "Arkivsak 24/01234-5"],
+    );
 }
