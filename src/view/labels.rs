@@ -362,6 +362,21 @@ mod tests {
     }
 
     #[test]
+    fn a_labels_file_from_before_the_formal_record_still_parses() {
+        let old = BUILTIN_LABELS
+            .split("\n# Møteprotokollen")
+            .next()
+            .unwrap()
+            .replace("  deputy_leader: Nestleder\n", "")
+            .replace("  deputy: Varamedlem\n", "");
+        assert!(!old.contains("protocol:") && !old.contains("deputy"));
+        let labels = Labels::parse(&old).unwrap();
+        assert_eq!(labels.role(Role::Deputy), "Varamedlem");
+        assert_eq!(labels.role(Role::DeputyLeader), "Nestleder");
+        assert!(format!("{:?}", labels.protocol()).contains("Enstemmig vedtatt."));
+    }
+
+    #[test]
     fn a_body_can_reword_the_labels() {
         let text = BUILTIN_LABELS
             .replace("leader: Leder", "leader: Styreleder")
