@@ -198,6 +198,12 @@ pub struct IndexCase {
     /// The computed values of the case paper's data blocks (left out when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blocks: Vec<serde_json::Value>,
+    /// The case officer (*saksbehandler*), when written (left out otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_officer: Option<String>,
+    /// The archive reference (*arkivsak*), when written (left out otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive_ref: Option<String>,
 }
 
 /// Builds every selected meeting's internal documents into the output folder,
@@ -290,6 +296,8 @@ fn meeting_entry(
                 .iter()
                 .map(crate::blocks::Block::values)
                 .collect(),
+            case_officer: item.case_officer.clone(),
+            archive_ref: item.archive_ref.clone(),
         })
         .collect();
     IndexMeeting {
@@ -441,6 +449,8 @@ mod tests {
                 adopted: vec![],
                 postponed: None,
                 blocks: vec![],
+                case_officer: None,
+                archive_ref: None,
             }],
         };
         assert_eq!(

@@ -134,6 +134,7 @@ mod tests {
             name: name.to_owned(),
             organisation: org.map(str::to_owned),
             member_id: None,
+            title: None,
         };
         let list = [
             p("A", Some("NAV")),

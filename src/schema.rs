@@ -240,7 +240,17 @@ mod tests {
         let standing = names(ContentFile::Meeting, "AgendaFile", "standing");
         assert_eq!(standing, Standing::NAMES);
         let roles = names(ContentFile::Body, "MemberFile", "role");
-        assert_eq!(roles, ["leader", "member", "observer", "secretariat"]);
+        assert_eq!(
+            roles,
+            [
+                "leader",
+                "member",
+                "observer",
+                "secretariat",
+                "deputy_leader",
+                "deputy"
+            ]
+        );
         assert_eq!(
             names(ContentFile::Minutes, "", "status"),
             ["draft", "final"]

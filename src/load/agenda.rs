@@ -358,6 +358,8 @@ fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
         restriction: item.restriction,
         public_title: entry.public_title,
         withheld: false,
+        case_officer: entry.case_officer,
+        archive_ref: entry.archive_ref,
     }
 }
 
@@ -442,11 +444,16 @@ fn resolve_presenters(
             PersonSpec::Id(id) => {
                 out.extend(resolve_member(ctx.file, &field, &id, ctx.body, diags))
             }
-            PersonSpec::Guest { name, organisation } => {
+            PersonSpec::Guest {
+                name,
+                organisation,
+                title,
+            } => {
                 out.push(Person {
                     name,
                     organisation,
                     member_id: None,
+                    title,
                 });
             }
         }

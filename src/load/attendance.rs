@@ -36,9 +36,22 @@ fn seated(seat: &RosterEntry, substitute_for: Option<String>) -> Attendee {
         organisation: seat.organisation.clone(),
         role: Some(seat.role),
         role_label: seat.role_label.clone(),
+        deputy: substitute_for.is_some() && seat.deputy,
         substitute_for,
+        title: seat.title.clone(),
         cases: Vec::new(),
     }
+}
+
+/// Who was at the meeting, derived from the roster.
+pub(crate) struct Attendance {
+    /// Present (*Til stede*).
+    pub(crate) present: Vec<Attendee>,
+    /// Sent apologies (*Forfall*).
+    pub(crate) absent: Vec<Attendee>,
+    /// The seats with a vote (leader and members) that were filled: the
+    /// person in the seat (the member or a substitute), with the seat's member id.
+    pub(crate) voting: Vec<Person>,
 }
 
 /// Present and absent, derived from the roster of the meeting.
@@ -52,11 +65,13 @@ pub(crate) fn attendance(
     absent: &[String],
     ctx: &MinutesContext<'_>,
     diags: &mut Diagnostics,
-) -> (Vec<Attendee>, Vec<Attendee>) {
+) -> Attendance {
     check_attendance_ids(file, present, absent, ctx, diags);
     let mut present_list = Vec::new();
     let mut absent_list = Vec::new();
+    let mut voting = Vec::new();
     for seat in &ctx.meeting.roster {
+        let count_before = present_list.len();
         let id = seat.member_id.as_str();
         let in_present = present.is_some_and(|p| p.iter().any(|x| x == id));
         let in_absent = absent.iter().any(|x| x == id);
@@ -67,7 +82,7 @@ pub(crate) fn attendance(
             present_list.push(seated(seat, seat.substitute_for.clone()));
         } else if in_absent {
             absent_list.push(seated(seat, None));
-        } else if seat.role == Role::Secretariat {
+        } else if matches!(seat.role, Role::Secretariat | Role::Deputy) {
             if in_present {
                 present_list.push(seated(seat, None));
             }
@@ -76,8 +91,20 @@ pub(crate) fn attendance(
         } else {
             absent_list.push(seated(seat, None));
         }
+        if present_list.len() > count_before && seat.role.votes() {
+            voting.push(Person {
+                name: seat.name.clone(),
+                organisation: seat.organisation.clone(),
+                member_id: Some(seat.member_id.clone()),
+                title: seat.title.clone(),
+            });
+        }
     }
-    (present_list, absent_list)
+    Attendance {
+        present: present_list,
+        absent: absent_list,
+        voting,
+    }
 }
 
 /// Reports unknown ids, members both present and absent, and repeats.
@@ -130,21 +157,35 @@ fn warn_substituted(
     }
 }
 
-/// Others present (*Andre som var til stede*): members or guests.
+/// Others present (*Andre som var til stede*): members or guests. Someone
+/// already listed as present (*Til stede*) is reported.
 pub(crate) fn others_present(
     file: &SourceFile,
     specs: Vec<PersonSpec>,
+    present: &[Attendee],
     ctx: &MinutesContext<'_>,
     diags: &mut Diagnostics,
 ) -> Vec<Attendee> {
-    specs
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, spec)| {
-            resolve_person(file, &format!("others_present[{i}]"), spec, ctx.body, diags)
-        })
-        .map(Attendee::guest)
-        .collect()
+    let mut out: Vec<Attendee> = Vec::new();
+    for (i, spec) in specs.into_iter().enumerate() {
+        let field = format!("others_present[{i}]");
+        let Some(person) = resolve_person(file, &field, spec, ctx.body, diags) else {
+            continue;
+        };
+        if present.iter().chain(&out).any(|a| a.name == person.name) {
+            diags.push(
+                file.warning(
+                    &field,
+                    format!("{} is already listed as present", person.name),
+                )
+                .hint(
+                    "list each person once: members under `present`, others under `others_present`",
+                ),
+            );
+        }
+        out.push(Attendee::guest(person));
+    }
+    out
 }
 
 /// People present for some items only (*Til stede på sak*).
@@ -168,6 +209,7 @@ pub(crate) fn partial_attendance(
                 name,
                 organisation: entry.organisation,
                 member_id: None,
+                title: entry.title,
             }),
             _ => {
                 diags.push(

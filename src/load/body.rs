@@ -40,14 +40,16 @@ pub(crate) fn load_body(
         diags.push(file.error("id", invalid_id(&raw.id)));
     }
     check_unique_id(&file, &raw.id, ids, diags);
-    Some(Body {
+    let body = Body {
         short_name: raw.short_name.unwrap_or_else(|| raw.name.clone()),
         id: raw.id,
         name: raw.name,
         organisation: raw.organisation,
         footer: raw.footer,
         members,
-    })
+    };
+    check_deputies(&file, &body, diags);
+    Some(body)
 }
 
 /// The roster of `body.yaml`, each member checked on its own.
@@ -67,6 +69,7 @@ fn load_members(file: &SourceFile, values: Vec<Value>, diags: &mut Diagnostics) 
                     organisation: None,
                     role: Role::Member,
                     role_label: None,
+                    deputies: Vec::new(),
                 });
             }
             continue;
@@ -84,6 +87,7 @@ fn load_members(file: &SourceFile, values: Vec<Value>, diags: &mut Diagnostics) 
         members.push(Member {
             role: role(m.role),
             role_label: m.role_label,
+            deputies: m.deputies,
             id: m.id,
             name: m.name,
             title: m.title,
@@ -100,6 +104,8 @@ fn role(name: RoleName) -> Role {
         RoleName::Member => Role::Member,
         RoleName::Observer => Role::Observer,
         RoleName::Secretariat => Role::Secretariat,
+        RoleName::DeputyLeader => Role::DeputyLeader,
+        RoleName::Deputy => Role::Deputy,
     }
 }
 
@@ -120,6 +126,7 @@ pub(crate) fn member_person(m: &Member) -> Person {
         name: m.name.clone(),
         organisation: m.organisation.clone(),
         member_id: Some(m.id.clone()),
+        title: m.title.clone(),
     }
 }
 
@@ -159,10 +166,30 @@ pub(crate) fn resolve_person(
 ) -> Option<Person> {
     match spec {
         PersonSpec::Id(id) => resolve_member(file, field, &id, body, diags),
-        PersonSpec::Guest { name, organisation } => Some(Person {
+        PersonSpec::Guest {
+            name,
+            organisation,
+            title,
+        } => Some(Person {
             name,
             organisation,
             member_id: None,
+            title,
         }),
+    }
+}
+
+/// Reports deputies lists in `body.yaml` that name unknown member ids.
+pub(crate) fn check_deputies(file: &SourceFile, body: &Body, diags: &mut Diagnostics) {
+    for (i, member) in body.members.iter().enumerate() {
+        for (j, id) in member.deputies.iter().enumerate() {
+            resolve_member(
+                file,
+                &format!("members[{i}].deputies[{j}]"),
+                id,
+                body,
+                diags,
+            );
+        }
     }
 }

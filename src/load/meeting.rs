@@ -10,6 +10,7 @@ use serde_yaml_ng::Value;
 use super::agenda::{ItemContext, check_basis, closed_restriction, resolve_agenda_entry};
 use super::body::{member_person, resolve_member};
 use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
+use super::deputies::{Substitute, resolve_substitute};
 use super::identity::{MAX_MEETING_NUMBER, check_folder_name, is_number_form};
 use super::minutes::{MinutesContext, load_minutes};
 use super::schema::{AgendaFile, MeetingFile, MeetingStatusName, PreviousFile, SubstituteFile};
@@ -405,7 +406,7 @@ fn resolve_roster(
     body: &Body,
     diags: &mut Diagnostics,
 ) -> Vec<RosterEntry> {
-    let mut subs: HashMap<String, SubstituteFile> = HashMap::new();
+    let mut subs: HashMap<String, Substitute> = HashMap::new();
     for (i, value) in substitutes.into_iter().enumerate() {
         let field = format!("substitutes[{i}]");
         let Some(sub) = typed::<SubstituteFile>(file, &field, value, diags) else {
@@ -414,6 +415,9 @@ fn resolve_roster(
         if resolve_member(file, &format!("{field}.for"), &sub.replaces, body, diags).is_none() {
             continue;
         }
+        let Some(sub) = resolve_substitute(file, &field, sub, body, diags) else {
+            continue;
+        };
         if subs.contains_key(&sub.replaces) {
             diags.push(file.error(
                 &format!("{field}.for"),
@@ -434,6 +438,7 @@ fn resolve_roster(
                 role: m.role,
                 role_label: m.role_label.clone(),
                 substitute_for: Some(m.name.clone()),
+                deputy: sub.deputy,
             },
             None => RosterEntry {
                 member_id: m.id.clone(),
@@ -443,6 +448,7 @@ fn resolve_roster(
                 role: m.role,
                 role_label: m.role_label.clone(),
                 substitute_for: None,
+                deputy: false,
             },
         })
         .collect()

@@ -7,16 +7,19 @@ use std::path::Path;
 use serde_yaml_ng::Value;
 
 use super::actions::ActionContext;
+use super::approval::minutes_frame;
 pub(crate) use super::attendance::MinutesContext;
 use super::attendance::{attendance, others_present, partial_attendance};
 use super::body::{resolve_member, resolve_person};
 use super::cycle::Cycle;
 use super::schema::{ItemFile, MinutesFile, MinutesStatusName, OneOrMany};
 use super::source::{SourceFile, check_markdown, read_yaml, typed};
+use super::votes::{RecordContext, RecordFile, item_record};
 use crate::derive::{Date, norwegian_date};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{
-    ActionPoint, ActionStatus, Adopted, CaseItem, CaseNumber, Minutes, MinutesItem, MinutesStatus,
+    ActionPoint, ActionStatus, Adopted, CaseItem, CaseNumber, ItemRecord, Minutes, MinutesItem,
+    MinutesStatus, Person,
 };
 
 /// The word that adopts the proposed decision as it stands.
@@ -49,18 +52,26 @@ pub(crate) fn load_minutes(
         Some(id) => resolve_member(&file, "chair", id, ctx.body, diags),
         None => ctx.meeting.chair.clone(),
     };
+    let frame = minutes_frame(&file, &raw, chair.as_ref(), ctx.body, diags);
     let minute_taker = raw
         .minute_taker
         .and_then(|spec| resolve_person(&file, "minute_taker", spec, ctx.body, diags));
-    let (present, absent) = attendance(&file, raw.present.as_deref(), &raw.absent, ctx, diags);
-    let others = others_present(&file, raw.others_present, ctx, diags);
+    let attended = attendance(&file, raw.present.as_deref(), &raw.absent, ctx, diags);
+    let others = others_present(&file, raw.others_present, &attended.present, ctx, diags);
     let partial = partial_attendance(&file, raw.present_for, ctx, diags);
     if let Some(notes) = &raw.notes {
         check_markdown(&file, "notes", notes, diags);
     }
     let mut actions = Vec::new();
     let mut recorder = ActionContext::new(&file, ctx.meeting, ctx.body, cycle);
-    let items = minutes_items(&mut recorder, ctx, raw.items, &mut actions, diags);
+    let items = minutes_items(
+        &mut recorder,
+        ctx,
+        &attended.voting,
+        raw.items,
+        &mut actions,
+        diags,
+    );
     for (i, value) in raw.actions.into_iter().enumerate() {
         actions.extend(recorder.action(&format!("actions[{i}]"), value, None, diags));
     }
@@ -83,13 +94,18 @@ pub(crate) fn load_minutes(
         approved_meeting: dates.approved_meeting,
         minute_taker,
         chair,
-        present,
-        absent,
+        present: attended.present,
+        absent: attended.absent,
         others,
         partial,
         items,
         notes: raw.notes,
         actions,
+        opened: frame.opened,
+        closed: frame.closed,
+        approved_by: frame.approved_by,
+        approved_electronically: frame.approved_electronically,
+        signatures: frame.signatures,
     })
 }
 
@@ -211,6 +227,7 @@ fn agenda_case<'m>(
 fn minutes_items(
     recorder: &mut ActionContext<'_>,
     ctx: &MinutesContext<'_>,
+    voting: &[Person],
     entries: Vec<Value>,
     actions: &mut Vec<ActionPoint>,
     diags: &mut Diagnostics,
@@ -241,7 +258,14 @@ fn minutes_items(
             ));
             continue;
         }
-        let item = minutes_item(recorder, &field, entry, case, diags);
+        let record = RecordContext {
+            file,
+            field: &field,
+            case: number,
+            voting,
+            body: ctx.body,
+        };
+        let item = minutes_item(recorder, &record, entry, case, diags);
         actions.extend(item.actions.iter().cloned());
         recorded.push((number, item));
     }
@@ -285,12 +309,25 @@ impl<'m> Recorded<'m> {
 /// What the minutes record for `case`, written at `field`.
 fn minutes_item(
     recorder: &mut ActionContext<'_>,
-    field: &str,
+    record: &RecordContext<'_>,
     entry: ItemFile,
     case: Recorded<'_>,
     diags: &mut Diagnostics,
 ) -> MinutesItem {
     let file = recorder.file;
+    let field = record.field;
+    let record = item_record(
+        record,
+        RecordFile {
+            disqualified: entry.disqualified,
+            proposals: entry.proposals,
+            adopted: entry.adopted,
+            votes: entry.votes,
+            dissent: entry.dissent,
+            remarks: entry.protocol_remarks,
+        },
+        diags,
+    );
     if let Some(notes) = &entry.notes {
         check_markdown(file, &format!("{field}.notes"), notes, diags);
     }
@@ -320,6 +357,7 @@ fn minutes_item(
         decision,
         postponed,
         actions: item_actions,
+        record,
     }
 }
 
@@ -396,5 +434,6 @@ fn unrecorded_item(
         decision: None,
         postponed: case.postponed.clone(),
         actions: Vec::new(),
+        record: ItemRecord::default(),
     }
 }

@@ -18,12 +18,14 @@ use crate::model::{BodyContent, BodySources, Project};
 
 mod actions;
 mod agenda;
+mod approval;
 pub mod approved;
 mod attendance;
 mod blocks;
 mod body;
 mod chars;
 mod cycle;
+mod deputies;
 mod identity;
 mod limits;
 mod meeting;
@@ -31,6 +33,7 @@ mod messages;
 mod minutes;
 pub(crate) mod schema;
 mod source;
+mod votes;
 
 pub use source::{BODY_FILE, MAX_FILE_BYTES, MEETING_FILE, MINUTES_FILE};
 

@@ -68,6 +68,9 @@ pub(crate) struct MemberFile {
     /// label of the role.
     #[serde(default)]
     pub(crate) role_label: Option<String>,
+    /// Member ids of the member's deputies (*varamedlemmer*), in order.
+    #[serde(default)]
+    pub(crate) deputies: Vec<String>,
 }
 
 /// A role on the roster, as written in `body.yaml`.
@@ -82,6 +85,12 @@ pub(crate) enum RoleName {
     Observer,
     /// Secretariat (*sekretariat*); listed as present only when named.
     Secretariat,
+    /// Deputy leader (*nestleder*); a member with a vote.
+    #[serde(rename = "deputy_leader")]
+    DeputyLeader,
+    /// Deputy (*varamedlem*); listed as present only when named, or when
+    /// sitting in for a member (`substitutes` in `meeting.yaml`, `deputy`).
+    Deputy,
 }
 
 /// `meeting.yaml`: a meeting and its agenda.
@@ -186,8 +195,12 @@ pub(crate) struct SubstituteFile {
     /// Member id of the member replaced.
     #[serde(rename = "for")]
     pub(crate) replaces: String,
-    /// The substitute's full name.
-    pub(crate) name: String,
+    /// The substitute's full name (or `deputy` for a deputy on the roster).
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    /// Member id of the deputy (*varamedlem*) sitting in, instead of `name`.
+    #[serde(default)]
+    pub(crate) deputy: Option<String>,
     /// The substitute's job title.
     #[serde(default)]
     pub(crate) title: Option<String>,
@@ -257,6 +270,12 @@ pub(crate) struct AgendaFile {
     /// itself sensitive (default: the title).
     #[serde(default)]
     pub(crate) public_title: Option<String>,
+    /// The case officer (*saksbehandler*), as printed.
+    #[serde(default)]
+    pub(crate) case_officer: Option<String>,
+    /// The archive reference (*arkivsak*), as written (`24/01234-5`).
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) archive_ref: Option<String>,
 }
 
 /// The presenter of an agenda item: one person or a list.
@@ -289,6 +308,9 @@ pub(crate) enum PersonSpec {
         /// Organisation.
         #[serde(default)]
         organisation: Option<String>,
+        /// Job title.
+        #[serde(default)]
+        title: Option<String>,
     },
 }
 
@@ -364,6 +386,16 @@ pub(crate) struct MinutesFile {
     /// decisions are reported.
     #[serde(default)]
     pub(crate) approved_digest: Option<std::collections::BTreeMap<String, String>>,
+    /// When the meeting opened, `HH:MM` (*Møtet satt*).
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) opened: Option<String>,
+    /// When the meeting closed, `HH:MM` (*Møtet hevet*); after `opened`.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) closed: Option<String>,
+    /// Member ids of those who get a signature line under the minutes, after
+    /// the chair's (who always gets one when this is given).
+    #[serde(default)]
+    pub(crate) signatures: Option<Vec<String>>,
 }
 
 /// Whether minutes are a draft or final, as written in `minutes.yaml`.
@@ -388,6 +420,12 @@ pub(crate) struct ApprovedFile {
     #[serde(default, deserialize_with = "opt_scalar_text")]
     #[schemars(with = "String", pattern(MEETING_NUMBER_PATTERN), extend("patternErrorMessage" = MEETING_NUMBER_HINT))]
     pub(crate) meeting: Option<String>,
+    /// Member ids of those who approved the minutes (*godkjent av*).
+    #[serde(default)]
+    pub(crate) by: Vec<String>,
+    /// Whether they approved the minutes electronically.
+    #[serde(default)]
+    pub(crate) electronic: bool,
 }
 
 /// One entry of `present_for` in `minutes.yaml`: someone present for some items.
@@ -404,6 +442,9 @@ pub(crate) struct PartialFile {
     /// The guest's organisation.
     #[serde(default)]
     pub(crate) organisation: Option<String>,
+    /// The guest's job title.
+    #[serde(default)]
+    pub(crate) title: Option<String>,
     /// The case numbers (`32/21`) the person was present for.
     pub(crate) cases: OneOrMany,
 }
@@ -430,6 +471,102 @@ pub(crate) struct ItemFile {
     #[serde(default)]
     #[schemars(with = "Vec<ActionFile>")]
     pub(crate) actions: Vec<Value>,
+    /// Members disqualified for this case (*habilitet*); each is a
+    /// [`DisqualifiedFile`].
+    #[serde(default)]
+    #[schemars(with = "Vec<DisqualifiedFile>")]
+    pub(crate) disqualified: Vec<Value>,
+    /// Proposals put forward (*forslag*); each is a [`ProposalFile`].
+    #[serde(default)]
+    #[schemars(with = "Vec<ProposalFile>")]
+    pub(crate) proposals: Vec<Value>,
+    /// The id of the proposal that was adopted.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) adopted: Option<String>,
+    /// The votes taken (*votering*); each is a [`VoteFile`].
+    #[serde(default)]
+    #[schemars(with = "Vec<VoteFile>")]
+    pub(crate) votes: Vec<Value>,
+    /// Dissent (*dissens*); each is a [`RemarkFile`].
+    #[serde(default)]
+    #[schemars(with = "Vec<RemarkFile>")]
+    pub(crate) dissent: Vec<Value>,
+    /// Remarks entered in the minutes (*protokolltilførsel*); each is a
+    /// [`RemarkFile`].
+    #[serde(default)]
+    #[schemars(with = "Vec<RemarkFile>")]
+    pub(crate) protocol_remarks: Vec<Value>,
+}
+
+/// One entry of `disqualified` under an item of `minutes.yaml`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DisqualifiedFile {
+    /// Member id of the member declared disqualified.
+    pub(crate) member: String,
+    /// The legal basis (`fvl. § 6 første ledd bokstav a`).
+    pub(crate) basis: String,
+    /// Who took the seat for this case: a member id or a guest.
+    #[serde(default)]
+    pub(crate) replaced_by: Option<PersonSpec>,
+}
+
+/// One entry of `proposals` under an item of `minutes.yaml`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProposalFile {
+    /// Short id the votes name it by (`A`); defaults to its place, `1`, `2`, ….
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) id: Option<String>,
+    /// Member id of who put it forward.
+    #[serde(default)]
+    pub(crate) by: Option<String>,
+    /// The proposal as put forward.
+    pub(crate) text: String,
+}
+
+/// One entry of `votes` under an item of `minutes.yaml`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VoteFile {
+    /// The id of the proposal voted on; needed when the item has several.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub(crate) on: Option<String>,
+    /// `true` for a unanimous vote (*enstemmig*).
+    #[serde(default)]
+    pub(crate) unanimous: bool,
+    /// Votes for: a number, or a list of member ids.
+    #[serde(rename = "for", default)]
+    pub(crate) in_favour: Option<TallyFile>,
+    /// Votes against: a number, or a list of member ids.
+    #[serde(default)]
+    pub(crate) against: Option<TallyFile>,
+    /// Abstaining: a number, or a list of member ids.
+    #[serde(default)]
+    pub(crate) abstaining: Option<TallyFile>,
+}
+
+/// A count of votes, or the members who voted so.
+#[derive(Deserialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "expected a number of votes or a list of member ids"
+)]
+pub(crate) enum TallyFile {
+    /// A number of votes.
+    Count(u32),
+    /// The member ids of those who voted so.
+    Names(Vec<String>),
+}
+
+/// One entry of `dissent` or `protocol_remarks` under an item of `minutes.yaml`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RemarkFile {
+    /// Member id, or a list of them.
+    pub(crate) by: OneOrMany,
+    /// The text as entered in the minutes.
+    pub(crate) text: String,
 }
 
 /// An action point (*aksjonspunkt*) in `minutes.yaml`: a new one (with `text`),

@@ -20,6 +20,8 @@ pub struct RosterEntry {
     pub role_label: Option<String>,
     /// When a substitute sits in: the name of the member replaced.
     pub substitute_for: Option<String>,
+    /// Whether the substitute is a deputy on the roster (*varamedlem*).
+    pub deputy: bool,
 }
 
 /// A case on the agenda.
@@ -62,6 +64,10 @@ pub struct CaseItem {
     /// Whether this is the public version of a restricted item: its paper,
     /// description, proposed decision (and minutes) have been taken out.
     pub withheld: bool,
+    /// The case officer (*saksbehandler*).
+    pub case_officer: Option<String>,
+    /// The archive reference (*arkivsak*, `24/01234-5`).
+    pub archive_ref: Option<String>,
 }
 
 impl CaseItem {

@@ -1,6 +1,6 @@
 //! Model, minutes: attendance, decisions as adopted, and action points.
 
-use super::{CaseNumber, Date, MeetingNumber, Person, Role};
+use super::{CaseNumber, Clock, Date, MeetingNumber, Person, Role};
 
 /// Whether minutes are a draft out for comments or final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,11 @@ pub struct Attendee {
     pub role_label: Option<String>,
     /// For a substitute: the name of the member replaced.
     pub substitute_for: Option<String>,
+    /// Whether that substitute is a deputy on the roster (*varamedlem*).
+    pub deputy: bool,
+    /// Job title: a roster member's, or the one written for a guest (not for
+    /// a member named among others present).
+    pub title: Option<String>,
     /// For someone present for some items only: those case numbers, as written.
     pub cases: Vec<String>,
 }
@@ -37,6 +42,8 @@ impl Attendee {
             role: None,
             role_label: None,
             substitute_for: None,
+            deputy: false,
+            title: person.title.filter(|_| person.member_id.is_none()),
             cases: Vec::new(),
         }
     }
@@ -55,6 +62,86 @@ pub struct MinutesItem {
     pub postponed: Option<String>,
     /// Action points raised under this item.
     pub actions: Vec<ActionPoint>,
+    /// The formal record of the item: disqualification, proposals, votes,
+    /// dissent and remarks.
+    pub record: ItemRecord,
+}
+
+/// The formal record of one item (*møteprotokoll*).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemRecord {
+    /// Members disqualified for the item (*habilitet*).
+    pub disqualified: Vec<Disqualification>,
+    /// Proposals put forward (*forslag*), in order.
+    pub proposals: Vec<Proposal>,
+    /// Votes taken (*votering*), in order.
+    pub votes: Vec<Vote>,
+    /// Dissent (*dissens*).
+    pub dissent: Vec<Remark>,
+    /// Remarks entered in the minutes (*protokolltilførsel*).
+    pub remarks: Vec<Remark>,
+    /// How many members with a vote were present for the item: those present
+    /// less the disqualified, plus whoever took their seats.
+    pub voting: u32,
+}
+
+/// A member declared disqualified for an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disqualification {
+    /// The member.
+    pub member: Person,
+    /// The legal basis, as written (`fvl. § 6 første ledd bokstav a`).
+    pub basis: String,
+    /// Who took the seat for the item.
+    pub replaced_by: Option<Person>,
+}
+
+/// A proposal put forward under an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    /// Its id, as the votes name it (`A`).
+    pub id: String,
+    /// Who put it forward.
+    pub by: Option<Person>,
+    /// The proposal.
+    pub text: String,
+    /// Whether it was adopted.
+    pub adopted: bool,
+}
+
+/// Votes cast one way: how many, and by whom when named.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// The number of votes.
+    pub count: u32,
+    /// Who cast them, when the minutes name them.
+    pub names: Vec<Person>,
+}
+
+/// A vote (*votering*).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vote {
+    /// The proposal voted on (its id), when the item has proposals.
+    pub proposal: Option<String>,
+    /// Whether the proposal voted on was adopted.
+    pub adopted: bool,
+    /// Unanimous (*enstemmig*).
+    pub unanimous: bool,
+    /// Votes for, when counted.
+    pub in_favour: Option<Tally>,
+    /// Votes against.
+    pub against: Tally,
+    /// Abstaining.
+    pub abstaining: Tally,
+}
+
+/// Dissent or a remark entered in the minutes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remark {
+    /// Who.
+    pub by: Vec<Person>,
+    /// The text.
+    pub text: String,
 }
 
 /// A decision as the minutes record it.
@@ -129,4 +216,14 @@ pub struct Minutes {
     pub notes: Option<String>,
     /// Every action point these minutes raised or updated.
     pub actions: Vec<ActionPoint>,
+    /// When the meeting opened (*Møtet satt*).
+    pub opened: Option<Clock>,
+    /// When the meeting closed (*Møtet hevet*).
+    pub closed: Option<Clock>,
+    /// Final: who approved the minutes.
+    pub approved_by: Vec<Person>,
+    /// Final: whether they approved them electronically.
+    pub approved_electronically: bool,
+    /// Signature lines under the minutes: the chair first, then those named.
+    pub signatures: Vec<Person>,
 }

@@ -20,7 +20,8 @@ pub use meeting::{
     RestrictionKind, RosterEntry,
 };
 pub use minutes::{
-    ActionPoint, ActionStatus, Adopted, Attendee, Minutes, MinutesItem, MinutesStatus,
+    ActionPoint, ActionStatus, Adopted, Attendee, Disqualification, ItemRecord, Minutes,
+    MinutesItem, MinutesStatus, Proposal, Remark, Tally, Vote,
 };
 pub use number::{CaseNumber, MeetingNumber};
 pub use sources::{BodySources, MeetingSources, SourceMap};
@@ -66,6 +67,17 @@ pub enum Role {
     Observer,
     /// Secretariat (*sekretariat*).
     Secretariat,
+    /// Deputy leader (*nestleder*).
+    DeputyLeader,
+    /// Deputy (*varamedlem*).
+    Deputy,
+}
+
+impl Role {
+    /// Whether the role has a vote: leader, deputy leader and members.
+    pub fn votes(self) -> bool {
+        matches!(self, Role::Leader | Role::DeputyLeader | Role::Member)
+    }
 }
 
 /// A person on the roster.
@@ -83,6 +95,8 @@ pub struct Member {
     pub role: Role,
     /// The body's own wording of the role, when it has one.
     pub role_label: Option<String>,
+    /// Member ids of the member's deputies (*varamedlemmer*), in order.
+    pub deputies: Vec<String>,
 }
 
 /// Someone named on an agenda: a member or a guest.
@@ -94,6 +108,8 @@ pub struct Person {
     pub organisation: Option<String>,
     /// The member id, for roster members.
     pub member_id: Option<String>,
+    /// Job title, when known.
+    pub title: Option<String>,
 }
 
 /// The kind of an agenda item (*innretning*).

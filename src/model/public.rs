@@ -64,6 +64,7 @@ impl Meeting {
                     item.notes = None;
                     item.decision = None;
                     item.actions.clear();
+                    item.record = Default::default();
                 }
             }
         }
@@ -116,6 +117,8 @@ mod tests {
             public_title: Some("Personalsak".into()),
             withheld: false,
             blocks: Vec::new(),
+            case_officer: None,
+            archive_ref: None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::minutes::ProtocolLabels;
 use crate::derive::norwegian_date;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{
@@ -31,6 +32,15 @@ pub struct Labels {
     /// built-in words are used then.
     #[serde(default)]
     restrictions: Option<RestrictionLabels>,
+    /// The words of the formal record; a labels file written before it had
+    /// them gets the built-in ones.
+    #[serde(default = "builtin_protocol")]
+    protocol: ProtocolLabels,
+}
+
+/// The built-in `protocol` section.
+fn builtin_protocol() -> ProtocolLabels {
+    Labels::builtin().protocol
 }
 
 /// How exempt and closed items are marked, and the notice that replaces what
@@ -69,6 +79,22 @@ struct RoleLabels {
     member: String,
     observer: String,
     secretariat: String,
+    /// Added after the first labels files; those get the built-in word.
+    #[serde(default = "builtin_deputy_leader")]
+    deputy_leader: String,
+    /// As `deputy_leader`.
+    #[serde(default = "builtin_deputy")]
+    deputy: String,
+}
+
+/// The built-in word for the deputy leader.
+fn builtin_deputy_leader() -> String {
+    Labels::builtin().roles.deputy_leader
+}
+
+/// The built-in word for a deputy.
+fn builtin_deputy() -> String {
+    Labels::builtin().roles.deputy
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +152,8 @@ impl Labels {
             Role::Member => &r.member,
             Role::Observer => &r.observer,
             Role::Secretariat => &r.secretariat,
+            Role::DeputyLeader => &r.deputy_leader,
+            Role::Deputy => &r.deputy,
         }
     }
 
@@ -153,6 +181,11 @@ impl Labels {
     /// The title of a meeting of `body` that has none written.
     pub fn meeting_title(&self, body: &Body) -> String {
         self.meeting_title.replace("{body}", &body.name)
+    }
+
+    /// The words of the formal record (`protocol`).
+    pub(super) fn protocol(&self) -> &ProtocolLabels {
+        &self.protocol
     }
 
     /// The heading of the proposed decision, when an item has none written.
@@ -352,6 +385,8 @@ mod tests {
             restriction: None,
             public_title: None,
             withheld: false,
+            case_officer: None,
+            archive_ref: None,
         }
     }
 
@@ -391,6 +426,21 @@ mod tests {
         let eventuelt = item(Standing::Eventuelt, None);
         assert_eq!(unknown.title(&eventuelt), "Eventuelt");
         assert!(unknown.proposed(&eventuelt).is_empty());
+    }
+
+    #[test]
+    fn a_labels_file_from_before_the_formal_record_still_parses() {
+        let old = BUILTIN_LABELS
+            .split("\n# Møteprotokollen")
+            .next()
+            .unwrap()
+            .replace("  deputy_leader: Nestleder\n", "")
+            .replace("  deputy: Varamedlem\n", "");
+        assert!(!old.contains("protocol:") && !old.contains("deputy"));
+        let labels = Labels::parse(&old).unwrap();
+        assert_eq!(labels.role(Role::Deputy), "Varamedlem");
+        assert_eq!(labels.role(Role::DeputyLeader), "Nestleder");
+        assert!(format!("{:?}", labels.protocol()).contains("Enstemmig vedtatt."));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! status labels.
 
 mod labels;
+mod minutes;
 
 use minijinja::{Value, context};
 use serde::Serialize;
@@ -133,6 +134,8 @@ fn role_name(role: Role) -> &'static str {
         Role::Member => "member",
         Role::Observer => "observer",
         Role::Secretariat => "secretariat",
+        Role::DeputyLeader => "deputy_leader",
+        Role::Deputy => "deputy",
     }
 }
 
@@ -251,6 +254,7 @@ struct PersonView<'a> {
     name: &'a str,
     organisation: Option<&'a str>,
     member_id: Option<&'a str>,
+    title: Option<&'a str>,
 }
 
 fn person_view(person: &Person) -> PersonView<'_> {
@@ -258,6 +262,7 @@ fn person_view(person: &Person) -> PersonView<'_> {
         name: &person.name,
         organisation: person.organisation.as_deref(),
         member_id: person.member_id.as_deref(),
+        title: person.title.as_deref(),
     }
 }
 
@@ -270,6 +275,7 @@ struct RosterView<'a> {
     role_label: String,
     role: &'static str,
     substitute_for: Option<&'a str>,
+    deputy_for: Option<String>,
 }
 
 fn roster_view<'a>(labels: &Labels, entry: &'a RosterEntry) -> RosterView<'a> {
@@ -281,6 +287,7 @@ fn roster_view<'a>(labels: &Labels, entry: &'a RosterEntry) -> RosterView<'a> {
         role_label: role_label(labels, entry.role, entry.role_label.as_deref()),
         role: role_name(entry.role),
         substitute_for: entry.substitute_for.as_deref(),
+        deputy_for: minutes::roster_deputy_for(labels.protocol(), entry),
     }
 }
 
@@ -321,6 +328,8 @@ struct CaseView<'a> {
     has_document: bool,
     restriction: Option<RestrictionView<'a>>,
     withheld: bool,
+    case_officer: Option<&'a str>,
+    archive_ref: Option<&'a str>,
 }
 
 /// A clock time as printed on the agenda: empty when the agenda is untimed.
@@ -390,6 +399,8 @@ fn case_view<'a>(
             .as_ref()
             .map(|r| restriction_view(labels, r)),
         withheld: item.withheld,
+        case_officer: item.case_officer.as_deref(),
+        archive_ref: item.archive_ref.as_deref(),
     }
 }
 
@@ -443,6 +454,8 @@ struct MinutesView<'a> {
     items: Vec<MinutesItemView<'a>>,
     notes: Option<&'a str>,
     actions: Vec<ActionView<'a>>,
+    #[serde(flatten)]
+    frame: minutes::FrameView,
 }
 
 fn minutes_view<'a>(
@@ -473,6 +486,7 @@ fn minutes_view<'a>(
             .collect(),
         notes: m.notes.as_deref(),
         actions: m.actions.iter().map(|a| action_view(labels, a)).collect(),
+        frame: minutes::frame_view(labels.protocol(), m),
     }
 }
 
@@ -482,6 +496,8 @@ struct AttendeeView<'a> {
     organisation: Option<&'a str>,
     role_label: Option<String>,
     substitute_for: Option<&'a str>,
+    deputy_for: Option<String>,
+    title: Option<&'a str>,
     cases: &'a [String],
 }
 
@@ -493,6 +509,8 @@ fn attendee_view<'a>(labels: &Labels, a: &'a Attendee) -> AttendeeView<'a> {
             .role
             .map(|r| role_label(labels, r, a.role_label.as_deref())),
         substitute_for: a.substitute_for.as_deref(),
+        deputy_for: minutes::deputy_for(labels.protocol(), a),
+        title: a.title.as_deref(),
         cases: &a.cases,
     }
 }
@@ -510,6 +528,7 @@ struct MinutesItemView<'a> {
     actions: Vec<ActionView<'a>>,
     restriction: Option<RestrictionView<'a>>,
     withheld: bool,
+    record: minutes::RecordView,
 }
 
 fn minutes_item_view<'a>(
@@ -538,5 +557,6 @@ fn minutes_item_view<'a>(
             .and_then(|c| c.restriction.as_ref())
             .map(|r| restriction_view(labels, r)),
         withheld: case.is_some_and(|c| c.withheld),
+        record: minutes::record_view(labels.protocol(), &item.record),
     }
 }

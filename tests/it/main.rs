@@ -13,6 +13,7 @@ mod cycle;
 mod init;
 mod layout;
 mod links;
+mod minutes;
 mod output;
 mod publish;
 mod resources;
