@@ -12,13 +12,14 @@ use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEn
 use crate::text::{escape_markup, quote_string};
 
 pub mod links;
+mod notes;
 pub mod words;
 
 pub use links::{LINK_SCHEMES, MAX_URL_LEN, check_url, link_target};
 pub use words::{LONG_WORD_CHARS, WORD_CHUNK_CHARS, break_long_words};
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
 }
 
 /// A Markdown construct motebok cannot print.
@@ -52,7 +53,12 @@ pub fn check(markdown: &str) -> Vec<Problem> {
     let mut quotes = 0usize;
     let mut too_deep = false;
     let mut quotes_too_deep = false;
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    let events: Vec<_> = Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .collect();
+    // An HTML block: where it starts and its text so far.
+    let mut html: Option<(usize, String)> = None;
+    for (event, range) in events.iter().cloned() {
         match &event {
             Event::Start(tag) => {
                 depth += 1;
@@ -100,9 +106,28 @@ pub fn check(markdown: &str) -> Vec<Problem> {
             Event::Start(Tag::Image { .. }) => {
                 "images are not supported in Markdown content; describe the figure in text or a table"
             }
-            Event::Html(_) | Event::InlineHtml(_) => {
-                "HTML is not supported in Markdown content; use Markdown lists, emphasis and tables"
+            Event::Start(Tag::HtmlBlock) => {
+                html = Some((range.start, String::new()));
+                continue;
             }
+            Event::Html(t) => match &mut html {
+                Some((_, text)) => {
+                    text.push_str(&t);
+                    continue;
+                }
+                None => HTML_PROBLEM,
+            },
+            Event::End(TagEnd::HtmlBlock) => match html.take() {
+                Some((start, text)) if !notes::is_comment(&text) => {
+                    problems.push(Problem {
+                        offset: start,
+                        message: HTML_PROBLEM.to_owned(),
+                    });
+                    continue;
+                }
+                _ => continue,
+            },
+            Event::InlineHtml(t) if !notes::is_comment(&t) => HTML_PROBLEM,
             _ => continue,
         };
         problems.push(Problem {
@@ -110,8 +135,14 @@ pub fn check(markdown: &str) -> Vec<Problem> {
             message: message.to_owned(),
         });
     }
+    problems.extend(notes::check(markdown, &events));
+    problems.sort_by_key(|p| p.offset);
     problems
 }
+
+/// What HTML other than comments is told.
+const HTML_PROBLEM: &str =
+    "HTML is not supported in Markdown content; use Markdown lists, emphasis and tables";
 
 /// Converts Markdown to Typst markup.
 ///
@@ -131,15 +162,25 @@ pub fn to_typst(markdown: &str) -> String {
         })
         .min()
         .unwrap_or(1);
+    let (body, defs) = notes::split(Parser::new_ext(markdown, options()).collect());
+    let defs = notes::render_all(defs, |events| write(top, notes::Notes::default(), events));
+    let notes = notes::Notes::new(markdown, defs, &body);
+    let out = write(top, notes, body).trim_end().to_owned();
+    if out.is_empty() { out } else { out + "\n" }
+}
+
+/// Writes `events` as Typst markup; `top` is the shallowest heading level and
+/// `notes` the footnotes that references print.
+fn write(top: u8, notes: notes::Notes, events: Vec<Event<'_>>) -> String {
     let mut w = Writer {
         top,
+        notes,
         ..Writer::default()
     };
-    for event in Parser::new_ext(markdown, options()) {
+    for event in events {
         w.event(event);
     }
-    let out = w.out.trim_end().to_owned();
-    if out.is_empty() { out } else { out + "\n" }
+    w.out
 }
 
 #[derive(Default)]
@@ -166,6 +207,10 @@ struct Writer {
     /// [`MAX_NESTING`] are left out (their text stays), so that even unchecked
     /// text never nests deeper than Typst's parser allows.
     open: Vec<(bool, bool)>,
+    /// The text's footnotes, printed at their references.
+    notes: notes::Notes,
+    /// Inside an HTML block: its lines, dropped at its end when they are only comments.
+    html: Option<Vec<String>>,
 }
 
 impl Writer {
@@ -249,11 +294,22 @@ impl Writer {
                 self.push(&call);
                 self.after_call = true;
             }
-            Event::Html(t) | Event::InlineHtml(t) => self.text(t.trim_end_matches('\n')),
+            Event::Html(t) => match &mut self.html {
+                Some(lines) => lines.push(t.into_string()),
+                None => self.text(t.trim_end_matches('\n')),
+            },
+            Event::InlineHtml(t) if notes::is_comment(&t) => {}
+            Event::InlineHtml(t) => self.text(t.trim_end_matches('\n')),
             Event::SoftBreak => self.push(" "),
             Event::HardBreak => self.push("\\\n"),
             Event::Rule => self.push("#line(length: 100%)\n\n"),
-            Event::FootnoteReference(t) => self.text(&format!("[^{t}]")),
+            Event::FootnoteReference(t) => match self.notes.call(&t) {
+                Some(call) => {
+                    self.push(&call);
+                    self.after_call = !call.ends_with('>');
+                }
+                None => self.text(&format!("[^{t}]")),
+            },
             Event::TaskListMarker(done) => self.push(if done { "☑ " } else { "☐ " }),
             Event::InlineMath(t) | Event::DisplayMath(t) => self.text(&t),
         }
@@ -270,6 +326,7 @@ impl Writer {
             }
             Tag::BlockQuote(_) => self.push("#quote(block: true)["),
             Tag::CodeBlock(_) => self.code = Some(String::new()),
+            Tag::HtmlBlock => self.html = Some(Vec::new()),
             Tag::List(Some(start)) => {
                 self.block_start();
                 self.push(&format!("#enum(start: {start}, "));
@@ -370,6 +427,14 @@ impl Writer {
                 self.close_call("]")
             }
             TagEnd::Image => self.push("\\]"),
+            TagEnd::HtmlBlock => {
+                let lines = self.html.take().unwrap_or_default();
+                if !notes::is_comment(&lines.concat()) {
+                    for line in lines {
+                        self.text(line.trim_end_matches('\n'));
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -164,3 +164,51 @@ fn check_reports_images_and_html() {
     assert!(problems[0].message.contains("images"));
     assert!(problems[1].message.contains("HTML"));
 }
+
+#[test]
+fn footnotes_become_typst_footnotes() {
+    assert_eq!(
+        to_typst("Tekst[^1] videre.\n\n[^1]: Kilde: *rapport*.\n"),
+        "Tekst#footnote[Kilde: #emph[rapport]\\.] videre\\.\n"
+    );
+    // A note referred to twice keeps one number; labels match without case.
+    let twice = to_typst("A[^n] og B[^N].\n\n[^n]: Felles.\n");
+    let label = twice
+        .split_once("]<")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(l, _)| l)
+        .expect("a label");
+    assert_eq!(
+        twice,
+        format!("A#footnote[Felles\\.]<{label}> og B#footnote(<{label}>)\\.\n")
+    );
+    assert!(check("A[^n] og B[^N].\n\n[^n]: Felles.\n").is_empty());
+}
+
+#[test]
+fn footnote_problems_are_located() {
+    let md = "Tekst[^mangler] her.\n\n[^ubrukt]: Ingen viser hit.\n";
+    let problems = check(md);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems[0].offset, 5);
+    assert!(problems[0].message.contains("[^mangler] has no text"));
+    assert_eq!(problems[1].offset, md.find("[^ubrukt]").unwrap());
+    assert!(problems[1].message.contains("never referred to"));
+    assert!(check("Tekst \\[^x] her.").is_empty());
+    let nested = check("A[^1].\n\n[^1]: B[^2].\n\n[^2]: C.\n");
+    assert!(
+        nested
+            .iter()
+            .any(|p| p.message.contains("footnote of its own")),
+        "{nested:?}"
+    );
+}
+
+#[test]
+fn html_comments_are_dropped() {
+    let md = "Før <!-- merknad --> etter.\n\n<!--\nfleire\nlinjer\n-->\n\nSlutt.\n";
+    assert!(check(md).is_empty(), "{:?}", check(md));
+    assert_eq!(to_typst(md), "Før  etter\\.\n\nSlutt\\.\n");
+    let block = "<div>\nx\n</div>\n";
+    assert_eq!(check(block).len(), 1);
+}
