@@ -13,6 +13,7 @@ mod init;
 mod layout;
 mod links;
 mod output;
+mod papers;
 mod roundtrip;
 mod snapshots;
 mod standards;

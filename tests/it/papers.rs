@@ -1,0 +1,64 @@
+//! Real case papers: footnotes, HTML comments (and later figures, attachments
+//! and branding), each as generated Typst (a snapshot) and as printed PDF text.
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::{pdf_text, project_with, root, run, stderr};
+use motebok::document::DocumentKind;
+use motebok::load::load_project;
+use motebok::pipeline::{plan, render_job};
+use motebok::render::Renderer;
+
+/// The generated Typst source of the document `name` in the project at `dir`.
+fn source_of(dir: &Path, name: &str) -> String {
+    let (project, diags) = load_project(&dir.join("content"));
+    assert!(!diags.has_errors(), "{:#?}", diags.0);
+    let required = DocumentKind::ALL.map(DocumentKind::template);
+    let renderer = Renderer::load(&root().join("templates"), &required).expect("templates load");
+    let job = plan(&project)
+        .into_iter()
+        .find(|job| job.path.to_string_lossy().replace('\\', "/") == name)
+        .unwrap_or_else(|| panic!("no document {name}"));
+    render_job(&renderer, &project, &job).expect("renders")
+}
+
+/// A copy of the mini fixture whose case paper 3/24 is `paper`.
+fn mini_with_paper(paper: &str) -> tempfile::TempDir {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let file = project.path().join("content/styret/2024-01/saker/03-24.md");
+    fs::write(file, paper).unwrap();
+    project
+}
+
+const FOOTNOTES: &str = "\
+## Vurdering
+
+<!-- Merknad fra sekretariatet: sjekk tallene før utsending. -->
+
+Kostnadene er anslått til 12 millioner kroner[^anslag] og gjelder tre år[^anslag].
+Tiltaket følger nasjonal plan[^plan]. <!-- intern merknad -->
+
+[^anslag]: Anslaget bygger på *foreløpige* tall fra 2023.
+[^plan]: Nasjonal e-helseplan 2024–2030, kapittel 4.
+";
+
+#[test]
+fn footnotes_become_footnotes_and_comments_vanish() {
+    let project = mini_with_paper(FOOTNOTES);
+    let source = source_of(project.path(), "styret/2024-01/sak-03-24.pdf");
+    insta::assert_snapshot!("papers-footnotes", source);
+
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdf_text(&project.path().join("output/styret/2024-01/sak-03-24.pdf"));
+    for wanted in [
+        "Anslaget bygger på foreløpige tall fra 2023.",
+        "Nasjonal e-helseplan 2024–2030, kapittel 4.",
+    ] {
+        assert_eq!(text.matches(wanted).count(), 1, "{wanted:?} once in {text}");
+    }
+    for unwanted in ["[^", "Merknad", "intern merknad", "<!--"] {
+        assert!(!text.contains(unwanted), "{unwanted:?} printed in {text}");
+    }
+}
