@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::assets::resolve_figures;
 use super::body::resolve_member;
 use super::cycle::{CaseNumbers, MAX_CASE_NUMBER};
 use super::identity::is_number_form;
@@ -11,8 +12,8 @@ use super::schema::{AgendaFile, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
-use crate::model::Break;
 use crate::model::{AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Standing};
+use crate::model::{Break, PaperFile};
 
 /// The longest duration of an agenda row, in minutes: a day. Agendas that run
 /// past midnight are refused anyway; the bound keeps clock sums far from overflow.
@@ -66,9 +67,18 @@ pub(crate) fn resolve_agenda_entry(
     let kind = resolve_kind(ctx, entry.kind.as_deref(), standing, diags);
     let title = resolve_title(ctx, entry.title.take(), &entry, diags);
     let presenters = resolve_presenters(ctx, entry.presenter.take(), diags);
+    let mut files = Vec::new();
     let paper = entry.paper.as_deref().and_then(|p| {
         let places = (ctx.content_dir, ctx.dir);
-        read_paper(ctx.file, &ctx.sub("paper"), places, p, diags)
+        let text = read_paper(ctx.file, &ctx.sub("paper"), places, p, diags)?;
+        let path = ctx.dir.join(p);
+        Some(resolve_figures(
+            ctx.content_dir,
+            &path,
+            text,
+            &mut files,
+            diags,
+        ))
     });
     if let Some(description) = &entry.description {
         check_markdown(ctx.file, &ctx.sub("description"), description, diags);
@@ -84,6 +94,7 @@ pub(crate) fn resolve_agenda_entry(
         standing,
         presenters,
         paper,
+        files,
         decisions,
     };
     let paper_file = entry.paper.as_deref().map(|p| ctx.dir.join(p));
@@ -318,6 +329,8 @@ struct Resolved {
     standing: Option<Standing>,
     presenters: Vec<Person>,
     paper: Option<String>,
+    /// The files the paper shows.
+    files: Vec<PaperFile>,
     decisions: Option<Proposed>,
 }
 
@@ -335,6 +348,7 @@ fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
         start,
         duration: entry.duration.unwrap_or(0),
         paper: item.paper,
+        files: item.files,
         proposed: item.decisions,
         postponed: entry.postponed,
     }

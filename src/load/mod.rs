@@ -18,6 +18,7 @@ use crate::model::{BodyContent, BodySources, Project};
 
 mod actions;
 mod agenda;
+mod assets;
 mod attendance;
 mod body;
 mod cycle;

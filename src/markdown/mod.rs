@@ -11,14 +11,16 @@ use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEn
 
 use crate::text::{escape_markup, quote_string};
 
+pub mod figures;
 pub mod links;
 mod notes;
 pub mod words;
 
+pub use figures::{ImageRef, images};
 pub use links::{LINK_SCHEMES, MAX_URL_LEN, check_url, link_target};
 pub use words::{LONG_WORD_CHARS, WORD_CHUNK_CHARS, break_long_words};
 
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
 }
 
@@ -103,9 +105,6 @@ pub fn check(markdown: &str) -> Vec<Problem> {
                     continue;
                 }
             },
-            Event::Start(Tag::Image { .. }) => {
-                "images are not supported in Markdown content; describe the figure in text or a table"
-            }
             Event::Start(Tag::HtmlBlock) => {
                 html = Some((range.start, String::new()));
                 continue;
@@ -136,6 +135,21 @@ pub fn check(markdown: &str) -> Vec<Problem> {
         });
     }
     problems.extend(notes::check(markdown, &events));
+    problems.extend(figures::check(&events));
+    problems.sort_by_key(|p| p.offset);
+    problems
+}
+
+/// Lists what in `markdown`, a field of a YAML file rather than a case paper,
+/// cannot be converted: as [`check`], and figures, which only case papers have.
+pub fn check_field(markdown: &str) -> Vec<Problem> {
+    let mut problems = check(markdown);
+    let images = images(markdown);
+    problems.extend(images.into_iter().map(|image| Problem {
+        offset: image.offset,
+        message:
+            "figures can only be in case papers; describe the figure in text or a table".into(),
+    }));
     problems.sort_by_key(|p| p.offset);
     problems
 }
@@ -180,6 +194,7 @@ fn write(top: u8, notes: notes::Notes, events: Vec<Event<'_>>) -> String {
     for event in events {
         w.event(event);
     }
+    w.flush_figure(None);
     w.out
 }
 
@@ -209,6 +224,9 @@ struct Writer {
     open: Vec<(bool, bool)>,
     /// The text's footnotes, printed at their references.
     notes: notes::Notes,
+    /// The figure being written, from its image's start until the event after
+    /// its end (which may be its attribute list).
+    figure: Option<figures::Figure>,
     /// Inside an HTML block: its lines, dropped at its end when they are only comments.
     html: Option<Vec<String>>,
 }
@@ -266,7 +284,47 @@ impl Writer {
         }
     }
 
+    /// Writes the figure waiting for `next`, with the attribute list `next`
+    /// starts with, if any; then `next`.
+    fn flush_figure(&mut self, next: Option<Event<'_>>) {
+        let Some(figure) = self.figure.take() else {
+            return;
+        };
+        let mut next = next;
+        let mut attrs = figures::Attrs::default();
+        if let Some(Event::Text(t)) = &next
+            && let Some(Ok((found, len))) = figures::parse_attrs(t)
+        {
+            attrs = found;
+            let rest = t[len..].to_owned();
+            next = (!rest.is_empty()).then(|| Event::Text(rest.into()));
+        }
+        self.push(&figure.call(&attrs));
+        self.after_call = true;
+        if let Some(event) = next {
+            self.event(event);
+        }
+    }
+
     fn event(&mut self, event: Event<'_>) {
+        if let Some(figure) = &mut self.figure {
+            if !figure.take(&event) {
+                self.flush_figure(Some(event));
+            }
+            return;
+        }
+        if let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = &event
+            && dest_url.starts_with('/')
+        {
+            self.figure = Some(figures::Figure {
+                path: dest_url.to_string(),
+                caption: title.to_string(),
+                ..figures::Figure::default()
+            });
+            return;
+        }
         match event {
             Event::Start(tag) => {
                 let quote = matches!(tag, Tag::BlockQuote(_));

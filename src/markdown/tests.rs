@@ -158,10 +158,14 @@ fn empty_headings_are_left_out() {
 
 #[test]
 fn check_reports_images_and_html() {
-    let problems = check("Tekst\n\n![logo](logo.png)\n\n<b>x</b>");
+    let problems = check_field("Tekst\n\n![logo](logo.png)\n\n<b>x</b>");
     assert_eq!(problems.len(), 3);
     assert_eq!(problems[0].offset, 7);
-    assert!(problems[0].message.contains("images"));
+    assert!(
+        problems[0]
+            .message
+            .contains("figures can only be in case papers")
+    );
     assert!(problems[1].message.contains("HTML"));
 }
 
@@ -211,4 +215,45 @@ fn html_comments_are_dropped() {
     assert_eq!(to_typst(md), "Før  etter\\.\n\nSlutt\\.\n");
     let block = "<div>\nx\n</div>\n";
     assert_eq!(check(block).len(), 1);
+}
+
+#[test]
+fn rewritten_images_become_figures() {
+    assert_eq!(
+        to_typst(
+            "Se figuren.\n\n![Tidslinje for *programmet*](</ab/t.png> \"Tidslinje 2024\"){width=60%}\n"
+        ),
+        "Se figuren\\.\n\n#figure(image(\"/ab/t.png\", alt: \"Tidslinje for programmet\", width: 60%), caption: [Tidslinje 2024])\n"
+    );
+    assert_eq!(
+        to_typst("![Side](</ab/s.pdf>){page=2} etter"),
+        "#figure(image(\"/ab/s.pdf\", alt: \"Side\", page: 2)) etter\n"
+    );
+    // Not read by the load stage: its alt text, as before.
+    assert_eq!(to_typst("![kart](kart.png)"), "\\[kart\\]\n");
+}
+
+#[test]
+fn images_are_found_with_their_addresses() {
+    let md = "Tekst ![Et *kart*](figurer/kart.png \"Kart\") og ![b](<c d.svg>)\n\n![r][ref]\n\n[ref]: x.png\n";
+    let found = images(md);
+    assert_eq!(found.len(), 3);
+    assert_eq!(&md[found[0].dest_span.clone().unwrap()], "figurer/kart.png");
+    assert_eq!(found[0].offset, 6);
+    assert_eq!(&md[found[1].dest_span.clone().unwrap()], "<c d.svg>");
+    assert_eq!(found[1].dest, "c d.svg");
+    assert_eq!(found[2].dest_span, None);
+}
+
+#[test]
+fn figure_problems_are_located() {
+    let problems = check("![](a.png)\n\n![A](b.png){width=200%}\n\n![r][ref]\n\n[ref]: x.png\n");
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(problems.len(), 3, "{messages:?}");
+    assert!(messages[0].contains("needs alt text"));
+    assert!(messages[1].contains("unknown figure attribute `width=200%`"));
+    assert!(messages[2].contains("in the image itself"));
+    assert_eq!(problems[1].offset, 23);
+    assert!(check("![A](b.png){width=50% page=1}").is_empty());
+    assert_eq!(check_field("![A](b.png)").len(), 1);
 }

@@ -47,6 +47,8 @@ pub struct CaseItem {
     pub duration: u32,
     /// Case paper body, Markdown.
     pub paper: Option<String>,
+    /// The files the case paper shows (its figures).
+    pub files: Vec<super::PaperFile>,
     /// The proposed decision, if any.
     pub proposed: Option<Proposed>,
     /// Postponement note.

@@ -8,12 +8,14 @@
 //! [`SourceMap`]. Nothing here derives serde: the raw shapes of content files live in
 //! `load::schema`, the template context in the view.
 
+mod files;
 mod meeting;
 mod minutes;
 mod number;
 mod sources;
 mod time;
 
+pub use files::{FileMap, PaperFile};
 pub use meeting::{AgendaRow, Break, CaseItem, Formula, Meeting, Previous, Proposed, RosterEntry};
 pub use minutes::{
     ActionPoint, ActionStatus, Adopted, Attendee, Minutes, MinutesItem, MinutesStatus,

@@ -11,7 +11,7 @@ use super::context::render_job;
 use super::plan::Job;
 use super::report::DocumentReport;
 use super::trace::trace_to_templates;
-use crate::compile::{CompileRequest, Compiled, compile_pdf};
+use crate::compile::{CompileRequest, Compiled, compile_pdf_with_files};
 use crate::diagnostic::Diagnostic;
 use crate::model::Project;
 use crate::output::{Fingerprints, Staging};
@@ -70,8 +70,9 @@ pub fn build_job(
         date: (meeting.date.year, meeting.date.month, meeting.date.day),
         standards: &standards,
     };
-    let compiled: Compiled = compile_pdf(typesetter.clone(), request)
-        .map_err(|diags| explain_failure(renderer, project, job, config, &name, diags))?;
+    let compiled: Compiled =
+        compile_pdf_with_files(typesetter.clone(), request, meeting.files())
+            .map_err(|diags| explain_failure(renderer, project, job, config, &name, diags))?;
     if !config.dry_run {
         let path = config.output.join(&job.path);
         write_file(staging, &path, &compiled.pdf, "PDF")?;

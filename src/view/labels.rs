@@ -283,6 +283,7 @@ mod tests {
             start: crate::model::Clock(0),
             duration: 5,
             paper: None,
+            files: Vec::new(),
             proposed,
             postponed: None,
         }

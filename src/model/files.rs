@@ -1,0 +1,34 @@
+//! Model, files: the project files a document shows (a case paper's figures),
+//! by the virtual path the Typst world serves each under.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{AgendaRow, Meeting};
+
+/// A file a case paper shows, read at load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaperFile {
+    /// The virtual path its Typst source names it by (`/<hash>/tidslinje.png`).
+    pub path: String,
+    /// Its bytes.
+    pub bytes: Arc<[u8]>,
+}
+
+/// Files by virtual path, as the Typst world serves them.
+pub type FileMap = BTreeMap<String, Arc<[u8]>>;
+
+impl Meeting {
+    /// The files the meeting's documents may show: every case paper's figures.
+    pub fn files(&self) -> FileMap {
+        self.agenda
+            .iter()
+            .filter_map(|row| match row {
+                AgendaRow::Case(item) => Some(&item.files),
+                _ => None,
+            })
+            .flatten()
+            .map(|file| (file.path.clone(), file.bytes.clone()))
+            .collect()
+    }
+}
