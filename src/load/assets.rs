@@ -2,7 +2,7 @@
 //! confined, bounded reader and handed to the model with the paper.
 //!
 //! Each image address of the paper (relative to the paper's folder) is read
-//! here, checked to be a PNG, JPEG, SVG or PDF, and rewritten in the paper's text
+//! here, checked to be a PNG, JPEG or SVG, and rewritten in the paper's text
 //! to the virtual path the Typst world serves the bytes under
 //! (`/<hash>/<name>`). The hash of the bytes is in the path, so the generated
 //! source, and with it the build's fingerprint, changes when a figure does.
@@ -76,10 +76,15 @@ fn read_figure(content_dir: &Path, folder: &Path, dest: &str) -> Result<PaperFil
             }
         })?;
     let Some(kind) = figure_kind(&bytes) else {
-        return Err(format!(
-            "figure `{dest}` is not a PNG, JPEG, SVG or PDF file"
-        ));
+        return Err(format!("figure `{dest}` is not a PNG, JPEG or SVG file"));
     };
+    if kind == "pdf" {
+        return Err(format!(
+            "figure `{dest}` is a PDF: motebok's documents are PDF/A and PDF/UA, which cannot \
+             show another PDF's pages; convert the page to SVG or PNG, such as with \
+             `pdftocairo -svg -f 1 -l 1 {dest} figur.svg`"
+        ));
+    }
     let name = Path::new(dest)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

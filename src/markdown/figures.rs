@@ -8,8 +8,7 @@
 //! [`check`](super::check) has reported it).
 //!
 //! An attribute list in braces right after the image sets its width, as a
-//! percentage of the text width, and for a PDF the page to show:
-//! `{width=60%}`, `{page=2}`, `{width=80% page=3}`.
+//! percentage of the text width: `{width=60%}`.
 
 use std::ops::Range;
 
@@ -97,8 +96,6 @@ fn dest_span(markdown: &str, from: usize, end: usize) -> Option<Range<usize>> {
 pub(super) struct Attrs {
     /// Width in percent of the text width.
     width: Option<u8>,
-    /// The page of a PDF to show.
-    page: Option<u32>,
 }
 
 /// Parses an attribute list at the start of `text`: the attributes and the
@@ -107,7 +104,7 @@ pub(super) struct Attrs {
 pub(super) fn parse_attrs(text: &str) -> Option<Result<(Attrs, usize), String>> {
     let inner = text.strip_prefix('{')?;
     let first = inner.split(['=', '}', ' ']).next().unwrap_or_default();
-    if !matches!(first, "width" | "page") {
+    if first != "width" {
         return None;
     }
     let Some(close) = inner.find('}') else {
@@ -123,17 +120,11 @@ pub(super) fn parse_attrs(text: &str) -> Option<Result<(Attrs, usize), String>> 
                 .and_then(|n| n.parse::<u8>().ok())
                 .filter(|n| (1..=100).contains(n))
                 .map(|n| attrs.width = Some(n)),
-            Some(("page", v)) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .map(|n| attrs.page = Some(n)),
             _ => None,
         };
         if parsed.is_none() {
             return Some(Err(format!(
-                "unknown figure attribute `{item}`; use width=N% (1 to 100, of the text width) \
-                 and, for a PDF, page=N"
+                "unknown figure attribute `{item}`; use width=N% (1 to 100, of the text width)"
             )));
         }
     }
@@ -226,9 +217,6 @@ impl Figure {
         ];
         if let Some(width) = attrs.width {
             args.push(format!("width: {width}%"));
-        }
-        if let Some(page) = attrs.page {
-            args.push(format!("page: {page}"));
         }
         let image = format!("image({})", args.join(", "));
         if self.caption.trim().is_empty() {

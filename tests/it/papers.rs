@@ -62,3 +62,64 @@ fn footnotes_become_footnotes_and_comments_vanish() {
         assert!(!text.contains(unwanted), "{unwanted:?} printed in {text}");
     }
 }
+
+/// A small SVG figure: three bars of a timeline.
+const TIMELINE_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="300" height="80" viewBox="0 0 300 80">
+  <rect x="10" y="10" width="80" height="20" fill="#1f4e79"/>
+  <rect x="100" y="30" width="120" height="20" fill="#2e75b6"/>
+  <rect x="230" y="50" width="60" height="20" fill="#9dc3e6"/>
+</svg>
+"##;
+
+const FIGURES: &str = "\
+## Tidslinje
+
+Figuren viser hovedfasene.
+
+![Tidslinje med tre faser: forprosjekt, utvikling og innføring](figurer/tidslinje.svg \"Faser i programmet\"){width=60%}
+";
+
+#[test]
+fn figures_are_read_and_printed() {
+    let project = mini_with_paper(FIGURES);
+    let meeting = project.path().join("content/styret/2024-01");
+    fs::create_dir_all(meeting.join("saker/figurer")).unwrap();
+    fs::write(meeting.join("saker/figurer/tidslinje.svg"), TIMELINE_SVG).unwrap();
+    let source = source_of(project.path(), "styret/2024-01/sak-03-24.pdf");
+    insta::assert_snapshot!("papers-figures", source);
+
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for document in ["sak-03-24.pdf", "motepakke.pdf"] {
+        let text = pdf_text(&project.path().join("output/styret/2024-01").join(document));
+        assert!(
+            text.contains("Faser i programmet"),
+            "caption in {document}: {text}"
+        );
+        assert!(
+            !text.contains("figurer/"),
+            "address printed in {document}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_changed_figure_rebuilds_the_paper() {
+    let project = mini_with_paper(FIGURES);
+    let figure = project
+        .path()
+        .join("content/styret/2024-01/saker/figurer/tidslinje.svg");
+    fs::create_dir_all(figure.parent().unwrap()).unwrap();
+    fs::write(&figure, TIMELINE_SVG).unwrap();
+    let pdf = project.path().join("output/styret/2024-01/sak-03-24.pdf");
+    assert!(run(project.path(), &["build"]).status.success());
+    let before = fs::read(&pdf).unwrap();
+    fs::write(&figure, TIMELINE_SVG.replace("#1f4e79", "#c00000")).unwrap();
+    let out = run(project.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ne!(
+        fs::read(&pdf).unwrap(),
+        before,
+        "the PDF shows the new figure"
+    );
+}
