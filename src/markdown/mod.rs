@@ -14,6 +14,7 @@ use crate::text::{escape_markup, quote_string};
 pub mod figures;
 pub mod links;
 mod notes;
+mod unsupported;
 pub mod words;
 
 pub use figures::{ImageRef, images};
@@ -21,7 +22,10 @@ pub use links::{LINK_SCHEMES, MAX_URL_LEN, check_url, link_target};
 pub use words::{LONG_WORD_CHARS, WORD_CHUNK_CHARS, break_long_words};
 
 pub(crate) fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
 }
 
 /// A Markdown construct motebok cannot print.
@@ -136,6 +140,7 @@ pub fn check(markdown: &str) -> Vec<Problem> {
     }
     problems.extend(notes::check(markdown, &events));
     problems.extend(figures::check(&events));
+    problems.extend(unsupported::check(markdown));
     problems.sort_by_key(|p| p.offset);
     problems
 }

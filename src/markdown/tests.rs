@@ -257,3 +257,32 @@ fn figure_problems_are_located() {
     assert!(check("![A](b.png){width=50%}").is_empty());
     assert_eq!(check_field("![A](b.png)").len(), 1);
 }
+
+#[test]
+fn task_lists_print_boxes() {
+    assert_eq!(to_typst("- [ ] a\n- [x] b"), "#list([☐ a], [☑ b])\n");
+}
+
+#[test]
+fn constructs_that_would_print_as_syntax_are_problems() {
+    for (md, wanted, offset) in [
+        ("Før\n\n> [!NOTE]\n> Merk dette.\n", "callouts", 6),
+        ("Begrep\n: Forklaring\n", "definition lists", 0),
+        ("## Tittel {#id}\n", "heading attributes", 0),
+        ("Se [[Forside]].\n", "wiki links", 3),
+        ("---\ntittel: x\n---\n\nTekst\n", "front matter", 0),
+    ] {
+        let problems = check(md);
+        assert_eq!(problems.len(), 1, "{md:?}: {problems:?}");
+        assert!(problems[0].message.contains(wanted), "{md:?}: {problems:?}");
+        assert_eq!(problems[0].offset, offset, "{md:?}");
+    }
+    for fine in [
+        "## Budsjett 2024\n",
+        "Tekst --- mer\n",
+        "> Sitat\n",
+        "a: b\n",
+    ] {
+        assert!(check(fine).is_empty(), "{fine:?}: {:?}", check(fine));
+    }
+}
