@@ -62,8 +62,6 @@ pub fn check(markdown: &str) -> Vec<Problem> {
     let events: Vec<_> = Parser::new_ext(markdown, options())
         .into_offset_iter()
         .collect();
-    // An HTML block: where it starts and its text so far.
-    let mut html: Option<(usize, String)> = None;
     for (event, range) in events.iter().cloned() {
         match &event {
             Event::Start(tag) => {
@@ -94,50 +92,20 @@ pub fn check(markdown: &str) -> Vec<Problem> {
                 ),
             });
         }
-        let message = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            }) => match check_url(&link_target(link_type, &dest_url)) {
-                Ok(()) => continue,
-                Err(message) => {
-                    problems.push(Problem {
-                        offset: range.start,
-                        message,
-                    });
-                    continue;
-                }
-            },
-            Event::Start(Tag::HtmlBlock) => {
-                html = Some((range.start, String::new()));
-                continue;
-            }
-            Event::Html(t) => match &mut html {
-                Some((_, text)) => {
-                    text.push_str(&t);
-                    continue;
-                }
-                None => HTML_PROBLEM,
-            },
-            Event::End(TagEnd::HtmlBlock) => match html.take() {
-                Some((start, text)) if !notes::is_comment(&text) => {
-                    problems.push(Problem {
-                        offset: start,
-                        message: HTML_PROBLEM.to_owned(),
-                    });
-                    continue;
-                }
-                _ => continue,
-            },
-            Event::InlineHtml(t) if !notes::is_comment(&t) => HTML_PROBLEM,
-            _ => continue,
-        };
-        problems.push(Problem {
-            offset: range.start,
-            message: message.to_owned(),
-        });
+        if let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            ..
+        }) = event
+            && let Err(message) = check_url(&link_target(link_type, &dest_url))
+        {
+            problems.push(Problem {
+                offset: range.start,
+                message,
+            });
+        }
     }
+    problems.extend(notes::check_html(&events));
     problems.extend(notes::check(markdown, &events));
     problems.extend(figures::check(&events));
     problems.extend(unsupported::check(markdown));
@@ -158,10 +126,6 @@ pub fn check_field(markdown: &str) -> Vec<Problem> {
     problems.sort_by_key(|p| p.offset);
     problems
 }
-
-/// What HTML other than comments is told.
-const HTML_PROBLEM: &str =
-    "HTML is not supported in Markdown content; use Markdown lists, emphasis and tables";
 
 /// Converts Markdown to Typst markup.
 ///

@@ -16,6 +16,41 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::Problem;
 
+/// What HTML other than comments is told.
+const HTML_PROBLEM: &str =
+    "HTML is not supported in Markdown content; use Markdown lists, emphasis and tables";
+
+/// Lists the HTML of a text other than comments: each HTML block (reported at
+/// its start) and each inline tag.
+pub(super) fn check_html(events: &[(Event<'_>, Range<usize>)]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    // An HTML block: where it starts and its text so far.
+    let mut html: Option<(usize, String)> = None;
+    for (event, range) in events {
+        let offset = match event {
+            Event::Start(Tag::HtmlBlock) => {
+                html = Some((range.start, String::new()));
+                continue;
+            }
+            Event::Html(t) => match &mut html {
+                Some((_, text)) => {
+                    text.push_str(t);
+                    continue;
+                }
+                None => range.start,
+            },
+            Event::End(TagEnd::HtmlBlock) => match html.take() {
+                Some((start, text)) if !is_comment(&text) => start,
+                _ => continue,
+            },
+            Event::InlineHtml(t) if !is_comment(t) => range.start,
+            _ => continue,
+        };
+        problems.push(problem(offset, HTML_PROBLEM.to_owned()));
+    }
+    problems
+}
+
 /// The key a footnote label is matched by: labels match without regard to case,
 /// as in GitHub's Markdown.
 fn key(label: &str) -> String {
