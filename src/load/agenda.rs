@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::assets::resolve_figures;
+use super::attachments::resolve_attachments;
 use super::body::resolve_member;
 use super::cycle::{CaseNumbers, MAX_CASE_NUMBER};
 use super::identity::is_number_form;
@@ -13,7 +14,7 @@ use super::source::{SourceFile, check_markdown, read_paper};
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Standing};
-use crate::model::{Break, PaperFile};
+use crate::model::{Attachment, Break, PaperFile};
 
 /// The longest duration of an agenda row, in minutes: a day. Agendas that run
 /// past midnight are refused anyway; the bound keeps clock sums far from overflow.
@@ -80,6 +81,14 @@ pub(crate) fn resolve_agenda_entry(
             diags,
         ))
     });
+    let attachments = resolve_attachments(
+        ctx.file,
+        &ctx.sub("attachments"),
+        (ctx.content_dir, ctx.dir),
+        std::mem::take(&mut entry.attachments),
+        &mut files,
+        diags,
+    );
     if let Some(description) = &entry.description {
         check_markdown(ctx.file, &ctx.sub("description"), description, diags);
     }
@@ -95,6 +104,7 @@ pub(crate) fn resolve_agenda_entry(
         presenters,
         paper,
         files,
+        attachments,
         decisions,
     };
     let paper_file = entry.paper.as_deref().map(|p| ctx.dir.join(p));
@@ -331,6 +341,8 @@ struct Resolved {
     paper: Option<String>,
     /// The files the paper shows.
     files: Vec<PaperFile>,
+    /// The attachments.
+    attachments: Vec<Attachment>,
     decisions: Option<Proposed>,
 }
 
@@ -349,6 +361,7 @@ fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
         duration: entry.duration.unwrap_or(0),
         paper: item.paper,
         files: item.files,
+        attachments: item.attachments,
         proposed: item.decisions,
         postponed: entry.postponed,
     }

@@ -19,6 +19,7 @@ use crate::model::{BodyContent, BodySources, Project};
 mod actions;
 mod agenda;
 mod assets;
+mod attachments;
 mod attendance;
 mod body;
 mod cycle;

@@ -190,6 +190,20 @@ pub(crate) struct AgendaFile {
     /// Note that the item is postponed, and why.
     #[serde(default)]
     pub(crate) postponed: Option<String>,
+    /// Documents attached to the item (*vedlegg*): PDF files relative to the
+    /// meeting folder, each with the title it is listed under.
+    #[serde(default)]
+    pub(crate) attachments: Vec<AttachmentFile>,
+}
+
+/// An attachment of an agenda item: `{ file: vedlegg/status.pdf, title: Status program }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AttachmentFile {
+    /// The PDF file, relative to the meeting folder (`vedlegg/35-21-status.pdf`).
+    pub(crate) file: String,
+    /// The title it is listed under (`Status program`).
+    pub(crate) title: String,
 }
 
 /// The presenter of an agenda item: one person or a list.

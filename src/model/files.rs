@@ -32,3 +32,15 @@ impl Meeting {
             .collect()
     }
 }
+
+/// A document attached to a case item (*vedlegg*): a PDF whose pages follow the
+/// case paper in the meeting pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The title it is listed under (`Status program`).
+    pub title: String,
+    /// The file name it was given (`vedlegg/35-21-status.pdf`), relative to the meeting folder.
+    pub file: String,
+    /// Its pages, each converted to a drawing (SVG), by virtual path, in order.
+    pub pages: Vec<String>,
+}

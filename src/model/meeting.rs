@@ -47,8 +47,10 @@ pub struct CaseItem {
     pub duration: u32,
     /// Case paper body, Markdown.
     pub paper: Option<String>,
-    /// The files the case paper shows (its figures).
+    /// The files the case paper shows (its figures and its attachments' pages).
     pub files: Vec<super::PaperFile>,
+    /// Documents attached to the item, in order.
+    pub attachments: Vec<super::Attachment>,
     /// The proposed decision, if any.
     pub proposed: Option<Proposed>,
     /// Postponement note.

@@ -15,7 +15,7 @@ mod number;
 mod sources;
 mod time;
 
-pub use files::{FileMap, PaperFile};
+pub use files::{Attachment, FileMap, PaperFile};
 pub use meeting::{AgendaRow, Break, CaseItem, Formula, Meeting, Previous, Proposed, RosterEntry};
 pub use minutes::{
     ActionPoint, ActionStatus, Adopted, Attendee, Minutes, MinutesItem, MinutesStatus,

@@ -284,6 +284,7 @@ mod tests {
             duration: 5,
             paper: None,
             files: Vec::new(),
+            attachments: Vec::new(),
             proposed,
             postponed: None,
         }

@@ -262,6 +262,16 @@ struct CaseView<'a> {
     decisions: Vec<String>,
     postponed: Option<&'a str>,
     has_document: bool,
+    attachments: Vec<AttachmentView<'a>>,
+}
+
+/// An attachment (*vedlegg*) of a case item: its title, file and pages (each a
+/// drawing the Typst world serves by virtual path).
+#[derive(Serialize)]
+struct AttachmentView<'a> {
+    title: &'a str,
+    file: &'a str,
+    pages: &'a [String],
 }
 
 /// A clock time as printed on the agenda: empty when the agenda is untimed.
@@ -321,6 +331,15 @@ fn case_view<'a>(
         decisions: phrases.proposed(item),
         postponed: item.postponed.as_deref(),
         has_document: item.has_document(),
+        attachments: item
+            .attachments
+            .iter()
+            .map(|a| AttachmentView {
+                title: &a.title,
+                file: &a.file,
+                pages: &a.pages,
+            })
+            .collect(),
     }
 }
 
