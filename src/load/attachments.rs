@@ -43,7 +43,10 @@ pub(crate) fn resolve_attachments(
     for (i, attachment) in raw.into_iter().enumerate() {
         let at = format!("{field}[{i}]");
         if attachment.title.trim().is_empty() {
-            diags.push(file.error(&format!("{at}.title"), "an attachment needs a title, the name it is listed under"));
+            diags.push(file.error(
+                &format!("{at}.title"),
+                "an attachment needs a title, the name it is listed under",
+            ));
             continue;
         }
         match read_pages(content_dir, dir, &attachment.file) {

@@ -123,3 +123,74 @@ fn a_changed_figure_rebuilds_the_paper() {
         "the PDF shows the new figure"
     );
 }
+
+/// The mini fixture with `vedlegg/status.pdf` (the fixture's own summons, built
+/// first, standing in for a real attachment) attached to case 3/24.
+fn mini_with_attachment() -> tempfile::TempDir {
+    let first = project_with(&root().join("tests/fixtures/mini"));
+    let out = run(first.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let meeting = project.path().join("content/styret/2024-01");
+    fs::create_dir_all(meeting.join("vedlegg")).unwrap();
+    fs::copy(
+        first.path().join("output/styret/2024-01/innkalling.pdf"),
+        meeting.join("vedlegg/status.pdf"),
+    )
+    .unwrap();
+    let yaml = fs::read_to_string(meeting.join("meeting.yaml")).unwrap();
+    let yaml = yaml.replace(
+        "    paper: saker/03-24.md\n",
+        "    paper: saker/03-24.md\n    attachments:\n      - { file: vedlegg/status.pdf, title: Status program }\n",
+    );
+    fs::write(meeting.join("meeting.yaml"), yaml).unwrap();
+    project
+}
+
+#[test]
+fn attachments_are_listed_and_follow_their_case_paper_in_the_pack() {
+    let project = mini_with_attachment();
+    let pack = source_of(project.path(), "styret/2024-01/motepakke.pdf");
+    let start = pack
+        .find("heading(level: 1)[Vedlegg til sak")
+        .unwrap_or_else(|| panic!("{pack}"));
+    insta::assert_snapshot!("papers-attachment-pages", &pack[start - 80..]);
+    let summons = source_of(project.path(), "styret/2024-01/innkalling.pdf");
+    assert!(
+        summons.contains("#emph[Vedlegg:] Status program]"),
+        "{summons}"
+    );
+
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = project.path().join("output/styret/2024-01");
+    assert!(pdf_text(&dir.join("innkalling.pdf")).contains("Vedlegg: Status program"));
+    let paper = pdf_text(&dir.join("sak-03-24.pdf"));
+    assert!(paper.contains("Vedlegg 1. Status program"), "{paper}");
+    let text = pdf_text(&dir.join("motepakke.pdf"));
+    // In the contents, and as the heading over the attachment's first page.
+    assert_eq!(
+        text.matches("Vedlegg til sak 3/24: Status program").count(),
+        2,
+        "{text}"
+    );
+    let pages = |p: &Path| lopdf::Document::load(p).unwrap().get_pages().len();
+    let attachment = pages(
+        &project
+            .path()
+            .join("content/styret/2024-01/vedlegg/status.pdf"),
+    );
+    let plain = mini_with_paper(
+        &fs::read_to_string(project.path().join("content/styret/2024-01/saker/03-24.md")).unwrap(),
+    );
+    assert!(
+        run(plain.path(), &["build", "styret/2024-01"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        pages(&dir.join("motepakke.pdf")),
+        pages(&plain.path().join("output/styret/2024-01/motepakke.pdf")) + attachment,
+        "each attachment page is a page of the pack"
+    );
+}
