@@ -40,7 +40,7 @@ pub(crate) fn resolve_figures(
         let Some(span) = image.dest_span.clone() else {
             continue; // reported by the Markdown check
         };
-        match read_figure(content_dir, folder, &image.dest) {
+        match read_image(content_dir, folder, &image.dest, "figure") {
             Ok(file) => {
                 edits.push((span, format!("<{}>", file.path)));
                 if !files.iter().any(|f| f.path == file.path) {
@@ -57,11 +57,17 @@ pub(crate) fn resolve_figures(
     text
 }
 
-/// Reads the figure `dest` (as written, relative to `folder`).
-fn read_figure(content_dir: &Path, folder: &Path, dest: &str) -> Result<PaperFile, String> {
+/// Reads the image `dest` (as written, relative to `folder`): a figure or a
+/// logo, as `noun` says in messages.
+pub(crate) fn read_image(
+    content_dir: &Path,
+    folder: &Path,
+    dest: &str,
+    noun: &str,
+) -> Result<PaperFile, String> {
     if dest.contains(':') || dest.starts_with('/') || dest.is_empty() {
         return Err(format!(
-            "figure `{dest}` must be a file in the project, given relative to the case paper, \
+            "{noun} `{dest}` must be a file in the project, given relative to the file naming it, \
              such as figurer/tidslinje.png"
         ));
     }
@@ -70,17 +76,17 @@ fn read_figure(content_dir: &Path, folder: &Path, dest: &str) -> Result<PaperFil
         fsread::read_file(Root::content(content_dir), &path, MAX_FIGURE_BYTES).map_err(|err| {
             match err {
                 ReadError::Missing => {
-                    format!("figure `{dest}` does not exist ({})", path.display())
+                    format!("{noun} `{dest}` does not exist ({})", path.display())
                 }
-                err => format!("cannot read figure `{dest}`: {err}"),
+                err => format!("cannot read {noun} `{dest}`: {err}"),
             }
         })?;
     let Some(kind) = figure_kind(&bytes) else {
-        return Err(format!("figure `{dest}` is not a PNG, JPEG or SVG file"));
+        return Err(format!("{noun} `{dest}` is not a PNG, JPEG or SVG file"));
     };
     if kind == "pdf" {
         return Err(format!(
-            "figure `{dest}` is a PDF: motebok's documents are PDF/A and PDF/UA, which cannot \
+            "{noun} `{dest}` is a PDF: motebok's documents are PDF/A and PDF/UA, which cannot \
              show another PDF's pages; convert the page to SVG or PNG, such as with \
              `pdftocairo -svg -f 1 -l 1 {dest} figur.svg`"
         ));
@@ -89,7 +95,7 @@ fn read_figure(content_dir: &Path, folder: &Path, dest: &str) -> Result<PaperFil
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| n.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)))
-        .unwrap_or_else(|| format!("figur.{kind}"));
+        .unwrap_or_else(|| format!("{noun}.{kind}"));
     Ok(PaperFile {
         path: format!("/{:016x}/{name}", fnv1a(&bytes)),
         bytes: Arc::from(bytes),

@@ -22,6 +22,7 @@ mod assets;
 mod attachments;
 mod attendance;
 mod body;
+mod branding;
 mod cycle;
 mod identity;
 mod meeting;

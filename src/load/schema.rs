@@ -33,6 +33,38 @@ pub(crate) struct BodyFile {
     pub(crate) footer: Option<String>,
     /// The roster, in print order; each entry is a [`MemberFile`].
     pub(crate) members: Vec<Value>,
+    /// The body's logo: `{ file: logo.svg, alt: "Logo for …" }`, the file
+    /// relative to the body's folder.
+    #[serde(default)]
+    pub(crate) logo: Option<LogoFile>,
+    /// House colours: `{ primary: "#1f3864", accent: "#2e74b5" }`.
+    #[serde(default)]
+    pub(crate) colours: Option<ColoursFile>,
+    /// Letterhead lines, printed beside the logo on the summons and the minutes.
+    #[serde(default)]
+    pub(crate) letterhead: Vec<String>,
+}
+
+/// A body's logo in `body.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LogoFile {
+    /// An SVG, PNG or JPEG file, relative to the body's folder (`logo.svg`).
+    pub(crate) file: String,
+    /// What the logo says, for readers who cannot see it.
+    pub(crate) alt: String,
+}
+
+/// A body's house colours in `body.yaml`, each `#rrggbb`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ColoursFile {
+    /// Headings and titles.
+    #[serde(default)]
+    pub(crate) primary: Option<String>,
+    /// Labels and rules.
+    #[serde(default)]
+    pub(crate) accent: Option<String>,
 }
 
 /// One member on the roster of `body.yaml`.

@@ -8,6 +8,7 @@
 //! [`SourceMap`]. Nothing here derives serde: the raw shapes of content files live in
 //! `load::schema`, the template context in the view.
 
+mod branding;
 mod files;
 mod meeting;
 mod minutes;
@@ -15,6 +16,7 @@ mod number;
 mod sources;
 mod time;
 
+pub use branding::{Branding, DEFAULT_ACCENT, DEFAULT_PRIMARY, Logo};
 pub use files::{Attachment, FileMap, PaperFile};
 pub use meeting::{AgendaRow, Break, CaseItem, Formula, Meeting, Previous, Proposed, RosterEntry};
 pub use minutes::{
@@ -39,6 +41,8 @@ pub struct Body {
     pub footer: Option<String>,
     /// The roster, in print order.
     pub members: Vec<Member>,
+    /// Logo, house colours and letterhead.
+    pub branding: Branding,
 }
 
 impl Body {

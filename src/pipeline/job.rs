@@ -33,6 +33,15 @@ fn source_hash(source: &str, standards: &[PdfStandard]) -> u64 {
     hasher.finish()
 }
 
+/// The project files a job's document may show: its meeting's figures and
+/// attachment pages, and its body's logo.
+fn job_files(project: &Project, job: &Job) -> crate::model::FileMap {
+    let content = &project.bodies[job.body];
+    let mut files = content.meetings[job.meeting].files();
+    files.extend(content.body.files());
+    files
+}
+
 /// Renders and compiles one job; stages its files unless `dry_run`.
 pub fn build_job(
     renderer: &Renderer,
@@ -71,7 +80,7 @@ pub fn build_job(
         standards: &standards,
     };
     let compiled: Compiled =
-        compile_pdf_with_files(typesetter.clone(), request, meeting.files())
+        compile_pdf_with_files(typesetter.clone(), request, job_files(project, job))
             .map_err(|diags| explain_failure(renderer, project, job, config, &name, diags))?;
     if !config.dry_run {
         let path = config.output.join(&job.path);

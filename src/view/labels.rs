@@ -298,6 +298,7 @@ mod tests {
             name: "Rådet for testing".to_owned(),
             short_name: "Rådet".to_owned(),
             organisation: String::new(),
+            branding: crate::model::Branding::default(),
             footer: None,
             members: Vec::new(),
         };
@@ -343,6 +344,7 @@ mod tests {
             name: "Nasjonalt utvalg".to_owned(),
             short_name: "NUIT".to_owned(),
             organisation: String::new(),
+            branding: crate::model::Branding::default(),
             footer: None,
             members: Vec::new(),
         };

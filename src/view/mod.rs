@@ -71,6 +71,23 @@ struct BodyView<'a> {
     organisation: &'a str,
     footer: Option<&'a str>,
     members: Vec<MemberView<'a>>,
+    logo: Option<LogoView<'a>>,
+    colours: ColoursView<'a>,
+    letterhead: &'a [String],
+}
+
+/// A body's logo: the path `image(…)` reads it from, and its alt text.
+#[derive(Serialize)]
+struct LogoView<'a> {
+    path: &'a str,
+    alt: &'a str,
+}
+
+/// The house colours, `#rrggbb`: the body's, else the built-in ones.
+#[derive(Serialize)]
+struct ColoursView<'a> {
+    primary: &'a str,
+    accent: &'a str,
 }
 
 #[derive(Serialize)]
@@ -112,6 +129,23 @@ fn body_view<'a>(labels: &Labels, body: &'a Body) -> BodyView<'a> {
         organisation: &body.organisation,
         footer: body.footer.as_deref(),
         members: body.members.iter().map(member).collect(),
+        logo: body.branding.logo.as_ref().map(|logo| LogoView {
+            path: &logo.file.path,
+            alt: &logo.alt,
+        }),
+        colours: ColoursView {
+            primary: body
+                .branding
+                .primary
+                .as_deref()
+                .unwrap_or(crate::model::DEFAULT_PRIMARY),
+            accent: body
+                .branding
+                .accent
+                .as_deref()
+                .unwrap_or(crate::model::DEFAULT_ACCENT),
+        },
+        letterhead: &body.branding.letterhead,
     }
 }
 
