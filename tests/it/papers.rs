@@ -194,3 +194,55 @@ fn attachments_are_listed_and_follow_their_case_paper_in_the_pack() {
         "each attachment page is a page of the pack"
     );
 }
+
+/// A small logo drawn for the tests.
+const LOGO_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">
+  <rect width="40" height="40" rx="6" fill="#7a1f3d"/>
+  <rect x="48" y="14" width="70" height="12" fill="#7a1f3d"/>
+</svg>
+"##;
+
+#[test]
+fn branding_shows_on_every_document() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let styret = project.path().join("content/styret");
+    fs::write(styret.join("logo.svg"), LOGO_SVG).unwrap();
+    let body = fs::read_to_string(styret.join("body.yaml")).unwrap();
+    fs::write(
+        styret.join("body.yaml"),
+        format!(
+            "{body}logo: {{ file: logo.svg, alt: Logo for Testutvalget }}\n\
+             colours: {{ primary: \"#7a1f3d\", accent: \"#B5523B\" }}\n\
+             letterhead: [Direktoratet for testing, \"Sekretariatet, Testgata 5\"]\n"
+        ),
+    )
+    .unwrap();
+    let summons = source_of(project.path(), "styret/2024-01/innkalling.pdf");
+    let head = &summons[summons.find("#let navy").unwrap()..summons.find("#set text(").unwrap()];
+    let top = summons
+        .find("#block(below: 0.8em, width: 100%)")
+        .expect("letterhead");
+    insta::assert_snapshot!(
+        "papers-branding",
+        format!("{head}…\n{}", &summons[top..top + 400])
+    );
+    let paper = source_of(project.path(), "styret/2024-01/sak-03-24.pdf");
+    assert!(
+        paper.contains("#box(baseline: 30%, image("),
+        "logo in the header: {paper}"
+    );
+
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = project.path().join("output/styret/2024-01");
+    for document in ["innkalling.pdf", "motepakke.pdf", "referat.pdf"] {
+        let path = dir.join(document);
+        if path.exists() {
+            let text = pdf_text(&path);
+            assert!(
+                text.contains("Sekretariatet, Testgata 5"),
+                "{document}: {text}"
+            );
+        }
+    }
+}
