@@ -9,7 +9,7 @@ use super::attachments::resolve_attachments;
 use super::body::resolve_member;
 use super::cycle::{CaseNumbers, MAX_CASE_NUMBER};
 use super::identity::is_number_form;
-use super::schema::{AgendaFile, PersonSpec, PresenterSpec};
+use super::schema::{AgendaFile, OneOrMany, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
@@ -316,20 +316,44 @@ fn resolve_decisions(
     diags: &mut Diagnostics,
 ) -> Option<Proposed> {
     let decisions = match entry.proposed_decision.take() {
+        Some(OneOrMany::One(none)) if none.trim() == NO_DECISION => return None,
         Some(written) => written.into_vec(),
         None if entry.postponed.is_some() => return None,
-        None => return derive::formula(standing, kind).map(Proposed::Formula),
+        None => {
+            let formula = derive::formula(standing, kind);
+            if formula.is_none() && kind == Some(Kind::Beslutning) {
+                diags.push(
+                    ctx.file
+                        .warning(ctx.field, "a `beslutning` item has no proposed decision")
+                        .hint(format!(
+                            "write it as `proposed_decision`, or `proposed_decision: {NO_DECISION}` \
+                             when the item has none on purpose"
+                        )),
+                );
+            }
+            return formula.map(Proposed::Formula);
+        }
     };
     for (i, decision) in decisions.iter().enumerate() {
         if decision.trim().is_empty() {
-            diags.push(ctx.file.error(
-                &format!("{}.proposed_decision[{i}]", ctx.field),
-                "the proposed decision is empty",
-            ));
+            diags.push(
+                ctx.file
+                    .error(
+                        &format!("{}.proposed_decision[{i}]", ctx.field),
+                        "the proposed decision is empty",
+                    )
+                    .hint(format!(
+                        "write `proposed_decision: {NO_DECISION}` for an item without a proposed decision"
+                    )),
+            );
         }
     }
     Some(Proposed::Written(decisions))
 }
+
+/// What `proposed_decision` says for an item that has none on purpose (and
+/// would otherwise get a formulaic one, or a warning).
+pub(crate) const NO_DECISION: &str = "none";
 
 /// What the resolve steps found for a case item.
 struct Resolved {

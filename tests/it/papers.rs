@@ -246,3 +246,21 @@ fn branding_shows_on_every_document() {
         }
     }
 }
+
+#[test]
+fn proposed_decision_none_leaves_out_the_formula() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let file = project.path().join("content/styret/2024-01/meeting.yaml");
+    let yaml = fs::read_to_string(&file).unwrap();
+    let yaml = yaml.replace(
+        "    paper: saker/04-24.md\n",
+        "    paper: saker/04-24.md\n    proposed_decision: none\n",
+    );
+    fs::write(&file, yaml).unwrap();
+    let plain = project_with(&root().join("tests/fixtures/mini"));
+    let before = source_of(plain.path(), "styret/2024-01/sak-04-24.pdf");
+    assert!(before.contains("Utvalget tar saken til orientering"));
+    let paper = source_of(project.path(), "styret/2024-01/sak-04-24.pdf");
+    assert!(!paper.contains("Forslag til vedtak"), "{paper}");
+    assert!(!paper.contains("til orientering"), "{paper}");
+}
