@@ -173,6 +173,9 @@ pub struct Meeting {
     pub roster: Vec<RosterEntry>,
     /// The agenda.
     pub agenda: Vec<AgendaRow>,
+    /// Start and end of a meeting whose agenda has no clock times (it gives
+    /// both, and no row has a duration).
+    pub span: Option<(Clock, Clock)>,
     /// Action points reported on at this meeting (*Status aksjonspunkt*): those
     /// still open after earlier minutes, and those the latest minutes closed.
     pub action_status: Vec<ActionPoint>,

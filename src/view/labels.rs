@@ -265,6 +265,7 @@ mod tests {
             notes: None,
             roster: Vec::new(),
             agenda: Vec::new(),
+            span: None,
             action_status: Vec::new(),
             minutes: None,
         }

@@ -264,3 +264,29 @@ fn proposed_decision_none_leaves_out_the_formula() {
     assert!(!paper.contains("Forslag til vedtak"), "{paper}");
     assert!(!paper.contains("til orientering"), "{paper}");
 }
+
+#[test]
+fn a_meeting_with_start_and_end_but_no_durations_prints_its_time() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let file = project.path().join("content/styret/2024-01/meeting.yaml");
+    let yaml: String = fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("duration:"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let yaml = yaml.replace("start: \"09:00\"\n", "start: \"13:00\"\nend: \"15:00\"\n");
+    fs::write(&file, yaml).unwrap();
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = project.path().join("output/styret/2024-01");
+    let summons = pdf_text(&dir.join("innkalling.pdf"));
+    assert!(summons.contains("Tid Kl. 13:00–15:00"), "{summons}");
+    assert!(
+        !summons.contains("13:05"),
+        "no clock times on the agenda: {summons}"
+    );
+    assert!(!summons.contains("Slutt"), "{summons}");
+    let pack = pdf_text(&dir.join("motepakke.pdf"));
+    assert!(pack.contains("· Kl. 13:00–15:00"), "{pack}");
+}
