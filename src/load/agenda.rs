@@ -14,7 +14,7 @@ use super::source::{SourceFile, check_markdown, read_paper};
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Standing};
-use crate::model::{Attachment, Break, PaperFile};
+use crate::model::{Assets, Attachment, Break, PaperFile};
 
 /// The longest duration of an agenda row, in minutes: a day. Agendas that run
 /// past midnight are refused anyway; the bound keeps clock sums far from overflow.
@@ -384,8 +384,10 @@ fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
         start,
         duration: entry.duration.unwrap_or(0),
         paper: item.paper,
-        files: item.files,
-        attachments: item.attachments,
+        assets: Box::new(Assets {
+            files: item.files,
+            attachments: item.attachments,
+        }),
         proposed: item.decisions,
         postponed: entry.postponed,
     }

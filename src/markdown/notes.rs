@@ -96,10 +96,10 @@ pub(super) fn split(events: Vec<Event<'_>>) -> Split<'_> {
             Event::End(_) => depth -= 1,
             _ => {}
         }
-        if depth > 0 {
-            if let Some((_, note)) = notes.last_mut() {
-                note.push(event);
-            }
+        if depth > 0
+            && let Some((_, note)) = notes.last_mut()
+        {
+            note.push(event);
         }
     }
     (body, notes)

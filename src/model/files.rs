@@ -24,13 +24,22 @@ impl Meeting {
         self.agenda
             .iter()
             .filter_map(|row| match row {
-                AgendaRow::Case(item) => Some(&item.files),
+                AgendaRow::Case(item) => Some(&item.assets.files),
                 _ => None,
             })
             .flatten()
             .map(|file| (file.path.clone(), file.bytes.clone()))
             .collect()
     }
+}
+
+/// What a case item shows besides its text: its paper's figures and its attachments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Assets {
+    /// The files its documents show (figures and attachment pages), by virtual path.
+    pub files: Vec<PaperFile>,
+    /// Documents attached to the item, in order.
+    pub attachments: Vec<Attachment>,
 }
 
 /// A document attached to a case item (*vedlegg*): a PDF whose pages follow the

@@ -47,10 +47,9 @@ pub struct CaseItem {
     pub duration: u32,
     /// Case paper body, Markdown.
     pub paper: Option<String>,
-    /// The files the case paper shows (its figures and its attachments' pages).
-    pub files: Vec<super::PaperFile>,
-    /// Documents attached to the item, in order.
-    pub attachments: Vec<super::Attachment>,
+    /// The files the case paper shows and the documents attached to the item
+    /// (boxed: most items have none, and a row stays small).
+    pub assets: Box<super::Assets>,
     /// The proposed decision, if any.
     pub proposed: Option<Proposed>,
     /// Postponement note.

@@ -17,7 +17,7 @@ mod sources;
 mod time;
 
 pub use branding::{Branding, DEFAULT_ACCENT, DEFAULT_PRIMARY, Logo};
-pub use files::{Attachment, FileMap, PaperFile};
+pub use files::{Assets, Attachment, FileMap, PaperFile};
 pub use meeting::{AgendaRow, Break, CaseItem, Formula, Meeting, Previous, Proposed, RosterEntry};
 pub use minutes::{
     ActionPoint, ActionStatus, Adopted, Attendee, Minutes, MinutesItem, MinutesStatus,

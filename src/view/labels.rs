@@ -284,8 +284,7 @@ mod tests {
             start: crate::model::Clock(0),
             duration: 5,
             paper: None,
-            files: Vec::new(),
-            attachments: Vec::new(),
+            assets: Box::default(),
             proposed,
             postponed: None,
         }

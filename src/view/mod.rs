@@ -368,6 +368,7 @@ fn case_view<'a>(
         postponed: item.postponed.as_deref(),
         has_document: item.has_document(),
         attachments: item
+            .assets
             .attachments
             .iter()
             .map(|a| AttachmentView {
