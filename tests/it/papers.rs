@@ -290,3 +290,44 @@ fn a_meeting_with_start_and_end_but_no_durations_prints_its_time() {
     let pack = pdf_text(&dir.join("motepakke.pdf"));
     assert!(pack.contains("· Kl. 13:00–15:00"), "{pack}");
 }
+
+#[test]
+fn the_meetings_own_title_prints_and_is_in_the_pdf_title() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let file = project.path().join("content/styret/2024-01/meeting.yaml");
+    let yaml = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        yaml.replacen("place:", "title: Ekstraordinært møte\nplace:", 1),
+    )
+    .unwrap();
+    for (document, pdf_title) in [
+        (
+            "innkalling.pdf",
+            "Innkalling – Testutvalget – møte 1/2024 – Ekstraordinært møte",
+        ),
+        (
+            "motepakke.pdf",
+            "Møtepakke – Testutvalget – møte 1/2024 – Ekstraordinært møte",
+        ),
+    ] {
+        let source = source_of(project.path(), &format!("styret/2024-01/{document}"));
+        assert!(
+            source.contains(&format!("title: \"{pdf_title}\"")),
+            "{document}: {source}"
+        );
+    }
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = project.path().join("output/styret/2024-01");
+    for document in ["innkalling.pdf", "motepakke.pdf"] {
+        let text = pdf_text(&dir.join(document));
+        assert!(text.contains("Ekstraordinært møte"), "{document}: {text}");
+    }
+    let plain = project_with(&root().join("tests/fixtures/mini"));
+    let summons = source_of(plain.path(), "styret/2024-01/innkalling.pdf");
+    assert!(
+        !summons.contains("Møte i Testutvalget"),
+        "no default title printed"
+    );
+}
