@@ -13,6 +13,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diagnostic::{Diagnostic, Position};
+use crate::model::FileMap;
 use crate::world::{DocumentWorld, Typesetter};
 
 /// What to compile.
@@ -47,7 +48,16 @@ pub fn compile_pdf(
     typesetter: Arc<Typesetter>,
     request: CompileRequest<'_>,
 ) -> Result<Compiled, Vec<Diagnostic>> {
-    let world = DocumentWorld::new(typesetter, request.name, request.source);
+    compile_pdf_with_files(typesetter, request, FileMap::new())
+}
+
+/// Compiles a generated source to PDF, with the project `files` it may show.
+pub fn compile_pdf_with_files(
+    typesetter: Arc<Typesetter>,
+    request: CompileRequest<'_>,
+    files: FileMap,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    let world = DocumentWorld::new(typesetter, request.name, request.source).with_files(files);
     let result = typst::compile::<PagedDocument>(&world);
     let warnings: Vec<Diagnostic> = result
         .warnings

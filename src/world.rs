@@ -1,8 +1,10 @@
 //! The embedded Typst world: one in-memory source, bundled fonts, no file access.
 //!
-//! Generated documents need nothing but their own source and the fonts: content
-//! is escaped into that source, so a document never reads another file. Any other
-//! file request is denied, which confines even a hostile template to its own text.
+//! Generated documents need nothing but their own source, the fonts and the
+//! project files the load stage read for them (a case paper's figures, served
+//! from memory by virtual path): content is escaped into that source, so a
+//! document never reads the file system. Any other file request is denied,
+//! which confines even a hostile template to its own text and those files.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -14,6 +16,8 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
+
+use crate::model::FileMap;
 
 /// The house font (Carlito, metric-compatible with Calibri; SIL Open Font License).
 const HOUSE_FONTS: [&[u8]; 4] = [
@@ -152,6 +156,8 @@ impl Typesetter {
 pub struct DocumentWorld {
     typesetter: Arc<Typesetter>,
     main: Source,
+    /// Project files the document may show, by virtual path (`/<hash>/x.png`).
+    files: FileMap,
 }
 
 impl DocumentWorld {
@@ -164,7 +170,23 @@ impl DocumentWorld {
         DocumentWorld {
             typesetter,
             main: Source::new(id, source),
+            files: FileMap::new(),
         }
+    }
+
+    /// The world with `files` to serve, by virtual path.
+    pub fn with_files(mut self, files: FileMap) -> DocumentWorld {
+        self.files = files;
+        self
+    }
+
+    /// The project file `id` names, if the document may read it.
+    fn project_file(&self, id: FileId) -> Option<&Arc<[u8]>> {
+        let path = id.get();
+        if !matches!(path.root(), VirtualRoot::Project) {
+            return None;
+        }
+        self.files.get(path.vpath().get_with_slash())
     }
 
     /// The main source.
@@ -197,6 +219,8 @@ impl World for DocumentWorld {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.main.id() {
             Ok(Bytes::from_string(self.main.clone()))
+        } else if let Some(bytes) = self.project_file(id) {
+            Ok(Bytes::new(bytes.clone()))
         } else {
             Err(FileError::AccessDenied)
         }

@@ -4,20 +4,22 @@
 
 use std::path::{Path, PathBuf};
 
+use super::assets::resolve_figures;
+use super::attachments::resolve_attachments;
 use super::blocks::load_blocks;
 use super::body::resolve_member;
 use super::cycle::{CaseNumbers, MAX_CASE_NUMBER};
 use super::identity::is_number_form;
-use super::schema::{AgendaFile, ClosedSpec, PersonSpec, PresenterSpec};
+use super::schema::{AgendaFile, ClosedSpec, OneOrMany, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
 use crate::blocks::Block;
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
-use crate::model::Break;
 use crate::model::{
     AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Restriction, RestrictionKind,
     Standing,
 };
+use crate::model::{Assets, Attachment, Break, PaperFile};
 
 /// The longest duration of an agenda row, in minutes: a day. Agendas that run
 /// past midnight are refused anyway; the bound keeps clock sums far from overflow.
@@ -71,14 +73,31 @@ pub(crate) fn resolve_agenda_entry(
     let kind = resolve_kind(ctx, entry.kind.as_deref(), standing, diags);
     let title = resolve_title(ctx, entry.title.take(), &entry, diags);
     let presenters = resolve_presenters(ctx, entry.presenter.take(), diags);
+    let mut files = Vec::new();
     let paper = entry.paper.as_deref().and_then(|p| {
         let places = (ctx.content_dir, ctx.dir);
-        read_paper(ctx.file, &ctx.sub("paper"), places, p, diags)
+        let text = read_paper(ctx.file, &ctx.sub("paper"), places, p, diags)?;
+        let path = ctx.dir.join(p);
+        Some(resolve_figures(
+            ctx.content_dir,
+            &path,
+            text,
+            &mut files,
+            diags,
+        ))
     });
     let blocks = match (&paper, entry.paper.as_deref()) {
         (Some(text), Some(p)) => load_blocks(ctx.content_dir, &ctx.dir.join(p), text, diags),
         _ => Vec::new(),
     };
+    let attachments = resolve_attachments(
+        ctx.file,
+        &ctx.sub("attachments"),
+        (ctx.content_dir, ctx.dir),
+        std::mem::take(&mut entry.attachments),
+        &mut files,
+        diags,
+    );
     if let Some(description) = &entry.description {
         check_markdown(ctx.file, &ctx.sub("description"), description, diags);
     }
@@ -95,6 +114,8 @@ pub(crate) fn resolve_agenda_entry(
         presenters,
         paper,
         blocks,
+        files,
+        attachments,
         decisions,
         restriction,
     };
@@ -310,20 +331,44 @@ fn resolve_decisions(
     diags: &mut Diagnostics,
 ) -> Option<Proposed> {
     let decisions = match entry.proposed_decision.take() {
+        Some(OneOrMany::One(none)) if none.trim() == NO_DECISION => return None,
         Some(written) => written.into_vec(),
         None if entry.postponed.is_some() => return None,
-        None => return derive::formula(standing, kind).map(Proposed::Formula),
+        None => {
+            let formula = derive::formula(standing, kind);
+            if formula.is_none() && kind == Some(Kind::Beslutning) {
+                diags.push(
+                    ctx.file
+                        .warning(ctx.field, "a `beslutning` item has no proposed decision")
+                        .hint(format!(
+                            "write it as `proposed_decision`, or `proposed_decision: {NO_DECISION}` \
+                             when the item has none on purpose"
+                        )),
+                );
+            }
+            return formula.map(Proposed::Formula);
+        }
     };
     for (i, decision) in decisions.iter().enumerate() {
         if decision.trim().is_empty() {
-            diags.push(ctx.file.error(
-                &format!("{}.proposed_decision[{i}]", ctx.field),
-                "the proposed decision is empty",
-            ));
+            diags.push(
+                ctx.file
+                    .error(
+                        &format!("{}.proposed_decision[{i}]", ctx.field),
+                        "the proposed decision is empty",
+                    )
+                    .hint(format!(
+                        "write `proposed_decision: {NO_DECISION}` for an item without a proposed decision"
+                    )),
+            );
         }
     }
     Some(Proposed::Written(decisions))
 }
+
+/// What `proposed_decision` says for an item that has none on purpose (and
+/// would otherwise get a formulaic one, or a warning).
+pub(crate) const NO_DECISION: &str = "none";
 
 /// What the resolve steps found for a case item.
 struct Resolved {
@@ -334,6 +379,10 @@ struct Resolved {
     presenters: Vec<Person>,
     paper: Option<String>,
     blocks: Vec<Block>,
+    /// The files the paper shows.
+    files: Vec<PaperFile>,
+    /// The attachments.
+    attachments: Vec<Attachment>,
     decisions: Option<Proposed>,
     restriction: Option<Restriction>,
 }
@@ -353,6 +402,10 @@ fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
         duration: entry.duration.unwrap_or(0),
         paper: item.paper,
         blocks: item.blocks,
+        assets: Box::new(Assets {
+            files: item.files,
+            attachments: item.attachments,
+        }),
         proposed: item.decisions,
         postponed: entry.postponed,
         restriction: item.restriction,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 
+use super::branding::resolve_branding;
 use super::identity::check_unique_id;
 use super::schema::{BodyFile, MemberFile, PersonSpec, RoleName};
 use super::source::{SourceFile, read_yaml, typed};
@@ -40,6 +41,13 @@ pub(crate) fn load_body(
         diags.push(file.error("id", invalid_id(&raw.id)));
     }
     check_unique_id(&file, &raw.id, ids, diags);
+    let body_dir = path.parent().unwrap_or(content_dir);
+    let branding = resolve_branding(
+        &file,
+        (content_dir, body_dir),
+        (raw.logo, raw.colours, raw.letterhead),
+        diags,
+    );
     let body = Body {
         short_name: raw.short_name.unwrap_or_else(|| raw.name.clone()),
         id: raw.id,
@@ -47,6 +55,7 @@ pub(crate) fn load_body(
         organisation: raw.organisation,
         footer: raw.footer,
         members,
+        branding,
     };
     check_deputies(&file, &body, diags);
     Some(body)

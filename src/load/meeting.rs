@@ -236,6 +236,7 @@ fn assemble(
         date,
         start: times.start.filter(|_| times.timed),
         end: times.timed.then(|| times.planned_end.unwrap_or(agenda.end)),
+        span: times.start.zip(times.planned_end).filter(|_| !times.timed),
         place: raw.place,
         video_link: raw.video_link,
         chair: header.chair,
@@ -329,6 +330,12 @@ fn resolve_times(file: &SourceFile, raw: &MeetingFile, diags: &mut Diagnostics) 
         .end
         .as_deref()
         .and_then(|e| parse_clock(file, "end", e, diags));
+    if raw.end.is_some() && raw.start.is_none() {
+        diags.push(
+            file.error("end", "the meeting has an end but no start")
+                .hint("give its start too (`start: \"13:00\"`), or leave out `end`"),
+        );
+    }
     if let (Some(s), Some(e)) = (start, planned_end)
         && e < s
     {
@@ -337,8 +344,13 @@ fn resolve_times(file: &SourceFile, raw: &MeetingFile, diags: &mut Diagnostics) 
             format!("the meeting ends ({e}) before it starts ({s})"),
         ));
     }
+    // Start and end but no row with a duration: the meeting's time prints,
+    // the agenda has no clock times.
+    let spanned = raw.start.is_some()
+        && raw.end.is_some()
+        && !raw.agenda.iter().any(|row| row.get("duration").is_some());
     Times {
-        timed: raw.start.is_some(),
+        timed: raw.start.is_some() && !spanned,
         start,
         planned_end,
     }

@@ -45,6 +45,40 @@ pub(crate) struct BodyFile {
     /// The roster, in print order.
     #[schemars(with = "Vec<MemberFile>")]
     pub(crate) members: Vec<Value>,
+    /// The body's logo: `{ file: logo.svg, alt: "Logo for …" }`, the file
+    /// relative to the body's folder.
+    #[serde(default)]
+    pub(crate) logo: Option<LogoFile>,
+    /// House colours: `{ primary: "#1f3864", accent: "#2e74b5" }`.
+    #[serde(default)]
+    pub(crate) colours: Option<ColoursFile>,
+    /// Letterhead lines, printed beside the logo on the summons and the minutes.
+    #[serde(default)]
+    pub(crate) letterhead: Vec<String>,
+}
+
+/// A body's logo in `body.yaml`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LogoFile {
+    /// An SVG, PNG or JPEG file, relative to the body's folder (`logo.svg`).
+    pub(crate) file: String,
+    /// What the logo says, for readers who cannot see it.
+    pub(crate) alt: String,
+}
+
+/// A body's house colours in `body.yaml`, each `#rrggbb`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ColoursFile {
+    /// Headings and titles.
+    #[serde(default)]
+    #[schemars(pattern(r"^#[0-9a-fA-F]{6}$"))]
+    pub(crate) primary: Option<String>,
+    /// Labels and rules.
+    #[serde(default)]
+    #[schemars(pattern(r"^#[0-9a-fA-F]{6}$"))]
+    pub(crate) accent: Option<String>,
 }
 
 /// One member on the roster of `body.yaml`.
@@ -276,6 +310,20 @@ pub(crate) struct AgendaFile {
     /// The archive reference (*arkivsak*), as written (`24/01234-5`).
     #[serde(default, deserialize_with = "opt_scalar_text")]
     pub(crate) archive_ref: Option<String>,
+    /// Documents attached to the item (*vedlegg*): PDF files relative to the
+    /// meeting folder, each with the title it is listed under.
+    #[serde(default)]
+    pub(crate) attachments: Vec<AttachmentFile>,
+}
+
+/// An attachment of an agenda item: `{ file: vedlegg/status.pdf, title: Status program }`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AttachmentFile {
+    /// The PDF file, relative to the meeting folder (`vedlegg/35-21-status.pdf`).
+    pub(crate) file: String,
+    /// The title it is listed under (`Status program`).
+    pub(crate) title: String,
 }
 
 /// The presenter of an agenda item: one person or a list.

@@ -239,7 +239,7 @@ pub(crate) fn typed<T: DeserializeOwned>(
 
 /// Reports Markdown that cannot be printed in the field `field` of `file`.
 pub(crate) fn check_markdown(file: &SourceFile, field: &str, text: &str, diags: &mut Diagnostics) {
-    for problem in markdown::check(text)
+    for problem in markdown::check_field(text)
         .into_iter()
         .chain(markdown::fences::outside_paper(text))
     {

@@ -13,14 +13,21 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Par
 use crate::text::{escape_markup, quote_string};
 
 pub mod fences;
+pub mod figures;
 pub mod links;
+mod notes;
+mod unsupported;
 pub mod words;
 
+pub use figures::{ImageRef, images};
 pub use links::{LINK_SCHEMES, MAX_URL_LEN, check_url, link_target};
 pub use words::{LONG_WORD_CHARS, WORD_CHUNK_CHARS, break_long_words};
 
-fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+pub(crate) fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
 }
 
 /// A Markdown construct motebok cannot print.
@@ -54,7 +61,10 @@ pub fn check(markdown: &str) -> Vec<Problem> {
     let mut quotes = 0usize;
     let mut too_deep = false;
     let mut quotes_too_deep = false;
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    let events: Vec<_> = Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .collect();
+    for (event, range) in events.iter().cloned() {
         match &event {
             Event::Start(tag) => {
                 depth += 1;
@@ -84,34 +94,38 @@ pub fn check(markdown: &str) -> Vec<Problem> {
                 ),
             });
         }
-        let message = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            }) => match check_url(&link_target(link_type, &dest_url)) {
-                Ok(()) => continue,
-                Err(message) => {
-                    problems.push(Problem {
-                        offset: range.start,
-                        message,
-                    });
-                    continue;
-                }
-            },
-            Event::Start(Tag::Image { .. }) => {
-                "images are not supported in Markdown content; describe the figure in text or a table"
-            }
-            Event::Html(_) | Event::InlineHtml(_) => {
-                "HTML is not supported in Markdown content; use Markdown lists, emphasis and tables"
-            }
-            _ => continue,
-        };
-        problems.push(Problem {
-            offset: range.start,
-            message: message.to_owned(),
-        });
+        if let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            ..
+        }) = event
+            && let Err(message) = check_url(&link_target(link_type, &dest_url))
+        {
+            problems.push(Problem {
+                offset: range.start,
+                message,
+            });
+        }
     }
+    problems.extend(notes::check_html(&events));
+    problems.extend(notes::check(markdown, &events));
+    problems.extend(figures::check(&events));
+    problems.extend(unsupported::check(markdown));
+    problems.sort_by_key(|p| p.offset);
+    problems
+}
+
+/// Lists what in `markdown`, a field of a YAML file rather than a case paper,
+/// cannot be converted: as [`check`], and figures, which only case papers have.
+pub fn check_field(markdown: &str) -> Vec<Problem> {
+    let mut problems = check(markdown);
+    let images = images(markdown);
+    problems.extend(images.into_iter().map(|image| Problem {
+        offset: image.offset,
+        message:
+            "figures can only be in case papers; describe the figure in text or a table".into(),
+    }));
+    problems.sort_by_key(|p| p.offset);
     problems
 }
 
@@ -133,15 +147,26 @@ pub fn to_typst(markdown: &str) -> String {
         })
         .min()
         .unwrap_or(1);
+    let (body, defs) = notes::split(Parser::new_ext(markdown, options()).collect());
+    let defs = notes::render_all(defs, |events| write(top, notes::Notes::default(), events));
+    let notes = notes::Notes::new(markdown, defs, &body);
+    let out = write(top, notes, body).trim_end().to_owned();
+    if out.is_empty() { out } else { out + "\n" }
+}
+
+/// Writes `events` as Typst markup; `top` is the shallowest heading level and
+/// `notes` the footnotes that references print.
+fn write(top: u8, notes: notes::Notes, events: Vec<Event<'_>>) -> String {
     let mut w = Writer {
         top,
+        notes,
         ..Writer::default()
     };
-    for event in Parser::new_ext(markdown, options()) {
+    for event in events {
         w.event(event);
     }
-    let out = w.out.trim_end().to_owned();
-    if out.is_empty() { out } else { out + "\n" }
+    w.flush_figure(None);
+    w.out
 }
 
 #[derive(Default)]
@@ -171,6 +196,13 @@ struct Writer {
     /// [`MAX_NESTING`] are left out (their text stays), so that even unchecked
     /// text never nests deeper than Typst's parser allows.
     open: Vec<(bool, bool)>,
+    /// The text's footnotes, printed at their references.
+    notes: notes::Notes,
+    /// The figure being written, from its image's start until the event after
+    /// its end (which may be its attribute list).
+    figure: Option<figures::Figure>,
+    /// Inside an HTML block: its lines, dropped at its end when they are only comments.
+    html: Option<Vec<String>>,
 }
 
 impl Writer {
@@ -226,7 +258,47 @@ impl Writer {
         }
     }
 
+    /// Writes the figure waiting for `next`, with the attribute list `next`
+    /// starts with, if any; then `next`.
+    fn flush_figure(&mut self, next: Option<Event<'_>>) {
+        let Some(figure) = self.figure.take() else {
+            return;
+        };
+        let mut next = next;
+        let mut attrs = figures::Attrs::default();
+        if let Some(Event::Text(t)) = &next
+            && let Some(Ok((found, len))) = figures::parse_attrs(t)
+        {
+            attrs = found;
+            let rest = t[len..].to_owned();
+            next = (!rest.is_empty()).then(|| Event::Text(rest.into()));
+        }
+        self.push(&figure.call(&attrs));
+        self.after_call = true;
+        if let Some(event) = next {
+            self.event(event);
+        }
+    }
+
     fn event(&mut self, event: Event<'_>) {
+        if let Some(figure) = &mut self.figure {
+            if !figure.take(&event) {
+                self.flush_figure(Some(event));
+            }
+            return;
+        }
+        if let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = &event
+            && dest_url.starts_with('/')
+        {
+            self.figure = Some(figures::Figure {
+                path: dest_url.to_string(),
+                caption: title.to_string(),
+                ..figures::Figure::default()
+            });
+            return;
+        }
         match event {
             Event::Start(tag) => {
                 let quote = matches!(tag, Tag::BlockQuote(_));
@@ -254,11 +326,22 @@ impl Writer {
                 self.push(&call);
                 self.after_call = true;
             }
-            Event::Html(t) | Event::InlineHtml(t) => self.text(t.trim_end_matches('\n')),
+            Event::Html(t) => match &mut self.html {
+                Some(lines) => lines.push(t.into_string()),
+                None => self.text(t.trim_end_matches('\n')),
+            },
+            Event::InlineHtml(t) if notes::is_comment(&t) => {}
+            Event::InlineHtml(t) => self.text(t.trim_end_matches('\n')),
             Event::SoftBreak => self.push(" "),
             Event::HardBreak => self.push("\\\n"),
             Event::Rule => self.push("#line(length: 100%)\n\n"),
-            Event::FootnoteReference(t) => self.text(&format!("[^{t}]")),
+            Event::FootnoteReference(t) => match self.notes.call(&t) {
+                Some(call) => {
+                    self.push(&call);
+                    self.after_call = !call.ends_with('>');
+                }
+                None => self.text(&format!("[^{t}]")),
+            },
             Event::TaskListMarker(done) => self.push(if done { "☑ " } else { "☐ " }),
             Event::InlineMath(t) | Event::DisplayMath(t) => self.text(&t),
         }
@@ -279,6 +362,7 @@ impl Writer {
                     CodeBlockKind::Fenced(info) if fences::data_kind(info).is_some());
                 self.code = Some(String::new());
             }
+            Tag::HtmlBlock => self.html = Some(Vec::new()),
             Tag::List(Some(start)) => {
                 self.block_start();
                 self.push(&format!("#enum(start: {start}, "));
@@ -384,6 +468,14 @@ impl Writer {
                 self.close_call("]")
             }
             TagEnd::Image => self.push("\\]"),
+            TagEnd::HtmlBlock => {
+                let lines = self.html.take().unwrap_or_default();
+                if !notes::is_comment(&lines.concat()) {
+                    for line in lines {
+                        self.text(line.trim_end_matches('\n'));
+                    }
+                }
+            }
             _ => {}
         }
     }

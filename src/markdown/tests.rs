@@ -158,9 +158,131 @@ fn empty_headings_are_left_out() {
 
 #[test]
 fn check_reports_images_and_html() {
-    let problems = check("Tekst\n\n![logo](logo.png)\n\n<b>x</b>");
+    let problems = check_field("Tekst\n\n![logo](logo.png)\n\n<b>x</b>");
     assert_eq!(problems.len(), 3);
     assert_eq!(problems[0].offset, 7);
-    assert!(problems[0].message.contains("images"));
+    assert!(
+        problems[0]
+            .message
+            .contains("figures can only be in case papers")
+    );
     assert!(problems[1].message.contains("HTML"));
+}
+
+#[test]
+fn footnotes_become_typst_footnotes() {
+    assert_eq!(
+        to_typst("Tekst[^1] videre.\n\n[^1]: Kilde: *rapport*.\n"),
+        "Tekst#footnote[Kilde: #emph[rapport]\\.] videre\\.\n"
+    );
+    // A note referred to twice keeps one number; labels match without case.
+    let twice = to_typst("A[^n] og B[^N].\n\n[^n]: Felles.\n");
+    let label = twice
+        .split_once("]<")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(l, _)| l)
+        .expect("a label");
+    assert_eq!(
+        twice,
+        format!("A#footnote[Felles\\.]<{label}> og B#footnote(<{label}>)\\.\n")
+    );
+    assert!(check("A[^n] og B[^N].\n\n[^n]: Felles.\n").is_empty());
+}
+
+#[test]
+fn footnote_problems_are_located() {
+    let md = "Tekst[^mangler] her.\n\n[^ubrukt]: Ingen viser hit.\n";
+    let problems = check(md);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems[0].offset, 5);
+    assert!(problems[0].message.contains("[^mangler] has no text"));
+    assert_eq!(problems[1].offset, md.find("[^ubrukt]").unwrap());
+    assert!(problems[1].message.contains("never referred to"));
+    assert!(check("Tekst \\[^x] her.").is_empty());
+    let nested = check("A[^1].\n\n[^1]: B[^2].\n\n[^2]: C.\n");
+    assert!(
+        nested
+            .iter()
+            .any(|p| p.message.contains("footnote of its own")),
+        "{nested:?}"
+    );
+}
+
+#[test]
+fn html_comments_are_dropped() {
+    let md = "Før <!-- merknad --> etter.\n\n<!--\nfleire\nlinjer\n-->\n\nSlutt.\n";
+    assert!(check(md).is_empty(), "{:?}", check(md));
+    assert_eq!(to_typst(md), "Før  etter\\.\n\nSlutt\\.\n");
+    let block = "<div>\nx\n</div>\n";
+    assert_eq!(check(block).len(), 1);
+}
+
+#[test]
+fn rewritten_images_become_figures() {
+    assert_eq!(
+        to_typst(
+            "Se figuren.\n\n![Tidslinje for *programmet*](</ab/t.png> \"Tidslinje 2024\"){width=60%}\n"
+        ),
+        "Se figuren\\.\n\n#figure(image(\"/ab/t.png\", alt: \"Tidslinje for programmet\", width: 60%), caption: [Tidslinje 2024])\n"
+    );
+    assert_eq!(
+        to_typst("![Side](</ab/s.png>){width=5%} etter"),
+        "#figure(image(\"/ab/s.png\", alt: \"Side\", width: 5%)) etter\n"
+    );
+    // Not read by the load stage: its alt text, as before.
+    assert_eq!(to_typst("![kart](kart.png)"), "\\[kart\\]\n");
+}
+
+#[test]
+fn images_are_found_with_their_addresses() {
+    let md = "Tekst ![Et *kart*](figurer/kart.png \"Kart\") og ![b](<c d.svg>)\n\n![r][ref]\n\n[ref]: x.png\n";
+    let found = images(md);
+    assert_eq!(found.len(), 3);
+    assert_eq!(&md[found[0].dest_span.clone().unwrap()], "figurer/kart.png");
+    assert_eq!(found[0].offset, 6);
+    assert_eq!(&md[found[1].dest_span.clone().unwrap()], "<c d.svg>");
+    assert_eq!(found[1].dest, "c d.svg");
+    assert_eq!(found[2].dest_span, None);
+}
+
+#[test]
+fn figure_problems_are_located() {
+    let problems = check("![](a.png)\n\n![A](b.png){width=200%}\n\n![r][ref]\n\n[ref]: x.png\n");
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(problems.len(), 3, "{messages:?}");
+    assert!(messages[0].contains("needs alt text"));
+    assert!(messages[1].contains("unknown figure attribute `width=200%`"));
+    assert!(messages[2].contains("in the image itself"));
+    assert_eq!(problems[1].offset, 23);
+    assert!(check("![A](b.png){width=50%}").is_empty());
+    assert_eq!(check_field("![A](b.png)").len(), 1);
+}
+
+#[test]
+fn task_lists_print_boxes() {
+    assert_eq!(to_typst("- [ ] a\n- [x] b"), "#list([☐ a], [☑ b])\n");
+}
+
+#[test]
+fn constructs_that_would_print_as_syntax_are_problems() {
+    for (md, wanted, offset) in [
+        ("Før\n\n> [!NOTE]\n> Merk dette.\n", "callouts", 6),
+        ("Begrep\n: Forklaring\n", "definition lists", 0),
+        ("## Tittel {#id}\n", "heading attributes", 0),
+        ("Se [[Forside]].\n", "wiki links", 3),
+        ("---\ntittel: x\n---\n\nTekst\n", "front matter", 0),
+    ] {
+        let problems = check(md);
+        assert_eq!(problems.len(), 1, "{md:?}: {problems:?}");
+        assert!(problems[0].message.contains(wanted), "{md:?}: {problems:?}");
+        assert_eq!(problems[0].offset, offset, "{md:?}");
+    }
+    for fine in [
+        "## Budsjett 2024\n",
+        "Tekst --- mer\n",
+        "> Sitat\n",
+        "a: b\n",
+    ] {
+        assert!(check(fine).is_empty(), "{fine:?}: {:?}", check(fine));
+    }
 }

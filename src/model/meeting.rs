@@ -51,6 +51,9 @@ pub struct CaseItem {
     pub paper: Option<String>,
     /// The data blocks the paper places, in order (see [`crate::blocks`]).
     pub blocks: Vec<crate::blocks::Block>,
+    /// The files the case paper shows and the documents attached to the item
+    /// (boxed: most items have none, and a row stays small).
+    pub assets: Box<super::Assets>,
     /// The proposed decision, if any.
     pub proposed: Option<Proposed>,
     /// Postponement note.
@@ -241,6 +244,9 @@ pub struct Meeting {
     pub roster: Vec<RosterEntry>,
     /// The agenda.
     pub agenda: Vec<AgendaRow>,
+    /// Start and end of a meeting whose agenda has no clock times (it gives
+    /// both, and no row has a duration).
+    pub span: Option<(Clock, Clock)>,
     /// Action points reported on at this meeting (*Status aksjonspunkt*): those
     /// still open after earlier minutes, and those the latest minutes closed.
     pub action_status: Vec<ActionPoint>,

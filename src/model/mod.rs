@@ -8,6 +8,8 @@
 //! [`SourceMap`]. Nothing here derives serde: the raw shapes of content files live in
 //! `load::schema`, the template context in the view.
 
+mod branding;
+mod files;
 mod meeting;
 mod minutes;
 mod number;
@@ -15,6 +17,8 @@ mod public;
 mod sources;
 mod time;
 
+pub use branding::{Branding, DEFAULT_ACCENT, DEFAULT_PRIMARY, Logo};
+pub use files::{Assets, Attachment, FileMap, PaperFile};
 pub use meeting::{
     AgendaRow, Break, CaseItem, Formula, Meeting, MeetingStatus, Previous, Proposed, Restriction,
     RestrictionKind, RosterEntry,
@@ -42,6 +46,8 @@ pub struct Body {
     pub footer: Option<String>,
     /// The roster, in print order.
     pub members: Vec<Member>,
+    /// Logo, house colours and letterhead.
+    pub branding: Branding,
 }
 
 impl Body {

@@ -88,6 +88,7 @@ impl CaseItem {
         self.description = None;
         self.paper = None;
         self.blocks.clear();
+        self.assets = Box::default();
         self.proposed = None;
         self.withheld = true;
     }
@@ -119,6 +120,7 @@ mod tests {
             blocks: Vec::new(),
             case_officer: None,
             archive_ref: None,
+            assets: Box::default(),
         }
     }
 

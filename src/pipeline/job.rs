@@ -11,7 +11,7 @@ use super::context::render_job;
 use super::plan::Job;
 use super::report::DocumentReport;
 use super::trace::trace_to_templates;
-use crate::compile::{CompileRequest, Compiled, compile_pdf};
+use crate::compile::{CompileRequest, Compiled, compile_pdf_with_files};
 use crate::diagnostic::Diagnostic;
 use crate::model::Project;
 use crate::output::{Fingerprints, Staging};
@@ -31,6 +31,15 @@ fn source_hash(source: &str, standards: &[PdfStandard]) -> u64 {
     format!("{standards:?}").hash(&mut hasher);
     source.hash(&mut hasher);
     hasher.finish()
+}
+
+/// The project files a job's document may show: its meeting's figures and
+/// attachment pages, and its body's logo.
+fn job_files(project: &Project, job: &Job) -> crate::model::FileMap {
+    let content = &project.bodies[job.body];
+    let mut files = content.meetings[job.meeting].files();
+    files.extend(content.body.files());
+    files
 }
 
 /// Renders and compiles one job; stages its files unless `dry_run`.
@@ -70,8 +79,9 @@ pub fn build_job(
         date: (meeting.date.year, meeting.date.month, meeting.date.day),
         standards: &standards,
     };
-    let compiled: Compiled = compile_pdf(typesetter.clone(), request)
-        .map_err(|diags| explain_failure(renderer, project, job, config, &name, diags))?;
+    let compiled: Compiled =
+        compile_pdf_with_files(typesetter.clone(), request, job_files(project, job))
+            .map_err(|diags| explain_failure(renderer, project, job, config, &name, diags))?;
     if !config.dry_run {
         let path = config.output.join(&job.path);
         write_file(staging, &path, &compiled.pdf, "PDF")?;

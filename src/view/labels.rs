@@ -359,6 +359,7 @@ mod tests {
             notes: None,
             roster: Vec::new(),
             agenda: Vec::new(),
+            span: None,
             action_status: Vec::new(),
             minutes: None,
             status: crate::model::MeetingStatus::Sent,
@@ -380,6 +381,7 @@ mod tests {
             duration: 5,
             paper: None,
             blocks: Vec::new(),
+            assets: Box::default(),
             proposed,
             postponed: None,
             restriction: None,
@@ -398,6 +400,7 @@ mod tests {
             name: "Rådet for testing".to_owned(),
             short_name: "Rådet".to_owned(),
             organisation: String::new(),
+            branding: crate::model::Branding::default(),
             footer: None,
             members: Vec::new(),
         };
@@ -458,6 +461,7 @@ mod tests {
             name: "Nasjonalt utvalg".to_owned(),
             short_name: "NUIT".to_owned(),
             organisation: String::new(),
+            branding: crate::model::Branding::default(),
             footer: None,
             members: Vec::new(),
         };

@@ -116,6 +116,23 @@ struct BodyView<'a> {
     organisation: &'a str,
     footer: Option<&'a str>,
     members: Vec<MemberView<'a>>,
+    logo: Option<LogoView<'a>>,
+    colours: ColoursView<'a>,
+    letterhead: &'a [String],
+}
+
+/// A body's logo: the path `image(…)` reads it from, and its alt text.
+#[derive(Serialize)]
+struct LogoView<'a> {
+    path: &'a str,
+    alt: &'a str,
+}
+
+/// The house colours, `#rrggbb`: the body's, else the built-in ones.
+#[derive(Serialize)]
+struct ColoursView<'a> {
+    primary: &'a str,
+    accent: &'a str,
 }
 
 #[derive(Serialize)]
@@ -159,6 +176,23 @@ fn body_view<'a>(labels: &Labels, body: &'a Body) -> BodyView<'a> {
         organisation: &body.organisation,
         footer: body.footer.as_deref(),
         members: body.members.iter().map(member).collect(),
+        logo: body.branding.logo.as_ref().map(|logo| LogoView {
+            path: &logo.file.path,
+            alt: &logo.alt,
+        }),
+        colours: ColoursView {
+            primary: body
+                .branding
+                .primary
+                .as_deref()
+                .unwrap_or(crate::model::DEFAULT_PRIMARY),
+            accent: body
+                .branding
+                .accent
+                .as_deref()
+                .unwrap_or(crate::model::DEFAULT_ACCENT),
+        },
+        letterhead: &body.branding.letterhead,
     }
 }
 
@@ -173,6 +207,8 @@ struct MeetingView<'a> {
     start: String,
     end: String,
     timed: bool,
+    span_text: Option<String>,
+    written_title: Option<&'a str>,
     place: &'a str,
     video_link: Option<&'a str>,
     chair: Option<PersonView<'a>>,
@@ -207,6 +243,8 @@ fn meeting_view<'a>(labels: &'a Labels, body: &Body, meeting: &'a Meeting) -> Me
         start: clock_text(meeting.start),
         end: clock_text(meeting.end),
         timed: meeting.timed(),
+        span_text: meeting.span.map(|(start, end)| format!("{start}–{end}")),
+        written_title: meeting.title.as_deref(),
         place: &meeting.place,
         video_link: meeting.video_link.as_deref(),
         chair: meeting.chair.as_ref().map(person_view),
@@ -330,6 +368,16 @@ struct CaseView<'a> {
     withheld: bool,
     case_officer: Option<&'a str>,
     archive_ref: Option<&'a str>,
+    attachments: Vec<AttachmentView<'a>>,
+}
+
+/// An attachment (*vedlegg*) of a case item: its title, file and pages (each a
+/// drawing the Typst world serves by virtual path).
+#[derive(Serialize)]
+struct AttachmentView<'a> {
+    title: &'a str,
+    file: &'a str,
+    pages: &'a [String],
 }
 
 /// A clock time as printed on the agenda: empty when the agenda is untimed.
@@ -401,6 +449,16 @@ fn case_view<'a>(
         withheld: item.withheld,
         case_officer: item.case_officer.as_deref(),
         archive_ref: item.archive_ref.as_deref(),
+        attachments: item
+            .assets
+            .attachments
+            .iter()
+            .map(|a| AttachmentView {
+                title: &a.title,
+                file: &a.file,
+                pages: &a.pages,
+            })
+            .collect(),
     }
 }
 

@@ -15,6 +15,7 @@ mod layout;
 mod links;
 mod minutes;
 mod output;
+mod papers;
 mod publish;
 mod resources;
 mod roundtrip;

@@ -1,0 +1,151 @@
+//! Load stage, figures: the image files a case paper shows, read through the
+//! confined, bounded reader and handed to the model with the paper.
+//!
+//! Each image address of the paper (relative to the paper's folder) is read
+//! here, checked to be a PNG, JPEG or SVG, and rewritten in the paper's text
+//! to the virtual path the Typst world serves the bytes under
+//! (`/<hash>/<name>`). The hash of the bytes is in the path, so the generated
+//! source, and with it the build's fingerprint, changes when a figure does.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::fsread::{self, ReadError, Root};
+use crate::markdown;
+use crate::model::PaperFile;
+
+/// The largest figure file, in bytes: a photograph or a scanned page fits;
+/// anything larger slows every build and bloats the PDF.
+pub(crate) const MAX_FIGURE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads the figures of the case paper `paper` (its text `text`) and rewrites
+/// their addresses; the files read are pushed to `files`.
+pub(crate) fn resolve_figures(
+    content_dir: &Path,
+    paper: &Path,
+    text: String,
+    files: &mut Vec<PaperFile>,
+    diags: &mut Diagnostics,
+) -> String {
+    let folder = paper.parent().unwrap_or(Path::new(""));
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    for image in markdown::images(&text) {
+        let error = |message: String| {
+            Diagnostic::error(message)
+                .in_file(paper)
+                .at(Some(position_of_offset(&text, image.offset)), Some(&text))
+        };
+        let Some(span) = image.dest_span.clone() else {
+            continue; // reported by the Markdown check
+        };
+        match read_image(content_dir, folder, &image.dest, "figure") {
+            Ok(file) => {
+                edits.push((span, format!("<{}>", file.path)));
+                if !files.iter().any(|f| f.path == file.path) {
+                    files.push(file);
+                }
+            }
+            Err(message) => diags.push(error(message)),
+        }
+    }
+    let mut text = text;
+    for (span, path) in edits.into_iter().rev() {
+        text.replace_range(span, &path);
+    }
+    text
+}
+
+/// Reads the image `dest` (as written, relative to `folder`): a figure or a
+/// logo, as `noun` says in messages.
+pub(crate) fn read_image(
+    content_dir: &Path,
+    folder: &Path,
+    dest: &str,
+    noun: &str,
+) -> Result<PaperFile, String> {
+    if dest.contains(':') || dest.starts_with('/') || dest.is_empty() {
+        return Err(format!(
+            "{noun} `{dest}` must be a file in the project, given relative to the file naming it, \
+             such as figurer/tidslinje.png"
+        ));
+    }
+    let path = folder.join(dest);
+    let bytes =
+        fsread::read_file(Root::content(content_dir), &path, MAX_FIGURE_BYTES).map_err(|err| {
+            match err {
+                ReadError::Missing => {
+                    format!("{noun} `{dest}` does not exist ({})", path.display())
+                }
+                err => format!("cannot read {noun} `{dest}`: {err}"),
+            }
+        })?;
+    let Some(kind) = figure_kind(&bytes) else {
+        return Err(format!("{noun} `{dest}` is not a PNG, JPEG or SVG file"));
+    };
+    if kind == "pdf" {
+        return Err(format!(
+            "{noun} `{dest}` is a PDF: motebok's documents are PDF/A and PDF/UA, which cannot \
+             show another PDF's pages; convert the page to SVG or PNG, such as with \
+             `pdftocairo -svg -f 1 -l 1 {dest} figur.svg`"
+        ));
+    }
+    let name = Path::new(dest)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| n.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)))
+        .unwrap_or_else(|| format!("{noun}.{kind}"));
+    Ok(PaperFile {
+        path: format!("/{:016x}/{name}", fnv1a(&bytes)),
+        bytes: Arc::from(bytes),
+    })
+}
+
+/// The kind of figure file `bytes` hold, by their first bytes: `png`, `jpg`,
+/// `svg` or `pdf`.
+fn figure_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some("png");
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some("jpg");
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return Some("pdf");
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    (head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg")))
+        .then_some("svg")
+}
+
+/// FNV-1a: a hash that stays the same across builds and Rust versions.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The line and column of byte `offset` of `text`.
+fn position_of_offset(text: &str, offset: usize) -> Position {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Position { line, column }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figure_kinds_are_told_by_their_first_bytes() {
+        assert_eq!(figure_kind(b"\x89PNG\r\n\x1a\nrest"), Some("png"));
+        assert_eq!(figure_kind(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("jpg"));
+        assert_eq!(figure_kind(b"%PDF-1.7"), Some("pdf"));
+        assert_eq!(figure_kind(b"<?xml version=\"1.0\"?>\n<svg/>"), Some("svg"));
+        assert_eq!(figure_kind(b"<svg xmlns=\"\"/>"), Some("svg"));
+        assert_eq!(figure_kind(b"GIF89a"), None);
+    }
+}
