@@ -28,7 +28,10 @@ fn main() -> ExitCode {
         Command::Templates(TemplatesCommand::List(args)) => {
             Ok(outcome(init::list_templates(args.templates.as_deref())))
         }
-        Command::Schema(args) => Ok(outcome(schema::schema_command(&args))),
+        Command::Schema(args) => Ok(outcome(schema::schema_command(
+            &args.out,
+            args.print.map(|p| p.file()),
+        ))),
     };
     result.unwrap_or_else(|message| {
         print_error(&message);

@@ -14,7 +14,6 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
-use crate::cli::SchemaArgs;
 use crate::diagnostic::Diagnostic;
 use crate::load::schema::{BodyFile, MeetingFile, MinutesFile};
 use crate::output::write_atomic;
@@ -193,12 +192,12 @@ pub fn write_schemas(folder: &Path) -> Result<SchemaWrite, Vec<Diagnostic>> {
     Ok(done)
 }
 
-/// `motebok schema`: one schema's text with `--print`, else the files written
-/// and how to use them.
-pub fn schema_command(args: &SchemaArgs) -> Result<String, Vec<Diagnostic>> {
-    match args.print {
-        Some(file) => Ok(file.file().schema_text()),
-        None => write_schemas(&args.out).map(|done| done.summary()),
+/// `motebok schema`: the text of the schema `print` when given, else the files
+/// written into `out` and how to use them.
+pub fn schema_command(out: &Path, print: Option<ContentFile>) -> Result<String, Vec<Diagnostic>> {
+    match print {
+        Some(file) => Ok(file.schema_text()),
+        None => write_schemas(out).map(|done| done.summary()),
     }
 }
 

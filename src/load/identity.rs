@@ -1,18 +1,66 @@
 //! Load stage, identity: what names a body's or a meeting's output must be
 //! theirs alone (body ids, meeting numbers within a body), bounded, and agree
-//! with the folder it is in.
+//! with the folder it is in; a meeting's `meeting.yaml` read and typed with
+//! its number and date checked, before it is resolved.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::meeting::RawMeeting;
-use super::source::SourceFile;
+use super::schema::MeetingFile;
+use super::source::{MEETING_FILE, SourceFile, read_yaml, typed};
 use crate::diagnostic::Diagnostics;
 use crate::model::{Date, MeetingNumber};
 
 /// The highest meeting number a body can use in a year: a bound on what content
 /// can make motebok count to (`motebok new` adds one to the highest).
 pub(crate) const MAX_MEETING_NUMBER: u32 = 9999;
+
+/// A meeting file read and typed, not yet resolved against the body.
+pub(crate) struct RawMeeting {
+    /// The meeting folder.
+    pub(crate) dir: PathBuf,
+    pub(crate) file: SourceFile,
+    pub(crate) raw: MeetingFile,
+    /// The meeting date, when valid.
+    pub(crate) date: Option<Date>,
+}
+
+/// Reads one meeting folder's `meeting.yaml`.
+pub(crate) fn read_meeting(
+    content_dir: &Path,
+    dir: &Path,
+    diags: &mut Diagnostics,
+) -> Option<RawMeeting> {
+    let (file, value) = read_yaml(content_dir, &dir.join(MEETING_FILE), diags)?;
+    let raw: MeetingFile = typed(&file, "", value, diags)?;
+    let date = Date::parse(&raw.date);
+    if date.is_none() {
+        diags.push(
+            file.error("date", format!("`{}` is not a valid date", raw.date))
+                .hint("write the date as YYYY-MM-DD, such as 2020-12-16"),
+        );
+    }
+    let number = MeetingNumber::parse(&raw.number).filter(|n| n.number <= MAX_MEETING_NUMBER);
+    check_folder_name(&file, dir, number, date, diags);
+    Some(RawMeeting {
+        dir: dir.to_path_buf(),
+        file,
+        raw,
+        date,
+    })
+}
+
+impl RawMeeting {
+    /// `meeting.yaml`.
+    pub(crate) fn file(&self) -> &SourceFile {
+        &self.file
+    }
+
+    /// The meeting number as written.
+    pub(crate) fn number(&self) -> &str {
+        &self.raw.number
+    }
+}
 
 /// Reports meetings of a body with the same number, naming both files;
 /// `raws` are in date order, so the later one is reported.

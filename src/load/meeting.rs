@@ -11,10 +11,10 @@ use super::agenda::{ItemContext, check_basis, closed_restriction, resolve_agenda
 use super::body::{member_person, resolve_member};
 use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
 use super::deputies::{Substitute, resolve_substitute};
-use super::identity::{MAX_MEETING_NUMBER, check_folder_name, is_number_form};
+use super::identity::{MAX_MEETING_NUMBER, RawMeeting, is_number_form};
 use super::minutes::{MinutesContext, load_minutes};
 use super::schema::{AgendaFile, MeetingFile, MeetingStatusName, PreviousFile, SubstituteFile};
-use super::source::{MEETING_FILE, MINUTES_FILE, SourceFile, check_markdown, read_yaml, typed};
+use super::source::{MINUTES_FILE, SourceFile, check_markdown, typed};
 use crate::derive::{Clock, Date};
 use crate::diagnostic::Diagnostics;
 use crate::fsread;
@@ -22,53 +22,6 @@ use crate::model::{
     ActionPoint, AgendaRow, Body, CaseNumber, Meeting, MeetingNumber, MeetingSources,
     MeetingStatus, Person, Previous, Restriction, RestrictionKind, RosterEntry,
 };
-
-/// A meeting file read and typed, not yet resolved against the body.
-pub(crate) struct RawMeeting {
-    /// The meeting folder.
-    pub(crate) dir: PathBuf,
-    file: SourceFile,
-    raw: MeetingFile,
-    /// The meeting date, when valid.
-    pub(crate) date: Option<Date>,
-}
-
-/// Reads one meeting folder's `meeting.yaml`.
-pub(crate) fn read_meeting(
-    content_dir: &Path,
-    dir: &Path,
-    diags: &mut Diagnostics,
-) -> Option<RawMeeting> {
-    let (file, value) = read_yaml(content_dir, &dir.join(MEETING_FILE), diags)?;
-    let raw: MeetingFile = typed(&file, "", value, diags)?;
-    let date = Date::parse(&raw.date);
-    if date.is_none() {
-        diags.push(
-            file.error("date", format!("`{}` is not a valid date", raw.date))
-                .hint("write the date as YYYY-MM-DD, such as 2020-12-16"),
-        );
-    }
-    let number = MeetingNumber::parse(&raw.number).filter(|n| n.number <= MAX_MEETING_NUMBER);
-    check_folder_name(&file, dir, number, date, diags);
-    Some(RawMeeting {
-        dir: dir.to_path_buf(),
-        file,
-        raw,
-        date,
-    })
-}
-
-impl RawMeeting {
-    /// `meeting.yaml`.
-    pub(crate) fn file(&self) -> &SourceFile {
-        &self.file
-    }
-
-    /// The meeting number as written.
-    pub(crate) fn number(&self) -> &str {
-        &self.raw.number
-    }
-}
 
 /// Start and planned end of a meeting.
 #[derive(Clone, Copy)]
@@ -135,20 +88,8 @@ pub(crate) fn resolve_meeting(
     let agenda_values = std::mem::take(&mut raw.agenda);
     let agenda = resolve_agenda(base, header.times.start, agenda_values, numbers, diags);
     check_agenda_end(&file, &agenda, header.times, errors_before, diags);
-    if let Some(notes) = &raw.notes {
-        check_markdown(&file, "notes", notes, diags);
-    }
-    if let Some(Err(message)) = raw.video_link.as_deref().map(crate::markdown::check_url) {
-        diags.push(file.error("video_link", message));
-    }
+    let closed = check_meeting_fields(&file, &mut raw, diags);
     check_case_sequence(&file, &raw.number, meeting_year, &agenda.used, cycle, diags);
-    let closed = raw
-        .closed
-        .take()
-        .and_then(|spec| closed_restriction(spec, RestrictionKind::Closed));
-    if let Some(closed) = &closed {
-        check_basis(&file, "closed", closed, diags);
-    }
     if let Some(date) = date {
         cycle.previous = Some((date, raw.number.clone()));
     }
@@ -182,6 +123,29 @@ pub(crate) fn resolve_meeting(
         meeting.minutes = load_minutes(content_dir, &minutes_path, &ctx, cycle, diags);
     }
     (!has_errors).then_some((meeting, MeetingSources { dir, papers }))
+}
+
+/// Checks the meeting's notes and video link, and takes its `closed` field:
+/// the restriction of a closed meeting, if it is one.
+fn check_meeting_fields(
+    file: &SourceFile,
+    raw: &mut MeetingFile,
+    diags: &mut Diagnostics,
+) -> Option<Restriction> {
+    if let Some(notes) = &raw.notes {
+        check_markdown(file, "notes", notes, diags);
+    }
+    if let Some(Err(message)) = raw.video_link.as_deref().map(crate::markdown::check_url) {
+        diags.push(file.error("video_link", message));
+    }
+    let closed = raw
+        .closed
+        .take()
+        .and_then(|spec| closed_restriction(spec, RestrictionKind::Closed));
+    if let Some(closed) = &closed {
+        check_basis(file, "closed", closed, diags);
+    }
+    closed
 }
 
 /// Number, times, chair, the previous meeting and the roster.

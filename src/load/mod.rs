@@ -94,7 +94,7 @@ fn load_body_dir(
                 .iter()
                 .filter(|d| fsread::exists(&d.join(MEETING_FILE)))
             {
-                raws.extend(meeting::read_meeting(content_dir, meeting_dir, diags));
+                raws.extend(identity::read_meeting(content_dir, meeting_dir, diags));
             }
         }
         Err(err) => {

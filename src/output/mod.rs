@@ -11,6 +11,7 @@ mod lock;
 mod staging;
 mod state;
 mod temp;
+mod written;
 
 use std::fs;
 use std::io::{self, Write};
@@ -19,8 +20,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use self::lock::{LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, OutputLock, lock_timeout};
 pub use self::staging::{Commit, CommitError, Staging};
-pub use self::state::{Fingerprints, STATE_DIR, Written};
+pub use self::state::{Fingerprints, STATE_DIR};
 pub use self::temp::remove_stale_temporaries;
+pub use self::written::Written;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a
 /// rename, so the previous file stays intact until the new one is complete.

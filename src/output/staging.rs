@@ -11,9 +11,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::state::Written;
 use super::temp::backup_path;
 use super::write_temp;
+use super::written::Written;
 
 /// One file written beside its target, not yet in place.
 #[derive(Debug)]
