@@ -135,7 +135,22 @@ fn no_withheld_text_reaches_the_site_while_the_internal_pack_has_it() {
         &[
             "Utvalget drøftet HEMMELIGMARKØR AS.",
             "LUKKETMARKØR ble intervjuet.",
+            "Avtalen med HEMMELIGMARKØR AS burde vært reforhandlet.",
         ],
+    );
+    // The exempt paper's figure (caption, alt text, drawing) and its computed
+    // status table are withheld with the paper.
+    assert_contains(
+        &pdf_text(&output.join("styret/2024-01/sak-03-24.pdf")),
+        &[
+            "Tidslinjen for HEMMELIGMARKØR AS",
+            "HEMMELIGMARKØR AS leverer for sent.",
+            "Avtalen med HEMMELIGMARKØR AS",
+        ],
+    );
+    assert_contains(
+        &internal,
+        &["Vedlegg til sak 3/24: Avtalen med HEMMELIGMARKØR AS"],
     );
     assert_contains(
         &pdf_text(&output.join("styret/2024-02/innkalling.pdf")),
@@ -157,7 +172,11 @@ fn an_exempt_paper_is_marked_on_every_page_of_the_internal_set() {
     let pack = pages(&output.join("motepakke.pdf"));
     let mut marked = 0;
     for page in &pack {
-        let exempt_paper = page.contains("HEMMELIGMARKØR AS har");
+        // The paper, the end of it that lists its attachment, and the
+        // attachment's pages belong to the exempt item.
+        let exempt_paper = page.contains("HEMMELIGMARKØR AS har")
+            || page.contains("Vedlegg 1. Avtalen")
+            || page.contains("Vedlegg til sak 3/24") && !page.contains("MØTEPAKKE");
         let header = page.split("Sak ").next().unwrap_or_default();
         if exempt_paper || page.contains("Punkt 2") {
             assert!(page.contains(EXEMPT), "{page}");
