@@ -73,7 +73,7 @@ pub(crate) struct BodyFile {
 )]
 pub(crate) enum CaseFormatFile {
     /// `NN/YY`, or one `0` per digit the number is padded to (`000/YY`).
-    Pattern(String),
+    Pattern(#[schemars(pattern(r"^(NN|0+)/YY$"))] String),
     /// Padding and series.
     Spec(CaseFormatSpec),
 }
@@ -84,10 +84,12 @@ pub(crate) enum CaseFormatFile {
 pub(crate) struct CaseFormatSpec {
     /// Digits the running number is zero-padded to (`3`: `012/24`); none by default.
     #[serde(default)]
+    #[schemars(range(max = 4))]
     pub(crate) digits: Option<u8>,
     /// Series prefixes, each numbered on its own through the year (`[PS, RS]`);
     /// an agenda item's `series` picks one, the first by default.
     #[serde(default)]
+    #[schemars(inner(pattern(SERIES_PATTERN)))]
     pub(crate) series: Vec<String>,
 }
 
