@@ -97,6 +97,19 @@ pub struct NumberParts {
     pub year: i32,
 }
 
+/// A case number as parts (`{"series": "PS", "number": 12, "year": 2024}`);
+/// `series` only for a body whose `case_format` has series.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct CaseParts {
+    /// The series prefix (`PS`), for a body with series.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
+    /// Running number within the year (and series).
+    pub number: u32,
+    /// The full year.
+    pub year: i32,
+}
+
 /// One meeting in the index; paths are relative to the index.
 #[derive(Debug, Serialize)]
 pub struct IndexMeeting {
@@ -177,8 +190,8 @@ pub struct IndexRestriction {
 pub struct IndexCase {
     /// Case number (`38/20`).
     pub case: String,
-    /// The case number as numbers (full year).
-    pub case_parts: NumberParts,
+    /// The case number as parts: series (if any), number, full year.
+    pub case_parts: CaseParts,
     /// Title (the public title of a restricted item).
     pub title: String,
     /// Kind as printed.
@@ -274,7 +287,8 @@ fn meeting_entry(
         .cases()
         .map(|item| IndexCase {
             case: item.case.to_string(),
-            case_parts: NumberParts {
+            case_parts: CaseParts {
+                series: (!item.case.series.is_none()).then(|| item.case.series.as_str().to_owned()),
                 number: item.case.number,
                 year: century + i32::try_from(item.case.year).unwrap_or_default(),
             },
@@ -437,7 +451,8 @@ mod tests {
             ]),
             cases: vec![IndexCase {
                 case: "1/24".into(),
-                case_parts: NumberParts {
+                case_parts: CaseParts {
+                    series: None,
                     number: 1,
                     year: 2024,
                 },

@@ -21,7 +21,8 @@ pub struct DocumentSpec {
     /// The template that renders it, by its name in the template set (`innkalling.typ.j2`).
     pub template: &'static str,
     /// Its file name without the extension (`innkalling`); a document per agenda
-    /// item adds a dash and its item's slug (`sak-03-24`).
+    /// item adds a dash and its item's slug (`sak-03-24`; `sak-012-24` and
+    /// `sak-PS-012-24` for bodies whose `case_format` pads or has series).
     pub stem: &'static str,
     /// One per meeting or one per agenda item.
     pub scope: Scope,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::derive::norwegian_date;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::load::{MEETING_FILE, load_project};
-use crate::model::{BodyContent, CaseNumber, Date, MeetingNumber};
+use crate::model::{BodyContent, CaseNumber, Date, MeetingNumber, Series};
 use crate::text::quote_string as yaml_string;
 
 /// What `motebok new` wrote.
@@ -134,7 +134,8 @@ fn skeleton(
     Ok((text, number, cases, slug))
 }
 
-/// The next meeting number of `date`'s year, and the next two case numbers.
+/// The next meeting number of `date`'s year, and the next two case numbers
+/// of the body's first series.
 fn next_numbers(content: &BodyContent, date: Date) -> (MeetingNumber, [CaseNumber; 2]) {
     let number_in_year = content
         .meetings
@@ -144,25 +145,43 @@ fn next_numbers(content: &BodyContent, date: Date) -> (MeetingNumber, [CaseNumbe
         .max()
         .unwrap_or(0)
         + 1;
+    let first = next_case(content, date, content.body.case_format.default_series());
+    let number = MeetingNumber {
+        number: number_in_year,
+        year: date.year,
+    };
+    (number, [first, first.with_number(first.number + 1)])
+}
+
+/// The next free case number of `series` in `date`'s year.
+fn next_case(content: &BodyContent, date: Date, series: Series) -> CaseNumber {
     let yy = date.year.rem_euclid(100) as u32;
     let last_case = content
         .meetings
         .iter()
         .flat_map(|m| m.cases())
         .map(|c| c.case)
-        .filter(|c| c.year == yy)
+        .filter(|c| c.year == yy && c.series == series)
         .map(|c| c.number)
         .max()
         .unwrap_or(0);
-    let case = |i| CaseNumber {
-        number: last_case + i,
-        year: yy,
-    };
-    let number = MeetingNumber {
-        number: number_in_year,
-        year: date.year,
-    };
-    (number, [case(1), case(2)])
+    content.body.case_format.number(series, last_case + 1, yy)
+}
+
+/// A comment naming the next free number of each series after the first
+/// (none for a body with one series), for items added by hand.
+fn other_series(content: &BodyContent, date: Date) -> String {
+    let format = &content.body.case_format;
+    let mut out = String::new();
+    for &series in format.series.iter().skip(1) {
+        let next = next_case(content, date, series);
+        out.push_str(&format!(
+            "  # Neste ledige i serien {}: {next} (`series: {}` og `case: auto`).\n",
+            series.as_str(),
+            series.as_str()
+        ));
+    }
+    out
 }
 
 /// The text of the new `meeting.yaml`.
@@ -204,6 +223,7 @@ fn skeleton_text(content: &BodyContent, number: &str, cases: &[String], date: Da
     out.push_str(&format!("  - case: {}\n    standing: innkalling\n    kind: godkjenning\n{presenter}    duration: 5\n\n", cases[0]));
     out.push_str(&format!("  - case: {}\n    standing: referat\n    kind: godkjenning\n{presenter}    duration: 5\n\n", cases[1]));
     out.push_str("  # - case: auto\n  #   title: \n  #   kind: orientering\n  #   duration: 20\n  #   paper: saker/<nr>-<år>.md\n\n");
+    out.push_str(&other_series(content, date));
     out.push_str("  # `auto` takes the next free number, after the items above.\n");
     out.push_str("  - case: auto\n    standing: eventuelt\n    duration: 5\n");
     out

@@ -8,8 +8,8 @@ use super::assets::resolve_figures;
 use super::attachments::resolve_attachments;
 use super::blocks::load_blocks;
 use super::body::resolve_member;
-use super::cycle::{CaseNumbers, MAX_CASE_NUMBER};
-use super::identity::is_number_form;
+use super::case_number::{CaseField, resolve_case_number};
+use super::cycle::CaseNumbers;
 use super::schema::{AgendaFile, ClosedSpec, OneOrMany, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
 use crate::blocks::Block;
@@ -68,7 +68,13 @@ pub(crate) fn resolve_agenda_entry(
         return Some((resolve_break(ctx, entry, start, diags), None));
     }
     let errors_before = diags.error_count();
-    let case = resolve_case_number(ctx, entry.case.as_deref(), numbers, diags);
+    let written = (entry.case.as_deref(), entry.series.as_deref());
+    let field = CaseField {
+        file: ctx.file,
+        field: ctx.field,
+        format: &ctx.body.case_format,
+    };
+    let case = resolve_case_number(&field, written, numbers, diags);
     let standing = resolve_standing(ctx, entry.standing.as_deref(), diags);
     let kind = resolve_kind(ctx, entry.kind.as_deref(), standing, diags);
     let title = resolve_title(ctx, entry.title.take(), &entry, diags);
@@ -177,75 +183,6 @@ fn resolve_break(
         start,
         duration: entry.duration.unwrap_or(0),
     })
-}
-
-/// The row's case number: as written, or the next free one for `auto`.
-fn resolve_case_number(
-    ctx: &ItemContext<'_>,
-    written: Option<&str>,
-    numbers: &mut CaseNumbers<'_>,
-    diags: &mut Diagnostics,
-) -> Option<CaseNumber> {
-    let file = ctx.file;
-    let Some(text) = written else {
-        diags.push(file.error(ctx.field, "missing required field `case`").hint(
-            "every agenda item needs a case number such as `34/20`, or `break:` for a break",
-        ));
-        return None;
-    };
-    if text == "auto" {
-        if numbers.refused {
-            // An earlier number of this meeting is reported; counting on from
-            // it would only repeat that.
-            return None;
-        }
-        return match numbers.next_free() {
-            Ok(number) => {
-                numbers.used.push((number, ctx.field.to_owned()));
-                Some(number)
-            }
-            Err(why) => {
-                diags.push(
-                    file.error(&ctx.sub("case"), format!("cannot assign a case number: {why}"))
-                        .hint("write the first case number of the year, such as `34/20`; later items can use `auto`"),
-                );
-                None
-            }
-        };
-    }
-    let Some(number) = CaseNumber::parse(text).filter(|n| n.number <= MAX_CASE_NUMBER) else {
-        if is_number_form(text, 2) {
-            // The numbers after it depend on it: `auto` cannot count on.
-            numbers.refused = true;
-            diags.push(file.error(
-                &ctx.sub("case"),
-                format!("case number `{text}` is too large: a body has at most {MAX_CASE_NUMBER} cases a year"),
-            ));
-            return None;
-        }
-        diags.push(
-            file.error(&ctx.sub("case"), format!("`{text}` is not a case number"))
-                .hint("write the running number and the two-digit year, such as `34/20`"),
-        );
-        return None;
-    };
-    if let Some(year) = numbers.meeting_year
-        && i64::from(number.year) != i64::from(year.rem_euclid(100))
-    {
-        diags.push(file.warning(
-            &ctx.sub("case"),
-            format!("case {number} is numbered for another year than the meeting ({year})"),
-        ));
-    }
-    if let Some((_, previous)) = numbers.used.iter().find(|(c, _)| *c == number) {
-        diags.push(file.error(
-            &ctx.sub("case"),
-            format!("case number {number} is used twice in this meeting (also at {previous})"),
-        ));
-    } else {
-        numbers.used.push((number, ctx.field.to_owned()));
-    }
-    Some(number)
 }
 
 /// The standing item named, if any; a misspelt name is reported.

@@ -250,7 +250,7 @@ fn partial_cases(
         .enumerate()
         .map(|(j, case)| {
             let case = case.trim().to_owned();
-            let on_agenda = CaseNumber::parse(&case)
+            let on_agenda = (ctx.body.case_format.parse(&case, None, u32::MAX).ok())
                 .is_some_and(|c| meeting.case(c).is_some() || ctx.unresolved.contains(&c));
             if ctx.agenda_complete && !on_agenda {
                 let numbers: Vec<String> = meeting.cases().map(|c| c.case.to_string()).collect();

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use serde_yaml_ng::Value;
 
 use super::branding::resolve_branding;
+use super::cycle::MAX_CASE_NUMBER;
 use super::identity::check_unique_id;
-use super::schema::{BodyFile, MemberFile, PersonSpec, RoleName};
+use super::schema::{BodyFile, CaseFormatFile, MemberFile, PersonSpec, RoleName};
 use super::source::{SourceFile, read_yaml, typed};
 use crate::diagnostic::{Diagnostics, did_you_mean};
-use crate::model::{Body, Member, Person, Role};
+use crate::model::{Body, CaseFormat, Member, Person, Role, Series};
 
 /// Loads `body.yaml`; `ids` holds the ids taken by the bodies loaded before,
 /// with their files, and gets this one's.
@@ -48,7 +49,9 @@ pub(crate) fn load_body(
         (raw.logo, raw.colours, raw.letterhead),
         diags,
     );
+    let case_format = resolve_case_format(&file, raw.case_format, diags);
     let body = Body {
+        case_format,
         short_name: raw.short_name.unwrap_or_else(|| raw.name.clone()),
         id: raw.id,
         name: raw.name,
@@ -59,6 +62,57 @@ pub(crate) fn load_body(
     };
     check_deputies(&file, &body, diags);
     Some(body)
+}
+
+/// The most digits a padded case number can have: the highest number's.
+const MAX_CASE_DIGITS: u8 = MAX_CASE_NUMBER.ilog10() as u8 + 1;
+
+/// `case_format` of `body.yaml`; the default format where it has errors.
+fn resolve_case_format(
+    file: &SourceFile,
+    raw: Option<CaseFormatFile>,
+    diags: &mut Diagnostics,
+) -> CaseFormat {
+    let (digits, series) = match raw {
+        None => return CaseFormat::default(),
+        Some(CaseFormatFile::Pattern(p)) => match p.trim().strip_suffix("/YY") {
+            Some("NN") => (0, Vec::new()),
+            Some(zeros) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => {
+                (zeros.len().min(usize::from(u8::MAX)) as u8, Vec::new())
+            }
+            _ => {
+                diags.push(
+                    file.error("case_format", format!("`{p}` is not a case number format"))
+                        .hint("write `NN/YY`, one 0 per digit such as `000/YY`, or `{ digits: 3, series: [PS, RS] }`"),
+                );
+                return CaseFormat::default();
+            }
+        },
+        Some(CaseFormatFile::Spec(spec)) => (spec.digits.unwrap_or(0), spec.series),
+    };
+    let mut format = CaseFormat::default();
+    if digits > MAX_CASE_DIGITS {
+        diags.push(file.error(
+            "case_format",
+            format!("case numbers have at most {MAX_CASE_DIGITS} digits, not {digits}"),
+        ));
+    } else {
+        format.digits = digits;
+    }
+    for (i, prefix) in series.iter().enumerate() {
+        let field = format!("case_format.series[{i}]");
+        match Series::new(prefix) {
+            Some(s) if format.series.contains(&s) => {
+                diags.push(file.error(&field, format!("series `{prefix}` is listed twice")));
+            }
+            Some(s) => format.series.push(s),
+            None => diags.push(
+                file.error(&field, format!("`{prefix}` is not a series prefix"))
+                    .hint("write 1 to 4 capital letters, such as PS or RS"),
+            ),
+        }
+    }
+    format
 }
 
 /// The roster of `body.yaml`, each member checked on its own.

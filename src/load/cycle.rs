@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::source::SourceFile;
 use crate::derive::Date;
 use crate::diagnostic::Diagnostics;
-use crate::model::{ActionPoint, ActionStatus, CaseNumber};
+use crate::model::{ActionPoint, ActionStatus, CaseFormat, CaseNumber, Series};
 
 /// The highest case number a body can use in a year. Numbers above it are
 /// refused at load, so counting on from the highest (`case: auto`, `motebok
@@ -22,8 +22,8 @@ pub(crate) struct Cycle {
     pub(crate) previous: Option<(Date, String)>,
     /// Every case number used so far, with the meeting and file that used it.
     cases: HashMap<CaseNumber, (String, PathBuf)>,
-    /// Per two-digit year: the highest case number so far and its meeting.
-    year_max: HashMap<u32, (u32, String)>,
+    /// Per series and two-digit year: the highest case number so far and its meeting.
+    year_max: HashMap<(Series, u32), (u32, String)>,
     /// Action points in the order raised, with their latest status.
     pub(crate) actions: Vec<ActionPoint>,
     /// The index in `actions` of each id (the first raised with it).
@@ -49,30 +49,41 @@ pub(crate) struct CaseNumbers<'a> {
 }
 
 impl CaseNumbers<'_> {
-    /// The next free number of the meeting's year, or why there is none.
-    pub(crate) fn next_free(&self) -> Result<CaseNumber, &'static str> {
+    /// The next free number of `series` in the meeting's year, or why there is none.
+    pub(crate) fn next_free(
+        &self,
+        format: &CaseFormat,
+        series: Series,
+    ) -> Result<CaseNumber, &'static str> {
         let year = self.meeting_year.ok_or("the meeting has no valid date")?;
         let yy = year.rem_euclid(100) as u32;
         let here = self
             .used
             .iter()
-            .filter(|(c, _)| c.year == yy)
+            .filter(|(c, _)| c.year == yy && c.series == series)
             .map(|(c, _)| c.number)
             .max();
-        let before = self.cycle.year_max.get(&yy).map(|(n, _)| *n);
+        let before = self.cycle.year_max.get(&(series, yy)).map(|(n, _)| *n);
         match here.max(before) {
             Some(n) if n >= MAX_CASE_NUMBER => Err("the year's case numbers are used up"),
-            Some(n) => Ok(CaseNumber {
-                number: n.saturating_add(1),
-                year: yy,
-            }),
-            // The first case of the year is 1 once an earlier year is in the content.
-            None if self.cycle.previous.is_some() => Ok(CaseNumber {
-                number: 1,
-                year: yy,
-            }),
+            Some(n) => Ok(format.number(series, n.saturating_add(1), yy)),
+            // The first case of the year is 1 once an earlier year is in the
+            // content, or, for a series after the first, once the body's
+            // first series has a number this year.
+            None if self.cycle.previous.is_some() || self.first_series_started(format, yy) => {
+                Ok(format.number(series, 1, yy))
+            }
             None => Err("no earlier case number of this year is known"),
         }
+    }
+
+    /// Whether the body's first series has a number in year `yy`, here or before.
+    fn first_series_started(&self, format: &CaseFormat, yy: u32) -> bool {
+        let first = format.default_series();
+        self.used
+            .iter()
+            .any(|(c, _)| c.year == yy && c.series == first)
+            || self.cycle.year_max.contains_key(&(first, yy))
     }
 }
 
@@ -122,42 +133,49 @@ fn report_gaps(
     cycle: &Cycle,
     diags: &mut Diagnostics,
 ) {
-    let mut own: Vec<&(CaseNumber, String)> = used
-        .iter()
-        .filter(|(c, _)| c.year == yy && !cycle.cases.contains_key(c))
-        .collect();
-    own.sort_by_key(|(c, _)| c.number);
-    if let (Some((first, field)), Some((prev_max, prev_meeting))) =
-        (own.first(), cycle.year_max.get(&yy))
-    {
-        if first.number > prev_max.saturating_add(1) {
-            diags.push(file.warning(
-                &format!("{field}.case"),
-                format!(
-                    "{} missing: meeting {prev_meeting} ended at {}/{yy:02} and meeting {meeting_number} starts at {first}",
-                    missing_range(prev_max.saturating_add(1), first.number.saturating_sub(1), yy),
-                    prev_max
-                ),
-            ));
-        } else if first.number <= *prev_max {
-            diags.push(file.warning(
-                &format!("{field}.case"),
-                format!(
-                    "case {first} is out of order: the earlier meeting {prev_meeting} already reached {prev_max}/{yy:02}"
-                ),
-            ));
+    let mut series: Vec<Series> = used.iter().map(|(c, _)| c.series).collect();
+    series.sort_unstable();
+    series.dedup();
+    for series in series {
+        let mut own: Vec<&(CaseNumber, String)> = used
+            .iter()
+            .filter(|(c, _)| c.year == yy && c.series == series && !cycle.cases.contains_key(c))
+            .collect();
+        own.sort_by_key(|(c, _)| c.number);
+        let previous = cycle.year_max.get(&(series, yy));
+        if let (Some((first, field)), Some((prev_max, prev_meeting))) = (own.first(), previous) {
+            let reached = first.with_number(*prev_max);
+            if first.number > prev_max.saturating_add(1) {
+                diags.push(file.warning(
+                    &format!("{field}.case"),
+                    format!(
+                        "{} missing: meeting {prev_meeting} ended at {reached} and meeting {meeting_number} starts at {first}",
+                        missing_range(reached.with_number(prev_max.saturating_add(1)), first.number.saturating_sub(1)),
+                    ),
+                ));
+            } else if first.number <= *prev_max {
+                diags.push(file.warning(
+                    &format!("{field}.case"),
+                    format!(
+                        "case {first} is out of order: the earlier meeting {prev_meeting} already reached {reached}"
+                    ),
+                ));
+            }
         }
-    }
-    for pair in own.windows(2) {
-        let ((a, _), (b, field)) = (pair[0], pair[1]);
-        if b.number > a.number.saturating_add(1) {
-            diags.push(file.warning(
-                &format!("{field}.case"),
-                format!(
-                    "{} missing in meeting {meeting_number} (between {a} and {b})",
-                    missing_range(a.number.saturating_add(1), b.number.saturating_sub(1), yy)
-                ),
-            ));
+        for pair in own.windows(2) {
+            let ((a, _), (b, field)) = (pair[0], pair[1]);
+            if b.number > a.number.saturating_add(1) {
+                diags.push(file.warning(
+                    &format!("{field}.case"),
+                    format!(
+                        "{} missing in meeting {meeting_number} (between {a} and {b})",
+                        missing_range(
+                            a.with_number(a.number.saturating_add(1)),
+                            b.number.saturating_sub(1)
+                        )
+                    ),
+                ));
+            }
         }
     }
 }
@@ -178,7 +196,7 @@ fn record(
         if case.year == yy {
             let entry = cycle
                 .year_max
-                .entry(yy)
+                .entry((case.series, yy))
                 .or_insert((0, meeting_number.to_owned()));
             if case.number > entry.0 {
                 *entry = (case.number, meeting_number.to_owned());
@@ -187,11 +205,12 @@ fn record(
     }
 }
 
-fn missing_range(from: u32, to: u32, yy: u32) -> String {
-    if from == to {
-        format!("case number {from}/{yy:02} is")
+/// The numbers from `from` to number `to` of its series and year.
+fn missing_range(from: CaseNumber, to: u32) -> String {
+    if from.number == to {
+        format!("case number {from} is")
     } else {
-        format!("case numbers {from}/{yy:02}–{to}/{yy:02} are")
+        format!("case numbers {from}–{} are", from.with_number(to))
     }
 }
 

@@ -449,7 +449,9 @@ fn resolve_agenda(
         let Some(entry) = typed::<AgendaFile>(base.file, &field, value, diags) else {
             // A row that cannot be read still uses its case number, so that
             // later meetings see no gap and its minutes entry is checked.
-            match written.as_deref().and_then(|c| CaseNumber::parse(c.trim())) {
+            let format = &base.body.case_format;
+            let series = Some(format.default_series());
+            match written.and_then(|c| format.parse(c.trim(), series, u32::MAX).ok()) {
                 Some(case) if !numbers.used.iter().any(|(c, _)| *c == case) => {
                     numbers.used.push((case, field));
                 }

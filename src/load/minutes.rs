@@ -18,8 +18,8 @@ use super::votes::{RecordContext, RecordFile, item_record};
 use crate::derive::{Date, norwegian_date};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{
-    ActionPoint, ActionStatus, Adopted, CaseItem, CaseNumber, ItemRecord, Minutes, MinutesItem,
-    MinutesStatus, Person,
+    ActionPoint, ActionStatus, Adopted, CaseFormat, CaseItem, CaseNumber, ItemRecord, Minutes,
+    MinutesItem, MinutesStatus, Person,
 };
 
 /// The word that adopts the proposed decision as it stands.
@@ -202,10 +202,22 @@ fn agenda_case<'m>(
     diags: &mut Diagnostics,
 ) -> Option<&'m CaseItem> {
     let meeting = ctx.meeting;
-    let number = CaseNumber::parse(case.trim());
+    let number = parse_case(ctx, case);
     let found = number.and_then(|c| meeting.case(c));
     let unresolved = number.is_some_and(|c| ctx.unresolved.contains(&c));
-    if found.is_none() && ctx.agenda_complete && !unresolved {
+    let format = &ctx.body.case_format;
+    if number.is_none() && *format != CaseFormat::default() {
+        diags.push(
+            file.error(
+                field,
+                format!("`{case}` is not a case number in this body's form"),
+            )
+            .hint(format!(
+                "the body's case_format writes case numbers such as `{}`",
+                format.example()
+            )),
+        );
+    } else if found.is_none() && ctx.agenda_complete && !unresolved {
         let numbers: Vec<String> = meeting.cases().map(|c| c.case.to_string()).collect();
         let mut diag = file.error(
             field,
@@ -221,6 +233,14 @@ fn agenda_case<'m>(
         diags.push(diag);
     }
     found
+}
+
+/// A case number as the minutes write it: in the body's format, with the
+/// series prefix where the body has series (`PS 012/24`).
+fn parse_case(ctx: &MinutesContext<'_>, case: &str) -> Option<CaseNumber> {
+    (ctx.body.case_format)
+        .parse(case.trim(), None, u32::MAX)
+        .ok()
 }
 
 /// One entry per case of the agenda, in agenda order, with what the minutes say of it.
@@ -245,7 +265,7 @@ fn minutes_items(
         // are recorded: an error there hides nothing here and causes nothing later.
         let case = match found {
             Some(case) => Recorded::Agenda(case),
-            None => match CaseNumber::parse(entry.case.trim()) {
+            None => match parse_case(ctx, &entry.case) {
                 Some(number) => Recorded::NumberOnly(number),
                 None => continue,
             },

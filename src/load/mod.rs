@@ -26,6 +26,7 @@ mod attendance;
 mod blocks;
 mod body;
 mod branding;
+mod case_number;
 mod chars;
 mod cycle;
 mod deputies;

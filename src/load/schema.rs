@@ -57,6 +57,40 @@ pub(crate) struct BodyFile {
     /// Letterhead lines, printed beside the logo on the summons and the minutes.
     #[serde(default)]
     pub(crate) letterhead: Vec<String>,
+    /// How case numbers are written: `NN/YY` (the default, `38/20`), a
+    /// zero-padded pattern such as `000/YY` (`012/24`), or
+    /// `{ digits: 3, series: [PS, RS] }` for series numbered on their own
+    /// (`PS 012/24`, `RS 003/24`).
+    #[serde(default)]
+    pub(crate) case_format: Option<CaseFormatFile>,
+}
+
+/// `case_format` in `body.yaml`: a pattern, or digits and series.
+#[derive(Deserialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "a pattern such as `000/YY`, or `{ digits: 3, series: [PS, RS] }`"
+)]
+pub(crate) enum CaseFormatFile {
+    /// `NN/YY`, or one `0` per digit the number is padded to (`000/YY`).
+    Pattern(#[schemars(pattern(r"^(NN|0+)/YY$"))] String),
+    /// Padding and series.
+    Spec(CaseFormatSpec),
+}
+
+/// `case_format` as digits and series.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CaseFormatSpec {
+    /// Digits the running number is zero-padded to (`3`: `012/24`); none by default.
+    #[serde(default)]
+    #[schemars(range(max = 4))]
+    pub(crate) digits: Option<u8>,
+    /// Series prefixes, each numbered on its own through the year (`[PS, RS]`);
+    /// an agenda item's `series` picks one, the first by default.
+    #[serde(default)]
+    #[schemars(inner(pattern(SERIES_PATTERN)))]
+    pub(crate) series: Vec<String>,
 }
 
 /// A body's logo in `body.yaml`.
@@ -252,10 +286,16 @@ pub(crate) struct AgendaFile {
     /// Makes the row a break, with what prints (`Pause`).
     #[serde(rename = "break", default)]
     pub(crate) break_label: Option<String>,
-    /// Case number `NN/YY` (`38/20`), or `auto` for the next free one.
+    /// Case number `NN/YY` (`38/20`) in the body's `case_format` (`012/24`,
+    /// `PS 12/24`), or `auto` for the next free one of the item's series.
     #[serde(default, deserialize_with = "opt_scalar_text")]
     #[schemars(with = "String", pattern(AGENDA_CASE_PATTERN), extend("patternErrorMessage" = AGENDA_CASE_HINT))]
     pub(crate) case: Option<String>,
+    /// The case number series of the item (`PS`, `RS`), when the body's
+    /// `case_format` has series; the first by default.
+    #[serde(default)]
+    #[schemars(pattern(SERIES_PATTERN))]
+    pub(crate) series: Option<String>,
     /// Title on the agenda; standing items have a formulaic one.
     #[serde(default)]
     pub(crate) title: Option<String>,

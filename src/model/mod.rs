@@ -27,7 +27,7 @@ pub use minutes::{
     ActionPoint, ActionStatus, Adopted, Attendee, Disqualification, ItemRecord, Minutes,
     MinutesItem, MinutesStatus, Proposal, Remark, Tally, Vote,
 };
-pub use number::{CaseNumber, MeetingNumber};
+pub use number::{CaseFormError, CaseFormat, CaseNumber, MeetingNumber, Series};
 pub use sources::{BodySources, MeetingSources, SourceMap};
 pub use time::{Clock, Date};
 
@@ -48,6 +48,8 @@ pub struct Body {
     pub members: Vec<Member>,
     /// Logo, house colours and letterhead.
     pub branding: Branding,
+    /// How the body writes its case numbers.
+    pub case_format: CaseFormat,
 }
 
 impl Body {

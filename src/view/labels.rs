@@ -401,6 +401,7 @@ mod tests {
             short_name: "Rådet".to_owned(),
             organisation: String::new(),
             branding: crate::model::Branding::default(),
+            case_format: crate::model::CaseFormat::default(),
             footer: None,
             members: Vec::new(),
         };
@@ -462,6 +463,7 @@ mod tests {
             short_name: "NUIT".to_owned(),
             organisation: String::new(),
             branding: crate::model::Branding::default(),
+            case_format: crate::model::CaseFormat::default(),
             footer: None,
             members: Vec::new(),
         };

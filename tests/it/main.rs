@@ -6,6 +6,7 @@
 mod archive;
 mod bad_input;
 mod blocks;
+mod caseformat;
 mod cli;
 mod common;
 mod confine;

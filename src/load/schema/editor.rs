@@ -56,10 +56,14 @@ pub(super) const DATE_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-
 pub(super) const CLOCK_PATTERN: &str = "^([01]?[0-9]|2[0-3])[:.][0-5][0-9]$";
 /// Schema pattern of a meeting number `N/YYYY`.
 pub(super) const MEETING_NUMBER_PATTERN: &str = "^0*[1-9][0-9]*/[0-9]{4}$";
-/// Schema pattern of a case number `NN/YY`.
-pub(super) const CASE_PATTERN: &str = "^0*[1-9][0-9]*/[0-9]{2}$";
-/// Schema pattern of an agenda row's case: a case number `NN/YY`, or `auto`.
-pub(super) const AGENDA_CASE_PATTERN: &str = "^(auto|0*[1-9][0-9]*/[0-9]{2})$";
+/// Schema pattern of a case number `NN/YY`, with a series prefix if the body
+/// has series (`PS 12/24`); padding is the body's `case_format`'s.
+pub(super) const CASE_PATTERN: &str = "^([A-Z]{1,4} )?0*[1-9][0-9]*/[0-9]{2}$";
+/// Schema pattern of an agenda row's case: a case number `NN/YY` (with a
+/// series prefix if the body has series), or `auto`.
+pub(super) const AGENDA_CASE_PATTERN: &str = "^(auto|([A-Z]{1,4} )?0*[1-9][0-9]*/[0-9]{2})$";
+/// Schema pattern of a case number series (`PS`).
+pub(super) const SERIES_PATTERN: &str = "^[A-Z]{1,4}$";
 
 /// What an editor says when an id does not match [`ID_PATTERN`].
 pub(super) const ID_HINT: &str = "use lower-case letters, digits and `-`, such as kvestli";
@@ -70,6 +74,7 @@ pub(super) const CLOCK_HINT: &str = "write the time as HH:MM, such as \"10:00\""
 /// What an editor says when a meeting number does not match [`MEETING_NUMBER_PATTERN`].
 pub(super) const MEETING_NUMBER_HINT: &str = "write the meeting number as N/YYYY, such as 7/2020";
 /// What an editor says when a case number does not match [`CASE_PATTERN`].
-pub(super) const CASE_HINT: &str = "write the case number as NN/YY, such as 38/20";
+pub(super) const CASE_HINT: &str =
+    "write the case number as NN/YY, such as 38/20 (PS 012/24 in a body with that case_format)";
 /// What an editor says when an agenda row's case does not match [`AGENDA_CASE_PATTERN`].
-pub(super) const AGENDA_CASE_HINT: &str = "write the case number as NN/YY, such as 38/20, or auto";
+pub(super) const AGENDA_CASE_HINT: &str = "write the case number as NN/YY, such as 38/20 (PS 012/24 in a body with that case_format), or auto";
