@@ -7,10 +7,10 @@ use serde_yaml_ng::Value;
 
 use super::branding::resolve_branding;
 use super::identity::check_unique_id;
-use super::schema::{BodyFile, MemberFile, PersonSpec, RoleName};
+use super::schema::{BodyFile, LanguageName, MemberFile, PersonSpec, RoleName};
 use super::source::{SourceFile, read_yaml, typed};
 use crate::diagnostic::{Diagnostics, did_you_mean};
-use crate::model::{Body, Member, Person, Role};
+use crate::model::{Body, Language, Member, Person, Role};
 
 /// Loads `body.yaml`; `ids` holds the ids taken by the bodies loaded before,
 /// with their files, and gets this one's.
@@ -56,6 +56,11 @@ pub(crate) fn load_body(
         footer: raw.footer,
         members,
         branding,
+        language: match raw.language {
+            None | Some(LanguageName::Nb) => Language::Bokmal,
+            Some(LanguageName::Nn) => Language::Nynorsk,
+            Some(LanguageName::En) => Language::English,
+        },
     };
     check_deputies(&file, &body, diags);
     Some(body)

@@ -57,6 +57,23 @@ pub(crate) struct BodyFile {
     /// Letterhead lines, printed beside the logo on the summons and the minutes.
     #[serde(default)]
     pub(crate) letterhead: Vec<String>,
+    /// The language the documents are written in: `nb` (bokmål, the
+    /// default), `nn` (nynorsk) or `en` (English). It chooses the labels file
+    /// (`labels.yaml`, `labels-nn.yaml`, `labels-en.yaml`).
+    #[serde(default)]
+    pub(crate) language: Option<LanguageName>,
+}
+
+/// A body's language, as written in `body.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LanguageName {
+    /// Bokmål.
+    Nb,
+    /// Nynorsk.
+    Nn,
+    /// English.
+    En,
 }
 
 /// A body's logo in `body.yaml`.
