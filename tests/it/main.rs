@@ -11,6 +11,7 @@ mod common;
 mod confine;
 mod cycle;
 mod init;
+mod lang;
 mod layout;
 mod links;
 mod minutes;
