@@ -119,114 +119,69 @@ mod tests {
         assert_eq!(duration_text(95), "01:35");
     }
 
-    fn words(months: &str, weekdays: &str) -> (Vec<String>, Vec<String>) {
-        let split = |s: &str| s.split(' ').map(str::to_owned).collect();
-        (split(months), split(weekdays))
+    /// Checks `cases` (ISO date, long form, weekday) against the date words
+    /// given as space-separated names.
+    #[track_caller]
+    fn check(months: &str, weekdays: &str, long: &str, cases: &[(&str, &str, &str)]) {
+        let months: Vec<String> = months.split(' ').map(str::to_owned).collect();
+        let weekdays: Vec<String> = weekdays.split(' ').map(str::to_owned).collect();
+        let words = DateWords {
+            months: &months,
+            weekdays: &weekdays,
+            long,
+        };
+        for (iso, text, weekday) in cases {
+            let date = Date::parse(iso).unwrap();
+            assert_eq!(long_date(date, words), *text);
+            assert_eq!(weekday_name(date, words), *weekday, "{iso}");
+        }
+    }
+
+    const MONTHS_NO: &str =
+        "januar februar mars april mai juni juli august september oktober november desember";
+
+    #[test]
+    fn dates_print_in_bokmal() {
+        check(
+            MONTHS_NO,
+            "mandag tirsdag onsdag torsdag fredag lørdag søndag",
+            "{day}. {month} {year}",
+            &[
+                ("2020-12-16", "16. desember 2020", "onsdag"),
+                ("2022-05-19", "19. mai 2022", "torsdag"),
+                ("2024-02-29", "29. februar 2024", "torsdag"),
+                ("1970-01-01", "1. januar 1970", "torsdag"),
+            ],
+        );
     }
 
     #[test]
-    fn dates_print_in_each_language() {
-        let nb = words(
-            "januar februar mars april mai juni juli august september oktober november desember",
-            "mandag tirsdag onsdag torsdag fredag lørdag søndag",
-        );
-        let nn = words(
-            "januar februar mars april mai juni juli august september oktober november desember",
+    fn dates_print_in_nynorsk() {
+        check(
+            MONTHS_NO,
             "måndag tysdag onsdag torsdag fredag laurdag søndag",
+            "{day}. {month} {year}",
+            &[
+                ("2020-12-16", "16. desember 2020", "onsdag"),
+                ("2024-03-04", "4. mars 2024", "måndag"),
+                ("2024-03-05", "5. mars 2024", "tysdag"),
+                ("2024-03-09", "9. mars 2024", "laurdag"),
+            ],
         );
-        let en = words(
+    }
+
+    #[test]
+    fn dates_print_in_english() {
+        check(
             "January February March April May June July August September October November December",
             "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+            "{day} {month} {year}",
+            &[
+                ("2020-12-16", "16 December 2020", "Wednesday"),
+                ("2021-10-20", "20 October 2021", "Wednesday"),
+                ("2024-03-10", "10 March 2024", "Sunday"),
+            ],
         );
-        let cases = [
-            (
-                &nb,
-                "{day}. {month} {year}",
-                "2020-12-16",
-                "16. desember 2020",
-                "onsdag",
-            ),
-            (
-                &nb,
-                "{day}. {month} {year}",
-                "2022-05-19",
-                "19. mai 2022",
-                "torsdag",
-            ),
-            (
-                &nb,
-                "{day}. {month} {year}",
-                "2024-02-29",
-                "29. februar 2024",
-                "torsdag",
-            ),
-            (
-                &nb,
-                "{day}. {month} {year}",
-                "1970-01-01",
-                "1. januar 1970",
-                "torsdag",
-            ),
-            (
-                &nn,
-                "{day}. {month} {year}",
-                "2020-12-16",
-                "16. desember 2020",
-                "onsdag",
-            ),
-            (
-                &nn,
-                "{day}. {month} {year}",
-                "2024-03-04",
-                "4. mars 2024",
-                "måndag",
-            ),
-            (
-                &nn,
-                "{day}. {month} {year}",
-                "2024-03-05",
-                "5. mars 2024",
-                "tysdag",
-            ),
-            (
-                &nn,
-                "{day}. {month} {year}",
-                "2024-03-09",
-                "9. mars 2024",
-                "laurdag",
-            ),
-            (
-                &en,
-                "{day} {month} {year}",
-                "2020-12-16",
-                "16 December 2020",
-                "Wednesday",
-            ),
-            (
-                &en,
-                "{day} {month} {year}",
-                "2021-10-20",
-                "20 October 2021",
-                "Wednesday",
-            ),
-            (
-                &en,
-                "{day} {month} {year}",
-                "2024-03-10",
-                "10 March 2024",
-                "Sunday",
-            ),
-        ];
-        for ((months, weekdays), long, iso, text, weekday) in cases {
-            let words = DateWords {
-                months,
-                weekdays,
-                long,
-            };
-            let date = Date::parse(iso).unwrap();
-            assert_eq!(long_date(date, words), text);
-            assert_eq!(weekday_name(date, words), weekday, "{iso}");
-        }
     }
 
     #[test]
