@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::minutes::ProtocolLabels;
-use super::words::{DateLabels, builtin_dates, default_language};
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{
     ActionStatus, Adopted, Body, CaseItem, Formula, Kind, Language, Meeting, MinutesItem, Proposed,
@@ -62,6 +61,28 @@ pub struct Labels {
 /// The built-in `protocol` section.
 fn builtin_protocol() -> ProtocolLabels {
     Labels::builtin_in(Language::Bokmal).protocol
+}
+
+/// How dates print (`dates` in a labels file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DateLabels {
+    /// January to December.
+    pub(super) months: Vec<String>,
+    /// Monday to Sunday.
+    pub(super) weekdays: Vec<String>,
+    /// The long form, with `{day}`, `{month}` and `{year}`.
+    pub(super) long: String,
+}
+
+/// The built-in `dates` section (bokmål).
+fn builtin_dates() -> DateLabels {
+    Labels::builtin_in(Language::Bokmal).dates
+}
+
+/// The code of a labels file written before it named its language.
+fn default_language() -> String {
+    Language::Bokmal.code().to_owned()
 }
 
 /// How exempt and closed items are marked, and the notice that replaces what

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::labels::Labels;
 use crate::derive::{self, DateWords};
@@ -27,18 +27,6 @@ const BUILTIN: [(Language, &str); 3] = [
     ),
 ];
 
-/// How dates print (`dates` in a labels file).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct DateLabels {
-    /// January to December.
-    months: Vec<String>,
-    /// Monday to Sunday.
-    weekdays: Vec<String>,
-    /// The long form, with `{day}`, `{month}` and `{year}`.
-    long: String,
-}
-
 /// The words templates print as `labels.…`, and the language code.
 #[derive(Serialize)]
 pub(super) struct TemplateWords<'a> {
@@ -46,16 +34,6 @@ pub(super) struct TemplateWords<'a> {
     language: &'a str,
     #[serde(flatten)]
     words: &'a BTreeMap<String, String>,
-}
-
-/// The built-in `dates` section (bokmål).
-pub(super) fn builtin_dates() -> DateLabels {
-    Labels::builtin_in(Language::Bokmal).dates
-}
-
-/// The code of a labels file written before it named its language.
-pub(super) fn default_language() -> String {
-    Language::Bokmal.code().to_owned()
 }
 
 impl Labels {
