@@ -1,4 +1,4 @@
-//! Derive stage: computed facts: durations, Norwegian dates, which formulaic
+//! Derive stage: computed facts: durations, dates in the labels' words, which formulaic
 //! decision an item has, presenters joined for print.
 
 pub use crate::model::{Clock, Date};
@@ -9,38 +9,63 @@ pub fn duration_text(minutes: u32) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-const MONTHS: [&str; 12] = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-];
+/// The words a language prints dates with (from the labels: `dates` in
+/// `labels.yaml`): twelve month names, seven weekday names from Monday, and
+/// the long form with `{day}`, `{month}` and `{year}`.
+#[derive(Debug, Clone, Copy)]
+pub struct DateWords<'a> {
+    /// January to December.
+    pub months: &'a [String],
+    /// Monday to Sunday.
+    pub weekdays: &'a [String],
+    /// The long form: `{day}. {month} {year}`.
+    pub long: &'a str,
+}
 
-const WEEKDAYS: [&str; 7] = [
-    "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
-];
-
-/// Norwegian long form of a date: `16. desember 2020`.
-pub fn norwegian_date(date: Date) -> String {
+/// A date in the long form of `words`: `16. desember 2020`, `16 December 2020`.
+pub fn long_date(date: Date, words: DateWords<'_>) -> String {
     // A parsed date's month is 1–12; the lookup is checked all the same.
+    let month = usize::from(date.month)
+        .checked_sub(1)
+        .and_then(|i| words.months.get(i))
+        .map_or_else(|| date.month.to_string(), String::clone);
+    words
+        .long
+        .replace("{day}", &date.day.to_string())
+        .replace("{month}", &month)
+        .replace("{year}", &date.year.to_string())
+}
+
+/// The weekday of a date in `words`: `onsdag`, `Wednesday`.
+pub fn weekday_name(date: Date, words: DateWords<'_>) -> &str {
+    words
+        .weekdays
+        .get(date.weekday_index())
+        .map_or("", String::as_str)
+}
+
+/// A date in bokmål for motebok's own messages (`16. desember 2020`); the
+/// documents print dates with their language's labels ([`long_date`]).
+pub fn norwegian_date(date: Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ];
     let month = usize::from(date.month)
         .checked_sub(1)
         .and_then(|i| MONTHS.get(i))
         .map_or_else(|| date.month.to_string(), |m| (*m).to_owned());
     format!("{}. {month} {}", date.day, date.year)
-}
-
-/// Norwegian weekday name: `onsdag`.
-pub fn weekday(date: Date) -> &'static str {
-    WEEKDAYS[date.weekday_index()]
 }
 
 /// The formulaic decision of a standing or information item without a written one.
@@ -94,20 +119,75 @@ mod tests {
         assert_eq!(duration_text(95), "01:35");
     }
 
-    #[test]
-    fn dates_print_in_norwegian() {
-        let cases = [
-            ("2020-12-16", "16. desember 2020", "onsdag"),
-            ("2022-05-19", "19. mai 2022", "torsdag"),
-            ("2021-10-20", "20. oktober 2021", "onsdag"),
-            ("2024-02-29", "29. februar 2024", "torsdag"),
-            ("1970-01-01", "1. januar 1970", "torsdag"),
-        ];
+    /// Checks `cases` (ISO date, long form, weekday) against the date words
+    /// given as space-separated names.
+    #[track_caller]
+    fn check(months: &str, weekdays: &str, long: &str, cases: &[(&str, &str, &str)]) {
+        let months: Vec<String> = months.split(' ').map(str::to_owned).collect();
+        let weekdays: Vec<String> = weekdays.split(' ').map(str::to_owned).collect();
+        let words = DateWords {
+            months: &months,
+            weekdays: &weekdays,
+            long,
+        };
         for (iso, text, weekday) in cases {
             let date = Date::parse(iso).unwrap();
-            assert_eq!(norwegian_date(date), text);
-            assert_eq!(super::weekday(date), weekday, "{iso}");
+            assert_eq!(long_date(date, words), *text);
+            assert_eq!(weekday_name(date, words), *weekday, "{iso}");
         }
+    }
+
+    const MONTHS_NO: &str =
+        "januar februar mars april mai juni juli august september oktober november desember";
+
+    #[test]
+    fn dates_print_in_bokmal() {
+        check(
+            MONTHS_NO,
+            "mandag tirsdag onsdag torsdag fredag lørdag søndag",
+            "{day}. {month} {year}",
+            &[
+                ("2020-12-16", "16. desember 2020", "onsdag"),
+                ("2022-05-19", "19. mai 2022", "torsdag"),
+                ("2024-02-29", "29. februar 2024", "torsdag"),
+                ("1970-01-01", "1. januar 1970", "torsdag"),
+            ],
+        );
+    }
+
+    #[test]
+    fn dates_print_in_nynorsk() {
+        check(
+            MONTHS_NO,
+            "måndag tysdag onsdag torsdag fredag laurdag søndag",
+            "{day}. {month} {year}",
+            &[
+                ("2020-12-16", "16. desember 2020", "onsdag"),
+                ("2024-03-04", "4. mars 2024", "måndag"),
+                ("2024-03-05", "5. mars 2024", "tysdag"),
+                ("2024-03-09", "9. mars 2024", "laurdag"),
+            ],
+        );
+    }
+
+    #[test]
+    fn dates_print_in_english() {
+        check(
+            "January February March April May June July August September October November December",
+            "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+            "{day} {month} {year}",
+            &[
+                ("2020-12-16", "16 December 2020", "Wednesday"),
+                ("2021-10-20", "20 October 2021", "Wednesday"),
+                ("2024-03-10", "10 March 2024", "Sunday"),
+            ],
+        );
+    }
+
+    #[test]
+    fn messages_print_dates_in_bokmal() {
+        let date = Date::parse("2020-12-16").unwrap();
+        assert_eq!(norwegian_date(date), "16. desember 2020");
     }
 
     #[test]

@@ -8,10 +8,10 @@ use serde_yaml_ng::Value;
 use super::branding::resolve_branding;
 use super::cycle::MAX_CASE_NUMBER;
 use super::identity::check_unique_id;
-use super::schema::{BodyFile, CaseFormatFile, MemberFile, PersonSpec, RoleName};
+use super::schema::{BodyFile, CaseFormatFile, LanguageName, MemberFile, PersonSpec, RoleName};
 use super::source::{SourceFile, read_yaml, typed};
 use crate::diagnostic::{Diagnostics, did_you_mean};
-use crate::model::{Body, CaseFormat, Member, Person, Role, Series};
+use crate::model::{Body, CaseFormat, Language, Member, Person, Role, Series};
 
 /// Loads `body.yaml`; `ids` holds the ids taken by the bodies loaded before,
 /// with their files, and gets this one's.
@@ -59,6 +59,11 @@ pub(crate) fn load_body(
         footer: raw.footer,
         members,
         branding,
+        language: match raw.language {
+            None | Some(LanguageName::Nb) => Language::Bokmal,
+            Some(LanguageName::Nn) => Language::Nynorsk,
+            Some(LanguageName::En) => Language::English,
+        },
     };
     check_deputies(&file, &body, diags);
     Some(body)

@@ -63,6 +63,11 @@ pub(crate) struct BodyFile {
     /// (`PS 012/24`, `RS 003/24`).
     #[serde(default)]
     pub(crate) case_format: Option<CaseFormatFile>,
+    /// The language the documents are written in: `nb` (bokmål, the
+    /// default), `nn` (nynorsk) or `en` (English). It chooses the labels file
+    /// (`labels.yaml`, `labels-nn.yaml`, `labels-en.yaml`).
+    #[serde(default)]
+    pub(crate) language: Option<LanguageName>,
 }
 
 /// `case_format` in `body.yaml`: a pattern, or digits and series.
@@ -91,6 +96,18 @@ pub(crate) struct CaseFormatSpec {
     #[serde(default)]
     #[schemars(inner(pattern(SERIES_PATTERN)))]
     pub(crate) series: Vec<String>,
+}
+
+/// A body's language, as written in `body.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LanguageName {
+    /// Bokmål.
+    Nb,
+    /// Nynorsk.
+    Nn,
+    /// English.
+    En,
 }
 
 /// A body's logo in `body.yaml`.

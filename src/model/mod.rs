@@ -10,6 +10,7 @@
 
 mod branding;
 mod files;
+mod language;
 mod meeting;
 mod minutes;
 mod number;
@@ -19,6 +20,7 @@ mod time;
 
 pub use branding::{Branding, DEFAULT_ACCENT, DEFAULT_PRIMARY, Logo};
 pub use files::{Assets, Attachment, FileMap, PaperFile};
+pub use language::Language;
 pub use meeting::{
     AgendaRow, Break, CaseItem, Formula, Meeting, MeetingStatus, Previous, Proposed, Restriction,
     RestrictionKind, RosterEntry,
@@ -50,6 +52,8 @@ pub struct Body {
     pub branding: Branding,
     /// How the body writes its case numbers.
     pub case_format: CaseFormat,
+    /// The language its documents are written in (`language`, default bokmål).
+    pub language: Language,
 }
 
 impl Body {

@@ -17,8 +17,9 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::markdown;
+use crate::model::Language;
 use crate::text::{escape_markup, quote_string};
-use crate::view::{LABELS_FILE, Labels};
+use crate::view::Labels;
 
 pub mod templates;
 pub mod trace;
@@ -48,7 +49,8 @@ pub fn is_template(name: &str) -> bool {
 pub struct Renderer {
     env: Environment<'static>,
     set: TemplateSet,
-    /// The words and phrases of the set's `labels.yaml`.
+    /// The words and phrases of the set's `labels.yaml`, carrying those of
+    /// the other languages (`labels-nn.yaml`, `labels-en.yaml`).
     labels: Labels,
 }
 
@@ -136,14 +138,23 @@ impl Renderer {
     }
 }
 
-/// The labels of `set`: its `labels.yaml` (the project's when it overrides the
-/// built-in one); a bad file is an error at its place.
+/// The labels of `set`: `labels.yaml` (bokmål), carrying `labels-nn.yaml`
+/// and `labels-en.yaml` for bodies writing in nynorsk or English, each the
+/// project's when it overrides the built-in one; a bad file is an error at
+/// its place.
 #[allow(clippy::result_large_err)]
 fn set_labels(set: &TemplateSet) -> Result<Labels, Diagnostic> {
-    match set.file(LABELS_FILE) {
-        Some(file) => Labels::parse(&file.source).map_err(|diag| diag.in_file(file.path())),
-        None => Ok(Labels::builtin()),
-    }
+    let load = |language: Language| match set.file(language.labels_file()) {
+        Some(file) => {
+            Labels::parse_in(&file.source, language).map_err(|diag| diag.in_file(file.path()))
+        }
+        None => Ok(Labels::builtin_in(language)),
+    };
+    let others = [Language::Nynorsk, Language::English]
+        .into_iter()
+        .map(load)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(load(Language::Bokmal)?.with_languages(others))
 }
 
 fn environment(printed: Option<Printed>) -> Environment<'static> {

@@ -1,13 +1,14 @@
 //! View stage, labels: the words and formulaic phrases documents print, from
 //! `labels.yaml` in the templates folder (or the built-in copy).
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use super::minutes::ProtocolLabels;
-use crate::derive::norwegian_date;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{
-    ActionStatus, Adopted, Body, CaseItem, Formula, Kind, Meeting, MinutesItem, Proposed,
+    ActionStatus, Adopted, Body, CaseItem, Formula, Kind, Language, Meeting, MinutesItem, Proposed,
     RestrictionKind, Role, Standing,
 };
 
@@ -15,6 +16,7 @@ use crate::model::{
 pub const LABELS_FILE: &str = "labels.yaml";
 
 /// The labels shipped with motebok, used when a templates folder has none.
+#[cfg(test)]
 const BUILTIN_LABELS: &str = include_str!("../../templates/labels.yaml");
 
 /// Words and formulaic phrases printed in documents (`templates/labels.yaml`).
@@ -36,11 +38,51 @@ pub struct Labels {
     /// them gets the built-in ones.
     #[serde(default = "builtin_protocol")]
     protocol: ProtocolLabels,
+    /// The language's code (`nb`), declared by the PDFs; a file written
+    /// before it had one is bokmål.
+    #[serde(default = "default_language")]
+    pub(super) language: String,
+    /// Month and weekday names and the long form of a date; a file written
+    /// before it had them gets the built-in (bokmål) ones.
+    #[serde(default = "builtin_dates")]
+    pub(super) dates: DateLabels,
+    /// The fixed words templates print (`labels.agenda`, …); words a file
+    /// lacks are the built-in file's of its language.
+    #[serde(default)]
+    pub(super) words: BTreeMap<String, String>,
+    /// The language these labels are for.
+    #[serde(skip)]
+    pub(super) own: Language,
+    /// The labels of the other languages, chosen by a body's `language`.
+    #[serde(skip)]
+    pub(super) others: Vec<Labels>,
 }
 
 /// The built-in `protocol` section.
 fn builtin_protocol() -> ProtocolLabels {
-    Labels::builtin().protocol
+    Labels::builtin_in(Language::Bokmal).protocol
+}
+
+/// How dates print (`dates` in a labels file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DateLabels {
+    /// January to December.
+    pub(super) months: Vec<String>,
+    /// Monday to Sunday.
+    pub(super) weekdays: Vec<String>,
+    /// The long form, with `{day}`, `{month}` and `{year}`.
+    pub(super) long: String,
+}
+
+/// The built-in `dates` section (bokmål).
+fn builtin_dates() -> DateLabels {
+    Labels::builtin_in(Language::Bokmal).dates
+}
+
+/// The code of a labels file written before it named its language.
+fn default_language() -> String {
+    Language::Bokmal.code().to_owned()
 }
 
 /// How exempt and closed items are marked, and the notice that replaces what
@@ -89,12 +131,12 @@ struct RoleLabels {
 
 /// The built-in word for the deputy leader.
 fn builtin_deputy_leader() -> String {
-    Labels::builtin().roles.deputy_leader
+    Labels::builtin_in(Language::Bokmal).roles.deputy_leader
 }
 
 /// The built-in word for a deputy.
 fn builtin_deputy() -> String {
-    Labels::builtin().roles.deputy
+    Labels::builtin_in(Language::Bokmal).roles.deputy
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,9 +165,12 @@ impl Default for Labels {
 }
 
 impl Labels {
-    /// The labels shipped with motebok.
+    /// The labels shipped with motebok: bokmål, carrying the other languages.
     pub fn builtin() -> Labels {
-        serde_yaml_ng::from_str(BUILTIN_LABELS).expect("the built-in labels.yaml is valid")
+        Labels::builtin_in(Language::Bokmal).with_languages(vec![
+            Labels::builtin_in(Language::Nynorsk),
+            Labels::builtin_in(Language::English),
+        ])
     }
 
     /// Parses the text of a labels file.
@@ -198,7 +243,7 @@ impl Labels {
         static BUILTIN: std::sync::OnceLock<RestrictionLabels> = std::sync::OnceLock::new();
         self.restrictions.as_ref().unwrap_or_else(|| {
             BUILTIN.get_or_init(|| {
-                Labels::builtin()
+                Labels::builtin_in(Language::Bokmal)
                     .restrictions
                     .expect("the built-in labels.yaml has restrictions")
             })
@@ -234,12 +279,13 @@ pub struct Phrases<'a> {
 }
 
 impl<'a> Phrases<'a> {
-    /// The phrases of `meeting` of `body`.
+    /// The phrases of `meeting` of `body`, in the body's language.
     pub fn new(labels: &'a Labels, body: &'a Body, meeting: &Meeting) -> Self {
+        let labels = labels.for_language(body.language);
         Phrases {
             labels,
             body,
-            previous: meeting.previous.as_ref().map(|p| norwegian_date(p.date)),
+            previous: meeting.previous.as_ref().map(|p| labels.date(p.date)),
         }
     }
 
@@ -404,6 +450,7 @@ mod tests {
             case_format: crate::model::CaseFormat::default(),
             footer: None,
             members: Vec::new(),
+            language: crate::model::Language::Bokmal,
         };
         let minutes = item(
             Standing::Referat,
@@ -466,6 +513,7 @@ mod tests {
             case_format: crate::model::CaseFormat::default(),
             footer: None,
             members: Vec::new(),
+            language: crate::model::Language::Bokmal,
         };
         let summons = item(
             Standing::Innkalling,

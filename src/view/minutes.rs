@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::derive::norwegian_date;
 use crate::model::{Attendee, ItemRecord, Minutes, Person, Remark, RosterEntry, Tally, Vote};
 
 /// The `protocol` section of `labels.yaml`.
@@ -222,7 +221,11 @@ pub(super) struct FrameView {
 }
 
 /// The context of the minutes' frame.
-pub(super) fn frame_view(labels: &ProtocolLabels, m: &Minutes) -> FrameView {
+pub(super) fn frame_view(
+    labels: &ProtocolLabels,
+    approved: Option<String>,
+    m: &Minutes,
+) -> FrameView {
     let approval = if m.approved_electronically {
         &labels.approved_electronically
     } else {
@@ -238,10 +241,7 @@ pub(super) fn frame_view(labels: &ProtocolLabels, m: &Minutes) -> FrameView {
         approval_text: (!m.approved_by.is_empty()).then(|| {
             approval
                 .replace("{names}", &labels.names(&m.approved_by))
-                .replace(
-                    "{date}",
-                    &m.approved.map(norwegian_date).unwrap_or_default(),
-                )
+                .replace("{date}", approved.as_deref().unwrap_or_default())
         }),
         signatures: m.signatures.iter().map(|p| p.name.clone()).collect(),
     }

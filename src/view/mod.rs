@@ -9,6 +9,7 @@
 mod agenda;
 mod labels;
 mod minutes;
+mod words;
 
 use minijinja::{Value, context};
 use serde::Serialize;
@@ -25,7 +26,8 @@ use crate::model::{
 };
 
 /// The template context of one document: `body`, `meeting`, `item` (the case
-/// of a case paper, else none) and `case_numbers`.
+/// of a case paper, else none), `case_numbers` and `labels` (the fixed words
+/// of the body's language).
 pub fn job_context(
     project: &Project,
     labels: &Labels,
@@ -36,6 +38,7 @@ pub fn job_context(
     let content = &project.bodies[body];
     let meeting = &content.meetings[meeting];
     let body = &content.body;
+    let labels = labels.for_language(body.language);
     let item = row
         .and_then(|r| match meeting.agenda.get(r)? {
             AgendaRow::Case(item) => Some(item),
@@ -52,10 +55,11 @@ pub fn job_context(
         meeting => Value::from_serialize(meeting_view(labels, body, meeting)),
         item => item,
         case_numbers => case_numbers,
+        labels => Value::from_serialize(labels.template_words()),
     }
 }
 
-/// A date as printed (`16. desember 2020`).
+/// A date as the archive's index prints it, in bokmål (`16. desember 2020`).
 pub fn date_text(date: Date) -> String {
     derive::norwegian_date(date)
 }
@@ -206,7 +210,7 @@ struct MeetingView<'a> {
     date: String,
     ymd: (i32, u8, u8),
     date_text: String,
-    weekday: &'static str,
+    weekday: &'a str,
     start: String,
     end: String,
     timed: bool,
@@ -241,8 +245,8 @@ fn meeting_view<'a>(labels: &'a Labels, body: &Body, meeting: &'a Meeting) -> Me
         number: meeting.number.to_string(),
         date: date.to_string(),
         ymd: (date.year, date.month, date.day),
-        date_text: date_text(date),
-        weekday: derive::weekday(date),
+        date_text: labels.date(date),
+        weekday: labels.weekday(date),
         start: clock_text(meeting.start),
         end: clock_text(meeting.end),
         timed: meeting.timed(),
@@ -255,7 +259,7 @@ fn meeting_view<'a>(labels: &'a Labels, body: &Body, meeting: &'a Meeting) -> Me
             .title
             .clone()
             .unwrap_or_else(|| labels.meeting_title(body)),
-        previous_meeting_date: meeting.previous.as_ref().map(|p| date_text(p.date)),
+        previous_meeting_date: meeting.previous.as_ref().map(|p| labels.date(p.date)),
         previous_meeting_number: meeting.previous.as_ref().and_then(|p| p.number.as_deref()),
         order_note: meeting.order_note.as_deref(),
         notes: meeting.notes.as_deref(),
@@ -353,7 +357,7 @@ fn action_view<'a>(labels: &'a Labels, point: &'a ActionPoint) -> ActionView<'a>
         text: &point.text,
         owner: point.owner.as_deref(),
         due: point.due.map(|d| d.to_string()),
-        due_text: point.due.map(date_text),
+        due_text: point.due.map(|d| labels.date(d)),
         status: match point.status {
             ActionStatus::Open => "open",
             ActionStatus::Closed => "closed",
@@ -397,9 +401,9 @@ fn minutes_view<'a>(
     };
     MinutesView {
         status: minutes_status_name(m.status),
-        sent_text: m.sent.map(date_text),
-        comments_by_text: m.comments_by.map(date_text),
-        approved_text: m.approved.map(date_text),
+        sent_text: m.sent.map(|d| labels.date(d)),
+        comments_by_text: m.comments_by.map(|d| labels.date(d)),
+        approved_text: m.approved.map(|d| labels.date(d)),
         approved_meeting: m.approved_meeting.as_deref(),
         minute_taker: m.minute_taker.as_ref().map(person_view),
         chair: m.chair.as_ref().map(person_view),
@@ -414,7 +418,7 @@ fn minutes_view<'a>(
             .collect(),
         notes: m.notes.as_deref(),
         actions: m.actions.iter().map(|a| action_view(labels, a)).collect(),
-        frame: minutes::frame_view(labels.protocol(), m),
+        frame: minutes::frame_view(labels.protocol(), m.approved.map(|d| labels.date(d)), m),
     }
 }
 

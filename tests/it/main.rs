@@ -12,6 +12,7 @@ mod common;
 mod confine;
 mod cycle;
 mod init;
+mod lang;
 mod layout;
 mod links;
 mod minutes;

@@ -1,0 +1,156 @@
+//! Languages: a body's `language` (nb, nn, en) chooses the words, dates and
+//! formulas its documents print and the language its PDFs declare.
+
+use std::fs;
+use std::path::Path;
+
+use motebok::document::DocumentKind;
+use motebok::load::load_project;
+use motebok::pipeline::{plan, render_job};
+use motebok::render::Renderer;
+
+use crate::common::*;
+
+/// A copy of the kontroll fixture (bokmål) whose body writes in `language`.
+fn kontroll_in(language: &str) -> tempfile::TempDir {
+    let project = project_with(&root().join("tests/fixtures/kontroll"));
+    let body = project.path().join("content/kub/body.yaml");
+    let text = fs::read_to_string(&body).unwrap();
+    fs::write(&body, format!("{text}language: {language}\n")).unwrap();
+    project
+}
+
+/// The generated Typst source of the document `name` of the project in `dir`.
+fn source(dir: &Path, name: &str) -> String {
+    let (project, diags) = load_project(&dir.join("content"));
+    assert!(!diags.has_errors(), "{:#?}", diags.0);
+    let required = DocumentKind::ALL.map(DocumentKind::template);
+    let renderer = Renderer::load(&root().join("templates"), &required).expect("templates load");
+    let job = plan(&project)
+        .into_iter()
+        .find(|job| job.path.to_string_lossy().replace('\\', "/") == name)
+        .unwrap_or_else(|| panic!("no document {name}"));
+    render_job(&renderer, &project, &job).expect("renders")
+}
+
+/// The languages a PDF's XMP metadata declares (`<rdf:li>en</rdf:li>`).
+fn declares(path: &Path, code: &str) -> bool {
+    let bytes = fs::read(path).unwrap();
+    let pdf = lopdf::Document::load_mem(&bytes).unwrap();
+    let id = pdf
+        .catalog()
+        .unwrap()
+        .get(b"Metadata")
+        .and_then(|o| o.as_reference())
+        .unwrap();
+    let stream = pdf.get_object(id).and_then(|o| o.as_stream()).unwrap();
+    let xmp = stream
+        .decompressed_content()
+        .unwrap_or_else(|_| stream.content.clone());
+    String::from_utf8_lossy(&xmp)
+        .contains(&format!("<dc:language><rdf:Bag><rdf:li>{code}</rdf:li>"))
+        || String::from_utf8_lossy(&xmp).contains(&format!("<rdf:li>{code}</rdf:li>"))
+}
+
+#[test]
+fn an_english_body_prints_english_and_declares_en() {
+    let project = kontroll_in("en");
+    let out = run(project.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let output = project.path().join("output/kub/2024-01");
+    for doc in [
+        "innkalling.pdf",
+        "referat.pdf",
+        "sak-02-24.pdf",
+        "motepakke.pdf",
+    ] {
+        assert!(declares(&output.join(doc), "en"), "{doc} declares en");
+        assert!(!declares(&output.join(doc), "nb"), "{doc} declares nb");
+    }
+    assert_contains(
+        &pdf_text(&output.join("innkalling.pdf")),
+        &[
+            "Notice of meeting",
+            "Tuesday 13 February 2024",
+            "Participants",
+            "Agenda",
+            "Approval of the notice and agenda",
+            "Any other business",
+        ],
+    );
+    assert_contains(
+        &pdf_text(&output.join("sak-02-24.pdf")),
+        &["Proposed resolution", "Case officer", "Page 1 of 1"],
+    );
+    let minutes = pdf_text(&output.join("referat.pdf"));
+    assert_contains(
+        &minutes,
+        &[
+            "Final minutes",
+            "Adopted unanimously.",
+            "The meeting opened at 10:00.",
+            "Resolution",
+            "20 February 2024",
+        ],
+    );
+    for bokmal in ["Forslag til vedtak", "Dagsorden", "Enstemmig", "februar"] {
+        assert!(!minutes.contains(bokmal), "{bokmal} in the English minutes");
+    }
+}
+
+#[test]
+fn the_nynorsk_example_prints_nynorsk() {
+    let project = project_with(&root().join("content"));
+    let out = run(project.path(), &["build", "kontrollutval-vestvik"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let output = project.path().join("output/kontrollutval-vestvik");
+    let paper = output.join("2025-01/sak-02-25.pdf");
+    assert!(declares(&paper, "nn"));
+    assert_contains(
+        &pdf_text(&paper),
+        &["Framlegg til vedtak", "Saksbehandlar", "11. februar 2025"],
+    );
+    assert_contains(
+        &pdf_text(&output.join("2025-01/innkalling.pdf")),
+        &["Tysdag 11. februar 2025", "Deltakarar", "Saksliste"],
+    );
+    assert_contains(
+        &pdf_text(&output.join("2025-02/sak-05-25.pdf")),
+        &["Kontrollutvalet godkjenner protokollen frå møtet 11. februar 2025."],
+    );
+}
+
+#[test]
+fn bokmal_stays_the_default() {
+    let project = project_with(&root().join("tests/fixtures/kontroll"));
+    let out = run(project.path(), &["build", "kub/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let paper = project.path().join("output/kub/2024-01/sak-02-24.pdf");
+    assert!(declares(&paper, "nb"));
+    assert_contains(
+        &pdf_text(&paper),
+        &["Forslag til vedtak", "13. februar 2024"],
+    );
+}
+
+#[test]
+fn nynorsk_minutes_source() {
+    let dir = root();
+    insta::assert_snapshot!(
+        "referat-nn",
+        source(&dir, "kontrollutval-vestvik/2025-01/referat.pdf")
+    );
+    insta::assert_snapshot!(
+        "sak-nn",
+        source(&dir, "kontrollutval-vestvik/2025-02/sak-05-25.pdf")
+    );
+}
+
+#[test]
+fn english_summons_source() {
+    let project = kontroll_in("en");
+    insta::assert_snapshot!(
+        "innkalling-en",
+        source(project.path(), "kub/2024-01/innkalling.pdf")
+    );
+}
