@@ -104,7 +104,7 @@ fn the_nynorsk_example_prints_nynorsk() {
     let out = run(project.path(), &["build", "kontrollutval-vestvik"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let output = project.path().join("output/kontrollutval-vestvik");
-    let paper = output.join("2025-01/sak-02-25.pdf");
+    let paper = output.join("2025-01/sak-PS-002-25.pdf");
     assert!(declares(&paper, "nn"));
     assert_contains(
         &pdf_text(&paper),
@@ -115,7 +115,7 @@ fn the_nynorsk_example_prints_nynorsk() {
         &["Tysdag 11. februar 2025", "Deltakarar", "Saksliste"],
     );
     assert_contains(
-        &pdf_text(&output.join("2025-02/sak-05-25.pdf")),
+        &pdf_text(&output.join("2025-02/sak-PS-005-25.pdf")),
         &["Kontrollutvalet godkjenner protokollen frå møtet 11. februar 2025."],
     );
 }
@@ -142,7 +142,7 @@ fn nynorsk_minutes_source() {
     );
     insta::assert_snapshot!(
         "sak-nn",
-        source(&dir, "kontrollutval-vestvik/2025-02/sak-05-25.pdf")
+        source(&dir, "kontrollutval-vestvik/2025-02/sak-PS-005-25.pdf")
     );
 }
 
