@@ -28,6 +28,7 @@ mod body;
 mod branding;
 mod chars;
 mod cycle;
+mod decisions;
 mod deputies;
 mod identity;
 mod limits;

@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod confine;
 mod cycle;
+mod decisions;
 mod init;
 mod layout;
 mod links;
