@@ -108,6 +108,10 @@ pub struct IndexMeeting {
     pub date: String,
     /// Norwegian date.
     pub date_text: String,
+    /// The meeting's title as written (`Ekstraordinært møte`); left out when
+    /// not written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// `sent` (only published meetings are listed).
     pub status: &'static str,
     /// Place.
@@ -308,6 +312,7 @@ fn meeting_entry(
         },
         date: meeting.date.to_string(),
         date_text: date_text(meeting.date),
+        title: meeting.title.clone(),
         status: meeting_status_name(meeting.status),
         place: meeting.place.clone(),
         closed: meeting
@@ -428,6 +433,7 @@ mod tests {
             },
             date: "2024-02-14".into(),
             date_text: "14. februar 2024".into(),
+            title: None,
             status: "sent",
             place: "Oslo".into(),
             closed: None,

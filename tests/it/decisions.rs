@@ -106,3 +106,34 @@ fn decision_blocks_print_each_under_its_heading_and_the_last_is_decided() {
     let pack = source_of(project.path(), "styret/2024-01/motepakke.pdf");
     assert!(pack.contains("Justert forslag til vedtak"));
 }
+
+#[test]
+fn the_meetings_written_title_is_in_the_archive_page_and_index() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let file = project.path().join("content/styret/2024-01/meeting.yaml");
+    let yaml = fs::read_to_string(&file).unwrap();
+    let yaml = yaml.replacen("place:", "title: Ekstraordinært møte & mer\nplace:", 1);
+    fs::write(&file, yaml).unwrap();
+    let out = run(project.path(), &["archive"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let site = project.path().join("site");
+    let html = fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        html.contains("</time> · Ekstraordinært møte &amp; mer</h4>"),
+        "{html}"
+    );
+    let index: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(site.join("index.json")).unwrap()).unwrap();
+    let meeting = &index["bodies"][0]["years"][0]["meetings"][0];
+    assert_eq!(meeting["title"], "Ekstraordinært møte & mer");
+
+    // Without a written title, the index has no `title` and the page no extra text.
+    let plain = project_with(&root().join("tests/fixtures/mini"));
+    let out = run(plain.path(), &["archive"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let site = plain.path().join("site");
+    let index = fs::read_to_string(site.join("index.json")).unwrap();
+    let index: serde_json::Value = serde_json::from_str(&index).unwrap();
+    let meeting = &index["bodies"][0]["years"][0]["meetings"][0];
+    assert!(meeting.get("title").is_none(), "{meeting}");
+}
