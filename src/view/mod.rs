@@ -9,11 +9,13 @@
 mod agenda;
 mod labels;
 mod minutes;
+mod previous;
 
 use minijinja::{Value, context};
 use serde::Serialize;
 
 pub use labels::{LABELS_FILE, Labels, Phrases};
+pub use previous::previous_minutes;
 
 use agenda::{RowView, case_view, row_view};
 

@@ -16,6 +16,7 @@ mod layout;
 mod links;
 mod minutes;
 mod output;
+mod pack;
 mod papers;
 mod publish;
 mod resources;
