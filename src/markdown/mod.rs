@@ -14,6 +14,7 @@ use crate::text::{escape_markup, quote_string};
 
 pub mod fences;
 pub mod figures;
+mod keep;
 pub mod links;
 mod notes;
 mod unsupported;
@@ -140,6 +141,18 @@ pub fn check_field(markdown: &str) -> Vec<Problem> {
 /// the one before, so that the document's outline, bookmarks and PDF/UA
 /// structure stay valid whatever levels a drafter typed.
 pub fn to_typst(markdown: &str) -> String {
+    convert(markdown, false)
+}
+
+/// Converts Markdown to Typst markup as [`to_typst`], with the text's last
+/// paragraph kept with what follows it (see [`keep`]).
+pub fn to_typst_keep_end(markdown: &str) -> String {
+    convert(markdown, true)
+}
+
+/// Converts Markdown to Typst markup; `keep_end`: the last paragraph sticks to
+/// what follows.
+fn convert(markdown: &str, keep_end: bool) -> String {
     let top = Parser::new_ext(markdown, options())
         .filter_map(|e| match e {
             Event::Start(Tag::Heading { level, .. }) => Some(heading_level(level)),
@@ -150,22 +163,41 @@ pub fn to_typst(markdown: &str) -> String {
     let (body, defs) = notes::split(Parser::new_ext(markdown, options()).collect());
     let defs = notes::render_all(defs, |events| write(top, notes::Notes::default(), events));
     let notes = notes::Notes::new(markdown, defs, &body);
-    let out = write(top, notes, body).trim_end().to_owned();
+    let kept = keep_end.then(|| keep::last_paragraph(&body)).flatten();
+    let out = write_keeping(top, notes, body, kept).trim_end().to_owned();
     if out.is_empty() { out } else { out + "\n" }
 }
 
 /// Writes `events` as Typst markup; `top` is the shallowest heading level and
 /// `notes` the footnotes that references print.
 fn write(top: u8, notes: notes::Notes, events: Vec<Event<'_>>) -> String {
+    write_keeping(top, notes, events, None)
+}
+
+/// As [`write`]; the events from index `kept` on (a last paragraph) go in a
+/// block that sticks to what follows.
+fn write_keeping(
+    top: u8,
+    notes: notes::Notes,
+    events: Vec<Event<'_>>,
+    kept: Option<usize>,
+) -> String {
     let mut w = Writer {
         top,
         notes,
         ..Writer::default()
     };
-    for event in events {
+    for (i, event) in events.into_iter().enumerate() {
+        if kept == Some(i) {
+            w.push(keep::OPEN);
+        }
         w.event(event);
     }
     w.flush_figure(None);
+    if kept.is_some() {
+        w.out = w.out.trim_end().to_owned();
+        w.push(keep::CLOSE);
+    }
     w.out
 }
 

@@ -286,3 +286,18 @@ fn constructs_that_would_print_as_syntax_are_problems() {
         assert!(check(fine).is_empty(), "{fine:?}: {:?}", check(fine));
     }
 }
+
+#[test]
+fn keep_end_wraps_only_a_last_paragraph() {
+    let kept = to_typst_keep_end("## A\n\nFørst.\n\nSist *her*.\n\n<!-- merknad -->\n");
+    assert_eq!(
+        kept,
+        "#heading(depth: 1)[A]\n\nFørst\\.\n\n#block(sticky: true)[\nSist #emph[her]\\.\n]\n"
+    );
+    // A last list or table is left to break as it may.
+    let list = "Tekst.\n\n- en\n- to\n";
+    assert_eq!(to_typst_keep_end(list), to_typst(list));
+    // Without the wish, nothing changes.
+    assert!(!to_typst("Sist.").contains("sticky"));
+    assert_eq!(to_typst_keep_end(""), "");
+}

@@ -97,3 +97,35 @@ fn text_that_runs_off_the_page_is_a_warning_at_its_place() {
         ],
     );
 }
+
+#[test]
+fn a_decision_box_in_the_pack_never_stands_alone_at_the_top_of_a_page() {
+    // Papers of growing length: at some length the box no longer fits under
+    // the text; the last paragraph must then go to the next page with it.
+    for n in 9..=14 {
+        let project = project_with(&root().join("tests/fixtures/mini"));
+        let paper: String = (1..=n)
+            .map(|i| {
+                format!(
+                    "Avsnitt {i}: {}\n\n",
+                    "Dette er en setning om saken som fyller linjen. ".repeat(6)
+                )
+            })
+            .collect();
+        let file = project.path().join("content/styret/2024-01/saker/03-24.md");
+        fs::write(&file, format!("## Vurdering\n\n{paper}")).unwrap();
+        let out = run(project.path(), &["build", "styret/2024-01"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let pdf = project.path().join("output/styret/2024-01/motepakke.pdf");
+        let pages = pdf_extract::extract_text_from_mem_by_pages(&fs::read(&pdf).unwrap()).unwrap();
+        let page = pages
+            .iter()
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .find(|p| p.contains("Utvalget slutter seg til prioriteringen"))
+            .expect("the decision of 3/24");
+        assert!(
+            page.contains(&format!("Avsnitt {n}:")),
+            "with {n} paragraphs the box stands without the last one: {page}"
+        );
+    }
+}

@@ -68,7 +68,10 @@ fn a_draft_is_carried_as_a_draft_and_no_minutes_means_nothing_carried() {
     assert_ne!(draft, yaml);
     fs::write(&file, draft).unwrap();
     let pack = source_of(project.path(), "rad/2024-01/motepakke.pdf");
-    assert_contains(&pack, &[r"Utkast referat fra møte 6\/2023", "UTKAST REFERAT"]);
+    assert_contains(
+        &pack,
+        &[r"Utkast referat fra møte 6\/2023", "UTKAST REFERAT"],
+    );
 
     fs::remove_file(&file).unwrap();
     let pack = source_of(project.path(), "rad/2024-01/motepakke.pdf");
