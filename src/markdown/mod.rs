@@ -17,6 +17,7 @@ pub mod figures;
 mod keep;
 pub mod links;
 mod notes;
+mod tables;
 mod unsupported;
 pub mod words;
 
@@ -109,6 +110,7 @@ pub fn check(markdown: &str) -> Vec<Problem> {
         }
     }
     problems.extend(notes::check_html(&events));
+    problems.extend(tables::check(&events));
     problems.extend(notes::check(markdown, &events));
     problems.extend(figures::check(&events));
     problems.extend(unsupported::check(markdown));
@@ -163,30 +165,32 @@ fn convert(markdown: &str, keep_end: bool) -> String {
     let (body, defs) = notes::split(Parser::new_ext(markdown, options()).collect());
     let defs = notes::render_all(defs, |events| write(top, notes::Notes::default(), events));
     let notes = notes::Notes::new(markdown, defs, &body);
+    let (body, tables) = tables::take_attributes(body);
     let kept = keep_end.then(|| keep::last_paragraph(&body)).flatten();
-    let out = write_keeping(top, notes, body, kept).trim_end().to_owned();
+    let mut w = Writer {
+        top,
+        notes,
+        table_attrs: tables.into(),
+        ..Writer::default()
+    };
+    let out = write_keeping(&mut w, body, kept).trim_end().to_owned();
     if out.is_empty() { out } else { out + "\n" }
 }
 
 /// Writes `events` as Typst markup; `top` is the shallowest heading level and
 /// `notes` the footnotes that references print.
 fn write(top: u8, notes: notes::Notes, events: Vec<Event<'_>>) -> String {
-    write_keeping(top, notes, events, None)
-}
-
-/// As [`write`]; the events from index `kept` on (a last paragraph) go in a
-/// block that sticks to what follows.
-fn write_keeping(
-    top: u8,
-    notes: notes::Notes,
-    events: Vec<Event<'_>>,
-    kept: Option<usize>,
-) -> String {
     let mut w = Writer {
         top,
         notes,
         ..Writer::default()
     };
+    write_keeping(&mut w, events, None)
+}
+
+/// As [`write`]; the events from index `kept` on (a last paragraph) go in a
+/// block that sticks to what follows.
+fn write_keeping(w: &mut Writer, events: Vec<Event<'_>>, kept: Option<usize>) -> String {
     for (i, event) in events.into_iter().enumerate() {
         if kept == Some(i) {
             w.push(keep::OPEN);
@@ -198,7 +202,7 @@ fn write_keeping(
         w.out = w.out.trim_end().to_owned();
         w.push(keep::CLOSE);
     }
-    w.out
+    std::mem::take(&mut w.out)
 }
 
 #[derive(Default)]
@@ -235,6 +239,10 @@ struct Writer {
     figure: Option<figures::Figure>,
     /// Inside an HTML block: its lines, dropped at its end when they are only comments.
     html: Option<Vec<String>>,
+    /// The attribute lists of the text's tables still to come, in order (see [`tables`]).
+    table_attrs: std::collections::VecDeque<Option<tables::Attrs>>,
+    /// How many tables are open (a cell's `<br>` breaks its line).
+    tables_open: usize,
 }
 
 impl Writer {
@@ -363,6 +371,9 @@ impl Writer {
                 None => self.text(t.trim_end_matches('\n')),
             },
             Event::InlineHtml(t) if notes::is_comment(&t) => {}
+            Event::InlineHtml(t) if self.tables_open > 0 && tables::is_break(&t) => {
+                self.close_call("#linebreak()");
+            }
             Event::InlineHtml(t) => self.text(t.trim_end_matches('\n')),
             Event::SoftBreak => self.push(" "),
             Event::HardBreak => self.push("\\\n"),
@@ -405,12 +416,16 @@ impl Writer {
             }
             Tag::Item => self.push("["),
             Tag::Table(aligns) => {
-                let aligns: Vec<&str> = aligns.iter().map(align_name).collect();
-                self.push(&format!(
-                    "#table(columns: {}, align: ({},), ",
-                    aligns.len(),
-                    aligns.join(", ")
-                ));
+                self.tables_open += 1;
+                let attrs = self.table_attrs.pop_front().flatten().unwrap_or_default();
+                let columns = match attrs.widths {
+                    Some(widths) => format!("({},)", widths.join(", ")),
+                    None => aligns.len().to_string(),
+                };
+                let aligns = (attrs.align)
+                    .unwrap_or_else(|| aligns.iter().map(align_name).collect())
+                    .join(", ");
+                self.push(&format!("#table(columns: {columns}, align: ({aligns},), "));
             }
             Tag::TableHead => {
                 self.in_head = true;
@@ -485,7 +500,10 @@ impl Writer {
                 trim_trailing_blank(&mut self.out);
                 self.push("], ");
             }
-            TagEnd::Table => self.push(")\n\n"),
+            TagEnd::Table => {
+                self.tables_open = self.tables_open.saturating_sub(1);
+                self.push(")\n\n");
+            }
             TagEnd::TableHead => {
                 self.in_head = false;
                 self.push("),\n  ");

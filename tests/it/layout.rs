@@ -129,3 +129,36 @@ fn a_decision_box_in_the_pack_never_stands_alone_at_the_top_of_a_page() {
         );
     }
 }
+
+const TABLE: &str = "\
+## Tiltak
+
+| Nr. | Tiltak | Kostnad (mill.) |
+|---|---|---|
+| 1 | Felles grunnmur<br>med e-resept | 12,5 |
+| 2 | Pasientens legemiddelliste<br/>fase 1 | 3 |
+
+{widths=1,6,2 align=l,l,r}
+
+Tabellen viser tiltakene.
+";
+
+#[test]
+fn a_table_attribute_line_sets_column_widths_and_alignment_and_br_breaks_a_cell() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let file = project.path().join("content/styret/2024-01/saker/03-24.md");
+    fs::write(&file, TABLE).unwrap();
+    let source = crate::pack::source_of(project.path(), "styret/2024-01/sak-03-24.pdf");
+    let start = source.find("#table(").expect("the table");
+    let end = start + source[start..].find("Tabellen viser").unwrap();
+    insta::assert_snapshot!("layout-table-attributes", &source[start..end]);
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdf_text(&project.path().join("output/styret/2024-01/sak-03-24.pdf"));
+    assert!(!text.contains("widths"), "{text}");
+    assert!(!text.contains("<br"), "{text}");
+    assert_contains(
+        &text,
+        &["med e-resept", "fase 1", "Tabellen viser tiltakene."],
+    );
+}

@@ -12,7 +12,7 @@ use motebok::pipeline::{plan, render_job};
 use motebok::render::Renderer;
 
 /// The generated Typst source of the document `name` in the project at `dir`.
-fn source_of(dir: &Path, name: &str) -> String {
+pub(crate) fn source_of(dir: &Path, name: &str) -> String {
     let (project, diags) = load_project(&dir.join("content"));
     assert!(!diags.has_errors(), "{:#?}", diags.0);
     let required = DocumentKind::ALL.map(DocumentKind::template);
