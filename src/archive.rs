@@ -121,6 +121,10 @@ pub struct IndexMeeting {
     pub date: String,
     /// Norwegian date.
     pub date_text: String,
+    /// The meeting's title as written (`Ekstraordinært møte`); left out when
+    /// not written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// `sent` (only published meetings are listed).
     pub status: &'static str,
     /// Place.
@@ -322,6 +326,7 @@ fn meeting_entry(
         },
         date: meeting.date.to_string(),
         date_text: date_text(meeting.date),
+        title: meeting.title.clone(),
         status: meeting_status_name(meeting.status),
         place: meeting.place.clone(),
         closed: meeting
@@ -442,6 +447,7 @@ mod tests {
             },
             date: "2024-02-14".into(),
             date_text: "14. februar 2024".into(),
+            title: None,
             status: "sent",
             place: "Oslo".into(),
             closed: None,

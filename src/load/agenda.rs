@@ -19,7 +19,7 @@ use crate::model::{
     AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Restriction, RestrictionKind,
     Standing,
 };
-use crate::model::{Assets, Attachment, Break, PaperFile};
+use crate::model::{Assets, Attachment, Break, DecisionBlock, PaperFile};
 
 /// The longest duration of an agenda row, in minutes: a day. Agendas that run
 /// past midnight are refused anyway; the bound keeps clock sums far from overflow.
@@ -43,7 +43,7 @@ pub(crate) struct ItemContext<'a> {
 }
 
 impl ItemContext<'_> {
-    fn sub(&self, name: &str) -> String {
+    pub(super) fn sub(&self, name: &str) -> String {
         format!("{}.{name}", self.field)
     }
 }
@@ -107,7 +107,10 @@ pub(crate) fn resolve_agenda_entry(
     if let Some(description) = &entry.description {
         check_markdown(ctx.file, &ctx.sub("description"), description, diags);
     }
-    let decisions = resolve_decisions(ctx, &mut entry, standing, kind, diags);
+    let written_blocks = super::decisions::split_blocks(ctx, &mut entry, diags);
+    let checked = written_blocks.is_some();
+    let decisions = resolve_decisions(ctx, &mut entry, (standing, kind), checked, diags);
+    let earlier_decisions = written_blocks.unwrap_or_default();
     let restriction = resolve_restriction(ctx, &mut entry, diags);
     if diags.error_count() > errors_before {
         return None;
@@ -123,6 +126,7 @@ pub(crate) fn resolve_agenda_entry(
         files,
         attachments,
         decisions,
+        earlier_decisions,
         restriction,
     };
     let paper_file = entry.paper.as_deref().map(|p| ctx.dir.join(p));
@@ -166,6 +170,7 @@ fn resolve_break(
         ("presenter", entry.presenter.is_some()),
         ("paper", entry.paper.is_some()),
         ("proposed_decision", entry.proposed_decision.is_some()),
+        ("decision_blocks", entry.decision_blocks.is_some()),
         ("exempt", entry.exempt.is_some()),
         ("closed", entry.closed.is_some()),
         ("public_title", entry.public_title.is_some()),
@@ -259,12 +264,13 @@ fn resolve_title(
 }
 
 /// The proposed decisions as written, or the formulaic one; none for a
-/// postponed item.
+/// postponed item. `checked`: the texts are checked already (they came from
+/// `decision_blocks`).
 fn resolve_decisions(
     ctx: &ItemContext<'_>,
     entry: &mut AgendaFile,
-    standing: Option<Standing>,
-    kind: Option<Kind>,
+    (standing, kind): (Option<Standing>, Option<Kind>),
+    checked: bool,
     diags: &mut Diagnostics,
 ) -> Option<Proposed> {
     let decisions = match entry.proposed_decision.take() {
@@ -286,19 +292,12 @@ fn resolve_decisions(
             return formula.map(Proposed::Formula);
         }
     };
-    for (i, decision) in decisions.iter().enumerate() {
-        if decision.trim().is_empty() {
-            diags.push(
-                ctx.file
-                    .error(
-                        &format!("{}.proposed_decision[{i}]", ctx.field),
-                        "the proposed decision is empty",
-                    )
-                    .hint(format!(
-                        "write `proposed_decision: {NO_DECISION}` for an item without a proposed decision"
-                    )),
-            );
-        }
+    if !checked {
+        let field = ctx.sub("proposed_decision");
+        let hint = format!(
+            "write `proposed_decision: {NO_DECISION}` for an item without a proposed decision"
+        );
+        super::decisions::check_texts(ctx, (&field, &hint), &decisions, diags);
     }
     Some(Proposed::Written(decisions))
 }
@@ -321,6 +320,8 @@ struct Resolved {
     /// The attachments.
     attachments: Vec<Attachment>,
     decisions: Option<Proposed>,
+    /// The earlier proposed decisions, each under its heading.
+    earlier_decisions: Vec<DecisionBlock>,
     restriction: Option<Restriction>,
 }
 
@@ -344,6 +345,7 @@ fn case_item(entry: AgendaFile, item: Resolved, start: Clock) -> CaseItem {
             attachments: item.attachments,
         }),
         proposed: item.decisions,
+        earlier_decisions: item.earlier_decisions,
         postponed: entry.postponed,
         restriction: item.restriction,
         public_title: entry.public_title,

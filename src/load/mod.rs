@@ -29,6 +29,7 @@ mod branding;
 mod case_number;
 mod chars;
 mod cycle;
+mod decisions;
 mod deputies;
 mod identity;
 mod limits;

@@ -296,6 +296,17 @@ pub(crate) struct SubstituteFile {
     pub(crate) organisation: Option<String>,
 }
 
+/// One proposed decision block of an agenda item: its heading and text.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionBlockFile {
+    /// The heading (`Justert forslag til vedtak`).
+    pub(crate) heading: String,
+    /// The decision, or a list of them (numbered when several); text written
+    /// over several lines is Markdown.
+    pub(crate) text: OneOrMany,
+}
+
 /// One row of the agenda in `meeting.yaml`: a case item, or a break.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -345,6 +356,12 @@ pub(crate) struct AgendaFile {
     /// Heading of the proposed decision, when not the default one.
     #[serde(default)]
     pub(crate) decision_heading: Option<String>,
+    /// Several proposed decisions, each under its own heading, in order
+    /// (`Forslag til vedtak`, then `Justert forslag til vedtak`): the last is
+    /// the one the meeting decides on. Instead of `proposed_decision` and
+    /// `decision_heading`.
+    #[serde(default)]
+    pub(crate) decision_blocks: Option<Vec<DecisionBlockFile>>,
     /// Title on the case paper, when it differs from the agenda title.
     #[serde(default)]
     pub(crate) paper_title: Option<String>,

@@ -14,8 +14,10 @@ use crate::text::{escape_markup, quote_string};
 
 pub mod fences;
 pub mod figures;
+mod keep;
 pub mod links;
 mod notes;
+mod tables;
 mod unsupported;
 pub mod words;
 
@@ -108,6 +110,7 @@ pub fn check(markdown: &str) -> Vec<Problem> {
         }
     }
     problems.extend(notes::check_html(&events));
+    problems.extend(tables::check(&events));
     problems.extend(notes::check(markdown, &events));
     problems.extend(figures::check(&events));
     problems.extend(unsupported::check(markdown));
@@ -140,6 +143,18 @@ pub fn check_field(markdown: &str) -> Vec<Problem> {
 /// the one before, so that the document's outline, bookmarks and PDF/UA
 /// structure stay valid whatever levels a drafter typed.
 pub fn to_typst(markdown: &str) -> String {
+    convert(markdown, false)
+}
+
+/// Converts Markdown to Typst markup as [`to_typst`], with the text's last
+/// paragraph kept with what follows it (see [`keep`]).
+pub fn to_typst_keep_end(markdown: &str) -> String {
+    convert(markdown, true)
+}
+
+/// Converts Markdown to Typst markup; `keep_end`: the last paragraph sticks to
+/// what follows.
+fn convert(markdown: &str, keep_end: bool) -> String {
     let top = Parser::new_ext(markdown, options())
         .filter_map(|e| match e {
             Event::Start(Tag::Heading { level, .. }) => Some(heading_level(level)),
@@ -150,7 +165,15 @@ pub fn to_typst(markdown: &str) -> String {
     let (body, defs) = notes::split(Parser::new_ext(markdown, options()).collect());
     let defs = notes::render_all(defs, |events| write(top, notes::Notes::default(), events));
     let notes = notes::Notes::new(markdown, defs, &body);
-    let out = write(top, notes, body).trim_end().to_owned();
+    let (body, tables) = tables::take_attributes(body);
+    let kept = keep_end.then(|| keep::last_paragraph(&body)).flatten();
+    let mut w = Writer {
+        top,
+        notes,
+        table_attrs: tables.into(),
+        ..Writer::default()
+    };
+    let out = write_keeping(&mut w, body, kept).trim_end().to_owned();
     if out.is_empty() { out } else { out + "\n" }
 }
 
@@ -162,11 +185,24 @@ fn write(top: u8, notes: notes::Notes, events: Vec<Event<'_>>) -> String {
         notes,
         ..Writer::default()
     };
-    for event in events {
+    write_keeping(&mut w, events, None)
+}
+
+/// As [`write`]; the events from index `kept` on (a last paragraph) go in a
+/// block that sticks to what follows.
+fn write_keeping(w: &mut Writer, events: Vec<Event<'_>>, kept: Option<usize>) -> String {
+    for (i, event) in events.into_iter().enumerate() {
+        if kept == Some(i) {
+            w.push(keep::OPEN);
+        }
         w.event(event);
     }
     w.flush_figure(None);
-    w.out
+    if kept.is_some() {
+        w.out = w.out.trim_end().to_owned();
+        w.push(keep::CLOSE);
+    }
+    std::mem::take(&mut w.out)
 }
 
 #[derive(Default)]
@@ -203,6 +239,10 @@ struct Writer {
     figure: Option<figures::Figure>,
     /// Inside an HTML block: its lines, dropped at its end when they are only comments.
     html: Option<Vec<String>>,
+    /// The attribute lists of the text's tables still to come, in order (see [`tables`]).
+    table_attrs: std::collections::VecDeque<Option<tables::Attrs>>,
+    /// How many tables are open (a cell's `<br>` breaks its line).
+    tables_open: usize,
 }
 
 impl Writer {
@@ -331,6 +371,9 @@ impl Writer {
                 None => self.text(t.trim_end_matches('\n')),
             },
             Event::InlineHtml(t) if notes::is_comment(&t) => {}
+            Event::InlineHtml(t) if self.tables_open > 0 && tables::is_break(&t) => {
+                self.close_call("#linebreak()");
+            }
             Event::InlineHtml(t) => self.text(t.trim_end_matches('\n')),
             Event::SoftBreak => self.push(" "),
             Event::HardBreak => self.push("\\\n"),
@@ -373,12 +416,16 @@ impl Writer {
             }
             Tag::Item => self.push("["),
             Tag::Table(aligns) => {
-                let aligns: Vec<&str> = aligns.iter().map(align_name).collect();
-                self.push(&format!(
-                    "#table(columns: {}, align: ({},), ",
-                    aligns.len(),
-                    aligns.join(", ")
-                ));
+                self.tables_open += 1;
+                let attrs = self.table_attrs.pop_front().flatten().unwrap_or_default();
+                let columns = match attrs.widths {
+                    Some(widths) => format!("({},)", widths.join(", ")),
+                    None => aligns.len().to_string(),
+                };
+                let aligns = (attrs.align)
+                    .unwrap_or_else(|| aligns.iter().map(align_name).collect())
+                    .join(", ");
+                self.push(&format!("#table(columns: {columns}, align: ({aligns},), "));
             }
             Tag::TableHead => {
                 self.in_head = true;
@@ -453,7 +500,10 @@ impl Writer {
                 trim_trailing_blank(&mut self.out);
                 self.push("], ");
             }
-            TagEnd::Table => self.push(")\n\n"),
+            TagEnd::Table => {
+                self.tables_open = self.tables_open.saturating_sub(1);
+                self.push(")\n\n");
+            }
             TagEnd::TableHead => {
                 self.in_head = false;
                 self.push("),\n  ");

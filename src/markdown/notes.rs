@@ -26,8 +26,19 @@ pub(super) fn check_html(events: &[(Event<'_>, Range<usize>)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     // An HTML block: where it starts and its text so far.
     let mut html: Option<(usize, String)> = None;
+    // Tables open: a `<br>` in a cell is a line break, not HTML.
+    let mut tables = 0usize;
     for (event, range) in events {
         let offset = match event {
+            Event::Start(Tag::Table(_)) => {
+                tables += 1;
+                continue;
+            }
+            Event::End(TagEnd::Table) => {
+                tables = tables.saturating_sub(1);
+                continue;
+            }
+            Event::InlineHtml(t) if tables > 0 && super::tables::is_break(t) => continue,
             Event::Start(Tag::HtmlBlock) => {
                 html = Some((range.start, String::new()));
                 continue;

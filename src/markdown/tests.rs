@@ -286,3 +286,62 @@ fn constructs_that_would_print_as_syntax_are_problems() {
         assert!(check(fine).is_empty(), "{fine:?}: {:?}", check(fine));
     }
 }
+
+#[test]
+fn keep_end_wraps_only_a_last_paragraph() {
+    let kept = to_typst_keep_end("## A\n\nFørst.\n\nSist *her*.\n\n<!-- merknad -->\n");
+    assert_eq!(
+        kept,
+        "#heading(depth: 1)[A]\n\nFørst\\.\n\n#block(sticky: true)[\nSist #emph[her]\\.\n]\n"
+    );
+    // A last list or table is left to break as it may.
+    let list = "Tekst.\n\n- en\n- to\n";
+    assert_eq!(to_typst_keep_end(list), to_typst(list));
+    // Without the wish, nothing changes.
+    assert!(!to_typst("Sist.").contains("sticky"));
+    assert_eq!(to_typst_keep_end(""), "");
+}
+
+#[test]
+fn a_table_attribute_line_sets_widths_and_alignment() {
+    let text = "| A | B | C |\n|---|:-:|---|\n| 1 | x<br>y | 3 |\n\n{widths=1,20%,auto align=l,c,r}\n\nEtter.\n";
+    assert!(check(text).is_empty(), "{:?}", check(text));
+    let typst = to_typst(text);
+    assert!(
+        typst.starts_with("#table(columns: (1fr, 20%, auto,), align: (left, center, right,), "),
+        "{typst}"
+    );
+    assert!(typst.contains("[x#linebreak()y]"), "{typst}");
+    assert!(!typst.contains("widths"), "{typst}");
+    assert!(typst.ends_with("Etter\\.\n"), "{typst}");
+    // Without the line, the table is as before.
+    let plain = to_typst("| A | B |\n|---|--:|\n| 1 | 2 |\n");
+    assert!(
+        plain.starts_with("#table(columns: 2, align: (left, right,), "),
+        "{plain}"
+    );
+}
+
+#[test]
+fn a_bad_table_attribute_line_is_reported_and_br_outside_a_table_is_html() {
+    let table = "| A | B |\n|---|---|\n| 1 | 2 |\n\n";
+    for (attrs, message) in [
+        (
+            "{widths=1,2,3}",
+            "the table has 2 columns, but `widths` gives 3",
+        ),
+        ("{widths=1,zero}", "`zero` is not a column width"),
+        ("{align=l,x}", "`x` is not a column alignment"),
+        ("{colour=red}", "unknown table attribute `colour`"),
+        ("{widths}", "a table attribute is `key=value`"),
+    ] {
+        let problems = check(&format!("{table}{attrs}\n"));
+        assert_eq!(problems.len(), 1, "{attrs}: {problems:?}");
+        assert!(
+            problems[0].message.contains(message),
+            "{attrs}: {problems:?}"
+        );
+        assert_eq!(problems[0].offset, table.len(), "{attrs}");
+    }
+    assert_eq!(check("Linje<br>to\n").len(), 1);
+}

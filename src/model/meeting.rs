@@ -56,6 +56,10 @@ pub struct CaseItem {
     pub assets: Box<super::Assets>,
     /// The proposed decision, if any.
     pub proposed: Option<Proposed>,
+    /// Earlier proposed decisions, each under its heading, printed before
+    /// the proposed one (`Forslag til vedtak` before `Justert forslag til
+    /// vedtak`); empty for most items.
+    pub earlier_decisions: Vec<DecisionBlock>,
     /// Postponement note.
     pub postponed: Option<String>,
     /// Whether, and on what legal basis, the item is exempt from public access
@@ -158,6 +162,17 @@ pub enum Proposed {
     Written(Vec<String>),
     /// The formulaic decision of a standing or information item.
     Formula(Formula),
+}
+
+/// A proposed decision under a heading of its own, which an item shows before
+/// the one the meeting decides on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionBlock {
+    /// The heading (`Forslag til vedtak`).
+    pub heading: String,
+    /// The decisions (numbered when several); one written over several lines
+    /// is Markdown.
+    pub decisions: Vec<String>,
 }
 
 /// The formulaic decisions (their wording is the view's, from the labels).

@@ -22,8 +22,8 @@ pub use branding::{Branding, DEFAULT_ACCENT, DEFAULT_PRIMARY, Logo};
 pub use files::{Assets, Attachment, FileMap, PaperFile};
 pub use language::Language;
 pub use meeting::{
-    AgendaRow, Break, CaseItem, Formula, Meeting, MeetingStatus, Previous, Proposed, Restriction,
-    RestrictionKind, RosterEntry,
+    AgendaRow, Break, CaseItem, DecisionBlock, Formula, Meeting, MeetingStatus, Previous, Proposed,
+    Restriction, RestrictionKind, RosterEntry,
 };
 pub use minutes::{
     ActionPoint, ActionStatus, Adopted, Attendee, Disqualification, ItemRecord, Minutes,

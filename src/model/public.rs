@@ -90,6 +90,7 @@ impl CaseItem {
         self.blocks.clear();
         self.assets = Box::default();
         self.proposed = None;
+        self.earlier_decisions.clear();
         self.withheld = true;
     }
 }
@@ -113,6 +114,10 @@ mod tests {
             duration: 0,
             paper: Some("NN".into()),
             proposed: Some(super::super::Proposed::Written(vec!["NN".into()])),
+            earlier_decisions: vec![super::super::DecisionBlock {
+                heading: "NN".into(),
+                decisions: vec!["NN".into()],
+            }],
             postponed: None,
             restriction,
             public_title: Some("Personalsak".into()),
@@ -141,7 +146,8 @@ mod tests {
                 &exempt.paper_title,
                 &exempt.description,
                 &exempt.paper,
-                &exempt.proposed
+                &exempt.proposed,
+                &exempt.earlier_decisions
             )
         );
         assert!(!leaked.contains("NN"), "{leaked}");

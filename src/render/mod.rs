@@ -196,6 +196,15 @@ fn environment(printed: Option<Printed>) -> Environment<'static> {
             None => typst,
         })
     });
+    let marks = printed.clone();
+    env.add_filter("markdown_keep", move |text: Option<String>| {
+        let raw = text.unwrap_or_default();
+        let typst = markdown::to_typst_keep_end(&raw);
+        Value::from_safe_string(match &marks {
+            Some(printed) => mark_value(printed, raw, &typst),
+            None => typst,
+        })
+    });
     env.add_filter("urlpath", |path: Option<String>| {
         url_path(&path.unwrap_or_default())
     });

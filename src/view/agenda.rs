@@ -38,6 +38,7 @@ pub(super) struct CaseView<'a> {
     paper: Option<&'a str>,
     blocks: Vec<crate::blocks::Table>,
     decisions: Vec<String>,
+    earlier_decisions: Vec<DecisionView<'a>>,
     postponed: Option<&'a str>,
     has_document: bool,
     restriction: Option<RestrictionView<'a>>,
@@ -45,6 +46,13 @@ pub(super) struct CaseView<'a> {
     case_officer: Option<&'a str>,
     archive_ref: Option<&'a str>,
     attachments: Vec<AttachmentView<'a>>,
+}
+
+/// An earlier proposed decision of a case item, under its own heading.
+#[derive(Serialize)]
+pub(super) struct DecisionView<'a> {
+    heading: &'a str,
+    decisions: &'a [String],
 }
 
 /// An attachment (*vedlegg*) of a case item: its title, file and pages (each a
@@ -116,6 +124,14 @@ pub(super) fn case_view<'a>(
             .map(crate::blocks::Block::table)
             .collect(),
         decisions: phrases.proposed(item),
+        earlier_decisions: item
+            .earlier_decisions
+            .iter()
+            .map(|b| DecisionView {
+                heading: &b.heading,
+                decisions: &b.decisions,
+            })
+            .collect(),
         postponed: item.postponed.as_deref(),
         has_document: item.has_document(),
         restriction: item

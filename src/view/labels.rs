@@ -429,6 +429,7 @@ mod tests {
             blocks: Vec::new(),
             assets: Box::default(),
             proposed,
+            earlier_decisions: Vec::new(),
             postponed: None,
             restriction: None,
             public_title: None,

@@ -9,12 +9,14 @@
 mod agenda;
 mod labels;
 mod minutes;
+mod previous;
 mod words;
 
 use minijinja::{Value, context};
 use serde::Serialize;
 
 pub use labels::{LABELS_FILE, Labels, Phrases};
+pub use previous::previous_minutes;
 
 use agenda::{RowView, case_view, row_view};
 

@@ -97,3 +97,68 @@ fn text_that_runs_off_the_page_is_a_warning_at_its_place() {
         ],
     );
 }
+
+#[test]
+fn a_decision_box_in_the_pack_never_stands_alone_at_the_top_of_a_page() {
+    // Papers of growing length: at some length the box no longer fits under
+    // the text; the last paragraph must then go to the next page with it.
+    for n in 9..=14 {
+        let project = project_with(&root().join("tests/fixtures/mini"));
+        let paper: String = (1..=n)
+            .map(|i| {
+                format!(
+                    "Avsnitt {i}: {}\n\n",
+                    "Dette er en setning om saken som fyller linjen. ".repeat(6)
+                )
+            })
+            .collect();
+        let file = project.path().join("content/styret/2024-01/saker/03-24.md");
+        fs::write(&file, format!("## Vurdering\n\n{paper}")).unwrap();
+        let out = run(project.path(), &["build", "styret/2024-01"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let pdf = project.path().join("output/styret/2024-01/motepakke.pdf");
+        let pages = pdf_extract::extract_text_from_mem_by_pages(&fs::read(&pdf).unwrap()).unwrap();
+        let page = pages
+            .iter()
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .find(|p| p.contains("Utvalget slutter seg til prioriteringen"))
+            .expect("the decision of 3/24");
+        assert!(
+            page.contains(&format!("Avsnitt {n}:")),
+            "with {n} paragraphs the box stands without the last one: {page}"
+        );
+    }
+}
+
+const TABLE: &str = "\
+## Tiltak
+
+| Nr. | Tiltak | Kostnad (mill.) |
+|---|---|---|
+| 1 | Felles grunnmur<br>med e-resept | 12,5 |
+| 2 | Pasientens legemiddelliste<br/>fase 1 | 3 |
+
+{widths=1,6,2 align=l,l,r}
+
+Tabellen viser tiltakene.
+";
+
+#[test]
+fn a_table_attribute_line_sets_column_widths_and_alignment_and_br_breaks_a_cell() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let file = project.path().join("content/styret/2024-01/saker/03-24.md");
+    fs::write(&file, TABLE).unwrap();
+    let source = crate::pack::source_of(project.path(), "styret/2024-01/sak-03-24.pdf");
+    let start = source.find("#table(").expect("the table");
+    let end = start + source[start..].find("Tabellen viser").unwrap();
+    insta::assert_snapshot!("layout-table-attributes", &source[start..end]);
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdf_text(&project.path().join("output/styret/2024-01/sak-03-24.pdf"));
+    assert!(!text.contains("widths"), "{text}");
+    assert!(!text.contains("<br"), "{text}");
+    assert_contains(
+        &text,
+        &["med e-resept", "fase 1", "Tabellen viser tiltakene."],
+    );
+}

@@ -69,7 +69,15 @@ fn context_paths() -> BTreeSet<String> {
         );
         let output = tempfile::tempdir().unwrap();
         for job in plan(&project) {
-            let context = serde_json::to_value(job_context(&project, &labels, &job)).unwrap();
+            let mut context = serde_json::to_value(job_context(&project, &labels, &job)).unwrap();
+            // The previous minutes are a meeting as `meeting` is: documented once.
+            if let Some(previous) = context
+                .as_object_mut()
+                .and_then(|c| c.remove("previous_minutes"))
+            {
+                paths.insert("previous_minutes".to_owned());
+                walk(&previous, "meeting", &mut paths);
+            }
             walk(&context, "", &mut paths);
             let pdf = output.path().join(&job.path);
             fs::create_dir_all(pdf.parent().unwrap()).unwrap();
