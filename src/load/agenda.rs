@@ -2,7 +2,7 @@
 //! case item (number, kind, standing item, title, presenters, paper, proposed
 //! decisions, clock times) or a break.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::assets::resolve_figures;
 use super::attachments::resolve_attachments;
@@ -10,43 +10,20 @@ use super::blocks::load_blocks;
 use super::body::resolve_member;
 use super::case_number::{CaseField, resolve_case_number};
 use super::cycle::CaseNumbers;
+pub(crate) use super::item::ItemContext;
 use super::schema::{AgendaFile, ClosedSpec, OneOrMany, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown, read_paper};
 use crate::blocks::Block;
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::model::{
-    AgendaRow, Body, CaseItem, CaseNumber, Kind, Person, Proposed, Restriction, RestrictionKind,
-    Standing,
+    AgendaRow, CaseItem, CaseNumber, Kind, Person, Proposed, Restriction, RestrictionKind, Standing,
 };
 use crate::model::{Assets, Attachment, Break, DecisionBlock, PaperFile};
 
 /// The longest duration of an agenda row, in minutes: a day. Agendas that run
 /// past midnight are refused anyway; the bound keeps clock sums far from overflow.
 pub(crate) const MAX_DURATION: u32 = 24 * 60;
-
-/// What resolving one agenda entry needs to know about its surroundings.
-#[derive(Clone, Copy)]
-pub(crate) struct ItemContext<'a> {
-    /// The content folder, which case papers must stay inside.
-    pub(crate) content_dir: &'a Path,
-    /// The meeting folder, which case paper paths are relative to.
-    pub(crate) dir: &'a Path,
-    /// The body of the meeting.
-    pub(crate) body: &'a Body,
-    /// `meeting.yaml`.
-    pub(crate) file: &'a SourceFile,
-    /// The row's field path (`agenda[3]`).
-    pub(crate) field: &'a str,
-    /// Whether the meeting has a start time, so every row needs a duration.
-    pub(crate) timed: bool,
-}
-
-impl ItemContext<'_> {
-    pub(super) fn sub(&self, name: &str) -> String {
-        format!("{}.{name}", self.field)
-    }
-}
 
 /// Resolves one agenda row starting at `start`, with its case paper's file;
 /// `None` when it has errors.
@@ -80,22 +57,7 @@ pub(crate) fn resolve_agenda_entry(
     let title = resolve_title(ctx, entry.title.take(), &entry, diags);
     let presenters = resolve_presenters(ctx, entry.presenter.take(), diags);
     let mut files = Vec::new();
-    let paper = entry.paper.as_deref().and_then(|p| {
-        let places = (ctx.content_dir, ctx.dir);
-        let text = read_paper(ctx.file, &ctx.sub("paper"), places, p, diags)?;
-        let path = ctx.dir.join(p);
-        Some(resolve_figures(
-            ctx.content_dir,
-            &path,
-            text,
-            &mut files,
-            diags,
-        ))
-    });
-    let blocks = match (&paper, entry.paper.as_deref()) {
-        (Some(text), Some(p)) => load_blocks(ctx.content_dir, &ctx.dir.join(p), text, diags),
-        _ => Vec::new(),
-    };
+    let (paper, blocks) = resolve_paper(ctx, entry.paper.as_deref(), &mut files, diags);
     let attachments = resolve_attachments(
         ctx.file,
         &ctx.sub("attachments"),
@@ -134,6 +96,27 @@ pub(crate) fn resolve_agenda_entry(
         AgendaRow::Case(case_item(entry, resolved, start)),
         paper_file,
     ))
+}
+
+/// The case paper at `path` (relative to the meeting folder), with its figures
+/// added to `files`, and the data blocks it places.
+fn resolve_paper(
+    ctx: &ItemContext<'_>,
+    path: Option<&str>,
+    files: &mut Vec<PaperFile>,
+    diags: &mut Diagnostics,
+) -> (Option<String>, Vec<Block>) {
+    let Some(relative) = path else {
+        return (None, Vec::new());
+    };
+    let places = (ctx.content_dir, ctx.dir);
+    let Some(text) = read_paper(ctx.file, &ctx.sub("paper"), places, relative, diags) else {
+        return (None, Vec::new());
+    };
+    let path = ctx.dir.join(relative);
+    let text = resolve_figures(ctx.content_dir, &path, text, files, diags);
+    let blocks = load_blocks(ctx.content_dir, &path, &text, diags);
+    (Some(text), blocks)
 }
 
 /// Reports a duration longer than a day, and leaves it out so that no clock

@@ -3,7 +3,7 @@
 //! meeting decides on and the earlier ones, and the Markdown check of
 //! decisions written over several lines.
 
-use super::agenda::ItemContext;
+use super::item::ItemContext;
 use super::schema::{AgendaFile, OneOrMany};
 use super::source::check_markdown;
 use crate::diagnostic::Diagnostics;

@@ -32,6 +32,7 @@ mod cycle;
 mod decisions;
 mod deputies;
 mod identity;
+mod item;
 mod limits;
 mod meeting;
 mod messages;

@@ -88,7 +88,7 @@ impl CaseItem {
         self.description = None;
         self.paper = None;
         self.blocks.clear();
-        self.assets = Box::default();
+        *self.assets = Default::default();
         self.proposed = None;
         self.earlier_decisions.clear();
         self.withheld = true;
