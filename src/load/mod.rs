@@ -30,6 +30,7 @@ mod chars;
 mod cycle;
 mod deputies;
 mod identity;
+mod image_check;
 mod limits;
 mod meeting;
 mod messages;

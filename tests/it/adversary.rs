@@ -155,3 +155,72 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A PNG header claiming 30 000 × 30 000 pixels (the whole file of such an
+/// image is 2.6 MB; decoding it took 5.3 GB).
+fn huge_png() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend(30_000u32.to_be_bytes());
+    bytes.extend(30_000u32.to_be_bytes());
+    bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    bytes
+}
+
+/// Figures Typst would choke on or refuse are located errors at the line that
+/// shows them, found at load (they were errors blamed on a template, or a
+/// 5 GB decode).
+#[test]
+fn figures_that_typst_would_refuse_are_located_errors() {
+    let deep = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">{}<rect width=\"1\" height=\"1\"/>{}</svg>",
+        "<g>".repeat(100_000),
+        "</g>".repeat(100_000)
+    );
+    let linked = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><image href=\"/etc/motebok.png\" width=\"10\" height=\"10\"/></svg>";
+    let cases: [(Vec<u8>, &str); 3] = [
+        (
+            huge_png(),
+            "is 30000 × 30000 pixels, more than the 40 megapixels",
+        ),
+        (deep.into_bytes(), "cannot be used: failed to parse SVG"),
+        (
+            linked.as_bytes().to_vec(),
+            "links the file `/etc/motebok.png`",
+        ),
+    ];
+    for (bytes, expected) in cases {
+        let dir = project();
+        let figure = dir.path().join(MEETING).join("saker/figurer/tidslinje.svg");
+        fs::write(&figure, bytes).unwrap();
+        let out = run(dir.path(), &["check"]);
+        let text = stderr(&out);
+        assert!(!out.status.success(), "check should fail:\n{text}");
+        let at = "03-24.md:69:1: figure `figurer/tidslinje.svg` ";
+        assert!(
+            text.contains(&format!("{at}{expected}")),
+            "expected {expected:?} in:\n{text}"
+        );
+    }
+}
+
+/// A figure is told by its first bytes, and Typst by its name: a PNG named
+/// `.svg` prints (it failed as an SVG that does not parse).
+#[test]
+fn a_png_named_svg_prints() {
+    let dir = project();
+    let figure = dir.path().join(MEETING).join("saker/figurer/tidslinje.svg");
+    fs::write(&figure, tiny_png()).unwrap();
+    let out = run(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A valid 1 × 1 PNG.
+fn tiny_png() -> Vec<u8> {
+    vec![
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90,
+        0x77, 0x53, 0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8,
+        0xCF, 0xC0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xDD, 0x8D, 0xB0, 0x00, 0x00, 0x00,
+        0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ]
+}
