@@ -148,15 +148,31 @@ pub fn read_file(root: Root<'_>, path: &Path, limit: u64) -> Result<Vec<u8>, Rea
     let real = resolve(root, path)?;
     // The type is checked before opening: opening a named pipe waits for a writer.
     regular(&fs::metadata(&real)?)?;
-    let file = File::open(&real)?;
-    // And on the handle, in case the file was replaced in between.
-    regular(&file.metadata()?)?;
+    let file = open_regular(&real)?;
     let mut bytes = Vec::new();
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
         return Err(ReadError::TooLarge { limit });
     }
     Ok(bytes)
+}
+
+/// Opens `path` for reading without waiting (a named pipe put in the file's
+/// place after its type was checked opens at once instead of waiting for a
+/// writer), and refuses the handle unless it is a regular file. Reads of a
+/// regular file ignore the non-blocking flag, so the handle is read as usual.
+fn open_regular(path: &Path) -> Result<File, ReadError> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path)?;
+    // The type again, on the handle: the file may have been replaced in between.
+    regular(&file.metadata()?)?;
+    Ok(file)
 }
 
 /// An entry of a folder being walked.
@@ -315,6 +331,31 @@ mod tests {
             Err(ReadError::Io(_)) => {}
             other => panic!("{other:?}"),
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_opened_after_the_type_check_is_refused_without_waiting() {
+        // As if a file were swapped for a pipe between the check and the open:
+        // opening it must not wait for a writer that never comes.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("meeting.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here
+        }
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(open_regular(&fifo).map(|_| ()).map_err(|e| e.to_string()));
+        });
+        // Only a hang fails here (an open that blocks never sends).
+        let result = receive
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("opening a named pipe blocked");
+        assert_eq!(
+            result.unwrap_err(),
+            "it is a named pipe (FIFO), not a regular file"
+        );
     }
 
     #[cfg(unix)]

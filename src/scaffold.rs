@@ -94,16 +94,23 @@ fn write_meeting(path: &Path, text: &str) -> Option<Diagnostic> {
 
 /// Writes `bytes` to a new file at `path`; fails with `AlreadyExists` when
 /// there is one, so two `motebok new` at once never overwrite each other.
+/// The bytes go to a hidden temporary file first, which is then linked to
+/// `path` (a link never replaces a file): another run reading the folder
+/// meanwhile sees no file or the whole file, never a half-written one.
 fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = fs::OpenOptions::new()
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.motebok-{}.tmp", std::process::id()));
+    let written = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(path)?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .inspect_err(|_| {
-            let _ = fs::remove_file(path);
-        })
+        .open(&temp)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .and_then(|()| fs::hard_link(&temp, path));
+    let _ = fs::remove_file(&temp);
+    written
 }
 
 /// The text of the next meeting's `meeting.yaml`, its number, case numbers and folder name.

@@ -62,7 +62,9 @@ pub fn scratch_fixture(name: &str) -> &'static Path {
 pub fn renderer() -> &'static Renderer {
     static R: OnceLock<Renderer> = OnceLock::new();
     R.get_or_init(|| {
-        Renderer::load(&root().join("templates")).unwrap_or_else(|e| panic!("templates: {e:?}"))
+        let required: Vec<&str> = motebok::document::DocumentKind::templates().collect();
+        Renderer::load(&root().join("templates"), &required)
+            .unwrap_or_else(|e| panic!("templates: {e:?}"))
     })
 }
 

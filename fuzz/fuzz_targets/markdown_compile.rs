@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use motebok::model::{AgendaRow, Project};
 use motebok::pipeline::{self, Job};
-use motebok::render::DocumentKind;
+use motebok::document::DocumentKind;
 use motebok::{load, markdown};
 
 fn base() -> &'static Project {
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         .unwrap_or_else(|d| panic!("template error: {d}\nmarkdown: {md:?}"));
     let strict = markdown::check(md).is_empty() && common::loader_accepts_chars(md);
     let standards = if strict {
-        pipeline::default_standards(kind, &project.bodies[0].meetings[0])
+        kind.standards(&project.bodies[0].meetings[0]).to_vec()
     } else {
         Vec::new()
     };

@@ -11,7 +11,7 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 use motebok::load;
 use motebok::pipeline::{self, BuildConfig};
-use motebok::render::DocumentKind;
+use motebok::document::DocumentKind;
 
 fuzz_target!(|data: &[u8]| {
     let content = common::scratch_fixture("mini");

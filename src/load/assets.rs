@@ -91,15 +91,31 @@ pub(crate) fn read_image(
              `pdftocairo -svg -f 1 -l 1 {dest} figur.svg`"
         ));
     }
+    super::image_check::check_image(kind, &bytes, &format!("{noun} `{dest}`"))?;
     let name = Path::new(dest)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| n.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)))
         .unwrap_or_else(|| format!("{noun}.{kind}"));
+    // Typst tells an image's kind by its name: a PNG named `.svg` gets its own.
+    let name = if name_fits(&name, kind) {
+        name
+    } else {
+        format!("{name}.{kind}")
+    };
     Ok(PaperFile {
         path: format!("/{:016x}/{name}", fnv1a(&bytes)),
         bytes: Arc::from(bytes),
     })
+}
+
+/// Whether the file name `name` ends in an extension of `kind`.
+fn name_fits(name: &str, kind: &str) -> bool {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match kind {
+        "jpg" => matches!(ext.as_deref(), Some("jpg" | "jpeg")),
+        _ => ext.as_deref() == Some(kind),
+    }
 }
 
 /// The kind of figure file `bytes` hold, by their first bytes: `png`, `jpg`,

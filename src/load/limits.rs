@@ -44,6 +44,11 @@ pub(crate) const MAX_OPEN_ACTIONS: usize = 200;
 /// a paper of 30 000 short table rows took minutes and 2.7 GB.
 pub(crate) const MAX_BLOCKS: usize = 5000;
 
+/// Longest text of one YAML value, in bytes (about 30 pages). Long texts
+/// belong in a case paper; a data-block cell of 3 MB took 36 s and 2.7 GB to
+/// lay out, almost all of it cut off at the bottom of its page.
+pub(crate) const MAX_YAML_TEXT_BYTES: usize = 64 * 1024;
+
 /// A limit exceeded at a place in the text.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Exceeded {
@@ -175,6 +180,33 @@ pub(crate) fn alias_bomb(text: &str) -> Option<Position> {
     }
 }
 
+/// The first YAML value in `text` longer than [`MAX_YAML_TEXT_BYTES`], on the
+/// parser's events. `None` also when the text does not parse: serde reports that.
+pub(crate) fn long_yaml_text(text: &str) -> Option<Exceeded> {
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let (event, mark) = parser.next_token().ok()?;
+        match event {
+            Event::StreamEnd => return None,
+            Event::Scalar(value, ..) if value.len() > MAX_YAML_TEXT_BYTES => {
+                // The mark counts characters; the offset is in bytes.
+                let offset = text
+                    .char_indices()
+                    .nth(mark.index())
+                    .map_or(text.len(), |(offset, _)| offset);
+                return Some(Exceeded {
+                    offset,
+                    message: format!(
+                        "a text of more than {MAX_YAML_TEXT_BYTES} bytes in one field"
+                    ),
+                    hint: "put a long text in a case paper (Markdown), or an attachment",
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The block of Markdown `text` past [`MAX_BLOCKS`], if there is one.
 pub(crate) fn markdown_blocks(text: &str) -> Option<Exceeded> {
     let parser = pulldown_cmark::Parser::new_ext(text, Options::ENABLE_TABLES);
@@ -291,6 +323,16 @@ mod tests {
         // The header row counts; the row found is the one past the limit.
         assert_eq!(found.offset, 12 + 6 * (MAX_BLOCKS - 1));
         assert_eq!(markdown_blocks(&"Avsnitt.\n\n".repeat(MAX_BLOCKS)), None);
+    }
+
+    #[test]
+    fn a_long_yaml_text_is_found_at_its_start() {
+        let long = "ab ".repeat(MAX_YAML_TEXT_BYTES / 3 + 1);
+        let text = format!("tittel: «ok»\nkommentar: \"{long}\"\n");
+        let found = long_yaml_text(&text).expect("found");
+        assert_eq!(&text[found.offset..found.offset + 4], "\"ab ");
+        let short = format!("kommentar: {}\n", "ab ".repeat(1000));
+        assert_eq!(long_yaml_text(&short), None);
     }
 
     #[test]

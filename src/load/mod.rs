@@ -32,6 +32,7 @@ mod cycle;
 mod decisions;
 mod deputies;
 mod identity;
+mod image_check;
 mod item;
 mod limits;
 mod meeting;

@@ -181,6 +181,12 @@ pub(crate) fn read_yaml(
         );
         return None;
     }
+    if let Some(found) = limits::long_yaml_text(&text) {
+        let pos = LineIndex::new(&text).position(&text, found.offset);
+        let diag = Diagnostic::error(found.message).hint(found.hint);
+        diags.push(diag.in_file(path).at(Some(pos), Some(&text)));
+        return None;
+    }
     match serde_yaml_ng::from_str::<Value>(&text) {
         Ok(value) => {
             let locator = Locator::new(&text);

@@ -3,6 +3,7 @@
 //!
 //! Run one group with `cargo test --test it bad_input`.
 
+mod adversary;
 mod archive;
 mod bad_input;
 mod blocks;
