@@ -71,6 +71,11 @@ pub(crate) fn read_image(
              such as figurer/tidslinje.png"
         ));
     }
+    // `rapport.pdf#page=2`: a page of a PDF, as PDF viewers name it.
+    let (dest, fragment) = match dest.split_once('#') {
+        Some((file, fragment)) => (file, Some(fragment)),
+        None => (dest, None),
+    };
     let path = folder.join(dest);
     let bytes =
         fsread::read_file(Root::content(content_dir), &path, MAX_FIGURE_BYTES).map_err(|err| {
@@ -82,15 +87,20 @@ pub(crate) fn read_image(
             }
         })?;
     let Some(kind) = figure_kind(&bytes) else {
-        return Err(format!("{noun} `{dest}` is not a PNG, JPEG or SVG file"));
-    };
-    if kind == "pdf" {
         return Err(format!(
-            "{noun} `{dest}` is a PDF: motebok's documents are PDF/A and PDF/UA, which cannot \
-             show another PDF's pages; convert the page to SVG or PNG, such as with \
-             `pdftocairo -svg -f 1 -l 1 {dest} figur.svg`"
+            "{noun} `{dest}` is not a PNG, JPEG, SVG or PDF file"
         ));
-    }
+    };
+    let (kind, bytes, dest) = match (kind, fragment) {
+        ("pdf", _) => pdf_page(bytes, dest, fragment, noun)?,
+        (_, Some(_)) => {
+            return Err(format!(
+                "{noun} `{dest}`: only a PDF file takes a page (`#page=2`)"
+            ));
+        }
+        (kind, None) => (kind, bytes, dest.to_owned()),
+    };
+    let dest = dest.as_str();
     super::image_check::check_image(kind, &bytes, &format!("{noun} `{dest}`"))?;
     let name = Path::new(dest)
         .file_name()
@@ -107,6 +117,28 @@ pub(crate) fn read_image(
         path: format!("/{:016x}/{name}", fnv1a(&bytes)),
         bytes: Arc::from(bytes),
     })
+}
+
+/// Page `#page=N` (default 1) of the PDF `bytes` at `dest`, drawn as an SVG:
+/// PDF/A and PDF/UA let a document carry no other PDF's pages, so the page is
+/// drawn anew, as attachment pages are. Its kind, bytes and file name.
+fn pdf_page(
+    bytes: Vec<u8>,
+    dest: &str,
+    fragment: Option<&str>,
+    noun: &str,
+) -> Result<(&'static str, Vec<u8>, String), String> {
+    let page = match fragment {
+        None => 1,
+        Some(fragment) => fragment
+            .strip_prefix("page=")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .ok_or_else(|| format!("{noun} `{dest}#{fragment}`: give the page as `#page=2`"))?,
+    };
+    let svg = super::attachments::pdf_page_svg(bytes, page, &format!("{noun} `{dest}`"))?;
+    let stem = dest.trim_end_matches(".pdf").trim_end_matches(".PDF");
+    Ok(("svg", svg, format!("{stem}-side-{page}.svg")))
 }
 
 /// Whether the file name `name` ends in an extension of `kind`.

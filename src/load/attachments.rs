@@ -102,6 +102,26 @@ fn read_pages(content_dir: &Path, dir: &Path, relative: &str) -> Result<Vec<Pape
         .collect())
 }
 
+/// Draws page `page` (counted from 1) of the PDF `bytes` as an SVG, the way
+/// attachment pages are drawn; `what` names the file in messages.
+pub(crate) fn pdf_page_svg(bytes: Vec<u8>, page: usize, what: &str) -> Result<Vec<u8>, String> {
+    let pdf = Pdf::new(bytes).map_err(|err| {
+        format!("{what} cannot be read as a PDF ({err:?}); is it damaged or password-protected?")
+    })?;
+    let pages = pdf.pages();
+    let count = pages.len();
+    let Some(drawn) = page.checked_sub(1).and_then(|i| pages.iter().nth(i)) else {
+        return Err(format!(
+            "{what} has {count} pages, so it has no page {page}"
+        ));
+    };
+    let render = SvgRenderSettings {
+        bg_color: [255, 255, 255, 255],
+    };
+    let svg = hayro_svg::convert(drawn, &RenderCache::new(), &interpreter_settings(), &render);
+    Ok(svg.into_bytes())
+}
+
 /// How hayro draws: the 14 standard PDF fonts from Typst's own set.
 fn interpreter_settings() -> InterpreterSettings {
     let standard = |font: StandardFont| -> Option<(FontData, u32)> {

@@ -331,3 +331,43 @@ fn the_meetings_own_title_prints_and_is_in_the_pdf_title() {
         "no default title printed"
     );
 }
+
+#[test]
+fn a_page_of_a_pdf_is_a_figure() {
+    // The fixture's own summons (built first) stands in for a report.
+    let first = project_with(&root().join("tests/fixtures/mini"));
+    let out = run(first.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let saker = project.path().join("content/styret/2024-01/saker");
+    fs::create_dir_all(saker.join("figurer")).unwrap();
+    fs::copy(
+        first.path().join("output/styret/2024-01/innkalling.pdf"),
+        saker.join("figurer/rapport.pdf"),
+    )
+    .unwrap();
+    let paper = saker.join("03-24.md");
+    let text = fs::read_to_string(&paper).unwrap();
+    fs::write(
+        &paper,
+        format!("{text}\n![Første side av rapporten](figurer/rapport.pdf#page=1 \"Rapportens første side\")\n"),
+    )
+    .unwrap();
+    let source = source_of(project.path(), "styret/2024-01/sak-03-24.pdf");
+    assert!(source.contains("rapport-side-1.svg"), "{source}");
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdf_text(&project.path().join("output/styret/2024-01/sak-03-24.pdf"));
+    assert!(text.contains("Rapportens første side"), "{text}");
+
+    // A page the PDF does not have is an error at the figure.
+    let text = fs::read_to_string(&paper).unwrap();
+    fs::write(&paper, text.replace("#page=1", "#page=7")).unwrap();
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("figure `figurer/rapport.pdf` has 1 pages, so it has no page 7"),
+        "{}",
+        stderr(&out)
+    );
+}
