@@ -117,6 +117,9 @@ date: {year:04}-{month:02}-{day:02}
 start: "10:00"
 place: Møterom 1, Eksempelvirksomheten
 chair: kleder
+# `planned`: bygges for sekretariatet, men publiseres ikke (`motebok archive`)
+# før innkallingen er sendt. Skriv `sent` da.
+status: planned
 
 # Sakslisten. Klokkeslettene regnes ut fra start og varighet (minutter).
 # Faste saker (standing) får tittel og forslag til vedtak automatisk.
@@ -242,6 +245,12 @@ hvilke maler som brukes.
 `motebok archive` ved hver endring på `main`, og publiserer PDF-ene med en
 oversiktsside på GitHub Pages (slå på Pages med kilde «GitHub Actions» under
 Settings → Pages). Oppgrader ved å endre `MOTEBOK_VERSION` der.
+
+Bare det offentlige publiseres (mappen `site/`): møter med `status: planned`
+(som eksempelmøtet og alle møter `motebok new` lager) kommer ikke med før du
+skriver `status: sent` når innkallingen er sendt, og saker med `exempt:` eller
+`closed:` vises bare med saksnummer, offentlig tittel og hjemmel. Alt ligger
+komplett i `output/`, som aldri publiseres.
 "#,
         name = one_line(&spec.name),
         id = spec.body,

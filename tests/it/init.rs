@@ -239,3 +239,24 @@ fn templates_given_on_the_command_line_override_file_by_file() {
         ],
     );
 }
+
+#[test]
+fn the_example_meeting_of_a_new_project_is_never_published() {
+    // A new project's CI runs `motebok archive` on its first push: the invented
+    // example meeting is built for the secretariat but kept off the site.
+    let parent = tempfile::tempdir().unwrap();
+    succeeds(parent.path(), &["init", "styret"]);
+    let project = parent.path().join("styret");
+    succeeds(&project, &["archive"]);
+    assert!(
+        files(&project.join("output"))
+            .iter()
+            .any(|p| p.ends_with("innkalling.pdf")),
+        "built internally"
+    );
+    let published: Vec<PathBuf> = files(&project.join("site"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert!(published.is_empty(), "{published:?}");
+}
