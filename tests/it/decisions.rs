@@ -3,26 +3,8 @@
 //! as generated Typst (snapshots) and as printed PDF text.
 
 use std::fs;
-use std::path::Path;
 
-use crate::common::{pdf_text, project_with, root, run, stderr};
-use motebok::document::DocumentKind;
-use motebok::load::load_project;
-use motebok::pipeline::{plan, render_job};
-use motebok::render::Renderer;
-
-/// The generated Typst source of the document `name` in the project at `dir`.
-fn source_of(dir: &Path, name: &str) -> String {
-    let (project, diags) = load_project(&dir.join("content"));
-    assert!(!diags.has_errors(), "{:#?}", diags.0);
-    let required = DocumentKind::ALL.map(DocumentKind::template);
-    let renderer = Renderer::load(&root().join("templates"), &required).expect("templates load");
-    let job = plan(&project)
-        .into_iter()
-        .find(|job| job.path.to_string_lossy().replace('\\', "/") == name)
-        .unwrap_or_else(|| panic!("no document {name}"));
-    render_job(&renderer, &project, &job).expect("renders")
-}
+use crate::common::{pdf_text, project_with, root, run, source_of, stderr};
 
 /// A copy of the mini fixture whose item 3/24 has `decisions` (YAML lines at
 /// the item's indentation) instead of its two proposed decisions.

@@ -4,11 +4,6 @@
 use std::fs;
 use std::path::Path;
 
-use motebok::document::DocumentKind;
-use motebok::load::load_project;
-use motebok::pipeline::{plan, render_job};
-use motebok::render::Renderer;
-
 use crate::common::*;
 
 /// A copy of the kontroll fixture (bokmål) whose body writes in `language`.
@@ -18,19 +13,6 @@ fn kontroll_in(language: &str) -> tempfile::TempDir {
     let text = fs::read_to_string(&body).unwrap();
     fs::write(&body, format!("{text}language: {language}\n")).unwrap();
     project
-}
-
-/// The generated Typst source of the document `name` of the project in `dir`.
-fn source(dir: &Path, name: &str) -> String {
-    let (project, diags) = load_project(&dir.join("content"));
-    assert!(!diags.has_errors(), "{:#?}", diags.0);
-    let required = DocumentKind::ALL.map(DocumentKind::template);
-    let renderer = Renderer::load(&root().join("templates"), &required).expect("templates load");
-    let job = plan(&project)
-        .into_iter()
-        .find(|job| job.path.to_string_lossy().replace('\\', "/") == name)
-        .unwrap_or_else(|| panic!("no document {name}"));
-    render_job(&renderer, &project, &job).expect("renders")
 }
 
 /// The languages a PDF's XMP metadata declares (`<rdf:li>en</rdf:li>`).
@@ -138,11 +120,11 @@ fn nynorsk_minutes_source() {
     let dir = root();
     insta::assert_snapshot!(
         "referat-nn",
-        source(&dir, "kontrollutval-vestvik/2025-01/referat.pdf")
+        source_of(&dir, "kontrollutval-vestvik/2025-01/referat.pdf")
     );
     insta::assert_snapshot!(
         "sak-nn",
-        source(&dir, "kontrollutval-vestvik/2025-02/sak-PS-005-25.pdf")
+        source_of(&dir, "kontrollutval-vestvik/2025-02/sak-PS-005-25.pdf")
     );
 }
 
@@ -151,6 +133,6 @@ fn english_summons_source() {
     let project = kontroll_in("en");
     insta::assert_snapshot!(
         "innkalling-en",
-        source(project.path(), "kub/2024-01/innkalling.pdf")
+        source_of(project.path(), "kub/2024-01/innkalling.pdf")
     );
 }

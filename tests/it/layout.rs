@@ -148,7 +148,7 @@ fn a_table_attribute_line_sets_column_widths_and_alignment_and_br_breaks_a_cell(
     let project = project_with(&root().join("tests/fixtures/mini"));
     let file = project.path().join("content/styret/2024-01/saker/03-24.md");
     fs::write(&file, TABLE).unwrap();
-    let source = crate::pack::source_of(project.path(), "styret/2024-01/sak-03-24.pdf");
+    let source = crate::common::source_of(project.path(), "styret/2024-01/sak-03-24.pdf");
     let start = source.find("#table(").expect("the table");
     let end = start + source[start..].find("Tabellen viser").unwrap();
     insta::assert_snapshot!("layout-table-attributes", &source[start..end]);
