@@ -13,6 +13,16 @@ const MARKUP_SPECIAL: &[char] = &[
     '\\', '#', '$', '*', '_', '@', '<', '>', '[', ']', '`', '~', '/', '-', '+', '=', '.', '"', '\'',
 ];
 
+/// FNV-1a of `bytes`: a hash that stays the same across builds, platforms and
+/// Rust versions, for names that must not change while their input does not
+/// (the virtual paths of figures and attachment pages, footnote labels, and
+/// the snapshots that show them).
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Escapes plain text so that Typst markup prints it exactly as written.
 ///
 /// A blank line separates paragraphs, as in a word processor; a single line

@@ -11,10 +11,11 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex};
 use crate::fsread::{self, ReadError, Root};
 use crate::markdown;
 use crate::model::PaperFile;
+use crate::text::stable_hash;
 
 /// The largest figure file, in bytes: a photograph or a scanned page fits;
 /// anything larger slows every build and bloats the PDF.
@@ -31,11 +32,13 @@ pub(crate) fn resolve_figures(
 ) -> String {
     let folder = paper.parent().unwrap_or(Path::new(""));
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let lines = LineIndex::new(&text);
     for image in markdown::images(&text) {
         let error = |message: String| {
+            let at = lines.position(&text, image.offset);
             Diagnostic::error(message)
                 .in_file(paper)
-                .at(Some(position_of_offset(&text, image.offset)), Some(&text))
+                .at_indexed(Some(at), &text, &lines)
         };
         let Some(span) = image.dest_span.clone() else {
             continue; // reported by the Markdown check
@@ -114,7 +117,7 @@ pub(crate) fn read_image(
         format!("{name}.{kind}")
     };
     Ok(PaperFile {
-        path: format!("/{:016x}/{name}", fnv1a(&bytes)),
+        path: format!("/{:016x}/{name}", stable_hash(&bytes)),
         bytes: Arc::from(bytes),
     })
 }
@@ -166,21 +169,6 @@ fn figure_kind(bytes: &[u8]) -> Option<&'static str> {
     let head = head.trim_start_matches('\u{feff}').trim_start();
     (head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg")))
         .then_some("svg")
-}
-
-/// FNV-1a: a hash that stays the same across builds and Rust versions.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// The line and column of byte `offset` of `text`.
-fn position_of_offset(text: &str, offset: usize) -> Position {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Position { line, column }
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use super::source::SourceFile;
 use crate::diagnostic::Diagnostics;
 use crate::fsread::{self, ReadError, Root};
 use crate::model::{Attachment, PaperFile};
+use crate::text::stable_hash;
 
 /// The largest attachment, in bytes: a report of some hundred pages fits.
 pub(crate) const MAX_ATTACHMENT_BYTES: u64 = 32 * 1024 * 1024;
@@ -76,7 +77,7 @@ fn read_pages(content_dir: &Path, dir: &Path, relative: &str) -> Result<Vec<Pape
     if !bytes.starts_with(b"%PDF-") {
         return Err(format!("attachment `{relative}` is not a PDF file"));
     }
-    let hash = fnv1a(&bytes);
+    let hash = stable_hash(&bytes);
     let pdf = Pdf::new(bytes).map_err(|err| {
         format!("attachment `{relative}` cannot be read as a PDF ({err:?}); is it damaged or password-protected?")
     })?;
@@ -110,7 +111,7 @@ pub(crate) fn pdf_page_svg(bytes: Vec<u8>, page: usize, what: &str) -> Result<Ve
     })?;
     let pages = pdf.pages();
     let count = pages.len();
-    let Some(drawn) = page.checked_sub(1).and_then(|i| pages.iter().nth(i)) else {
+    let Some(drawn) = page.checked_sub(1).and_then(|i| pages.get(i)) else {
         return Err(format!(
             "{what} has {count} pages, so it has no page {page}"
         ));
@@ -152,11 +153,4 @@ fn interpreter_settings() -> InterpreterSettings {
         warning_sink: Arc::new(|_| {}),
         render_annotations: false,
     }
-}
-
-/// FNV-1a: a hash that stays the same across builds and Rust versions.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }

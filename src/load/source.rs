@@ -112,7 +112,7 @@ fn text_of(path: &Path, raw: Vec<u8>, diags: &mut Diagnostics) -> Option<String>
         Err(err) => {
             let offset = err.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(err.as_bytes());
-            let pos = position_of_offset(&text, offset);
+            let pos = LineIndex::new(&text).position(&text, offset);
             diags.push(
                 Diagnostic::error("file is not valid UTF-8 text")
                     .in_file(path)
@@ -148,13 +148,6 @@ fn read_error(path: &Path, err: &ReadError) -> Diagnostic {
         ReadError::Outside { .. } => diag.hint(LINK_HINT),
         _ => diag,
     }
-}
-
-fn position_of_offset(text: &str, offset: usize) -> Position {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Position { line, column }
 }
 
 /// Reads and parses a YAML file into a generic value (syntax errors reported).
@@ -347,7 +340,7 @@ mod tests {
     #[test]
     fn offsets_become_positions() {
         assert_eq!(
-            position_of_offset("ab\ncd", 4),
+            LineIndex::new("ab\ncd").position("ab\ncd", 4),
             Position { line: 2, column: 2 }
         );
     }

@@ -15,6 +15,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::Problem;
+use crate::text::stable_hash;
 
 /// What HTML other than comments is told.
 const HTML_PROBLEM: &str =
@@ -138,7 +139,7 @@ impl Notes {
                 *counts.entry(key(label)).or_default() += 1;
             }
         }
-        let text = fnv1a(markdown);
+        let text = stable_hash(markdown.as_bytes());
         let bodies = bodies
             .into_iter()
             .enumerate()
@@ -169,14 +170,6 @@ impl Notes {
         };
         Some(format!("#footnote[{markup}]{label}"))
     }
-}
-
-/// FNV-1a: a hash that stays the same across builds and Rust versions, so that
-/// generated labels (and the snapshots showing them) do.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Lists the footnote problems of a text, from its events with their offsets.

@@ -345,6 +345,21 @@ impl<'a> Phrases<'a> {
 mod tests {
     use super::*;
 
+    /// A bokmål body without members, branding or footer.
+    fn body(id: &str, name: &str, short_name: &str) -> Body {
+        Body {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            short_name: short_name.to_owned(),
+            organisation: String::new(),
+            branding: crate::model::Branding::default(),
+            case_format: crate::model::CaseFormat::default(),
+            footer: None,
+            members: Vec::new(),
+            language: crate::model::Language::Bokmal,
+        }
+    }
+
     #[test]
     fn restriction_words_fall_back_to_the_built_in_ones() {
         let own = BUILTIN_LABELS.split("\nrestrictions:").next().unwrap();
@@ -442,17 +457,7 @@ mod tests {
     #[test]
     fn phrases_fill_body_subject_and_date() {
         let labels = Labels::builtin();
-        let body = Body {
-            id: "rad".to_owned(),
-            name: "Rådet for testing".to_owned(),
-            short_name: "Rådet".to_owned(),
-            organisation: String::new(),
-            branding: crate::model::Branding::default(),
-            case_format: crate::model::CaseFormat::default(),
-            footer: None,
-            members: Vec::new(),
-            language: crate::model::Language::Bokmal,
-        };
+        let body = body("rad", "Rådet for testing", "Rådet");
         let minutes = item(
             Standing::Referat,
             Some(Proposed::Formula(Formula::ApproveMinutes)),
@@ -505,17 +510,7 @@ mod tests {
             );
         let labels = Labels::parse(&text).unwrap();
         assert_eq!(labels.role(Role::Leader), "Styreleder");
-        let body = Body {
-            id: "nuit".to_owned(),
-            name: "Nasjonalt utvalg".to_owned(),
-            short_name: "NUIT".to_owned(),
-            organisation: String::new(),
-            branding: crate::model::Branding::default(),
-            case_format: crate::model::CaseFormat::default(),
-            footer: None,
-            members: Vec::new(),
-            language: crate::model::Language::Bokmal,
-        };
+        let body = body("nuit", "Nasjonalt utvalg", "NUIT");
         let summons = item(
             Standing::Innkalling,
             Some(Proposed::Formula(Formula::ApproveSummons)),
