@@ -1,255 +1,88 @@
-//! The benchmark of issue 4: cold builds, watch latency and memory.
+//! The benchmark of issues 4 and 14: watch latency and memory, the typst CLI
+//! as the anchor, cold builds of an archive on every core, and scaling.
 //!
 //! Run with `cargo bench` (or `cargo bench --bench pipeline`). It drives the
-//! release binary as a user would, on copies of the examples in a temp folder:
+//! release binary as a user would, on copies of the examples in a temp folder,
+//! and prints each figure with its workload, then a Markdown table of them all
+//! with issue 14's targets, for README's Performance section:
 //!
-//! - cold build of the largest example meeting and of a generated archive of
-//!   `MOTEBOK_BENCH_MEETINGS` meetings (default 200), with 1 thread and all;
-//! - watch latency: a one-line edit saved in a case paper, until the new
-//!   `motepakke.pdf` is renamed into place, over `MOTEBOK_BENCH_EDITS` edits
-//!   (default 200), with p50 and p95;
-//! - peak memory of the archive build, and resident memory of the watch
-//!   process after the first and after the last edit.
+//! 1. watch: `motebok watch` on the whole examples project (no meeting
+//!    filter); `content/nuit/2022-03/saker/25-22.md` is edited
+//!    `MOTEBOK_BENCH_EDITS` times (default 200), each saved as editors do (a
+//!    `.tmp` file renamed over it); p50/p95/max from the rename until
+//!    `sak-25-22.pdf` and until `motepakke.pdf` are replaced; the watcher's
+//!    resident memory after the first and the last edit;
+//! 2. the `typst watch` anchor in the same run: the typst CLI on motebok's
+//!    kept sources of that pack and case paper (`build --keep-typst`), with
+//!    the PDF standards motebok's PDFs declare, over min(edits, 50) edits;
+//! 3. the archive: cold `motebok build --force` of a generated archive of
+//!    `MOTEBOK_BENCH_MEETINGS` meetings (default 200) with 1 job and one per
+//!    core: wall and CPU time, parallel efficiency, CPU per document, peak
+//!    memory, documents and pages;
+//! 4. the typst CLI over the same generated sources, J `typst compile`
+//!    processes at a time (as `xargs -P J`), J = 1 (skipped when
+//!    `MOTEBOK_BENCH_QUICK` is set) and one per core, and motebok ÷ CLI;
+//! 5. a large archive of `MOTEBOK_BENCH_LARGE` meetings (default 1000; 0
+//!    skips): cold build, peak memory, and a no-op rebuild (best of 3);
+//! 6. the rebuild after one case paper of the archive is edited, and cold
+//!    builds of the largest example meeting (1 job and all, best of 3).
 //!
-//! Numbers vary with the machine; the README records one run.
+//! The typst CLI is `MOTEBOK_BENCH_TYPST`, else `typst` on PATH or in
+//! `~/.cargo/bin` (`cargo install typst-cli --version 0.15.1 --locked`);
+//! without it the anchors are skipped with a line saying so. It compiles with
+//! `--font-path fonts --ignore-system-fonts`, `--root` the meeting's output
+//! folder (the kept sources name their files `/<hash>/<name>`) and the
+//! `--pdf-standard` that motebok's own PDF declares in its XMP metadata.
+//!
+//! CPU times are the children's `cutime` + `cstime` from `/proc/self/stat`,
+//! memory is VmHWM and VmRSS from `/proc/<pid>/status` (Linux); the load
+//! average is printed at the start and the end, since other work on the
+//! machine slows every figure. Numbers vary with the machine; the README
+//! records one run. A quick check: `MOTEBOK_BENCH_MEETINGS=12
+//! MOTEBOK_BENCH_LARGE=24 MOTEBOK_BENCH_EDITS=5 cargo bench`.
 
-use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
+#[path = "pipeline/archive.rs"]
+mod archive;
 #[path = "../tests/it/common.rs"]
 mod common;
+#[path = "pipeline/sys.rs"]
+mod sys;
+#[path = "pipeline/table.rs"]
+mod table;
+#[path = "pipeline/typst_cli.rs"]
+mod typst_cli;
+#[path = "pipeline/watch.rs"]
+mod watch;
 
-use common::{BIN, copy_tree, root};
+use common::{copy_tree, root};
+use sys::{Measured, env_flag, env_number, files_with, ms, summary};
+use table::Table;
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+/// Settings of one run, from the environment and the machine.
+struct Settings {
+    /// One job per core: the "all cores" J.
+    threads: usize,
+    edits: usize,
+    meetings: usize,
+    large: usize,
+    /// `MOTEBOK_BENCH_QUICK`: skip the typst CLI with one process.
+    quick: bool,
+    /// Clock ticks a second of `/proc` CPU times.
+    ticks: f64,
+    typst: Option<PathBuf>,
 }
 
-/// Peak resident memory (VmHWM) of a process, in MiB, while it runs.
-fn peak_mib(pid: u32) -> Option<f64> {
-    rss_field(pid, "VmHWM:")
-}
-
-fn rss_mib(pid: u32) -> Option<f64> {
-    rss_field(pid, "VmRSS:")
-}
-
-fn rss_field(pid: u32, field: &str) -> Option<f64> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Runs `motebok build` to completion; returns wall time and peak memory.
-fn timed_build(project: &Path, jobs: Option<usize>, filter: &[&str]) -> (Duration, f64) {
-    let _ = fs::remove_dir_all(project.join("output"));
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(project)
-        .args(["build", "--quiet"])
-        .args(filter);
-    if let Some(j) = jobs {
-        cmd.args(["--jobs", &j.to_string()]);
+impl Settings {
+    /// The job counts to measure: 1 and one per core (once when they are equal).
+    fn job_counts(&self) -> Vec<usize> {
+        let mut jobs = vec![1, self.threads];
+        jobs.dedup();
+        jobs
     }
-    let started = Instant::now();
-    // The examples' warnings are known; the exit status tells success.
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("motebok runs");
-    let mut peak: f64 = 0.0;
-    loop {
-        if let Some(p) = peak_mib(child.id()) {
-            peak = peak.max(p);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "build failed in {}", project.display());
-            break;
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    (started.elapsed(), peak)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-/// A synthetic archive: `count` meetings cycled from the examples, ten a year,
-/// every case numbered `auto` so numbering runs through each year.
-fn generate_archive(examples: &Path, target: &Path, count: usize) {
-    let mut sources: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for body in sorted_dirs(examples) {
-        for meeting in sorted_dirs(&body) {
-            if meeting.join("meeting.yaml").is_file() {
-                sources.push((body.clone(), meeting));
-            }
-        }
-    }
-    assert!(
-        !sources.is_empty(),
-        "no example meetings in {}",
-        examples.display()
-    );
-    let bodies: Vec<PathBuf> = {
-        let mut b: Vec<PathBuf> = sources.iter().map(|(b, _)| b.clone()).collect();
-        b.dedup();
-        b
-    };
-    for body in &bodies {
-        let name = body.file_name().unwrap();
-        fs::create_dir_all(target.join(name)).unwrap();
-        fs::copy(body.join("body.yaml"), target.join(name).join("body.yaml")).unwrap();
-    }
-    let per_body = count.div_ceil(bodies.len());
-    let mut made = 0;
-    for (b, body) in bodies.iter().enumerate() {
-        let meetings: Vec<&PathBuf> = sources
-            .iter()
-            .filter(|(x, _)| x == body)
-            .map(|(_, m)| m)
-            .collect();
-        for i in 0..per_body {
-            if made == count {
-                return;
-            }
-            let source = meetings[i % meetings.len()];
-            let year = 2001 + i / 10;
-            let n = i % 10 + 1;
-            let dir = target
-                .join(body.file_name().unwrap())
-                .join(format!("{year}-{n:02}"));
-            copy_tree(source, &dir);
-            let _ = fs::remove_file(dir.join("minutes.yaml"));
-            let _ = fs::remove_file(dir.join("referat-kilde.md"));
-            let text = fs::read_to_string(source.join("meeting.yaml")).unwrap();
-            let first_case = (n == 1 && i < 10).then(|| format!("1/{:02}", year % 100));
-            let date = format!("{year}-{:02}-{:02}", n + 1, 10 + b);
-            let text = renumbered(&text, &format!("{n}/{year}"), &date, first_case);
-            fs::write(dir.join("meeting.yaml"), text).unwrap();
-            made += 1;
-        }
-    }
-}
-
-/// A copied `meeting.yaml` as meeting `number` on `date`: no previous meeting
-/// or order note, the first case numbered `first_case` (opening a year) and
-/// every other `auto`.
-fn renumbered(text: &str, number: &str, date: &str, first_case: Option<String>) -> String {
-    let mut value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).unwrap();
-    let map = value.as_mapping_mut().unwrap();
-    map.insert("number".into(), number.into());
-    map.insert("date".into(), date.into());
-    map.remove("previous_meeting");
-    map.remove("order_note");
-    let agenda = map
-        .get_mut("agenda")
-        .and_then(|a| a.as_sequence_mut())
-        .unwrap();
-    let mut first = first_case;
-    for row in agenda.iter_mut() {
-        let row = row.as_mapping_mut().unwrap();
-        if row.contains_key("case") {
-            let case = first.take().unwrap_or_else(|| "auto".into());
-            row.insert("case".into(), case.into());
-        }
-    }
-    serde_yaml_ng::to_string(&value).unwrap()
-}
-
-fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-/// The meeting with the most pages of pack, by a quick build of all examples.
-fn largest_meeting(project: &Path) -> (String, PathBuf) {
-    timed_build(project, None, &[]);
-    let mut best: Option<(u64, String, PathBuf)> = None;
-    for body in sorted_dirs(&project.join("output")) {
-        for meeting in sorted_dirs(&body) {
-            let size = fs::metadata(meeting.join("motepakke.pdf"))
-                .map(|m| m.len())
-                .unwrap_or(0);
-            let name = format!(
-                "{}/{}",
-                body.file_name().unwrap().to_string_lossy(),
-                meeting.file_name().unwrap().to_string_lossy()
-            );
-            if best.as_ref().is_none_or(|(s, _, _)| size > *s) {
-                best = Some((size, name, meeting));
-            }
-        }
-    }
-    let (_, name, out) = best.expect("examples built");
-    (name, out)
-}
-
-struct Watcher {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Watcher {
-    fn start(project: &Path, filter: &str) -> Watcher {
-        let mut child = Command::new(BIN)
-            .current_dir(project)
-            .args(["watch", filter])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("motebok watch runs");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let w = Watcher { child, lines };
-        w.wait_for("initial build");
-        w
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(300))
-                .expect("watch answered");
-            if line.contains(needle) {
-                return line;
-            }
-        }
-    }
-}
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn modified(path: &Path) -> Option<SystemTime> {
-    fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 fn main() {
@@ -258,163 +91,340 @@ fn main() {
         println!("run with `cargo bench` to measure");
         return;
     }
-    let threads = thread::available_parallelism().map_or(1, |n| n.get());
-    let edits = env_number("MOTEBOK_BENCH_EDITS", 200);
-    let archive_size = env_number("MOTEBOK_BENCH_MEETINGS", 200);
+    sys::has_proc();
+    let s = Settings {
+        threads: thread::available_parallelism().map_or(1, |n| n.get()),
+        edits: env_number("MOTEBOK_BENCH_EDITS", 200),
+        meetings: env_number("MOTEBOK_BENCH_MEETINGS", 200),
+        large: env_number("MOTEBOK_BENCH_LARGE", 1000),
+        quick: env_flag("MOTEBOK_BENCH_QUICK"),
+        ticks: sys::clock_ticks(),
+        typst: typst_cli::find_typst(),
+    };
+    let machine = format!(
+        "{} cores, load average {} at the start",
+        s.threads,
+        sys::load_average()
+    );
+    println!(
+        "motebok benchmark: {machine}, {} edits, archive of {} meetings, large archive of {}",
+        s.edits, s.meetings, s.large
+    );
     let work = tempfile::tempdir().unwrap();
     let project = work.path().join("examples");
     copy_tree(&root().join("templates"), &project.join("templates"));
     copy_tree(&root().join("content"), &project.join("content"));
 
-    println!(
-        "motebok benchmark: {threads} threads available, {edits} edits, archive of {archive_size} meetings"
-    );
-    let largest = bench_cold_builds(&project, threads);
+    let mut t = Table::default();
+    bench_cold_builds(&project, &s, &mut t);
+    bench_watch(&project, &s, &mut t);
     let archive = work.path().join("archive");
-    bench_archive(&archive, archive_size, threads);
-    bench_incremental(&archive);
-    bench_watch(&project, &largest, edits);
+    let motebok = bench_archive(&archive, &s, &mut t);
+    bench_cli(&archive, &s, &motebok, &mut t);
+    bench_incremental(&archive, &s, &mut t);
+    bench_large(&work.path().join("large"), &s, &motebok, &mut t);
+    println!("load average at the end: {}", sys::load_average());
+    t.print(&machine);
 }
 
-/// Cold builds of the largest example meeting, with 1 thread and all; returns that meeting.
-fn bench_cold_builds(project: &Path, threads: usize) -> String {
-    let (largest, out_dir) = largest_meeting(project);
-    let pack_pages = lopdf::Document::load(out_dir.join("motepakke.pdf"))
-        .map(|d| d.get_pages().len())
-        .unwrap_or(0);
-    println!("largest example meeting: {largest} (pack of {pack_pages} pages)");
-
-    for jobs in [1, threads] {
-        let runs: Vec<f64> = (0..3)
-            .map(|_| {
-                timed_build(project, Some(jobs), &[&largest])
-                    .0
-                    .as_secs_f64()
-            })
-            .collect();
-        let best = runs.iter().cloned().fold(f64::MAX, f64::min);
-        println!(
-            "cold build of {largest}, {jobs} thread(s): {:.0} ms (best of 3)",
-            best * 1000.0
-        );
-    }
-    largest
-}
-
-/// Cold builds of a generated archive of `size` meetings in `archive`, with 1 thread and all.
-fn bench_archive(archive: &Path, size: usize, threads: usize) {
-    copy_tree(&root().join("templates"), &archive.join("templates"));
-    generate_archive(&root().join("content"), &archive.join("content"), size);
-    for jobs in [1, threads] {
-        let (time, peak) = timed_build(archive, Some(jobs), &[]);
-        let archive_docs = count_files(&archive.join("output"), "pdf");
-        println!(
-            "cold build of the archive ({size} meetings, {archive_docs} PDFs), {jobs} thread(s): {:.1} s, peak memory {peak:.0} MiB",
-            time.as_secs_f64()
+/// Cold builds of the largest example meeting, with 1 job and all, best of 3.
+fn bench_cold_builds(project: &Path, s: &Settings, t: &mut Table) {
+    archive::build(project, None, true, &[], s.ticks);
+    let (largest, out_dir) = archive::largest_meeting(project);
+    let docs = files_with(&out_dir, "pdf").len();
+    let pack_pages = archive::pdf_pages(&out_dir.join("motepakke.pdf"));
+    for jobs in s.job_counts() {
+        let best = (0..3)
+            .map(|_| archive::build(project, Some(jobs), true, &[&largest], s.ticks).wall)
+            .min()
+            .unwrap();
+        t.add(
+            format!(
+                "cold build of {largest} ({docs} documents, pack of {pack_pages} pages), {}, best of 3",
+                jobs_word(jobs)
+            ),
+            format!("{:.0} ms", ms(best)),
+            "",
         );
     }
 }
 
-/// Incremental: one case paper edited in one meeting of the archive; only
-/// that meeting's paper and pack are compiled again.
-fn bench_incremental(archive: &Path) {
-    let edited_meeting = sorted_dirs(&archive.join("content"))
-        .into_iter()
-        .flat_map(|body| sorted_dirs(&body))
-        .find(|m| first_paper(m).is_some())
-        .expect("a meeting with a case paper");
-    let paper = first_paper(&edited_meeting).unwrap();
-    let text = fs::read_to_string(&paper).unwrap();
-    fs::write(&paper, format!("{text}\nEn endring i ett saksfremlegg.\n")).unwrap();
-    let started = Instant::now();
-    let status = Command::new(BIN)
-        .current_dir(archive)
-        .args(["build", "--quiet"])
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    println!(
-        "rebuild of the archive after editing one case paper (incremental): {:.0} ms",
-        started.elapsed().as_secs_f64() * 1000.0
-    );
-}
-
-/// Watch latency on the `largest` example meeting over `edits` edits, and the watcher's memory.
-fn bench_watch(project: &Path, largest: &str, edits: usize) {
-    let watcher = Watcher::start(project, largest);
-    let meeting_dir = project.join("content").join(largest);
-    let paper = first_paper(&meeting_dir).expect("the largest meeting has a case paper");
-    let pack = project.join("output").join(largest).join("motepakke.pdf");
-    let original = fs::read_to_string(&paper).unwrap();
-    let mut latencies = Vec::new();
-    let mut rss_first = 0.0;
-    for i in 0..edits {
-        let edited = format!("{original}\nRedigering nummer {i} av saksfremlegget.\n");
-        latencies.push(save_and_wait(&paper, &edited, &pack, i));
-        watcher.wait_for("rebuilt");
-        if i == 0 {
-            rss_first = rss_mib(watcher.child.id()).unwrap_or(0.0);
-        }
+/// Watch latency and memory (1), then the `typst watch` anchor (2).
+fn bench_watch(project: &Path, s: &Settings, t: &mut Table) {
+    if s.edits == 0 {
+        println!("MOTEBOK_BENCH_EDITS=0: watch skipped");
+        return;
     }
-    let rss_last = rss_mib(watcher.child.id()).unwrap_or(0.0);
-    latencies.sort_by(|a, b| a.total_cmp(b));
-    println!(
-        "watch latency, edit saved in {} to motepakke.pdf renamed into place, {edits} edits: p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms",
-        paper.strip_prefix(project).unwrap().display(),
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 95.0),
-        latencies.last().copied().unwrap_or(0.0)
+    let run = watch::run_watch(project, s.edits);
+    let out = project.join("output").join(watch::MEETING);
+    let workload = format!(
+        "`motebok watch` of the examples, {} edits of {}/{}",
+        s.edits,
+        watch::MEETING,
+        watch::PAPER
     );
-    println!(
-        "watch memory: {rss_first:.0} MiB after the first edit, {rss_last:.0} MiB after {edits} edits ({:.2}×)",
-        rss_last / rss_first.max(1.0)
-    );
-}
-
-/// Saves `edited` over `paper` as editors do (a temp file beside it, renamed
-/// over) and waits until `pack` changes; returns the latency in milliseconds.
-fn save_and_wait(paper: &Path, edited: &str, pack: &Path, i: usize) -> f64 {
-    let before = modified(pack);
-    let temp = paper.with_extension("md.tmp");
-    fs::write(&temp, edited).unwrap();
-    let started = Instant::now();
-    fs::rename(&temp, paper).unwrap();
-    loop {
-        if modified(pack) != before {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            panic!("no rebuild after edit {i}");
-        }
-        thread::sleep(Duration::from_micros(500));
+    let paper = summary(&run.paper_ms);
+    let pack = summary(&run.pack_ms);
+    for (doc, (p50, p95, max), target) in [
+        (watch::PAPER_PDF, paper, "p50 ≤ 50 ms, p95 ≤ 80 ms"),
+        (watch::PACK_PDF, pack, "≤ 0.7× typst watch"),
+    ] {
+        let pages = archive::pdf_pages(&out.join(doc));
+        t.add(
+            format!("{workload}: save → {doc} ({pages} pages) replaced, p50 / p95 / max"),
+            format!("{p50:.0} / {p95:.0} / {max:.0} ms"),
+            target,
+        );
     }
-    started.elapsed().as_secs_f64() * 1000.0
+    t.add(
+        format!("{workload}: resident memory after the first → the last edit"),
+        format!(
+            "{:.0} → {:.0} MiB ({:.2}×)",
+            run.rss_first,
+            run.rss_last,
+            run.rss_last / run.rss_first
+        ),
+        "≤ 200 MiB, ≤ 1.2× after 200 edits",
+    );
+    bench_typst_watch(project, s, pack.0, t);
 }
 
-fn first_paper(meeting: &Path) -> Option<PathBuf> {
-    let mut papers: Vec<PathBuf> = fs::read_dir(meeting.join("saker"))
-        .ok()?
-        .map(|e| e.unwrap().path())
-        .collect();
-    papers.sort();
-    papers
+/// The `typst watch` anchor on motebok's kept sources of the pack and the
+/// case paper after the last edit; `pack_p50` is motebok's, for the ratio.
+fn bench_typst_watch(project: &Path, s: &Settings, pack_p50: f64, t: &mut Table) {
+    let Some(typst) = &s.typst else { return };
+    if s.edits < 2 {
+        println!("typst watch anchor skipped: it needs MOTEBOK_BENCH_EDITS ≥ 2");
+        return;
+    }
+    let kept = ["--keep-typst", "--force", watch::MEETING];
+    archive::build(project, None, false, &kept, s.ticks);
+    let out = project.join("output").join(watch::MEETING);
+    let typst_pack_p50 = typst_watch_one(typst, &out.join(watch::PACK_PDF), s.edits, t);
+    typst_watch_one(typst, &out.join(watch::PAPER_PDF), s.edits, t);
+    if let Some(anchor) = typst_pack_p50 {
+        t.add(
+            format!(
+                "watch, {}: motebok pack p50 ÷ typst watch pack p50",
+                watch::MEETING
+            ),
+            format!("{:.2}", pack_p50 / anchor),
+            "≤ 0.7",
+        );
+    }
+}
+
+/// `typst watch` on the kept source of motebok's `pdf`, over min(edits, 50)
+/// edits; its p50 in milliseconds, `None` when the CLI could not compile it.
+fn typst_watch_one(typst: &Path, pdf: &Path, edits: usize, t: &mut Table) -> Option<f64> {
+    let name = pdf.file_name().unwrap().to_string_lossy();
+    println!(
+        "PDF standards of motebok's {name}: {}",
+        typst_cli::check_standards(pdf)
+    );
+    let standards = typst_cli::standards_of(pdf);
+    if standards.is_empty() {
+        println!("no PDF standard found in {name}: the CLI compiles it without --pdf-standard");
+    }
+    let k = edits.min(50);
+    let typ = pdf.with_extension("typ");
+    let latencies = typst_cli::watch_latencies(typst, &typ, &standards, edits - 1, k)?;
+    let (p50, p95, _) = summary(&latencies);
+    t.add(
+        format!(
+            "`typst watch` on motebok's source of {}/{name} ({} pages, --pdf-standard {}), {k} edits, p50 / p95",
+            watch::MEETING,
+            archive::pdf_pages(pdf),
+            standards.join(",")
+        ),
+        format!("{p50:.0} / {p95:.0} ms"),
+        "",
+    );
+    Some(p50)
+}
+
+/// The archive's cold builds with motebok, one per job count (3).
+struct ArchiveRun {
+    builds: Vec<(usize, Measured)>,
+    pdfs: usize,
+    pages: usize,
+}
+
+impl ArchiveRun {
+    fn wall_at(&self, jobs: usize) -> Option<Duration> {
+        self.builds
+            .iter()
+            .find(|(j, _)| *j == jobs)
+            .map(|(_, m)| m.wall)
+    }
+}
+
+/// `1 job`, `16 jobs`.
+fn jobs_word(jobs: usize) -> String {
+    if jobs == 1 {
+        "1 job".to_owned()
+    } else {
+        format!("{jobs} jobs")
+    }
+}
+
+/// Wall and CPU time, parallel efficiency (CPU ÷ (wall × jobs)), CPU per
+/// document, and peak memory where it was read.
+fn build_figure(m: &Measured, jobs: usize, docs: usize) -> String {
+    let efficiency = m.cpu.as_secs_f64() / (m.wall.as_secs_f64() * jobs as f64);
+    let per_doc = ms(m.cpu) / docs.max(1) as f64;
+    let mut figure = format!(
+        "wall {:.2} s, CPU {:.2} s, efficiency {:.0} %, CPU/document {per_doc:.1} ms",
+        m.wall.as_secs_f64(),
+        m.cpu.as_secs_f64(),
+        efficiency * 100.0
+    );
+    if m.peak_mib.is_finite() {
+        figure.push_str(&format!(", peak {:.0} MiB", m.peak_mib));
+    }
+    figure
+}
+
+/// Cold builds of a generated archive with 1 job and one per core (3).
+fn bench_archive(archive: &Path, s: &Settings, t: &mut Table) -> ArchiveRun {
+    archive::make_archive(archive, s.meetings);
+    let builds: Vec<(usize, Measured)> = s
+        .job_counts()
         .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "md"))
-}
-
-fn count_files(dir: &Path, ext: &str) -> usize {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .map(|e| e.unwrap().path())
-        .map(|p| {
-            if p.is_dir() {
-                count_files(&p, ext)
-            } else {
-                usize::from(p.extension().is_some_and(|e| e == ext))
-            }
+        .map(|jobs| {
+            (
+                jobs,
+                archive::build(archive, Some(jobs), true, &[], s.ticks),
+            )
         })
-        .sum()
+        .collect();
+    let pdfs = files_with(&archive.join("output"), "pdf").len();
+    let (kept, pages) = archive::build_keeping_sources(archive, "output-typst");
+    if kept != pdfs {
+        println!("the --keep-typst build wrote {kept} PDFs, the cold build {pdfs}");
+    }
+    let workload = format!(
+        "archive of {} meetings ({pdfs} PDFs, {pages} pages)",
+        s.meetings
+    );
+    for (jobs, m) in &builds {
+        let target = if *jobs > 1 {
+            "efficiency ≥ 85 % at 16 jobs, CPU/document ≤ 15 ms"
+        } else {
+            "CPU/document ≤ 15 ms"
+        };
+        t.add(
+            format!("motebok build --force, {workload}, {}", jobs_word(*jobs)),
+            build_figure(m, *jobs, pdfs),
+            target,
+        );
+    }
+    ArchiveRun {
+        builds,
+        pdfs,
+        pages,
+    }
+}
+
+/// The typst CLI over the archive's kept sources, and motebok ÷ CLI (4).
+fn bench_cli(archive: &Path, s: &Settings, motebok: &ArchiveRun, t: &mut Table) {
+    let Some(typst) = &s.typst else { return };
+    let sources: Vec<typst_cli::Source> = files_with(&archive.join("output-typst"), "typ")
+        .into_iter()
+        .map(|typ| typst_cli::Source {
+            standards: typst_cli::standards_of(&typ.with_extension("pdf")),
+            typ,
+        })
+        .collect();
+    let workload = format!(
+        "typst compile of the archive's {} generated sources ({} meetings)",
+        sources.len(),
+        s.meetings
+    );
+    for jobs in s.job_counts() {
+        if jobs == 1 && s.quick && s.threads > 1 {
+            println!("{workload}, 1 process: skipped (MOTEBOK_BENCH_QUICK)");
+            continue;
+        }
+        let batch = typst_cli::compile_all(typst, &sources, jobs, s.ticks);
+        let m = Measured {
+            wall: batch.wall,
+            cpu: batch.cpu,
+            peak_mib: f64::NAN,
+        };
+        let figure = format!(
+            "{}, {} failed",
+            build_figure(&m, jobs, sources.len()),
+            batch.failed
+        );
+        t.add(format!("{workload}, {jobs} at a time"), figure, "0 failed");
+        if let Some(e) = batch.first_error {
+            println!("first CLI failure: {e}");
+        }
+        if let Some(wall) = motebok.wall_at(jobs) {
+            let ratio = wall.as_secs_f64() / batch.wall.as_secs_f64();
+            t.add(
+                format!(
+                    "archive of {} meetings, {}: motebok wall ÷ typst CLI wall",
+                    s.meetings,
+                    jobs_word(jobs)
+                ),
+                format!("{ratio:.2}"),
+                "≤ 0.5",
+            );
+        }
+    }
+}
+
+/// The archive rebuilt after one case paper is edited (6).
+fn bench_incremental(archive: &Path, s: &Settings, t: &mut Table) {
+    let (paper, time) = archive::incremental(archive, s.ticks);
+    t.add(
+        format!(
+            "rebuild of the archive ({} meetings) after editing {paper}",
+            s.meetings
+        ),
+        format!("{time:.0} ms"),
+        "",
+    );
+}
+
+/// A large archive: cold build with one job per core, then no-op rebuilds (5).
+fn bench_large(dir: &Path, s: &Settings, motebok: &ArchiveRun, t: &mut Table) {
+    if s.large == 0 {
+        println!("MOTEBOK_BENCH_LARGE=0: the large archive is skipped");
+        return;
+    }
+    archive::make_archive(dir, s.large);
+    let cold = archive::build(dir, Some(s.threads), true, &[], s.ticks);
+    let pdfs = files_with(&dir.join("output"), "pdf").len();
+    let workload = format!("large archive of {} meetings ({pdfs} PDFs)", s.large);
+    t.add(
+        format!(
+            "motebok build --force, {workload}, {}",
+            jobs_word(s.threads)
+        ),
+        build_figure(&cold, s.threads, pdfs),
+        "peak ≤ 1 GiB (1000 meetings)",
+    );
+    if let Some(base) = motebok.wall_at(s.threads) {
+        let ratio = cold.wall.as_secs_f64() / base.as_secs_f64();
+        t.add(
+            format!(
+                "{workload}: wall ÷ the {}-meeting archive's ({} PDFs, {} pages)",
+                s.meetings, motebok.pdfs, motebok.pages
+            ),
+            format!("{ratio:.2}"),
+            "≤ 5.5 (1000 ÷ 200 meetings)",
+        );
+    }
+    let noop = (0..3)
+        .map(|_| archive::build(dir, None, false, &[], s.ticks).wall)
+        .min()
+        .unwrap();
+    t.add(
+        format!("no-op rebuild (`motebok build`) of the {workload}, best of 3"),
+        format!("{:.2} s", noop.as_secs_f64()),
+        "≤ 0.5 s (1000 meetings)",
+    );
 }

@@ -31,6 +31,7 @@ pub mod report;
 pub mod scaffold;
 pub mod schema;
 pub mod text;
+pub mod threads;
 pub mod view;
 pub mod watch;
 pub mod world;

@@ -105,8 +105,8 @@ impl Typesetter {
     /// Whether `text` typesets without an empty box, in regular, bold and
     /// italic; `None` when that needs a trial and `budget` is spent.
     fn prints(&self, text: &str, budget: &mut usize) -> Option<bool> {
-        let mut cache = self.printable.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&known) = cache.get(text) {
+        let known = |cache: &HashMap<String, bool>| cache.get(text).copied();
+        if let Some(known) = known(&self.printable.lock().unwrap_or_else(|e| e.into_inner())) {
             return Some(known);
         }
         if !text.chars().any(|c| {
@@ -114,16 +114,33 @@ impl Typesetter {
                 .iter()
                 .any(|font| font.info().coverage.contains(u32::from(c)))
         }) {
-            cache.insert(text.to_owned(), false);
+            self.remember(text, false);
             return Some(false);
         }
         *budget = budget.checked_sub(1)?;
+        // The lock is not held while typesetting: Typst works on the worker
+        // threads, and a worker that waits for it may take up another task
+        // that asks here (two threads may then try the same text; both get
+        // the same answer).
+        let printable = Self::trial(text);
+        self.remember(text, printable);
+        Some(printable)
+    }
+
+    fn remember(&self, text: &str, printable: bool) {
+        let mut cache = self.printable.lock().unwrap_or_else(|e| e.into_inner());
+        cache.insert(text.to_owned(), printable);
+    }
+
+    /// Typesets `text` in regular, bold and italic and exports it as PDF/A,
+    /// which refuses empty boxes: whether it prints.
+    fn trial(text: &str) -> bool {
         let escaped = crate::text::escape_markup(text);
         let source = format!(
             "#set text(font: \"{HOUSE_FONT}\", lang: \"nb\")\n{escaped} #strong[{escaped}] #emph[{escaped}] #strong(emph[{escaped}])"
         );
         let world = DocumentWorld::new(Typesetter::shared(), "probe.typ", source);
-        let printable = typst::compile::<PagedDocument>(&world)
+        typst::compile::<PagedDocument>(&world)
             .output
             .ok()
             .is_some_and(|document| {
@@ -138,9 +155,7 @@ impl Typesetter {
                     };
                     typst_pdf::pdf(&document, &options).is_ok()
                 })
-            });
-        cache.insert(text.to_owned(), printable);
-        Some(printable)
+            })
     }
 
     /// Names of the font families available to templates.
@@ -181,12 +196,14 @@ impl DocumentWorld {
     }
 
     /// The project file `id` names, if the document may read it.
-    fn project_file(&self, id: FileId) -> Option<&Arc<[u8]>> {
+    fn project_file(&self, id: FileId) -> Option<Arc<[u8]>> {
         let path = id.get();
         if !matches!(path.root(), VirtualRoot::Project) {
             return None;
         }
-        self.files.get(path.vpath().get_with_slash())
+        self.files
+            .get(path.vpath().get_with_slash())
+            .map(|file| file.get())
     }
 
     /// The main source.
@@ -220,7 +237,7 @@ impl World for DocumentWorld {
         if id == self.main.id() {
             Ok(Bytes::from_string(self.main.clone()))
         } else if let Some(bytes) = self.project_file(id) {
-            Ok(Bytes::new(bytes.clone()))
+            Ok(Bytes::new(bytes))
         } else {
             Err(FileError::AccessDenied)
         }

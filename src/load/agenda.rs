@@ -4,15 +4,14 @@
 
 use std::path::PathBuf;
 
-use super::assets::resolve_figures;
 use super::attachments::resolve_attachments;
-use super::blocks::load_blocks;
 use super::body::resolve_member;
 use super::case_number::{CaseField, resolve_case_number};
 use super::cycle::CaseNumbers;
 pub(crate) use super::item::ItemContext;
+use super::prefetch::read_paper_parts;
 use super::schema::{AgendaFile, ClosedSpec, OneOrMany, PersonSpec, PresenterSpec};
-use super::source::{SourceFile, check_markdown, read_paper};
+use super::source::{SourceFile, check_markdown};
 use crate::blocks::Block;
 use crate::derive::{self, Clock};
 use crate::diagnostic::{Diagnostics, did_you_mean};
@@ -109,14 +108,16 @@ fn resolve_paper(
     let Some(relative) = path else {
         return (None, Vec::new());
     };
-    let places = (ctx.content_dir, ctx.dir);
-    let Some(text) = read_paper(ctx.file, &ctx.sub("paper"), places, relative, diags) else {
-        return (None, Vec::new());
-    };
-    let path = ctx.dir.join(relative);
-    let text = resolve_figures(ctx.content_dir, &path, text, files, diags);
-    let blocks = load_blocks(ctx.content_dir, &path, &text, diags);
-    (Some(text), blocks)
+    let field = ctx.sub("paper");
+    let paper = ctx
+        .papers
+        .take(ctx.dir, &field, relative)
+        .unwrap_or_else(|| {
+            read_paper_parts((ctx.content_dir, ctx.dir), ctx.file, &field, relative)
+        });
+    diags.extend(paper.diags.0);
+    files.extend(paper.files);
+    (paper.text, paper.blocks)
 }
 
 /// Reports a duration longer than a day, and leaves it out so that no clock

@@ -9,12 +9,11 @@
 
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex};
 use crate::fsread::{self, ReadError, Root};
 use crate::markdown;
-use crate::model::PaperFile;
+use crate::model::{FileBytes, PaperFile};
 use crate::text::stable_hash;
 
 /// The largest figure file, in bytes: a photograph or a scanned page fits;
@@ -118,7 +117,7 @@ pub(crate) fn read_image(
     };
     Ok(PaperFile {
         path: format!("/{:016x}/{name}", stable_hash(&bytes)),
-        bytes: Arc::from(bytes),
+        bytes: FileBytes::ready(bytes),
     })
 }
 

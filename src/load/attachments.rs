@@ -21,7 +21,7 @@ use super::schema::AttachmentFile;
 use super::source::SourceFile;
 use crate::diagnostic::Diagnostics;
 use crate::fsread::{self, ReadError, Root};
-use crate::model::{Attachment, PaperFile};
+use crate::model::{Attachment, DrawnSet, FileBytes, PaperFile};
 use crate::text::stable_hash;
 
 /// The largest attachment, in bytes: a report of some hundred pages fits.
@@ -88,19 +88,29 @@ fn read_pages(content_dir: &Path, dir: &Path, relative: &str) -> Result<Vec<Pape
             pages.len()
         ));
     }
+    // Drawing takes far longer than reading: it waits until a document shows
+    // the pages (a build whose documents are unchanged never draws them).
+    let count = pages.len();
+    let set = DrawnSet::new(move || draw_pages(&pdf));
+    Ok((0..count)
+        .map(|n| PaperFile {
+            path: format!("/{hash:016x}/side-{}.svg", n + 1),
+            bytes: FileBytes::drawn(&set, n),
+        })
+        .collect())
+}
+
+/// Every page of `pdf`, drawn as an SVG.
+fn draw_pages(pdf: &Pdf) -> Vec<Vec<u8>> {
     let settings = interpreter_settings();
     let cache = RenderCache::new();
     let render = SvgRenderSettings {
         bg_color: [255, 255, 255, 255],
     };
-    Ok(pages
+    pdf.pages()
         .iter()
-        .enumerate()
-        .map(|(n, page)| PaperFile {
-            path: format!("/{hash:016x}/side-{}.svg", n + 1),
-            bytes: Arc::from(hayro_svg::convert(page, &cache, &settings, &render).into_bytes()),
-        })
-        .collect())
+        .map(|page| hayro_svg::convert(page, &cache, &settings, &render).into_bytes())
+        .collect()
 }
 
 /// Draws page `page` (counted from 1) of the PDF `bytes` as an SVG, the way

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::prefetch::Papers;
 use super::source::SourceFile;
 use crate::model::Body;
 
@@ -22,6 +23,8 @@ pub(crate) struct ItemContext<'a> {
     pub(crate) field: &'a str,
     /// Whether the meeting has a start time, so every row needs a duration.
     pub(crate) timed: bool,
+    /// The case papers read ahead.
+    pub(crate) papers: &'a Papers,
 }
 
 impl ItemContext<'_> {

@@ -13,6 +13,7 @@ use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
 use super::deputies::{Substitute, resolve_substitute};
 use super::identity::{MAX_MEETING_NUMBER, RawMeeting, is_number_form};
 use super::minutes::{MinutesContext, load_minutes};
+use super::prefetch::Papers;
 use super::schema::{AgendaFile, MeetingFile, MeetingStatusName, PreviousFile, SubstituteFile};
 use super::source::{MINUTES_FILE, SourceFile, check_markdown, typed};
 use crate::derive::{Clock, Date};
@@ -59,7 +60,7 @@ pub(crate) fn resolve_meeting(
     content_dir: &Path,
     raw: RawMeeting,
     body: &Body,
-    cycle: &mut Cycle,
+    (cycle, papers): (&mut Cycle, &Papers),
     diags: &mut Diagnostics,
 ) -> Option<(Meeting, MeetingSources)> {
     let RawMeeting {
@@ -84,6 +85,7 @@ pub(crate) fn resolve_meeting(
         file: &file,
         field: "",
         timed: header.times.timed,
+        papers,
     };
     let agenda_values = std::mem::take(&mut raw.agenda);
     let agenda = resolve_agenda(base, header.times.start, agenda_values, numbers, diags);

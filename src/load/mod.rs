@@ -38,6 +38,7 @@ mod limits;
 mod meeting;
 mod messages;
 mod minutes;
+mod prefetch;
 pub(crate) mod schema;
 mod source;
 mod votes;
@@ -115,8 +116,10 @@ fn load_body_dir(
         dir: PathBuf::from(dir),
         meetings: Vec::new(),
     };
+    let papers = prefetch::Papers::prefetch(content_dir, &raws);
     for raw in raws {
-        let resolved = meeting::resolve_meeting(content_dir, raw, &body, &mut cycle, diags);
+        let resolved =
+            meeting::resolve_meeting(content_dir, raw, &body, (&mut cycle, &papers), diags);
         if let Some((meeting, meeting_sources)) = resolved {
             meetings.push(meeting);
             sources.meetings.push(meeting_sources);

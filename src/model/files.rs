@@ -2,7 +2,8 @@
 //! by the virtual path the Typst world serves each under.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use super::{AgendaRow, Meeting};
 
@@ -10,13 +11,98 @@ use super::{AgendaRow, Meeting};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaperFile {
     /// The virtual path its Typst source names it by (`/<hash>/tidslinje.png`).
+    /// The hash is of what the file is made from, so the path names its bytes.
     pub path: String,
     /// Its bytes.
-    pub bytes: Arc<[u8]>,
+    pub bytes: FileBytes,
 }
 
 /// Files by virtual path, as the Typst world serves them.
-pub type FileMap = BTreeMap<String, Arc<[u8]>>;
+pub type FileMap = BTreeMap<String, FileBytes>;
+
+/// The bytes of a file a document shows: read at load, or drawn the first
+/// time a document needs them (the pages of an attachment, which take far
+/// longer to draw than to read, and which a build whose documents are all
+/// unchanged never needs).
+#[derive(Clone)]
+pub struct FileBytes(Source);
+
+#[derive(Clone)]
+enum Source {
+    Ready(Arc<[u8]>),
+    Drawn { set: Arc<DrawnSet>, index: usize },
+}
+
+/// Files drawn together on first use (every page of one attachment), by a
+/// drawing that cannot fail: what could fail was checked at load.
+pub struct DrawnSet {
+    drawn: OnceLock<Vec<Arc<[u8]>>>,
+    draw: Box<dyn Fn() -> Vec<Vec<u8>> + Send + Sync>,
+}
+
+impl DrawnSet {
+    /// A set of files that `draw` makes, all at once, when one is first needed.
+    pub fn new(draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static) -> Arc<DrawnSet> {
+        Arc::new(DrawnSet {
+            drawn: OnceLock::new(),
+            draw: Box::new(draw),
+        })
+    }
+}
+
+impl FileBytes {
+    /// Bytes at hand.
+    pub fn ready(bytes: impl Into<Arc<[u8]>>) -> FileBytes {
+        FileBytes(Source::Ready(bytes.into()))
+    }
+
+    /// File `index` of `set`, drawn when first needed.
+    pub fn drawn(set: &Arc<DrawnSet>, index: usize) -> FileBytes {
+        FileBytes(Source::Drawn {
+            set: set.clone(),
+            index,
+        })
+    }
+
+    /// The bytes, drawn now when they were not yet (once per set, shared by
+    /// every thread that asks meanwhile).
+    pub fn get(&self) -> Arc<[u8]> {
+        match &self.0 {
+            Source::Ready(bytes) => bytes.clone(),
+            Source::Drawn { set, index } => {
+                let drawn = set
+                    .drawn
+                    .get_or_init(|| (set.draw)().into_iter().map(Arc::from).collect());
+                drawn.get(*index).cloned().unwrap_or_else(|| Arc::from([]))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for FileBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Source::Ready(bytes) => write!(f, "FileBytes({} bytes)", bytes.len()),
+            Source::Drawn { index, .. } => write!(f, "FileBytes(drawn file {index})"),
+        }
+    }
+}
+
+/// Files are equal when their bytes are: a drawn file is the same file as
+/// long as it is the same drawing of the same set.
+impl PartialEq for FileBytes {
+    fn eq(&self, other: &FileBytes) -> bool {
+        match (&self.0, &other.0) {
+            (Source::Ready(a), Source::Ready(b)) => a == b,
+            (Source::Drawn { set: a, index: i }, Source::Drawn { set: b, index: j }) => {
+                Arc::ptr_eq(a, b) && i == j
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Eq for FileBytes {}
 
 impl Meeting {
     /// The files the meeting's documents may show: every case paper's figures.

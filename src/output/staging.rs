@@ -5,6 +5,7 @@
 //! so that a later failure (the archive index) can still undo the whole build
 //! with [`Commit::roll_back`]. A commit that fails halfway undoes itself.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::fs;
 use std::io;
@@ -28,6 +29,8 @@ struct Staged {
 #[derive(Debug, Default)]
 pub struct Staging {
     pending: Mutex<Vec<Staged>>,
+    /// The paths staged by [`Staging::write_once`].
+    shared: Mutex<HashSet<PathBuf>>,
 }
 
 impl Staging {
@@ -44,6 +47,21 @@ impl Staging {
                 written,
             });
         Ok(())
+    }
+
+    /// Like [`Staging::write`], unless `path` was staged this way already
+    /// (a file several documents of one build share): then nothing is written.
+    pub fn write_once(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let first = self
+            .shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf());
+        if first {
+            self.write(path, bytes)
+        } else {
+            Ok(())
+        }
     }
 
     /// Puts every staged file in place (each by an atomic rename, in the order

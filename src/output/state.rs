@@ -41,6 +41,36 @@ struct Entry {
     /// For a document: the hash of its generated source and its page count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     document: Option<(u64, usize)>,
+    /// For a document: the hash of what its source was rendered from (see
+    /// [`Fingerprint::inputs`]); none in manifests of motebok before 0.x of
+    /// 2026-11-26, whose documents are then told by their source alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inputs: Option<u64>,
+}
+
+/// What a document was built from, to tell next time whether it must be
+/// built again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// A hash of its generated source (with the PDF standards and motebok's version).
+    pub source: u64,
+    /// A hash of what the source is rendered from: templates and context.
+    /// Equal inputs make an equal source, so the source need not be
+    /// rendered to know it is unchanged; unequal inputs may still make an
+    /// equal source (the other case papers of a meeting whose one paper was
+    /// edited), which then is rendered and compared.
+    pub inputs: u64,
+}
+
+/// What the manifest recorded of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    /// The hash of its generated source.
+    pub source: u64,
+    /// The hash of its inputs, when recorded.
+    pub inputs: Option<u64>,
+    /// Its page count.
+    pub pages: usize,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -117,15 +147,24 @@ impl Fingerprints {
         Ok(())
     }
 
-    /// The source hash and page count recorded for the document at `path`.
-    pub fn get(&self, path: &Path) -> Option<(u64, usize)> {
-        self.0.lock().ok()?.get(path)?.document
+    /// What was recorded of the document at `path`.
+    pub fn get(&self, path: &Path) -> Option<Recorded> {
+        let map = self.0.lock().ok()?;
+        let entry = map.get(path)?;
+        let (source, pages) = entry.document?;
+        Some(Recorded {
+            source,
+            inputs: entry.inputs,
+            pages,
+        })
     }
 
-    /// Records the source hash and page count of the document at `path`.
-    pub fn set(&self, path: &Path, hash: u64, pages: usize) {
+    /// Records the fingerprint and page count of the document at `path`.
+    pub fn set(&self, path: &Path, fingerprint: Fingerprint, pages: usize) {
         if let Ok(mut map) = self.0.lock() {
-            map.entry(path.to_path_buf()).or_default().document = Some((hash, pages));
+            let entry = map.entry(path.to_path_buf()).or_default();
+            entry.document = Some((fingerprint.source, pages));
+            entry.inputs = Some(fingerprint.inputs);
         }
     }
 
@@ -136,6 +175,7 @@ impl Fingerprints {
             && let Some(entry) = map.get_mut(path)
         {
             entry.document = None;
+            entry.inputs = None;
         }
     }
 
@@ -273,10 +313,19 @@ mod tests {
         for rel in ["m/a.pdf", "m/b.pdf", "m/c.pdf"] {
             f.record(Path::new(rel), written(out, rel, rel.as_bytes()));
         }
-        f.set(Path::new("m/a.pdf"), 7, 2);
+        let fingerprint = Fingerprint {
+            source: 7,
+            inputs: 9,
+        };
+        f.set(Path::new("m/a.pdf"), fingerprint, 2);
         f.save(out).unwrap();
         let f = Fingerprints::load(out);
-        assert_eq!(f.get(Path::new("m/a.pdf")), Some((7, 2)));
+        let recorded = Recorded {
+            source: 7,
+            inputs: Some(9),
+            pages: 2,
+        };
+        assert_eq!(f.get(Path::new("m/a.pdf")), Some(recorded));
         fs::write(out.join("m/c.pdf"), b"the user's own").unwrap();
         fs::write(out.join("m/mine.pdf"), b"never written by motebok").unwrap();
         let keep: HashSet<PathBuf> = [PathBuf::from("m/a.pdf")].into();
@@ -287,6 +336,25 @@ mod tests {
         assert_eq!(left.len(), 1, "{left:?}");
         assert!(out.join("m/a.pdf").exists() && out.join("m/c.pdf").exists());
         assert!(out.join("m/mine.pdf").exists() && !out.join("m/b.pdf").exists());
+    }
+
+    /// A manifest of an earlier motebok, without input hashes, still tells
+    /// each document by its source.
+    #[test]
+    fn a_manifest_without_input_hashes_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(STATE_DIR);
+        fs::create_dir_all(&state).unwrap();
+        let old =
+            r#"{"format": 1, "version": "0.1.0", "files": {"m/a.pdf": {"document": [7, 2]}}}"#;
+        fs::write(state.join(MANIFEST_FILE), old).unwrap();
+        let f = Fingerprints::load(dir.path());
+        let recorded = Recorded {
+            source: 7,
+            inputs: None,
+            pages: 2,
+        };
+        assert_eq!(f.get(Path::new("m/a.pdf")), Some(recorded));
     }
 
     #[test]

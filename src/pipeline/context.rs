@@ -1,27 +1,30 @@
-//! A job's template context (pipeline stage): what its template receives, and its source.
+//! A job's template context (pipeline stage): what its template receives, its
+//! source, and a hash of the context that stands for the source.
+//!
+//! Every document of a meeting shares most of its context (the body, the
+//! meeting with all its papers, the words); a build makes that part once per
+//! meeting ([`Contexts`]) and hashes it once, so that telling an unchanged
+//! document costs a hash of its own small part, not a render.
+
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use minijinja::Value;
+use siphasher::sip::SipHasher13;
 
 use super::plan::Job;
 use crate::diagnostic::Diagnostic;
 use crate::document::DocumentKind;
 use crate::model::Project;
 use crate::render::Renderer;
-use crate::view::Labels;
+use crate::view::{
+    Labels, MeetingContext, document_context, item_context, meeting_context, previous_minutes,
+};
 
 /// The template context of a job (see [`crate::view::job_context`]).
 pub fn job_context(project: &Project, labels: &Labels, job: &Job) -> Value {
-    let context = crate::view::job_context(project, labels, job.body, job.meeting, job.row);
-    if job.kind != DocumentKind::Pack {
-        return context;
-    }
-    // The pack carries the minutes its `referat` item approves.
-    let content = &project.bodies[job.body];
-    let meeting = &content.meetings[job.meeting];
-    minijinja::context! {
-        previous_minutes => crate::view::previous_minutes(labels, content, meeting),
-        ..context
-    }
+    let shared = meeting_context(project, labels, job.body, job.meeting);
+    with_extras(project, labels, job, &shared)
 }
 
 /// Renders a job's Typst source.
@@ -30,4 +33,145 @@ pub fn render_job(renderer: &Renderer, project: &Project, job: &Job) -> Result<S
         job.kind.template(),
         job_context(project, renderer.labels(), job),
     )
+}
+
+/// A job's context with its meeting's `shared` part: its item, and for the
+/// pack the minutes its `referat` item approves.
+fn with_extras(project: &Project, labels: &Labels, job: &Job, shared: &MeetingContext) -> Value {
+    let item = item_context(project, labels, job.body, job.meeting, job.row);
+    let context = document_context(shared, item);
+    match pack_extra(project, labels, job) {
+        Some(previous) => minijinja::context! {
+            previous_minutes => previous,
+            ..context
+        },
+        None => context,
+    }
+}
+
+/// What only the pack's context has: the minutes its `referat` item approves.
+fn pack_extra(project: &Project, labels: &Labels, job: &Job) -> Option<Value> {
+    (job.kind == DocumentKind::Pack).then(|| {
+        let content = &project.bodies[job.body];
+        previous_minutes(labels, content, &content.meetings[job.meeting])
+    })
+}
+
+/// The shared part of the contexts of one build, made once per meeting, with its hash.
+pub struct Contexts {
+    meetings: Vec<Vec<OnceLock<(MeetingContext, u64)>>>,
+}
+
+/// A job's context and the hash that stands for it (see [`Contexts::job`]).
+pub struct HashedContext {
+    /// What the template receives.
+    pub value: Value,
+    /// A hash of it, stable from run to run.
+    pub hash: u64,
+}
+
+impl Contexts {
+    /// An empty cache for the meetings of `project`.
+    pub fn new(project: &Project) -> Contexts {
+        Contexts {
+            meetings: project
+                .bodies
+                .iter()
+                .map(|b| b.meetings.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
+        }
+    }
+
+    /// The context of `job` and its hash: the hash of its meeting's shared
+    /// part (made the first time one of the meeting's jobs asks), then of
+    /// its own part. The parts are hashed as the JSON they serialise to,
+    /// which tells `1` from `1.0` and a list from a map.
+    pub fn job(&self, project: &Project, labels: &Labels, job: &Job) -> HashedContext {
+        let (shared, shared_hash) = self.meetings[job.body][job.meeting].get_or_init(|| {
+            let shared = meeting_context(project, labels, job.body, job.meeting);
+            let mut hasher = SipHasher13::new();
+            for value in shared.values() {
+                hash_json(&mut hasher, value);
+            }
+            let hash = hasher.finish();
+            (shared, hash)
+        });
+        let value = with_extras(project, labels, job, shared);
+        let mut hasher = SipHasher13::new();
+        shared_hash.hash(&mut hasher);
+        hash_json(
+            &mut hasher,
+            &item_context(project, labels, job.body, job.meeting, job.row),
+        );
+        if let Some(extra) = pack_extra(project, labels, job) {
+            hash_json(&mut hasher, &extra);
+        }
+        HashedContext {
+            value,
+            hash: hasher.finish(),
+        }
+    }
+}
+
+/// Feeds `value`, as JSON, into `hasher`.
+fn hash_json(hasher: &mut SipHasher13, value: &Value) {
+    // Writing into a hasher cannot fail; contexts are plain data, so they serialise.
+    let _ = serde_json::to_writer(HashWriter(hasher), value);
+    // An end mark, so that two values hash apart from one value that reads as both.
+    hasher.write_u8(0xff);
+}
+
+/// Feeds what is written into a hasher.
+struct HashWriter<'a, H>(&'a mut H);
+
+impl<H: Hasher> std::io::Write for HashWriter<'_, H> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::plan;
+
+    /// The cached, hashed context is the context, and equal contexts hash equal
+    /// while a change anywhere in a meeting changes every hash of it.
+    #[test]
+    fn cached_contexts_are_the_contexts_and_hash_what_they_hold() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let (project, _) = crate::load::load_project(&root);
+        let labels = Labels::builtin();
+        let jobs = plan(&project);
+        let contexts = Contexts::new(&project);
+        let again = Contexts::new(&project);
+        let mut hashes = std::collections::HashSet::new();
+        for job in &jobs {
+            let hashed = contexts.job(&project, &labels, job);
+            assert_eq!(hashed.value, job_context(&project, &labels, job), "{job:?}");
+            assert_eq!(hashed.hash, again.job(&project, &labels, job).hash);
+            // The documents of one meeting share a context; each has its own template.
+            let key = (job.kind.template(), hashed.hash);
+            assert!(hashes.insert(key), "two jobs hash alike: {job:?}");
+        }
+        let mut changed = project.clone();
+        let meeting = &mut changed.bodies[jobs[0].body].meetings[jobs[0].meeting];
+        meeting.place.push('!');
+        let after = Contexts::new(&changed);
+        for job in jobs
+            .iter()
+            .filter(|j| (j.body, j.meeting) == (jobs[0].body, jobs[0].meeting))
+        {
+            assert_ne!(
+                after.job(&changed, &labels, job).hash,
+                contexts.job(&project, &labels, job).hash,
+                "{job:?}"
+            );
+        }
+    }
 }

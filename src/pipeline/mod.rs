@@ -28,10 +28,11 @@ pub use self::config::{BuildConfig, Progress, parse_standards};
 pub use self::context::{job_context, render_job};
 pub use self::job::build_job;
 pub use self::plan::{Job, plan, unmatched_filters};
-pub use self::pool::{build_jobs, finish_output, set_threads};
+pub use self::pool::{build_jobs, finish_output};
 pub(crate) use self::report::finish;
 pub use self::report::{BuildReport, DocumentReport};
 pub use crate::output::{Fingerprints, OutputLock, STATE_DIR};
+pub use crate::threads::set_threads;
 
 /// Loads content and templates, reporting every problem of both.
 ///

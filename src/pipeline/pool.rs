@@ -2,13 +2,14 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use super::config::BuildConfig;
+use super::context::Contexts;
 use super::job::build_job;
 use super::plan::Job;
 use super::report::{BuildReport, DocumentReport, dedupe};
@@ -16,39 +17,11 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Project;
 use crate::output::{Fingerprints, STATE_DIR, Staging, interrupted};
 use crate::render::Renderer;
+use crate::threads::pool;
 use crate::world::Typesetter;
 
 /// Documents compiled between two trims of Typst's cache in a large build.
 const CHUNK: usize = 64;
-
-/// Stack size of the compiling threads. Typst recurses deeply on long
-/// documents; the default 2 MiB of a worker thread is not always enough.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
-
-static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
-
-/// Sets the number of documents compiled at once (default: one per core).
-/// Takes effect only before the first build of the process.
-pub fn set_threads(threads: Option<usize>) -> Result<(), String> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .stack_size(STACK_SIZE)
-        .thread_name(|i| format!("motebok-{i}"))
-        .build()
-        .map_err(|e| e.to_string())?;
-    POOL.set(pool)
-        .map_err(|_| "the worker threads are already running".to_owned())
-}
-
-fn pool() -> &'static rayon::ThreadPool {
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .stack_size(STACK_SIZE)
-            .thread_name(|i| format!("motebok-{i}"))
-            .build()
-            .expect("worker threads start")
-    })
-}
 
 /// What one job came to: its report and warnings, or its errors.
 type JobResult = Result<(DocumentReport, Vec<Diagnostic>), Vec<Diagnostic>>;
@@ -97,6 +70,7 @@ fn run_jobs(
     staging: &Staging,
 ) -> Vec<JobResult> {
     let typesetter: Arc<Typesetter> = Typesetter::shared();
+    let contexts = Contexts::new(project);
     let mut results = Vec::with_capacity(jobs.len());
     let done = AtomicUsize::new(0);
     let tick = || {
@@ -115,6 +89,7 @@ fn run_jobs(
             &typesetter,
             project,
             job,
+            &contexts,
             config,
             fingerprints,
             staging,
@@ -162,8 +137,8 @@ fn put_in_place(
                     }
                 }
                 for doc in &report.documents {
-                    if let Some(hash) = doc.fingerprint {
-                        f.set(&doc.path, hash, doc.pages);
+                    if let Some(fingerprint) = doc.fingerprint {
+                        f.set(&doc.path, fingerprint, doc.pages);
                     }
                 }
             }
@@ -218,7 +193,9 @@ pub fn finish_output(
             .iter()
             .flat_map(|d| {
                 let typ = config.keep_typst.then(|| d.path.with_extension("typ"));
-                std::iter::once(d.path.clone()).chain(typ)
+                std::iter::once(d.path.clone())
+                    .chain(typ)
+                    .chain(d.kept.iter().cloned())
             })
             .collect();
         let (removed, left) = fingerprints.prune(&config.output, &keep, &mut report.commit);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, MAX_PER_FILE, Position, Severity};
-use crate::output::Commit;
+use crate::output::{Commit, Fingerprint};
 
 /// What became of one document.
 #[derive(Debug)]
@@ -20,8 +20,13 @@ pub struct DocumentReport {
     pub text: Vec<String>,
     /// Whether its source was unchanged since the last build, so it was not compiled again.
     pub unchanged: bool,
-    /// The fingerprint to record once the build's files are in place (compiled documents only).
-    pub fingerprint: Option<u64>,
+    /// The fingerprint to record once the build's files are in place: of a
+    /// compiled document, and of one whose source was rendered and found
+    /// unchanged (its new inputs hash is recorded).
+    pub fingerprint: Option<Fingerprint>,
+    /// With `--keep-typst`: the files its kept source shows, written beside
+    /// it (relative to the output folder).
+    pub kept: Vec<PathBuf>,
 }
 
 /// The outcome of a build.

@@ -52,6 +52,8 @@ pub struct Renderer {
     /// The words and phrases of the set's `labels.yaml`, carrying those of
     /// the other languages (`labels-nn.yaml`, `labels-en.yaml`).
     labels: Labels,
+    /// A hash of every file of the set (see [`Renderer::fingerprint`]).
+    fingerprint: u64,
 }
 
 impl Renderer {
@@ -86,7 +88,13 @@ impl Renderer {
             Labels::builtin()
         });
         if errors.is_empty() {
-            Ok(Renderer { env, set, labels })
+            let fingerprint = set_fingerprint(&set);
+            Ok(Renderer {
+                env,
+                set,
+                labels,
+                fingerprint,
+            })
         } else {
             Err(errors)
         }
@@ -95,6 +103,13 @@ impl Renderer {
     /// The words and phrases documents print (`labels.yaml`).
     pub fn labels(&self) -> &Labels {
         &self.labels
+    }
+
+    /// A hash of the name and text of every file of the set (templates,
+    /// partials, labels): what a rendered source depends on besides its
+    /// context. Stable from run to run.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// The template set the renderer was made from (for its other files, such
@@ -221,6 +236,17 @@ fn environment(printed: Option<Printed>) -> Environment<'static> {
         })
     });
     env
+}
+
+/// The hash of [`Renderer::fingerprint`].
+fn set_fingerprint(set: &TemplateSet) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = siphasher::sip::SipHasher13::new();
+    for file in set.files() {
+        file.name.hash(&mut hasher);
+        file.source.hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// Prints a value into Typst markup: escaped unless marked safe by a filter.

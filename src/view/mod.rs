@@ -37,27 +37,78 @@ pub fn job_context(
     meeting: usize,
     row: Option<usize>,
 ) -> Value {
+    let shared = meeting_context(project, labels, body, meeting);
+    document_context(&shared, item_context(project, labels, body, meeting, row))
+}
+
+/// The part of [`job_context`] that every document of one meeting shares:
+/// made once per meeting in a build.
+#[derive(Debug, Clone)]
+pub struct MeetingContext {
+    body: Value,
+    meeting: Value,
+    case_numbers: Value,
+    labels: Value,
+}
+
+impl MeetingContext {
+    /// Its values, in a fixed order (for hashing).
+    pub fn values(&self) -> [&Value; 4] {
+        [&self.body, &self.meeting, &self.case_numbers, &self.labels]
+    }
+}
+
+/// The context every document of meeting `meeting` of body `body` shares.
+pub fn meeting_context(
+    project: &Project,
+    labels: &Labels,
+    body: usize,
+    meeting: usize,
+) -> MeetingContext {
     let content = &project.bodies[body];
     let meeting = &content.meetings[meeting];
     let body = &content.body;
     let labels = labels.for_language(body.language);
-    let item = row
-        .and_then(|r| match meeting.agenda.get(r)? {
-            AgendaRow::Case(item) => Some(item),
-            AgendaRow::Break(_) => None,
-        })
-        .map(|item| {
-            let phrases = Phrases::new(labels, body, meeting);
-            Value::from_serialize(case_view(labels, &phrases, meeting, item))
-        })
-        .unwrap_or(Value::from(()));
     let case_numbers: Vec<String> = meeting.cases().map(|c| c.case.to_string()).collect();
+    MeetingContext {
+        body: Value::from_serialize(body_view(labels, body)),
+        meeting: Value::from_serialize(meeting_view(labels, body, meeting)),
+        case_numbers: Value::from(case_numbers),
+        labels: Value::from_serialize(labels.template_words()),
+    }
+}
+
+/// The `item` of [`job_context`]: the case of agenda row `row`, or none.
+pub fn item_context(
+    project: &Project,
+    labels: &Labels,
+    body: usize,
+    meeting: usize,
+    row: Option<usize>,
+) -> Value {
+    let content = &project.bodies[body];
+    let meeting = &content.meetings[meeting];
+    let body = &content.body;
+    let labels = labels.for_language(body.language);
+    row.and_then(|r| match meeting.agenda.get(r)? {
+        AgendaRow::Case(item) => Some(item),
+        AgendaRow::Break(_) => None,
+    })
+    .map(|item| {
+        let phrases = Phrases::new(labels, body, meeting);
+        Value::from_serialize(case_view(labels, &phrases, meeting, item))
+    })
+    .unwrap_or(Value::from(()))
+}
+
+/// A document's context from its meeting's shared part and its `item`.
+pub fn document_context(shared: &MeetingContext, item: Value) -> Value {
     context! {
-        body => Value::from_serialize(body_view(labels, body)),
-        meeting => Value::from_serialize(meeting_view(labels, body, meeting)),
+        body => shared.body.clone(),
+        meeting => shared.meeting.clone(),
         item => item,
-        case_numbers => case_numbers,
-        labels => Value::from_serialize(labels.template_words()),
+        case_numbers => shared.case_numbers.clone(),
+        labels => shared.labels.clone(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Runs the real binary on the examples and on fixtures: exit codes, files, PDF text, errors.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::common::*;
 
@@ -179,6 +179,66 @@ fn keep_typst_writes_the_generated_source() {
     let source =
         fs::read_to_string(project.path().join("output/styret/2024-01/innkalling.typ")).unwrap();
     assert!(source.contains("#set document("), "{source}");
+}
+
+#[test]
+fn keep_typst_writes_the_files_the_source_shows_and_keeps_them() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    let body = dir.join("content/styret/body.yaml");
+    fs::copy(
+        root().join("content/nuit/logo.svg"),
+        dir.join("content/styret/logo.svg"),
+    )
+    .unwrap();
+    let text = fs::read_to_string(&body).unwrap();
+    let text = text.replace(
+        "footer:",
+        "logo: { file: logo.svg, alt: Eksempellogo }\nfooter:",
+    );
+    fs::write(&body, text).unwrap();
+    let meeting = dir.join("output/styret/2024-01");
+    let logos = || -> Vec<PathBuf> {
+        fs::read_dir(&meeting)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .map(|p| p.join("logo.svg"))
+            .filter(|p| p.is_file())
+            .collect()
+    };
+    for round in 0..2 {
+        let out = run(dir, &["build", "--keep-typst"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let found = logos();
+        assert_eq!(found.len(), 1, "round {round}: {found:?}");
+        assert_eq!(
+            fs::read(&found[0]).unwrap(),
+            fs::read(root().join("content/nuit/logo.svg")).unwrap()
+        );
+        // The source names the logo by the path it was written to, from the meeting's folder.
+        let hash = found[0]
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let source = fs::read_to_string(meeting.join("innkalling.typ")).unwrap();
+        assert!(
+            source.contains(&format!("\"/{hash}/logo.svg\"")),
+            "{source}"
+        );
+    }
+    // Without --keep-typst the sources and their files go.
+    let out = run(dir, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(logos().is_empty());
+    assert!(!meeting.join("innkalling.typ").exists());
+    let folders = fs::read_dir(&meeting)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir());
+    assert_eq!(folders.count(), 0, "the emptied hash folder goes too");
 }
 
 #[test]
