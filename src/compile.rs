@@ -28,6 +28,9 @@ pub struct CompileRequest<'a> {
     pub date: (i32, u8, u8),
     /// PDF standards to enforce.
     pub standards: &'a [PdfStandard],
+    /// Whether to also give the text of each page (checks and tests; a
+    /// build does not need it).
+    pub text: bool,
 }
 
 /// A compiled document.
@@ -37,7 +40,7 @@ pub struct Compiled {
     pub pdf: Vec<u8>,
     /// Number of pages.
     pub pages: usize,
-    /// The document's text, page by page (for tests and checks).
+    /// The document's text, page by page, when asked for (for tests and checks).
     pub text: Vec<String>,
     /// Warnings from Typst.
     pub warnings: Vec<Diagnostic>,
@@ -99,11 +102,14 @@ pub fn compile_pdf_with_files(
                 .in_file(Path::new(request.name)),
         );
     }
-    let text = document
-        .pages()
-        .iter()
-        .map(|page| frame_text(&page.frame))
-        .collect();
+    let text = match request.text {
+        true => document
+            .pages()
+            .iter()
+            .map(|page| frame_text(&page.frame))
+            .collect(),
+        false => Vec::new(),
+    };
     Ok(Compiled {
         pdf,
         pages: document.pages().len(),
@@ -292,6 +298,7 @@ mod tests {
                 ident: "test",
                 date: (2020, 12, 16),
                 standards: &[],
+                text: true,
             },
         )
     }

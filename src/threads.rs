@@ -31,3 +31,53 @@ fn builder(threads: usize) -> rayon::ThreadPoolBuilder {
         .stack_size(STACK_SIZE)
         .thread_name(|i| format!("motebok-{i}"))
 }
+
+/// Runs `work(0)`, `work(1)`, … `work(count - 1)` on as many workers as the
+/// pool has threads, each taking the next index as it is free; returns the
+/// results in index order.
+///
+/// Each worker runs in a pool of its own one thread, not in the shared pool:
+/// Typst parallelises inside a document with rayon, and a thread of a shared
+/// pool that waits for that work takes up other queued tasks meanwhile, here
+/// other documents, nested on its stack. A large build then had dozens of
+/// documents half done at once (4 GB where one at a time per worker needs
+/// a few hundred MB).
+pub fn run_each<T: Send>(count: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let workers = pool().current_num_threads().clamp(1, count.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = || next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|i| {
+                let (take, work) = (&take, &work);
+                scope.spawn(move || {
+                    let own = builder(1)
+                        .thread_name(move |_| format!("motebok-{i}"))
+                        .build()
+                        .expect("a worker thread starts");
+                    own.install(|| {
+                        std::iter::from_fn(|| Some(take()).filter(|k| *k < count))
+                            .map(|k| (k, work(k)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_index_once_in_order() {
+        let out = super::run_each(1000, |k| k * 2);
+        assert_eq!(out, (0..1000).map(|k| k * 2).collect::<Vec<_>>());
+        assert!(super::run_each(0, |k| k).is_empty());
+    }
+}

@@ -93,6 +93,7 @@ fn too_deep_nesting_still_compiles_without_the_check() {
                 ident: "deep",
                 date: (2024, 1, 1),
                 standards: &[],
+                text: true,
             },
         );
         let text = compiled

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use super::{AgendaRow, Meeting};
 
@@ -30,13 +30,25 @@ pub struct FileBytes(Source);
 #[derive(Clone)]
 enum Source {
     Ready(Arc<[u8]>),
-    Drawn { set: Arc<DrawnSet>, index: usize },
+    Drawn {
+        set: Arc<DrawnSet>,
+        index: usize,
+        /// The set's drawings, held once this handle asked for them.
+        held: OnceLock<Arc<Drawings>>,
+    },
 }
+
+/// The files of a [`DrawnSet`], drawn.
+type Drawings = Vec<Arc<[u8]>>;
 
 /// Files drawn together on first use (every page of one attachment), by a
 /// drawing that cannot fail: what could fail was checked at load.
+///
+/// The drawings are kept only while a handle that asked for them lives (the
+/// files of a document being compiled): a large archive would otherwise keep
+/// the pages of every attachment it drew until the end of the build.
 pub struct DrawnSet {
-    drawn: OnceLock<Vec<Arc<[u8]>>>,
+    drawn: Mutex<Weak<Drawings>>,
     draw: Box<dyn Fn() -> Vec<Vec<u8>> + Send + Sync>,
 }
 
@@ -44,9 +56,21 @@ impl DrawnSet {
     /// A set of files that `draw` makes, all at once, when one is first needed.
     pub fn new(draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static) -> Arc<DrawnSet> {
         Arc::new(DrawnSet {
-            drawn: OnceLock::new(),
+            drawn: Mutex::new(Weak::new()),
             draw: Box::new(draw),
         })
+    }
+
+    /// The drawings: those a live handle holds, or drawn now (one thread
+    /// draws; the others that ask meanwhile wait for it).
+    fn drawings(&self) -> Arc<Drawings> {
+        let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(drawings) = drawn.upgrade() {
+            return drawings;
+        }
+        let drawings: Arc<Drawings> = Arc::new((self.draw)().into_iter().map(Arc::from).collect());
+        *drawn = Arc::downgrade(&drawings);
+        drawings
     }
 }
 
@@ -61,19 +85,21 @@ impl FileBytes {
         FileBytes(Source::Drawn {
             set: set.clone(),
             index,
+            held: OnceLock::new(),
         })
     }
 
-    /// The bytes, drawn now when they were not yet (once per set, shared by
-    /// every thread that asks meanwhile).
+    /// The bytes, drawn now when they were not yet; this handle (and its
+    /// clones made from now on) then holds its set's drawings.
     pub fn get(&self) -> Arc<[u8]> {
         match &self.0 {
             Source::Ready(bytes) => bytes.clone(),
-            Source::Drawn { set, index } => {
-                let drawn = set
-                    .drawn
-                    .get_or_init(|| (set.draw)().into_iter().map(Arc::from).collect());
-                drawn.get(*index).cloned().unwrap_or_else(|| Arc::from([]))
+            Source::Drawn { set, index, held } => {
+                let drawings = held.get_or_init(|| set.drawings());
+                drawings
+                    .get(*index)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::from([]))
             }
         }
     }
@@ -94,9 +120,14 @@ impl PartialEq for FileBytes {
     fn eq(&self, other: &FileBytes) -> bool {
         match (&self.0, &other.0) {
             (Source::Ready(a), Source::Ready(b)) => a == b,
-            (Source::Drawn { set: a, index: i }, Source::Drawn { set: b, index: j }) => {
-                Arc::ptr_eq(a, b) && i == j
-            }
+            (
+                Source::Drawn {
+                    set: a, index: i, ..
+                },
+                Source::Drawn {
+                    set: b, index: j, ..
+                },
+            ) => Arc::ptr_eq(a, b) && i == j,
             _ => false,
         }
     }
@@ -138,4 +169,38 @@ pub struct Attachment {
     pub file: String,
     /// Its pages, each converted to a drawing (SVG), by virtual path, in order.
     pub pages: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A set is drawn once while a handle holds its drawings, and again
+    /// only after every holder is gone.
+    #[test]
+    fn drawings_are_shared_while_held_and_then_let_go() {
+        let draws = Arc::new(AtomicUsize::new(0));
+        let counter = draws.clone();
+        let set = DrawnSet::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            vec![b"one".to_vec(), b"two".to_vec()]
+        });
+        let model = [FileBytes::drawn(&set, 0), FileBytes::drawn(&set, 1)];
+        assert_eq!(
+            draws.load(Ordering::SeqCst),
+            0,
+            "not drawn before it is needed"
+        );
+        let job: Vec<FileBytes> = model.to_vec();
+        assert_eq!(&*job[1].get(), b"two");
+        assert_eq!(&*job[0].get(), b"one");
+        assert_eq!(draws.load(Ordering::SeqCst), 1, "drawn once for both pages");
+        drop(job);
+        assert_eq!(&*model[0].clone().get(), b"one");
+        assert_eq!(draws.load(Ordering::SeqCst), 2, "drawn again once let go");
+        assert_eq!(model[0], FileBytes::drawn(&set, 0));
+        assert_ne!(model[0], model[1]);
+    }
 }

@@ -79,6 +79,15 @@ fn kept_files(job: &Job, source: &str, files: &FileMap) -> Vec<(PathBuf, Arc<[u8
         .collect()
 }
 
+/// What every job of a build reads: the templates, the content and the
+/// contexts made of it.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    pub renderer: &'a Renderer,
+    pub project: &'a Project,
+    pub contexts: &'a Contexts,
+}
+
 /// Renders and compiles one job; stages its files unless `dry_run`.
 ///
 /// A document is not compiled again when its files are in place as written
@@ -86,15 +95,18 @@ fn kept_files(job: &Job, source: &str, files: &FileMap) -> Vec<(PathBuf, Arc<[u8
 /// renders to the same source (the other papers of a meeting whose one paper
 /// was edited: their contexts changed, their sources did not).
 pub fn build_job(
-    renderer: &Renderer,
+    inputs: &Inputs<'_>,
     typesetter: &Arc<Typesetter>,
-    project: &Project,
     job: &Job,
-    contexts: &Contexts,
     config: &BuildConfig,
     fingerprints: Option<&Fingerprints>,
     staging: &Staging,
 ) -> Result<(DocumentReport, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let Inputs {
+        renderer,
+        project,
+        contexts,
+    } = *inputs;
     let started = Instant::now();
     let meeting = &project.bodies[job.body].meetings[job.meeting];
     let standards = config
@@ -139,6 +151,7 @@ pub fn build_job(
         ident: &name,
         date: (meeting.date.year, meeting.date.month, meeting.date.day),
         standards: &standards,
+        text: config.dry_run,
     };
     let compiled: Compiled = compile_pdf_with_files(typesetter.clone(), request, files)
         .map_err(|diags| explain_failure(renderer, project, job, config, &name, diags))?;

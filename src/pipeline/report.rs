@@ -16,7 +16,7 @@ pub struct DocumentReport {
     pub pages: usize,
     /// Time spent on this document.
     pub elapsed: Duration,
-    /// Text per page, when it compiled.
+    /// Text per page, when it compiled in a dry run (checks and tests).
     pub text: Vec<String>,
     /// Whether its source was unchanged since the last build, so it was not compiled again.
     pub unchanged: bool,
