@@ -34,6 +34,8 @@ pub struct Typesetter {
     fonts: Vec<Font>,
     /// Texts known to print or not (see [`Typesetter::can_print`]).
     printable: Mutex<HashMap<String, bool>>,
+    /// The last source of each document, when kept (see [`Typesetter::keep_sources`]).
+    sources: Mutex<Option<HashMap<String, Source>>>,
 }
 
 /// The family of [`HOUSE_FONTS`], which the bundled templates set.
@@ -58,7 +60,44 @@ impl Typesetter {
             book: LazyHash::new(book),
             fonts,
             printable: Mutex::new(HashMap::new()),
+            sources: Mutex::new(None),
         }
+    }
+
+    /// Keeps the last source of every document from now on, so that the next
+    /// compilation of a document edits it rather than starting anew: the
+    /// text that did not change keeps its place (its spans) in the syntax
+    /// tree, and Typst's cache recognises what it laid out before (watch,
+    /// where one paragraph changes between two builds of a pack).
+    pub fn keep_sources(&self) {
+        let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        sources.get_or_insert_with(HashMap::new);
+    }
+
+    /// The source `text` of the document `id`: the kept source edited to
+    /// `text` when sources are kept, else a new one.
+    fn source(&self, id: FileId, text: String) -> Source {
+        let key = format!("{:?}", id.get());
+        let kept = {
+            let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(sources) = sources.as_mut() else {
+                return Source::new(id, text);
+            };
+            sources.remove(&key)
+        };
+        // Edited outside the lock: the documents of a rebuild compile in parallel.
+        let source = match kept {
+            Some(mut source) => {
+                source.replace(&text);
+                source
+            }
+            None => Source::new(id, text),
+        };
+        let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sources) = sources.as_mut() {
+            sources.insert(key, source.clone());
+        }
+        source
     }
 
     /// Whether `c` prints in the house font or a fallback Typst picks for it.
@@ -182,9 +221,10 @@ impl DocumentWorld {
         let vpath = VirtualPath::new(name)
             .unwrap_or_else(|_| VirtualPath::new("document.typ").expect("valid path"));
         let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
+        let main = typesetter.source(id, source);
         DocumentWorld {
             typesetter,
-            main: Source::new(id, source),
+            main,
             files: FileMap::new(),
         }
     }

@@ -20,10 +20,6 @@ use crate::render::Renderer;
 use crate::threads::{pool, run_each};
 use crate::world::Typesetter;
 
-/// Builds of more documents than this are large: each worker takes one
-/// document at a time, and Typst's cache is trimmed as they go.
-const LARGE_BUILD: usize = 64;
-
 /// What one job came to: its report and warnings, or its errors.
 type JobResult = Result<(DocumentReport, Vec<Diagnostic>), Vec<Diagnostic>>;
 
@@ -92,11 +88,11 @@ fn run_jobs(
         }
         result
     };
-    // A large build: one document at a time per worker, taken as each is
-    // free, so that none waits for the slowest document of a batch. A small
-    // one (watch): the shared pool, where Typst also spreads one document's
-    // work over the cores.
-    if jobs.len() > LARGE_BUILD {
+    // More documents than workers: one document at a time per worker, taken
+    // as each is free, so that none waits for the slowest document of a
+    // batch. Fewer (a rebuild in watch): the shared pool, where Typst also
+    // spreads one document's work over the cores.
+    if jobs.len() > pool().current_num_threads() {
         run_each(jobs.len(), |k| build(&jobs[k]))
     } else {
         pool().install(|| jobs.par_iter().map(build).collect())
@@ -108,7 +104,8 @@ fn run_jobs(
 /// hundreds of meetings). The worker that completes every
 /// [`TRIM_PER_WORKER`] × workers th document evicts what no document used
 /// since the eviction before, while the others go on (a document at work
-/// keeps what it used since). Small builds (watch) keep the cache whole.
+/// keeps what it used since). A build of no more documents than workers (a
+/// rebuild in watch) keeps the cache whole.
 struct Trim {
     every: Option<usize>,
 }
@@ -123,7 +120,7 @@ impl Trim {
     fn new(jobs: usize) -> Trim {
         let workers = pool().current_num_threads().max(1);
         Trim {
-            every: (jobs > LARGE_BUILD).then_some(TRIM_PER_WORKER * workers),
+            every: (jobs > workers).then_some(TRIM_PER_WORKER * workers),
         }
     }
 

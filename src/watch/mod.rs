@@ -35,8 +35,10 @@ pub use self::change::{Change, affected_jobs, classify};
 use self::scope::{Blocked, Places};
 
 /// Memoized results older than this many rebuilds are evicted, so memory stays
-/// flat over hours of editing (the value typst's own watch mode uses).
-pub const CACHE_MAX_AGE: usize = 10;
+/// flat over hours of editing. Typst's own watch mode keeps 10; a drafter
+/// edits one paper for a while, whose documents use their results in every
+/// rebuild, and results of other documents are worth less than their memory.
+pub const CACHE_MAX_AGE: usize = 3;
 
 /// One rebuild of `motebok watch`, for printing.
 #[derive(Debug)]
@@ -70,6 +72,9 @@ pub fn watch(
     let stop = stop_on_ctrl_c()
         .map_err(|e| Diagnostic::error(format!("failed to install the Ctrl-C handler ({e})")))?;
 
+    // A rebuild edits each document's last source, so that Typst reuses the
+    // layout of what did not change.
+    crate::world::Typesetter::shared().keep_sources();
     let content = absolute(&config.content);
     let mut state = State {
         config,
@@ -85,6 +90,10 @@ pub fn watch(
     let (templates, output) = (absolute(&config.templates), absolute(&config.output));
     let sort = |p: &Path| classify(&absolute(p), &content, &templates, &output);
     state.rebuild([Change::Content].into(), "initial build", report);
+    // The initial build may have compiled every document; what the next
+    // rebuilds need of that is made again by the first of them, and the rest
+    // would be held for nothing.
+    typst::comemo::evict(0);
     loop {
         let reads = |p: &Path| sort(p) != Change::Ignored;
         let Some(batch) = batch::settled_batch(&rx, &stop, reads) else {

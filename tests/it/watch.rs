@@ -421,3 +421,35 @@ fn watch_writes_a_case_paper_when_its_pack_fails() {
     assert!(pdf_text(&out.join("sak-03-24.pdf")).contains("En linje lagt til mens pakken feiler."));
     assert!(!out.join("motepakke.pdf").exists());
 }
+
+/// Watch edits each document's last Typst source instead of parsing it anew
+/// (so that Typst reuses the layout of what did not change); the PDFs must
+/// still be byte for byte those of a fresh build of the same content.
+#[test]
+fn watch_rebuilds_give_the_bytes_of_a_fresh_build() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    for (from, to) in [
+        ("\n", "\nEt første tillegg midt i saken.\n"),
+        ("Et første", "Et endret første"),
+        ("\n", "\n## Ny overskrift\n\nMed et eget avsnitt.\n"),
+    ] {
+        edit(&paper, from, to);
+        let line = watch.expect_line("03-24.md");
+        assert!(line.contains("rebuilt"), "{line}");
+    }
+    let fresh = run(project.path(), &["build", "--force", "--output", "fresh"]);
+    assert!(fresh.status.success(), "{}", stderr(&fresh));
+    let watched = project.path().join("output/styret/2024-01");
+    let built = project.path().join("fresh/styret/2024-01");
+    for name in ["sak-03-24.pdf", "motepakke.pdf", "innkalling.pdf"] {
+        let (a, b) = (fs::read(watched.join(name)), fs::read(built.join(name)));
+        assert!(
+            a.unwrap() == b.unwrap(),
+            "{name} differs from a fresh build"
+        );
+    }
+    assert!(pdf_text(&watched.join("sak-03-24.pdf")).contains("Med et eget avsnitt."));
+}
