@@ -120,9 +120,9 @@ impl Typesetter {
         self.try_combine(base, mark, &mut unlimited).unwrap_or(true)
     }
 
-    /// Like [`Typesetter::can_print`], with at most `budget` trial
-    /// typesettings (each a compilation, under a lock), counted down:
-    /// `None` when the answer is not known and the budget is spent.
+    /// Like [`Typesetter::can_print`], with at most `budget` questions
+    /// beyond the house font (each may be a trial typesetting), counted
+    /// down: `None` when the budget is spent.
     pub fn try_print(&self, c: char, budget: &mut usize) -> Option<bool> {
         let in_house = self
             .fonts
@@ -144,6 +144,10 @@ impl Typesetter {
     /// Whether `text` typesets without an empty box, in regular, bold and
     /// italic; `None` when that needs a trial and `budget` is spent.
     fn prints(&self, text: &str, budget: &mut usize) -> Option<bool> {
+        // The budget is spent whether the answer is remembered or not, so
+        // that what a file is told does not depend on which files were
+        // checked before it (they are checked in parallel).
+        *budget = budget.checked_sub(1)?;
         let known = |cache: &HashMap<String, bool>| cache.get(text).copied();
         if let Some(known) = known(&self.printable.lock().unwrap_or_else(|e| e.into_inner())) {
             return Some(known);
@@ -156,7 +160,6 @@ impl Typesetter {
             self.remember(text, false);
             return Some(false);
         }
-        *budget = budget.checked_sub(1)?;
         // The lock is not held while typesetting: Typst works on the worker
         // threads, and a worker that waits for it may take up another task
         // that asks here (two threads may then try the same text; both get

@@ -4,7 +4,7 @@
 //! check keeps the first diagnostics of a file and counts the rest, and the
 //! trial typesettings one file may cause are bounded.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde_yaml_ng::Value;
@@ -13,9 +13,11 @@ use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, MAX_PER_FILE, Positi
 use crate::text::{SymbolFix, UNKNOWN_SYMBOL, forbidden_in_pdf, is_combining_mark};
 use crate::world::Typesetter;
 
-/// Trial typesettings (see [`Typesetter::try_print`]) one file may cause to
-/// learn whether its characters print: each is a compilation under a lock, so
+/// Characters beyond the house font (see [`Typesetter::try_print`]) one file
+/// may ask about, each a trial typesetting unless another file asked before:
 /// a file of 64 000 different accented letters is refused instead of probed.
+/// Asked and remembered answers count alike, so a file's outcome does not
+/// depend on the files read before it.
 const MAX_PROBES_PER_FILE: usize = 64;
 
 /// The probes one file has left, and whether running out is reported.
@@ -23,6 +25,8 @@ struct Probes {
     left: usize,
     out: bool,
     reported: bool,
+    /// The answers this file was given, so that asking again costs nothing.
+    asked: HashMap<(char, Option<char>), bool>,
 }
 
 impl Probes {
@@ -31,21 +35,38 @@ impl Probes {
             left: MAX_PROBES_PER_FILE,
             out: false,
             reported: false,
+            asked: HashMap::new(),
         }
     }
 
     /// Whether `c` prints; unchecked characters count as printable once the
     /// probes are spent (see [`Probes::refusal`]).
     fn can_print(&mut self, c: char) -> bool {
-        let known = Typesetter::shared().try_print(c, &mut self.left);
-        self.out |= known.is_none();
-        known.unwrap_or(true)
+        self.ask((c, None), |left| Typesetter::shared().try_print(c, left))
     }
 
     /// Whether the combining `mark` can be drawn on `base`.
     fn can_combine(&mut self, base: char, mark: char) -> bool {
-        let known = Typesetter::shared().try_combine(base, mark, &mut self.left);
+        self.ask((mark, Some(base)), |left| {
+            Typesetter::shared().try_combine(base, mark, left)
+        })
+    }
+
+    /// The answer to `question`: this file's earlier one, or `query`'s
+    /// within the probes left.
+    fn ask(
+        &mut self,
+        question: (char, Option<char>),
+        query: impl FnOnce(&mut usize) -> Option<bool>,
+    ) -> bool {
+        if let Some(&known) = self.asked.get(&question) {
+            return known;
+        }
+        let known = query(&mut self.left);
         self.out |= known.is_none();
+        if let Some(known) = known {
+            self.asked.insert(question, known);
+        }
         known.unwrap_or(true)
     }
 

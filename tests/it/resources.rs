@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{BIN, copy_tree, root, stderr};
+use crate::common::{BIN, copy_tree, root, run, stderr};
 
 /// Longest a run may take before the test fails: far beyond what any of these
 /// runs needs once bounded, far below what they took unbounded.
@@ -174,6 +174,26 @@ fn many_distinct_accented_letters_are_not_each_probed() {
         &text,
         "different unusual characters or accented letters in one file: they cannot all be checked",
     );
+}
+
+/// The probes are counted per distinct letter and mark, not per occurrence:
+/// a paper written with decomposed letters (`a` + ring, as text copied out of
+/// some PDFs is) is not refused however often they occur, and the answer does
+/// not depend on which papers were checked before (they are checked in parallel).
+#[test]
+fn the_same_decomposed_letters_again_and_again_are_fine() {
+    let marks = ['\u{30A}', '\u{301}', '\u{308}', '\u{300}'];
+    let mut paper = String::from("## Bakgrunn\n\n");
+    for i in 0..400 {
+        paper.push(['a', 'e', 'o', 'u'][i % 4]);
+        paper.push(marks[i / 4 % marks.len()]);
+        paper.push_str(if i % 20 == 19 { "\n" } else { " " });
+    }
+    let dir = project(None, Some(&paper));
+    let out = run(dir.path(), &["check"]);
+    let text = stderr(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("cannot all be checked"), "{text}");
 }
 
 #[test]
