@@ -51,8 +51,9 @@ pub(crate) fn resolve_case_number(
     let number = match format.parse(text, Some(series), MAX_CASE_NUMBER) {
         Ok(number) => number,
         Err(why) => {
-            // The numbers after a refused one depend on it: `auto` cannot count on.
-            numbers.refused |= why == CaseFormError::TooLarge;
+            // The numbers after a refused one depend on it: `auto` cannot
+            // count on (it would only report again what is reported here).
+            numbers.refused = true;
             diags.push(case_form_error(ctx, text, why));
             return None;
         }

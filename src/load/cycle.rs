@@ -43,8 +43,8 @@ pub(crate) struct CaseNumbers<'a> {
     pub(crate) cycle: &'a Cycle,
     /// Numbers used in this meeting so far, with their field.
     pub(crate) used: Vec<(CaseNumber, String)>,
-    /// Whether a number of this meeting was refused (too large): `auto`
-    /// cannot count on from it.
+    /// Whether a number of this meeting was refused (too large, or not in
+    /// the body's form): `auto` cannot count on from it.
     pub(crate) refused: bool,
 }
 
