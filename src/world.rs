@@ -33,7 +33,7 @@ pub struct Typesetter {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     /// Texts known to print or not (see [`Typesetter::can_print`]).
-    printable: Mutex<HashMap<String, bool>>,
+    printable: Mutex<HashMap<String, Arc<OnceLock<bool>>>>,
     /// The last source of each document, when kept (see [`Typesetter::keep_sources`]).
     sources: Mutex<Option<HashMap<String, Source>>>,
 }
@@ -72,6 +72,16 @@ impl Typesetter {
     pub fn keep_sources(&self) {
         let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
         sources.get_or_insert_with(HashMap::new);
+    }
+
+    /// Forgets the kept sources (they are kept again from now on): after a
+    /// build of every document, of which only the few edited next are worth
+    /// their memory.
+    pub fn forget_sources(&self) {
+        let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sources) = sources.as_mut() {
+            sources.clear();
+        }
     }
 
     /// The source `text` of the document `id`: the kept source edited to
@@ -144,34 +154,38 @@ impl Typesetter {
     /// Whether `text` typesets without an empty box, in regular, bold and
     /// italic; `None` when that needs a trial and `budget` is spent.
     fn prints(&self, text: &str, budget: &mut usize) -> Option<bool> {
-        // The budget is spent whether the answer is remembered or not, so
-        // that what a file is told does not depend on which files were
-        // checked before it (they are checked in parallel).
+        // The budget is spent whether the answer is known or not, so that
+        // what a file is told does not depend on which files were checked
+        // before it (they are checked in parallel).
         *budget = budget.checked_sub(1)?;
-        let known = |cache: &HashMap<String, bool>| cache.get(text).copied();
-        if let Some(known) = known(&self.printable.lock().unwrap_or_else(|e| e.into_inner())) {
-            return Some(known);
-        }
-        if !text.chars().any(|c| {
-            self.fonts
-                .iter()
-                .any(|font| font.info().coverage.contains(u32::from(c)))
-        }) {
-            self.remember(text, false);
-            return Some(false);
-        }
-        // The lock is not held while typesetting: Typst works on the worker
-        // threads, and a worker that waits for it may take up another task
-        // that asks here (two threads may then try the same text; both get
-        // the same answer).
-        let printable = Self::trial(text);
-        self.remember(text, printable);
-        Some(printable)
+        let cell = {
+            let mut cache = self.printable.lock().unwrap_or_else(|e| e.into_inner());
+            cache.entry(text.to_owned()).or_default().clone()
+        };
+        // One thread typesets a text; the others that ask meanwhile wait for
+        // its answer (a hundred papers with the same arrow asked at once).
+        Some(*cell.get_or_init(|| {
+            let any_font = text.chars().any(|c| {
+                self.fonts
+                    .iter()
+                    .any(|font| font.info().coverage.contains(u32::from(c)))
+            });
+            any_font && Self::trial_apart(text)
+        }))
     }
 
-    fn remember(&self, text: &str, printable: bool) {
-        let mut cache = self.printable.lock().unwrap_or_else(|e| e.into_inner());
-        cache.insert(text.to_owned(), printable);
+    /// [`Typesetter::trial`] on a thread of its own: Typst works on worker
+    /// threads, and a worker of the pool that waited for that work could take
+    /// up another task meanwhile, which may wait for this very answer (a
+    /// deadlock). A thread outside the pool waits without taking up work.
+    fn trial_apart(text: &str) -> bool {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(16 * 1024 * 1024)
+                .spawn_scoped(scope, || Self::trial(text))
+                .map(|handle| handle.join().unwrap_or(false))
+                .unwrap_or_else(|_| Self::trial(text))
+        })
     }
 
     /// Typesets `text` in regular, bold and italic and exports it as PDF/A,

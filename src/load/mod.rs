@@ -12,6 +12,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fsread;
 use crate::model::{BodyContent, BodySources, Project};
@@ -95,11 +97,25 @@ fn load_body_dir(
     let mut raws = Vec::new();
     match source::sub_folders(content_dir, dir, MEETING_FILE, diags) {
         Ok(dirs) => {
-            for meeting_dir in dirs
+            let dirs: Vec<&PathBuf> = dirs
                 .iter()
                 .filter(|d| fsread::exists(&d.join(MEETING_FILE)))
-            {
-                raws.extend(identity::read_meeting(content_dir, meeting_dir, diags));
+                .collect();
+            // Each meeting.yaml is read on its own, in parallel; what they
+            // report is joined in folder order.
+            let read: Vec<(Option<identity::RawMeeting>, Diagnostics)> = crate::threads::pool()
+                .install(|| {
+                    dirs.par_iter()
+                        .map(|dir| {
+                            let mut found = Diagnostics::default();
+                            let raw = identity::read_meeting(content_dir, dir, &mut found);
+                            (raw, found)
+                        })
+                        .collect()
+                });
+            for (raw, found) in read {
+                diags.extend(found.0);
+                raws.extend(raw);
             }
         }
         Err(err) => {

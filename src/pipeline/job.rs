@@ -38,11 +38,14 @@ fn source_hash(source: &str, standards: &[PdfStandard]) -> u64 {
 /// A hash of what the source is rendered from, taken before it is rendered
 /// (most documents of a rebuild are unchanged, and rendering costs more than
 /// the hash): the templates (their [`Renderer::fingerprint`]), the template
-/// and the hash of its context, with the standards and the version.
+/// and the hash of its context, with the standards, and the build of motebok
+/// (its code renders: a build from changed code renders every document once
+/// more, and compiles those whose source changed).
 fn input_hash(renderer: &Renderer, template: &str, context: u64, standards: &[PdfStandard]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = siphasher::sip::SipHasher13::new();
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    env!("MOTEBOK_BUILD_ID").hash(&mut hasher);
     renderer.fingerprint().hash(&mut hasher);
     template.hash(&mut hasher);
     format!("{standards:?}").hash(&mut hasher);

@@ -92,8 +92,9 @@ pub fn watch(
     state.rebuild([Change::Content].into(), "initial build", report);
     // The initial build may have compiled every document; what the next
     // rebuilds need of that is made again by the first of them, and the rest
-    // would be held for nothing.
+    // (cached layouts, kept sources) would be held for nothing.
     typst::comemo::evict(0);
+    crate::world::Typesetter::shared().forget_sources();
     loop {
         let reads = |p: &Path| sort(p) != Change::Ignored;
         let Some(batch) = batch::settled_batch(&rx, &stop, reads) else {
