@@ -9,6 +9,7 @@ use super::body::resolve_member;
 use super::case_number::{CaseField, resolve_case_number};
 use super::cycle::CaseNumbers;
 pub(crate) use super::item::ItemContext;
+use super::item::paper_field;
 use super::prefetch::read_paper_parts;
 use super::schema::{AgendaFile, ClosedSpec, OneOrMany, PersonSpec, PresenterSpec};
 use super::source::{SourceFile, check_markdown};
@@ -108,7 +109,7 @@ fn resolve_paper(
     let Some(relative) = path else {
         return (None, Vec::new());
     };
-    let field = ctx.sub("paper");
+    let field = paper_field(ctx.field);
     let paper = ctx
         .papers
         .take(ctx.dir, &field, relative)

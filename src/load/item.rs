@@ -32,3 +32,14 @@ impl ItemContext<'_> {
         format!("{}.{name}", self.field)
     }
 }
+
+/// The field path of agenda row `i` (`agenda[3]`).
+pub(super) fn row_field(i: usize) -> String {
+    format!("agenda[{i}]")
+}
+
+/// The field path of the case paper of the row at `row` (`agenda[3].paper`):
+/// where it is reported, and the key it is read ahead under (see `prefetch`).
+pub(super) fn paper_field(row: &str) -> String {
+    format!("{row}.paper")
+}

@@ -12,6 +12,7 @@ use super::body::{member_person, resolve_member};
 use super::cycle::{CaseNumbers, Cycle, action_status, check_case_sequence};
 use super::deputies::{Substitute, resolve_substitute};
 use super::identity::{MAX_MEETING_NUMBER, RawMeeting, is_number_form};
+use super::item::row_field;
 use super::minutes::{MinutesContext, load_minutes};
 use super::prefetch::Papers;
 use super::schema::{AgendaFile, MeetingFile, MeetingStatusName, PreviousFile, SubstituteFile};
@@ -233,7 +234,7 @@ fn check_public_titles(file: &SourceFile, meeting: &Meeting, diags: &mut Diagnos
         {
             diags.push(
                 file.warning(
-                    &format!("agenda[{i}].public_title"),
+                    &format!("{}.public_title", row_field(i)),
                     "the item is public, so its `public_title` is never shown",
                 )
                 .hint(
@@ -445,7 +446,7 @@ fn resolve_agenda(
     let mut papers = Vec::new();
     let mut complete = true;
     for (i, value) in values.into_iter().enumerate() {
-        let field = format!("agenda[{i}]");
+        let field = row_field(i);
         let written = value.get("case").and_then(Value::as_str).map(str::to_owned);
         let is_break = written.is_none() && value.get("break").is_some();
         let Some(entry) = typed::<AgendaFile>(base.file, &field, value, diags) else {

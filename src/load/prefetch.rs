@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use super::assets::resolve_figures;
 use super::blocks::load_blocks;
 use super::identity::RawMeeting;
+use super::item::{paper_field, row_field};
 use super::source::{SourceFile, read_paper};
 use crate::blocks::Block;
 use crate::diagnostic::Diagnostics;
@@ -53,7 +54,7 @@ impl Papers {
                     let paper = row.get("paper")?.as_str()?;
                     row.get("break")
                         .is_none()
-                        .then(|| (m, format!("agenda[{i}].paper"), paper))
+                        .then(|| (m, paper_field(&row_field(i)), paper))
                 })
             })
             .collect();

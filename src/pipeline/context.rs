@@ -38,23 +38,31 @@ pub fn render_job(renderer: &Renderer, project: &Project, job: &Job) -> Result<S
 /// A job's context with its meeting's `shared` part: its item, and for the
 /// pack the minutes its `referat` item approves.
 fn with_extras(project: &Project, labels: &Labels, job: &Job, shared: &MeetingContext) -> Value {
+    let own = own_parts(project, labels, job);
+    combine(shared, own)
+}
+
+/// What a job's context has of its own: its `item`, and for the pack the
+/// minutes its `referat` item approves.
+fn own_parts(project: &Project, labels: &Labels, job: &Job) -> (Value, Option<Value>) {
     let item = item_context(project, labels, job.body, job.meeting, job.row);
+    let previous = (job.kind == DocumentKind::Pack).then(|| {
+        let content = &project.bodies[job.body];
+        previous_minutes(labels, content, &content.meetings[job.meeting])
+    });
+    (item, previous)
+}
+
+/// A job's context from its meeting's `shared` part and its own parts.
+fn combine(shared: &MeetingContext, (item, previous): (Value, Option<Value>)) -> Value {
     let context = document_context(shared, item);
-    match pack_extra(project, labels, job) {
+    match previous {
         Some(previous) => minijinja::context! {
             previous_minutes => previous,
             ..context
         },
         None => context,
     }
-}
-
-/// What only the pack's context has: the minutes its `referat` item approves.
-fn pack_extra(project: &Project, labels: &Labels, job: &Job) -> Option<Value> {
-    (job.kind == DocumentKind::Pack).then(|| {
-        let content = &project.bodies[job.body];
-        previous_minutes(labels, content, &content.meetings[job.meeting])
-    })
 }
 
 /// The shared part of the contexts of one build, made once per meeting, with its hash.
@@ -96,18 +104,15 @@ impl Contexts {
             let hash = hasher.finish();
             (shared, hash)
         });
-        let value = with_extras(project, labels, job, shared);
+        let (item, previous) = own_parts(project, labels, job);
         let mut hasher = SipHasher13::new();
         shared_hash.hash(&mut hasher);
-        hash_json(
-            &mut hasher,
-            &item_context(project, labels, job.body, job.meeting, job.row),
-        );
-        if let Some(extra) = pack_extra(project, labels, job) {
-            hash_json(&mut hasher, &extra);
+        hash_json(&mut hasher, &item);
+        if let Some(previous) = &previous {
+            hash_json(&mut hasher, previous);
         }
         HashedContext {
-            value,
+            value: combine(shared, (item, previous)),
             hash: hasher.finish(),
         }
     }
