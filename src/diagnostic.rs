@@ -4,10 +4,11 @@ use std::fmt;
 use std::sync::Mutex;
 
 use annotate_snippets::{Level, Renderer, Snippet};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Severity {
     /// The input cannot be built as it is.
     Error,
@@ -16,7 +17,7 @@ pub enum Severity {
 }
 
 /// A location in a source file, 1-based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Position {
     /// Line, counting from 1.
     pub line: usize,
@@ -25,7 +26,9 @@ pub struct Position {
 }
 
 /// A problem found in content, templates or generated Typst source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialised for the manifest, which repeats a build's diagnostics when the
+/// next build's inputs are the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,

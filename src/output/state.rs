@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::staging::Commit;
 use super::write_atomic;
 use super::written::{Written, hash, modified};
+use crate::diagnostic::Diagnostic;
 
 /// Where a build keeps its state in the output folder.
 pub const STATE_DIR: &str = ".motebok";
@@ -78,6 +79,25 @@ struct ManifestFile {
     format: u32,
     version: String,
     files: BTreeMap<String, Entry>,
+    /// The full build that wrote these files, when it was the last build
+    /// to write any (see [`LastBuild`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last: Option<LastBuild>,
+}
+
+/// What the last full build was built from and what it reported, so that
+/// the next one with the same inputs need not load them (see
+/// `pipeline::unchanged`). Recorded only by a full build that succeeded; a
+/// manifest saved by any other build (of some meetings, watch, archive)
+/// has none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastBuild {
+    /// The digest of everything the build read, in hex.
+    pub inputs: String,
+    /// Its documents (relative to the output folder, `/`-separated) and their pages.
+    pub documents: Vec<(String, usize)>,
+    /// Its diagnostics (warnings: it succeeded), as printed.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// What earlier builds wrote (the manifest), per output path relative to the
@@ -85,32 +105,69 @@ struct ManifestFile {
 /// generated source and its page count. A document whose source hashes the
 /// same, and whose files are intact, is not compiled again.
 #[derive(Debug, Default)]
-pub struct Fingerprints(Mutex<HashMap<PathBuf, Entry>>);
+pub struct Fingerprints {
+    files: Mutex<HashMap<PathBuf, Entry>>,
+    /// The last build as the manifest read recorded it.
+    last: Option<LastBuild>,
+    /// The build to record when saving (none unless set: see [`LastBuild`]).
+    record_last: Mutex<Option<LastBuild>>,
+}
 
 impl Fingerprints {
     /// Reads the manifest a build left in `output`; empty when there is none.
     pub fn load(output: &Path) -> Fingerprints {
         let path = output.join(STATE_DIR).join(MANIFEST_FILE);
-        let map = fs::read(&path)
+        let Some(state) = fs::read(&path)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<ManifestFile>(&bytes).ok())
             .filter(|state| state.format == MANIFEST_FORMAT)
-            .map(|state| {
-                state
-                    .files
-                    .into_iter()
-                    .map(|(p, v)| (PathBuf::from(p), v))
-                    .filter(|(p, _)| is_inside(p))
-                    .collect()
+        else {
+            return Fingerprints::default();
+        };
+        let files = state
+            .files
+            .into_iter()
+            .map(|(p, v)| (PathBuf::from(p), v))
+            .filter(|(p, _)| is_inside(p))
+            .collect();
+        Fingerprints {
+            files: Mutex::new(files),
+            last: state.last,
+            record_last: Mutex::default(),
+        }
+    }
+
+    /// The last build, when the manifest recorded one.
+    pub fn last(&self) -> Option<&LastBuild> {
+        self.last.as_ref()
+    }
+
+    /// Records `last` as the build that wrote the files, with the manifest.
+    pub fn set_last(&self, last: LastBuild) {
+        *self.record_last.lock().unwrap_or_else(|e| e.into_inner()) = Some(last);
+    }
+
+    /// Whether every file the manifest records is there with the size and
+    /// modification time it was written with (the quick half of
+    /// [`Fingerprints::is_intact`], which hashes a file whose time differs).
+    pub fn all_as_written(&self, output: &Path) -> bool {
+        let map = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        map.iter().all(|(path, entry)| {
+            entry.written.as_ref().is_some_and(|written| {
+                fs::symlink_metadata(output.join(path)).is_ok_and(|meta| {
+                    meta.is_file()
+                        && meta.len() == written.size
+                        && written.modified.is_some()
+                        && modified(&meta) == written.modified
+                })
             })
-            .unwrap_or_default();
-        Fingerprints(Mutex::new(map))
+        })
     }
 
     /// The manifest's bytes.
     fn to_bytes(&self) -> io::Result<Vec<u8>> {
         let files = self
-            .0
+            .files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
@@ -120,6 +177,11 @@ impl Fingerprints {
             format: MANIFEST_FORMAT,
             version: env!("CARGO_PKG_VERSION").to_owned(),
             files,
+            last: self
+                .record_last
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
         };
         let mut bytes = serde_json::to_vec_pretty(&state).map_err(io::Error::other)?;
         bytes.push(b'\n');
@@ -149,7 +211,7 @@ impl Fingerprints {
 
     /// What was recorded of the document at `path`.
     pub fn get(&self, path: &Path) -> Option<Recorded> {
-        let map = self.0.lock().ok()?;
+        let map = self.files.lock().ok()?;
         let entry = map.get(path)?;
         let (source, pages) = entry.document?;
         Some(Recorded {
@@ -161,7 +223,7 @@ impl Fingerprints {
 
     /// Records the fingerprint and page count of the document at `path`.
     pub fn set(&self, path: &Path, fingerprint: Fingerprint, pages: usize) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.files.lock() {
             let entry = map.entry(path.to_path_buf()).or_default();
             entry.document = Some((fingerprint.source, pages));
             entry.inputs = Some(fingerprint.inputs);
@@ -171,7 +233,7 @@ impl Fingerprints {
     /// Forgets the fingerprint of `path`, so that it is compiled next time
     /// whatever this build does (what was written there stays recorded).
     pub fn forget(&self, path: &Path) {
-        if let Ok(mut map) = self.0.lock()
+        if let Ok(mut map) = self.files.lock()
             && let Some(entry) = map.get_mut(path)
         {
             entry.document = None;
@@ -181,7 +243,7 @@ impl Fingerprints {
 
     /// Records that `written` went to `path` (relative to the output folder).
     pub fn record(&self, path: &Path, written: Written) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.files.lock() {
             map.entry(path.to_path_buf()).or_default().written = Some(written);
         }
     }
@@ -191,7 +253,7 @@ impl Fingerprints {
     /// time or else the same hash.
     pub fn is_intact(&self, output: &Path, path: &Path) -> bool {
         let Some(written) = self
-            .0
+            .files
             .lock()
             .ok()
             .and_then(|map| map.get(path)?.written.clone())
@@ -209,7 +271,7 @@ impl Fingerprints {
             return true;
         }
         let same = fs::read(output.join(path)).is_ok_and(|bytes| hash(&bytes) == written.hash);
-        if same && let Ok(mut map) = self.0.lock() {
+        if same && let Ok(mut map) = self.files.lock() {
             // Touched or copied but the same bytes: remember the new time.
             if let Some(Written { modified, .. }) =
                 map.get_mut(path).and_then(|e| e.written.as_mut())
@@ -231,7 +293,7 @@ impl Fingerprints {
         keep: &HashSet<PathBuf>,
         commit: &mut Commit,
     ) -> (Vec<PathBuf>, Vec<String>) {
-        let mut stale: Vec<PathBuf> = match self.0.lock() {
+        let mut stale: Vec<PathBuf> = match self.files.lock() {
             Ok(map) => map.keys().filter(|p| !keep.contains(*p)).cloned().collect(),
             Err(_) => return (Vec::new(), Vec::new()),
         };
@@ -254,7 +316,7 @@ impl Fingerprints {
                     }
                 }
             }
-            if let Ok(mut map) = self.0.lock() {
+            if let Ok(mut map) = self.files.lock() {
                 map.remove(&path);
             }
         }

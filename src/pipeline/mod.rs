@@ -15,6 +15,7 @@ mod plan;
 mod pool;
 mod report;
 mod trace;
+mod unchanged;
 
 use std::time::Instant;
 
@@ -80,8 +81,25 @@ pub fn selected(filter: &[String], body: &str, meeting: &str) -> bool {
 ///
 /// Nothing is written when content or templates have errors: a failed build keeps
 /// the last good output.
+///
+/// A full build (no filter, not `force`) whose inputs are byte for byte those
+/// of the last full build, with its files as written, loads nothing: it
+/// reports that build's documents unchanged and its diagnostics again (see
+/// [`unchanged`]).
 pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
-    build_with(config, filter, |_, _, _| Vec::new())
+    let started = Instant::now();
+    let digest = if filter.is_empty() && !config.dry_run {
+        unchanged::digest(config)
+    } else {
+        None
+    };
+    if let Some(digest) = &digest
+        && !config.force
+        && let Some(report) = unchanged::replay(config, digest, started)
+    {
+        return report;
+    }
+    build_inner(config, filter, digest, started, |_, _, _| Vec::new())
 }
 
 /// Like [`build`], then runs `after` on the loaded project and the build's
@@ -93,7 +111,17 @@ pub fn build_with(
     filter: &[String],
     after: impl FnOnce(&Project, &Renderer, &mut BuildReport) -> Vec<Diagnostic>,
 ) -> BuildReport {
-    let started = Instant::now();
+    build_inner(config, filter, None, Instant::now(), after)
+}
+
+/// [`build_with`], recording the inputs `digest` with a full build that succeeds.
+fn build_inner(
+    config: &BuildConfig,
+    filter: &[String],
+    digest: Option<String>,
+    started: Instant,
+    after: impl FnOnce(&Project, &Renderer, &mut BuildReport) -> Vec<Diagnostic>,
+) -> BuildReport {
     let (mut inputs, mut diagnostics) = load_inputs(config);
     if let Some((project, _)) = &inputs {
         diagnostics.extend(unmatched_filters(project, filter));
@@ -108,7 +136,8 @@ pub fn build_with(
                 build_jobs(config, project, renderer, &jobs, None)
             } else {
                 let full = filter.is_empty();
-                let mut report = build_recorded(config, project, renderer, &jobs, full);
+                let last = digest.filter(|_| full).map(|d| (d, &diagnostics));
+                let mut report = build_recorded(config, project, renderer, &jobs, full, last);
                 if !report.failed() {
                     let extra = after(project, renderer, &mut report);
                     report.diagnostics.extend(extra);
@@ -141,18 +170,31 @@ fn selected_jobs(config: &BuildConfig, project: &Project, filter: &[String]) -> 
 
 /// Builds `jobs` against the fingerprints of the last build (ignored with
 /// `force`), then records the new ones for the next; a `full` build (no
-/// filter) also removes the files the content no longer makes.
+/// filter) also removes the files the content no longer makes. With `last`
+/// (the inputs digest and the loading's diagnostics), a build that succeeds
+/// is recorded as the last full build, when the inputs still digest the same
+/// after it (a file saved while it was read is not recorded as built).
 fn build_recorded(
     config: &BuildConfig,
     project: &Project,
     renderer: &Renderer,
     jobs: &[Job],
     full: bool,
+    last: Option<(String, &Diagnostics)>,
 ) -> BuildReport {
     // With `force` the fingerprints are loaded all the same (the job ignores
     // them), so that the manifest still knows every file earlier builds wrote.
     let fingerprints = Fingerprints::load(&config.output);
     let mut report = build_jobs(config, project, renderer, jobs, Some(&fingerprints));
+    if let Some((digest, loaded)) = last
+        && !report.failed()
+        && unchanged::digest(config).as_ref() == Some(&digest)
+    {
+        let mut all = loaded.clone();
+        all.extend(report.diagnostics.0.iter().cloned());
+        report::dedupe(&mut all);
+        fingerprints.set_last(unchanged::last_build(digest, &report, &all));
+    }
     finish_output(config, &mut report, &fingerprints, full);
     report
 }

@@ -406,3 +406,101 @@ fn two_new_meetings_at_once_never_overwrite_each_other() {
         &["number: 2/2024", "date: 2024-03-01", "standing: eventuelt"],
     );
 }
+
+/// The digest of the inputs the last full build recorded in the manifest.
+fn last_inputs(dir: &Path) -> Option<String> {
+    let manifest = fs::read(dir.join("output/.motebok/manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    manifest["last"]["inputs"].as_str().map(str::to_owned)
+}
+
+/// A full build whose inputs are unchanged loads nothing and says what the
+/// last one said; a change of bytes that keeps the size and time is still
+/// seen, and a build of some meetings leaves no record to trust.
+#[test]
+fn an_unchanged_project_is_told_by_its_bytes_and_says_the_same() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    edit(
+        &dir.join("content/styret/2024-01/meeting.yaml"),
+        "case: 6/24",
+        "case: 9/24",
+    );
+    let first = build(dir, &["build"]);
+    assert_contains(&stderr(&first), &["case numbers 6/24–8/24 are missing"]);
+    assert!(
+        last_inputs(dir).is_some(),
+        "a full build records its inputs"
+    );
+
+    let again = build(dir, &["build"]);
+    assert_contains(
+        &stdout(&again),
+        &["(0 compiled, 6 unchanged since the last build), 10 pages"],
+    );
+    assert_eq!(stderr(&again), stderr(&first), "the same warning, in full");
+
+    // The same length and modification time, other bytes.
+    let paper = dir.join("content/styret/2024-01/saker/03-24.md");
+    let modified = fs::metadata(&paper).unwrap().modified().unwrap();
+    edit(&paper, "felles grunnmur", "felles grunnmux");
+    fs::File::options()
+        .write(true)
+        .open(&paper)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let out = build(dir, &["build"]);
+    assert_contains(
+        &stdout(&out),
+        &["wrote output/styret/2024-01/sak-03-24.pdf"],
+    );
+    let meeting = dir.join("output/styret/2024-01");
+    assert!(pdf_text(&meeting.join("sak-03-24.pdf")).contains("grunnmux"));
+
+    // One meeting built without PDF/A: no record of a full build is left,
+    // so the next full build makes PDF/A again.
+    build(dir, &["build", "--pdf-standard", "none", "styret/2024-01"]);
+    assert_eq!(last_inputs(dir), None);
+    assert!(
+        !fs::read(meeting.join("innkalling.pdf"))
+            .unwrap()
+            .windows(11)
+            .any(|w| w == b"pdfaid:part")
+    );
+    let out = build(dir, &["build"]);
+    assert_contains(
+        &stdout(&out),
+        &["wrote output/styret/2024-01/innkalling.pdf"],
+    );
+    assert!(
+        fs::read(meeting.join("innkalling.pdf"))
+            .unwrap()
+            .windows(11)
+            .any(|w| w == b"pdfaid:part")
+    );
+    assert!(last_inputs(dir).is_some());
+}
+
+/// A link that leads out of the content folder may lead to something else
+/// tomorrow without anything in the project changing: such a project is
+/// loaded on every build.
+#[cfg(unix)]
+#[test]
+fn a_project_with_a_link_out_of_it_is_always_loaded() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.join("content/styret/arkiv")).unwrap();
+    let out = build(dir, &["build"]);
+    assert_contains(
+        &stderr(&out),
+        &["outside the content folder; it is not followed"],
+    );
+    assert_eq!(last_inputs(dir), None);
+    let out = build(dir, &["build"]);
+    assert_contains(
+        &stdout(&out),
+        &["(0 compiled, 6 unchanged since the last build)"],
+    );
+}
