@@ -16,7 +16,7 @@
 //!    kept sources of that pack and case paper (`build --keep-typst`), with
 //!    the PDF standards motebok's PDFs declare, over min(edits, 50) edits;
 //! 3. the archive: cold `motebok build --force` of a generated archive of
-//!    `MOTEBOK_BENCH_MEETINGS` meetings (default 200) with 1 job and one per
+//!    `MOTEBOK_BENCH_MEETINGS` meetings (default 200; 0 skips the archives) with 1 job and one per
 //!    core: wall and CPU time, parallel efficiency, CPU per document, peak
 //!    memory, documents and pages;
 //! 4. the typst CLI over the same generated sources, J `typst compile`
@@ -118,11 +118,15 @@ fn main() {
     let mut t = Table::default();
     bench_cold_builds(&project, &s, &mut t);
     bench_watch(&project, &s, &mut t);
-    let archive = work.path().join("archive");
-    let motebok = bench_archive(&archive, &s, &mut t);
-    bench_cli(&archive, &s, &motebok, &mut t);
-    bench_incremental(&archive, &s, &mut t);
-    bench_large(&work.path().join("large"), &s, &motebok, &mut t);
+    if s.meetings == 0 {
+        println!("MOTEBOK_BENCH_MEETINGS=0: the archives are skipped");
+    } else {
+        let archive = work.path().join("archive");
+        let motebok = bench_archive(&archive, &s, &mut t);
+        bench_cli(&archive, &s, &motebok, &mut t);
+        bench_incremental(&archive, &s, &mut t);
+        bench_large(&work.path().join("large"), &s, &motebok, &mut t);
+    }
     println!("load average at the end: {}", sys::load_average());
     t.print(&machine);
 }

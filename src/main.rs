@@ -145,7 +145,12 @@ fn run_watch(config: &RunConfig) -> Result<ExitCode, String> {
         "watching {} and {templates} (Ctrl-C stops)",
         build.content.display()
     );
-    match watch::watch(build, &config.meetings, &report::print_rebuild) {
+    match watch::watch(
+        build,
+        &config.meetings,
+        &report::print_rebuild,
+        &give_back_freed_memory,
+    ) {
         Ok(()) => {
             println!("stopped watching");
             Ok(ExitCode::SUCCESS)
@@ -155,6 +160,13 @@ fn run_watch(config: &RunConfig) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Returns the memory the allocator holds freed to the system.
+fn give_back_freed_memory() {
+    // SAFETY: `mi_collect` has no preconditions: any thread may call it at
+    // any time; it only frees and decommits memory no allocation holds.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 fn run_new(args: &NewArgs) -> ExitCode {
