@@ -88,18 +88,18 @@ pub fn selected(filter: &[String], body: &str, meeting: &str) -> bool {
 /// [`unchanged`]).
 pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
     let started = Instant::now();
-    let digest = if filter.is_empty() && !config.dry_run {
-        unchanged::digest(config)
+    let inputs = if filter.is_empty() && !config.dry_run {
+        unchanged::Inputs::of(config)
     } else {
         None
     };
-    if let Some(digest) = &digest
+    if let Some(inputs) = &inputs
         && !config.force
-        && let Some(report) = unchanged::replay(config, digest, started)
+        && let Some(report) = unchanged::replay(config, &inputs.digest, started)
     {
         return report;
     }
-    build_inner(config, filter, digest, started, |_, _, _| Vec::new())
+    build_inner(config, filter, inputs, started, |_, _, _| Vec::new())
 }
 
 /// Like [`build`], then runs `after` on the loaded project and the build's
@@ -114,11 +114,11 @@ pub fn build_with(
     build_inner(config, filter, None, Instant::now(), after)
 }
 
-/// [`build_with`], recording the inputs `digest` with a full build that succeeds.
+/// [`build_with`], recording a full build that succeeds as built from `inputs`.
 fn build_inner(
     config: &BuildConfig,
     filter: &[String],
-    digest: Option<String>,
+    inputs_before: Option<unchanged::Inputs>,
     started: Instant,
     after: impl FnOnce(&Project, &Renderer, &mut BuildReport) -> Vec<Diagnostic>,
 ) -> BuildReport {
@@ -136,7 +136,7 @@ fn build_inner(
                 build_jobs(config, project, renderer, &jobs, None)
             } else {
                 let full = filter.is_empty();
-                let last = digest.filter(|_| full).map(|d| (d, &diagnostics));
+                let last = inputs_before.filter(|_| full).map(|i| (i, &diagnostics));
                 let mut report = build_recorded(config, project, renderer, &jobs, full, last);
                 if !report.failed() {
                     let extra = after(project, renderer, &mut report);
@@ -171,30 +171,24 @@ fn selected_jobs(config: &BuildConfig, project: &Project, filter: &[String]) -> 
 /// Builds `jobs` against the fingerprints of the last build (ignored with
 /// `force`), then records the new ones for the next; a `full` build (no
 /// filter) also removes the files the content no longer makes. With `last`
-/// (the inputs digest and the loading's diagnostics), a build that succeeds
-/// is recorded as the last full build, when the inputs still digest the same
-/// after it (a file saved while it was read is not recorded as built).
+/// (the inputs found before the build and the loading's diagnostics), a
+/// build that succeeds, removes all it should and read no file written while
+/// it ran is recorded as the last full build (see [`unchanged`]).
 fn build_recorded(
     config: &BuildConfig,
     project: &Project,
     renderer: &Renderer,
     jobs: &[Job],
     full: bool,
-    last: Option<(String, &Diagnostics)>,
+    last: Option<(unchanged::Inputs, &Diagnostics)>,
 ) -> BuildReport {
     // With `force` the fingerprints are loaded all the same (the job ignores
     // them), so that the manifest still knows every file earlier builds wrote.
     let fingerprints = Fingerprints::load(&config.output);
     let mut report = build_jobs(config, project, renderer, jobs, Some(&fingerprints));
-    if let Some((digest, loaded)) = last
-        && !report.failed()
-        && unchanged::digest(config).as_ref() == Some(&digest)
-    {
-        let mut all = loaded.clone();
-        all.extend(report.diagnostics.0.iter().cloned());
-        report::dedupe(&mut all);
-        fingerprints.set_last(unchanged::last_build(digest, &report, &all));
-    }
-    finish_output(config, &mut report, &fingerprints, full);
+    let last = last
+        .filter(|(inputs, _)| !report.failed() && inputs.unchanged_since(config))
+        .map(|(inputs, loaded)| unchanged::last_build(inputs.digest, &report, loaded));
+    finish_output(config, &mut report, &fingerprints, full, last);
     report
 }

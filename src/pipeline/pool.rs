@@ -15,7 +15,7 @@ use super::plan::Job;
 use super::report::{BuildReport, DocumentReport, dedupe};
 use crate::diagnostic::Diagnostic;
 use crate::model::Project;
-use crate::output::{Fingerprints, STATE_DIR, Staging, interrupted};
+use crate::output::{Fingerprints, LastBuild, STATE_DIR, Staging, interrupted};
 use crate::render::Renderer;
 use crate::threads::{pool, run_each};
 use crate::world::Typesetter;
@@ -201,13 +201,16 @@ fn list(paths: &[PathBuf]) -> String {
 
 /// Finishes the output of a whole build: with `full` (every meeting, no
 /// filter) and success, removes the files earlier builds wrote that this one
-/// no longer makes; then records the manifest. Both are part of the build's
-/// commit, so [`BuildReport::roll_back`] undoes them too.
+/// no longer makes; then records the manifest, with `last` when every such
+/// file was removed (a file left would be left by every later build that
+/// trusted the record). Both are part of the build's commit, so
+/// [`BuildReport::roll_back`] undoes them too.
 pub fn finish_output(
     config: &BuildConfig,
     report: &mut BuildReport,
     fingerprints: &Fingerprints,
     full: bool,
+    last: Option<LastBuild>,
 ) {
     if full && !report.failed() {
         let keep: HashSet<PathBuf> = report
@@ -221,6 +224,9 @@ pub fn finish_output(
             })
             .collect();
         let (removed, left) = fingerprints.prune(&config.output, &keep, &mut report.commit);
+        if let Some(last) = last.filter(|_| left.is_empty()) {
+            fingerprints.set_last(last);
+        }
         report.removed = removed;
         report
             .diagnostics
@@ -231,5 +237,48 @@ pub fn finish_output(
             "failed to record what was built in {} ({err}); the next build compiles everything",
             config.output.join(STATE_DIR).display()
         )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use super::*;
+    use crate::output::{Written, write_atomic};
+
+    /// A full build that leaves a file it should remove is not recorded as
+    /// the last full build: the builds that trusted the record would leave
+    /// it for good (and drop the warning about it).
+    #[test]
+    fn a_build_that_leaves_a_file_it_should_remove_is_not_recorded() {
+        for changed_by_the_user in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let config = BuildConfig::in_project(dir.path());
+            let fingerprints = Fingerprints::default();
+            let rel = Path::new("b/m/sak-01-24.pdf");
+            let path = config.output.join(rel);
+            write_atomic(&path, b"%PDF old").unwrap();
+            fingerprints.record(rel, Written::of(b"%PDF old", &path));
+            if changed_by_the_user {
+                fs::write(&path, b"%PDF theirs").unwrap();
+            }
+            let last = LastBuild {
+                inputs: "0".repeat(32),
+                documents: Vec::new(),
+                diagnostics: Vec::new(),
+            };
+            let mut report = BuildReport::default();
+            finish_output(&config, &mut report, &fingerprints, true, Some(last));
+            drop(report);
+            assert_eq!(path.exists(), changed_by_the_user);
+            let recorded = Fingerprints::load(&config.output);
+            assert_eq!(
+                recorded.last().is_some(),
+                !changed_by_the_user,
+                "changed by the user: {changed_by_the_user}"
+            );
+        }
     }
 }

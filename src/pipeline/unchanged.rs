@@ -4,30 +4,34 @@
 //! A build reads only the content folder, the templates folder, the
 //! built-in templates and its own settings (see [`crate::fsread`]: every read
 //! is confined to those folders). A full build that succeeds records a digest
-//! of all of it in the manifest, with its documents and diagnostics; the next
-//! full build whose digest is the same, and whose output files are all as
-//! written, reports those documents unchanged and repeats those diagnostics
-//! without loading, rendering or checking anything: on the 1 000-meeting
-//! benchmark archive the load alone takes most of a second.
+//! of all of it in the manifest, with its documents and the diagnostics of
+//! its loading; the next full build whose digest is the same, and whose
+//! output files are all as written, reports those documents unchanged and
+//! repeats those diagnostics without loading, rendering or checking
+//! anything, as a build that loaded would (it compiles nothing, so it has no
+//! diagnostics of its own): on the 1 000-meeting benchmark archive the load
+//! alone took most of a second.
 //!
 //! The digest is of the bytes, not of file times, so a file rewritten with
-//! other text in the same clock tick is not missed. It is computed before the
-//! build and again after it, and recorded only when both agree, so a file
-//! saved while a build read it is never recorded as built. A project with a
-//! symbolic link that leads outside its folders has no digest: what such a
-//! link leads to may change without anything in the project changing.
+//! other text in the same clock tick is not missed. A build is recorded only
+//! when no file was written while it ran (their sizes, times and inodes are
+//! the same after it as before: a change time moves with every write, even
+//! one that puts the old bytes back) nor in the two seconds before it (a
+//! write in the same tick of a coarse clock could hide). A project with a
+//! symbolic link in its folders has no digest: where a link leads, hop by
+//! hop, may change without anything in the project changing.
 
 use std::ffi::OsString;
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 use siphasher::sip128::{Hasher128, SipHasher13};
 
 use super::config::BuildConfig;
-use super::report::{BuildReport, DocumentReport};
+use super::report::{BuildReport, DocumentReport, dedupe};
 use crate::diagnostic::Diagnostics;
 use crate::fsread::{self, Root};
 use crate::output::{Fingerprints, LastBuild};
@@ -39,24 +43,76 @@ use crate::threads::pool;
 /// bounded at 32 MiB), by its size and times alone.
 const MAX_DIGESTED_BYTES: u64 = 32 * 1024 * 1024;
 
-/// The digest of everything a build with `config` reads, in hex; `None` when
-/// it cannot be told (a folder that cannot be read, a link out of the project).
-pub(crate) fn digest(config: &BuildConfig) -> Option<String> {
-    let mut hasher = SipHasher13::new();
-    "motebok build inputs 1".hash(&mut hasher);
-    env!("CARGO_PKG_VERSION").hash(&mut hasher);
-    env!("MOTEBOK_BUILD_ID").hash(&mut hasher);
-    for (name, source) in built_in_files() {
-        (name, source).hash(&mut hasher);
+/// A file written this long before a build may have been written again in
+/// the same tick of the file system's clock (two seconds on FAT).
+const RACY: Duration = Duration::from_secs(2);
+
+/// What a build reads, as found before it: the digest of the bytes (what a
+/// full build is recorded and recognised by) and a stamp of the files'
+/// metadata (which tells whether any was written while the build ran).
+pub(crate) struct Inputs {
+    /// The digest, in hex.
+    pub(crate) digest: String,
+    stamp: u128,
+    /// Whether a file was written within [`RACY`] before.
+    racy: bool,
+}
+
+impl Inputs {
+    /// The inputs of a build with `config`; `None` when they cannot be told
+    /// (a folder that cannot be read, a symbolic link).
+    pub(crate) fn of(config: &BuildConfig) -> Option<Inputs> {
+        let now = SystemTime::now();
+        let mut hasher = SipHasher13::new();
+        "motebok build inputs 1".hash(&mut hasher);
+        env!("CARGO_PKG_VERSION").hash(&mut hasher);
+        env!("MOTEBOK_BUILD_ID").hash(&mut hasher);
+        for (name, source) in built_in_files() {
+            (name, source).hash(&mut hasher);
+        }
+        settings(config).hash(&mut hasher);
+        let mut stamp = SipHasher13::new();
+        let mut newest = 0;
+        for root in roots(config) {
+            let entries = list(root)?;
+            folder_digest(root, &entries)?.hash(&mut hasher);
+            stamp_of(&entries).hash(&mut stamp);
+            newest = newest.max(newest_time(&entries));
+        }
+        let cutoff = now
+            .checked_sub(RACY)
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        Some(Inputs {
+            digest: format!("{:032x}", hasher.finish128().as_u128()),
+            stamp: stamp.finish128().as_u128(),
+            racy: newest >= cutoff,
+        })
     }
-    settings(config).hash(&mut hasher);
-    for root in [
+
+    /// Whether a build that read these inputs may be recorded as built from
+    /// them: no file was written shortly before it or since.
+    pub(crate) fn unchanged_since(&self, config: &BuildConfig) -> bool {
+        if self.racy {
+            return false;
+        }
+        let mut stamp = SipHasher13::new();
+        for root in roots(config) {
+            match list(root) {
+                Some(entries) => stamp_of(&entries).hash(&mut stamp),
+                None => return false,
+            }
+        }
+        stamp.finish128().as_u128() == self.stamp
+    }
+}
+
+/// The folders a build reads.
+fn roots(config: &BuildConfig) -> [Root<'_>; 2] {
+    [
         Root::content(&config.content),
         Root::templates(&config.templates),
-    ] {
-        folder_digest(root)?.hash(&mut hasher);
-    }
-    Some(format!("{:032x}", hasher.finish128().as_u128()))
+    ]
 }
 
 /// The settings that change what a build writes or says, as one text. The
@@ -73,62 +129,39 @@ fn settings(config: &BuildConfig) -> String {
     )
 }
 
-/// What one entry of a folder is, for the digest.
-#[derive(Hash)]
-enum Item {
+/// What a folder holds: a missing folder (the templates folder is
+/// optional), something that is not a folder, or its entries.
+enum Listing {
+    Missing,
+    NotAFolder,
+    Entries(Vec<(PathBuf, Kind)>),
+}
+
+/// What an entry of a folder is.
+enum Kind {
     Folder,
-    /// A regular file: its size and its bytes' hash.
-    File(u64, u128),
-    /// A regular file larger than [`MAX_DIGESTED_BYTES`]: its size, and its
-    /// modification and change times in nanoseconds.
-    Large(u64, u128, u128),
-    /// A symbolic link that leads inside the root (to what is digested
-    /// there): where it points.
-    Link(PathBuf),
+    File(fs::Metadata),
     /// A named pipe, socket or device: never read.
     Other,
 }
 
-/// The digest of the folder of `root` and everything below it, in path
-/// order: a missing folder digests as such (the templates folder is optional).
-fn folder_digest(root: Root<'_>) -> Option<u128> {
-    let mut hasher = SipHasher13::new();
+/// Lists the folder of `root`; `None` when it cannot be read or holds a
+/// symbolic link.
+fn list(root: Root<'_>) -> Option<Listing> {
     let Ok(meta) = fs::metadata(root.dir) else {
-        "missing".hash(&mut hasher);
-        return Some(hasher.finish128().as_u128());
+        return Some(Listing::Missing);
     };
     if !meta.is_dir() {
-        "not a folder".hash(&mut hasher);
-        return Some(hasher.finish128().as_u128());
+        return Some(Listing::NotAFolder);
     }
-    let real = root.dir.canonicalize().ok()?;
     let mut entries = Vec::new();
-    walk(&real, root.dir, PathBuf::new(), &mut entries)?;
-    let items: Vec<Option<Item>> = pool().install(|| {
-        entries
-            .par_iter()
-            .map(|(relative, kind)| item(root, &root.dir.join(relative), kind))
-            .collect()
-    });
-    for ((relative, _), item) in entries.iter().zip(items) {
-        relative.hash(&mut hasher);
-        item?.hash(&mut hasher);
-    }
-    Some(hasher.finish128().as_u128())
+    walk(root.dir, PathBuf::new(), &mut entries)?;
+    Some(Listing::Entries(entries))
 }
 
-/// What an entry is, before its bytes are read.
-enum Kind {
-    Folder,
-    File(fs::Metadata),
-    Link(PathBuf),
-    Other,
-}
-
-/// Lists everything below `dir` (at `relative` inside the root, whose real
-/// path is `real`) into `out`, in path order, without following links;
-/// `None` when a folder cannot be read or a link leads out of the root.
-fn walk(real: &Path, dir: &Path, relative: PathBuf, out: &mut Vec<(PathBuf, Kind)>) -> Option<()> {
+/// Lists everything below `dir` (at `relative` inside the root) into `out`,
+/// in path order; `None` when a folder cannot be read or holds a link.
+fn walk(dir: &Path, relative: PathBuf, out: &mut Vec<(PathBuf, Kind)>) -> Option<()> {
     let mut names: Vec<OsString> = fs::read_dir(dir)
         .ok()?
         .map(|entry| entry.map(|e| e.file_name()))
@@ -142,19 +175,11 @@ fn walk(real: &Path, dir: &Path, relative: PathBuf, out: &mut Vec<(PathBuf, Kind
         let kind = meta.file_type();
         if kind.is_dir() {
             out.push((rel.clone(), Kind::Folder));
-            walk(real, &path, rel, out)?;
+            walk(&path, rel, out)?;
         } else if kind.is_file() {
             out.push((rel, Kind::File(meta)));
         } else if kind.is_symlink() {
-            let target = fs::read_link(&path).ok()?;
-            // A broken link leads nowhere and reads as an error; one that
-            // resolves must stay inside the root.
-            if let Ok(resolved) = path.canonicalize()
-                && !resolved.starts_with(real)
-            {
-                return None;
-            }
-            out.push((rel, Kind::Link(target)));
+            return None;
         } else {
             out.push((rel, Kind::Other));
         }
@@ -162,11 +187,50 @@ fn walk(real: &Path, dir: &Path, relative: PathBuf, out: &mut Vec<(PathBuf, Kind
     Some(())
 }
 
+/// What one entry is, for the digest.
+#[derive(Hash)]
+enum Item {
+    Folder,
+    /// A regular file: its size and its bytes' hash.
+    File(u64, u128),
+    /// A regular file larger than [`MAX_DIGESTED_BYTES`]: its size, and its
+    /// modification and change times in nanoseconds.
+    Large(u64, u128, u128),
+    Other,
+}
+
+/// The digest of a listing: every entry's name and what it is, files by
+/// their bytes (read in parallel); `None` when a file cannot be read.
+fn folder_digest(root: Root<'_>, listing: &Listing) -> Option<u128> {
+    let mut hasher = SipHasher13::new();
+    let entries = match listing {
+        Listing::Missing => {
+            "missing".hash(&mut hasher);
+            return Some(hasher.finish128().as_u128());
+        }
+        Listing::NotAFolder => {
+            "not a folder".hash(&mut hasher);
+            return Some(hasher.finish128().as_u128());
+        }
+        Listing::Entries(entries) => entries,
+    };
+    let items: Vec<Option<Item>> = pool().install(|| {
+        entries
+            .par_iter()
+            .map(|(relative, kind)| item(root, &root.dir.join(relative), kind))
+            .collect()
+    });
+    for ((relative, _), item) in entries.iter().zip(items) {
+        relative.as_os_str().as_encoded_bytes().hash(&mut hasher);
+        item?.hash(&mut hasher);
+    }
+    Some(hasher.finish128().as_u128())
+}
+
 /// The digest item of the entry at `path`; `None` when a file cannot be read.
 fn item(root: Root<'_>, path: &Path, kind: &Kind) -> Option<Item> {
     Some(match kind {
         Kind::Folder => Item::Folder,
-        Kind::Link(target) => Item::Link(target.clone()),
         Kind::Other => Item::Other,
         Kind::File(meta) if meta.len() > MAX_DIGESTED_BYTES => {
             let (modified, changed) = times(meta);
@@ -181,7 +245,51 @@ fn item(root: Root<'_>, path: &Path, kind: &Kind) -> Option<Item> {
     })
 }
 
-/// A file's modification and change times, in nanoseconds since 1970.
+/// The stamp of a listing: every entry's name, and of a file its size,
+/// times and inode, none of which a write leaves as they were (the change
+/// time moves with every write and cannot be set back).
+fn stamp_of(listing: &Listing) -> u128 {
+    let mut hasher = SipHasher13::new();
+    match listing {
+        Listing::Missing => "missing".hash(&mut hasher),
+        Listing::NotAFolder => "not a folder".hash(&mut hasher),
+        Listing::Entries(entries) => {
+            for (relative, kind) in entries {
+                relative.as_os_str().as_encoded_bytes().hash(&mut hasher);
+                match kind {
+                    Kind::Folder => 0u8.hash(&mut hasher),
+                    Kind::Other => 1u8.hash(&mut hasher),
+                    Kind::File(meta) => {
+                        (2u8, meta.len(), times(meta), inode(meta)).hash(&mut hasher);
+                    }
+                }
+            }
+        }
+    }
+    hasher.finish128().as_u128()
+}
+
+/// The latest modification or change time of the files of a listing, in
+/// nanoseconds since 1970.
+fn newest_time(listing: &Listing) -> u128 {
+    let Listing::Entries(entries) = listing else {
+        return 0;
+    };
+    entries
+        .iter()
+        .filter_map(|(_, kind)| match kind {
+            Kind::File(meta) => {
+                let (modified, changed) = times(meta);
+                Some(modified.max(changed))
+            }
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// A file's modification and change times, in nanoseconds since 1970 (the
+/// change time 0 where the system has none).
 fn times(meta: &fs::Metadata) -> (u128, u128) {
     let modified = meta
         .modified()
@@ -197,6 +305,20 @@ fn times(meta: &fs::Metadata) -> (u128, u128) {
     #[cfg(not(unix))]
     let changed = 0;
     (modified, changed)
+}
+
+/// A file's device and inode (0 where the system has none).
+fn inode(meta: &fs::Metadata) -> (u64, u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        (0, 0)
+    }
 }
 
 /// The report of the last full build, when `digest` is what it was built from
@@ -230,28 +352,41 @@ pub(crate) fn replay(config: &BuildConfig, digest: &str, started: Instant) -> Op
 }
 
 /// What to record of a full build that succeeded: the inputs `digest`, its
-/// documents and all its diagnostics.
-pub(crate) fn last_build(
-    digest: String,
-    report: &BuildReport,
-    diagnostics: &Diagnostics,
-) -> LastBuild {
+/// documents and the diagnostics of its loading (what a build that loads
+/// and finds every document unchanged says).
+pub(crate) fn last_build(digest: String, report: &BuildReport, loaded: &Diagnostics) -> LastBuild {
     let mut documents: Vec<(String, usize)> = report
         .documents
         .iter()
         .map(|d| (d.path.to_string_lossy().replace('\\', "/"), d.pages))
         .collect();
     documents.sort();
+    let mut diagnostics = loaded.clone();
+    dedupe(&mut diagnostics);
     LastBuild {
         inputs: digest,
         documents,
-        diagnostics: diagnostics.0.clone(),
+        diagnostics: diagnostics.0,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn digest(config: &BuildConfig) -> Option<String> {
+        Inputs::of(config).map(|inputs| inputs.digest)
+    }
+
+    /// Sets the modification time of `path`.
+    fn set_modified(path: &Path, time: SystemTime) {
+        fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(time)
+            .unwrap();
+    }
 
     /// The digest changes with every byte, name and folder a build could
     /// read and with its settings, and not with a file's time alone.
@@ -265,13 +400,7 @@ mod tests {
         let first = digest(&config).unwrap();
         assert_eq!(digest(&config).unwrap(), first, "the same inputs");
 
-        let modified = std::time::SystemTime::now() - Duration::from_secs(3600);
-        fs::File::options()
-            .write(true)
-            .open(&paper)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
+        set_modified(&paper, SystemTime::now() - Duration::from_secs(3600));
         assert_eq!(digest(&config).unwrap(), first, "touched, the same bytes");
 
         let mut seen = vec![first];
@@ -294,17 +423,42 @@ mod tests {
         differs(&config, "a setting");
     }
 
+    /// Where a link leads may change outside the project, hop by hop: a
+    /// project with one is always loaded.
     #[cfg(unix)]
     #[test]
-    fn a_link_out_of_the_folder_has_no_digest() {
+    fn a_link_in_the_project_leaves_it_without_a_digest() {
         let dir = tempfile::tempdir().unwrap();
-        let elsewhere = tempfile::tempdir().unwrap();
         let config = BuildConfig::in_project(dir.path());
         fs::create_dir_all(config.content.join("b")).unwrap();
         fs::write(config.content.join("b/body.yaml"), "id: b").unwrap();
+        assert!(digest(&config).is_some());
         std::os::unix::fs::symlink("body.yaml", config.content.join("b/lenke.yaml")).unwrap();
-        assert!(digest(&config).is_some(), "a link inside");
-        std::os::unix::fs::symlink(elsewhere.path(), config.content.join("b/ute")).unwrap();
         assert_eq!(digest(&config), None);
+    }
+
+    /// A build is not recorded when a file was written while it ran, even
+    /// when the write put the old bytes and time back (the change time
+    /// moves), nor when one was written just before it.
+    #[test]
+    fn a_write_during_a_build_or_just_before_it_keeps_it_unrecorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = BuildConfig::in_project(dir.path());
+        let paper = config.content.join("b/m/saker/01-24.md");
+        fs::create_dir_all(paper.parent().unwrap()).unwrap();
+        fs::write(&paper, "Tekst A").unwrap();
+        let modified = fs::metadata(&paper).unwrap().modified().unwrap();
+        let racy = Inputs::of(&config).unwrap();
+        assert!(!racy.unchanged_since(&config), "written just before");
+
+        std::thread::sleep(RACY + Duration::from_millis(100));
+        let inputs = Inputs::of(&config).unwrap();
+        assert!(inputs.unchanged_since(&config), "nothing written");
+        fs::write(&paper, "Tekst B").unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        fs::write(&paper, "Tekst A").unwrap();
+        set_modified(&paper, modified);
+        assert_eq!(Inputs::of(&config).unwrap().digest, inputs.digest);
+        assert!(!inputs.unchanged_since(&config), "written and put back");
     }
 }
