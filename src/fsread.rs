@@ -11,7 +11,7 @@
 use std::fmt;
 use std::fs::{self, File, Metadata};
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// A folder that files are read from, with what messages call it.
 #[derive(Debug, Clone, Copy)]
@@ -139,7 +139,58 @@ pub fn resolve(root: Root<'_>, path: &Path) -> Result<PathBuf, ReadError> {
             root: root.name,
         });
     }
+    // Inside at the end, but a `..` may have led out of the root and back in
+    // through what lies outside the project, which may change (or vanish)
+    // without anything in it changing.
+    if let Some(left) = leaves(root.dir, path) {
+        return Err(ReadError::Outside {
+            resolved: left,
+            root: root.name,
+        });
+    }
     Ok(real)
+}
+
+/// Where `path`, taken as written (`.` and `..` not through symbolic links),
+/// first leaves the folder `dir` once inside it, or where it ends when it
+/// never enters it; `None` when it stays inside.
+fn leaves(dir: &Path, path: &Path) -> Option<PathBuf> {
+    let absolute = |p: &Path| {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().map_or_else(|_| p.to_path_buf(), |cwd| cwd.join(p))
+        }
+    };
+    let dir = walk_lexically(&absolute(dir), |_| false).0;
+    let mut entered = false;
+    let (out, left) = walk_lexically(&absolute(path), |at| {
+        let inside = at.starts_with(&dir);
+        let left = entered && !inside;
+        entered |= inside;
+        left
+    });
+    left.or((!entered).then_some(out))
+}
+
+/// Takes `path`'s components in turn, `.` and `..` as written, calling
+/// `step` with the path so far after each; stops at the first step that
+/// returns `true`. Returns the path so far, and it again when a step stopped.
+fn walk_lexically(path: &Path, mut step: impl FnMut(&Path) -> bool) -> (PathBuf, Option<PathBuf>) {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+        if step(&out) {
+            return (out.clone(), Some(out));
+        }
+    }
+    (out, None)
 }
 
 /// Reads the file at `path`, which must resolve inside `root`, be a regular
@@ -261,6 +312,35 @@ mod tests {
 
     fn root(dir: &Path) -> Root<'_> {
         Root::content(dir)
+    }
+
+    /// A path that leaves the root and comes back in is refused: what it
+    /// passes through outside may change without anything inside changing.
+    #[test]
+    fn a_path_that_leaves_the_root_and_comes_back_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(content.join("a")).unwrap();
+        fs::create_dir(dir.path().join("x")).unwrap();
+        fs::write(content.join("a/f.png"), "png").unwrap();
+        fs::write(dir.path().join("x/f.png"), "png").unwrap();
+        let inside = content.join("a/../a/./f.png");
+        assert_eq!(read_file(root(&content), &inside, 100).unwrap(), b"png");
+        let detour = content.join("a/../../x/../content/a/f.png");
+        let err = read_file(root(&content), &detour, 100).unwrap_err();
+        assert!(
+            matches!(&err, ReadError::Outside { resolved, .. } if resolved == dir.path()),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("outside the content folder"),
+            "{err}"
+        );
+        let elsewhere = content.join("../x/f.png");
+        assert!(matches!(
+            read_file(root(&content), &elsewhere, 100),
+            Err(ReadError::Outside { .. })
+        ));
     }
 
     #[test]

@@ -147,6 +147,12 @@ impl Fingerprints {
         *self.record_last.lock().unwrap_or_else(|e| e.into_inner()) = Some(last);
     }
 
+    /// Whether the manifest records what was written to `path`.
+    pub fn is_written(&self, path: &Path) -> bool {
+        let map = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(path).is_some_and(|entry| entry.written.is_some())
+    }
+
     /// Whether every file the manifest records is there with the size and
     /// modification time it was written with (the quick half of
     /// [`Fingerprints::is_intact`], which hashes a file whose time differs).

@@ -32,7 +32,7 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 
 use super::config::BuildConfig;
 use super::report::{BuildReport, DocumentReport, dedupe};
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fsread::{self, Root};
 use crate::output::{Fingerprints, LastBuild};
 use crate::render::templates::built_in_files;
@@ -146,10 +146,13 @@ enum Kind {
 }
 
 /// Lists the folder of `root`; `None` when it cannot be read or holds a
-/// symbolic link.
+/// symbolic link. Missing is what a build takes for missing (nothing there,
+/// or a link to nothing); any other error is an error to a build too.
 fn list(root: Root<'_>) -> Option<Listing> {
-    let Ok(meta) = fs::metadata(root.dir) else {
-        return Some(Listing::Missing);
+    let meta = match fs::metadata(root.dir) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Some(Listing::Missing),
+        Err(_) => return None,
     };
     if !meta.is_dir() {
         return Some(Listing::NotAFolder);
@@ -327,7 +330,17 @@ fn inode(meta: &fs::Metadata) -> (u64, u64) {
 pub(crate) fn replay(config: &BuildConfig, digest: &str, started: Instant) -> Option<BuildReport> {
     let fingerprints = Fingerprints::load(&config.output);
     let last = fingerprints.last().filter(|last| last.inputs == digest)?;
-    if !fingerprints.all_as_written(&config.output) {
+    // A record that a build could not have made (a hand-edited manifest) is
+    // not trusted: a full build that succeeded had no errors, and recorded
+    // every document it wrote as written.
+    let wrote_all = last
+        .documents
+        .iter()
+        .all(|(path, _)| fingerprints.is_written(Path::new(path)));
+    if last.diagnostics.iter().any(Diagnostic::is_error)
+        || !wrote_all
+        || !fingerprints.all_as_written(&config.output)
+    {
         return None;
     }
     let documents = last
@@ -421,6 +434,19 @@ mod tests {
         differs(&config, "a template");
         config.keep_typst = true;
         differs(&config, "a setting");
+    }
+
+    /// A templates folder that cannot be read is an error to a build, not a
+    /// missing folder: no digest.
+    #[cfg(unix)]
+    #[test]
+    fn a_templates_folder_that_cannot_be_read_has_no_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = BuildConfig::in_project(dir.path());
+        fs::create_dir_all(config.content.join("b")).unwrap();
+        assert!(digest(&config).is_some(), "no templates folder");
+        std::os::unix::fs::symlink("templates", &config.templates).unwrap();
+        assert_eq!(digest(&config), None, "a loop of links");
     }
 
     /// Where a link leads may change outside the project, hop by hop: a

@@ -328,3 +328,31 @@ fn a_template_folder_linked_outside_the_templates_folder_is_not_followed() {
         ],
     );
 }
+
+/// A path that leaves the content folder and comes back in passes through
+/// what may change outside the project (here a folder that may be removed,
+/// or a link repointed) without anything in the project changing: refused,
+/// as a path that ends outside is.
+#[test]
+fn a_figure_path_that_leaves_the_content_folder_and_comes_back_is_refused() {
+    let (dir, meeting) = project();
+    fs::create_dir(dir.path().join("x")).unwrap();
+    fs::create_dir(meeting.join("saker/figurer")).unwrap();
+    fs::copy(
+        root().join("tests/fixtures/publish/styret/2024-01/saker/figurer/tidslinje.svg"),
+        meeting.join("saker/figurer/tidslinje.svg"),
+    )
+    .unwrap();
+    let paper = meeting.join("saker/03-24.md");
+    let mut text = fs::read_to_string(&paper).unwrap();
+    text.push_str(
+        "\n![Tidslinje](../../../../x/../content/styret/2024-01/saker/figurer/tidslinje.svg)\n",
+    );
+    fs::write(&paper, text).unwrap();
+    let out = build(dir.path());
+    assert_refused(
+        dir.path(),
+        &out,
+        &["tidslinje.svg", "outside the content folder"],
+    );
+}

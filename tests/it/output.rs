@@ -510,3 +510,54 @@ fn a_project_with_a_link_is_always_loaded() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert_contains(&stderr(&out), &["03-24.md"]);
 }
+
+/// A record of the last full build that no build could have made (a
+/// hand-edited manifest) is not trusted: one with a document the manifest
+/// does not record as written, or with an error.
+#[test]
+fn a_forged_record_of_the_last_build_is_not_trusted() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    thread::sleep(NOT_RACY);
+    build(dir, &["build"]);
+    assert!(last_inputs(dir).is_some());
+    let path = dir.join("output/.motebok/manifest.json");
+    let original: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    let forge = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut manifest = original.clone();
+        change(&mut manifest);
+        fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    };
+
+    // A document that was never written.
+    forge(&|m| {
+        m["last"]["documents"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!(["styret/2024-01/sak-99-24.pdf", 1]));
+    });
+    let out = build(dir, &["build"]);
+    assert_contains(
+        &stdout(&out),
+        &["built 6 documents (0 compiled, 6 unchanged"],
+    );
+
+    // No file recorded, and the PDFs gone.
+    forge(&|m| m["files"] = serde_json::json!({}));
+    fs::remove_dir_all(dir.join("output/styret")).unwrap();
+    let out = build(dir, &["build"]);
+    assert_contains(&stdout(&out), &["built 6 documents, 10 pages"]);
+    assert!(dir.join("output/styret/2024-01/innkalling.pdf").is_file());
+
+    // An error in a record of a build that succeeded.
+    let recorded: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert!(recorded["last"]["inputs"].is_string(), "{recorded}");
+    let mut manifest = recorded.clone();
+    manifest["last"]["diagnostics"] = serde_json::json!([{
+        "severity": "Error", "file": null, "position": null, "field": null,
+        "message": "forged", "hint": null, "snippet": null, "snippet_column": null
+    }]);
+    fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    let out = build(dir, &["build"]);
+    assert!(!stderr(&out).contains("forged"), "{}", stderr(&out));
+}
