@@ -96,7 +96,8 @@ pub struct LastBuild {
     pub inputs: String,
     /// Its documents (relative to the output folder, `/`-separated) and their pages.
     pub documents: Vec<(String, usize)>,
-    /// Its diagnostics (warnings: it succeeded), as printed.
+    /// The diagnostics of its loading (warnings: it succeeded), which a build
+    /// that loads the same inputs and compiles nothing prints.
     pub diagnostics: Vec<Diagnostic>,
 }
 
