@@ -161,12 +161,7 @@ impl Fingerprints {
         let map = self.files.lock().unwrap_or_else(|e| e.into_inner());
         map.iter().all(|(path, entry)| {
             entry.written.as_ref().is_some_and(|written| {
-                fs::symlink_metadata(output.join(path)).is_ok_and(|meta| {
-                    meta.is_file()
-                        && meta.len() == written.size
-                        && written.modified.is_some()
-                        && modified(&meta) == written.modified
-                })
+                matches!(standing(&output.join(path), written), Standing::AsWritten)
             })
         })
     }
@@ -267,16 +262,11 @@ impl Fingerprints {
         else {
             return false;
         };
-        let Ok(meta) = fs::symlink_metadata(output.join(path)) else {
-            return false;
+        let now = match standing(&output.join(path), &written) {
+            Standing::AsWritten => return true,
+            Standing::Changed => return false,
+            Standing::Touched(now) => now,
         };
-        if !meta.is_file() || meta.len() != written.size {
-            return false;
-        }
-        let now = modified(&meta);
-        if now.is_some() && now == written.modified {
-            return true;
-        }
         let same = fs::read(output.join(path)).is_ok_and(|bytes| hash(&bytes) == written.hash);
         if same && let Ok(mut map) = self.files.lock() {
             // Touched or copied but the same bytes: remember the new time.
@@ -328,6 +318,33 @@ impl Fingerprints {
             }
         }
         (removed, left)
+    }
+}
+
+/// What a file's metadata says of it against what was written there.
+enum Standing {
+    /// The same size and modification time: as written.
+    AsWritten,
+    /// Gone, not a regular file, or another size.
+    Changed,
+    /// The same size at another modification time (or none known): its
+    /// bytes tell whether it is as written.
+    Touched(Option<(u64, u32)>),
+}
+
+/// Where the file at `file` stands against `written`, from its metadata.
+fn standing(file: &Path, written: &Written) -> Standing {
+    let Ok(meta) = fs::symlink_metadata(file) else {
+        return Standing::Changed;
+    };
+    if !meta.is_file() || meta.len() != written.size {
+        return Standing::Changed;
+    }
+    let now = modified(&meta);
+    if now.is_some() && now == written.modified {
+        Standing::AsWritten
+    } else {
+        Standing::Touched(now)
     }
 }
 
