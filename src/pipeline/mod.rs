@@ -93,13 +93,17 @@ pub fn build(config: &BuildConfig, filter: &[String]) -> BuildReport {
     } else {
         None
     };
-    if let Some(inputs) = &inputs
+    // Read once: the build needs the manifest when the record does not apply.
+    let manifest = inputs.as_ref().map(|_| Fingerprints::load(&config.output));
+    if let (Some(inputs), Some(manifest)) = (&inputs, &manifest)
         && !config.force
-        && let Some(report) = unchanged::replay(config, &inputs.digest, started)
+        && let Some(report) = unchanged::replay(config, manifest, &inputs.digest, started)
     {
         return report;
     }
-    build_inner(config, filter, inputs, started, |_, _, _| Vec::new())
+    build_inner(config, filter, inputs, manifest, started, |_, _, _| {
+        Vec::new()
+    })
 }
 
 /// Like [`build`], then runs `after` on the loaded project and the build's
@@ -111,14 +115,16 @@ pub fn build_with(
     filter: &[String],
     after: impl FnOnce(&Project, &Renderer, &mut BuildReport) -> Vec<Diagnostic>,
 ) -> BuildReport {
-    build_inner(config, filter, None, Instant::now(), after)
+    build_inner(config, filter, None, None, Instant::now(), after)
 }
 
-/// [`build_with`], recording a full build that succeeds as built from `inputs`.
+/// [`build_with`], recording a full build that succeeds as built from
+/// `inputs`; with `manifest` when it was already read.
 fn build_inner(
     config: &BuildConfig,
     filter: &[String],
     inputs_before: Option<unchanged::Inputs>,
+    manifest: Option<Fingerprints>,
     started: Instant,
     after: impl FnOnce(&Project, &Renderer, &mut BuildReport) -> Vec<Diagnostic>,
 ) -> BuildReport {
@@ -137,7 +143,9 @@ fn build_inner(
             } else {
                 let full = filter.is_empty();
                 let last = inputs_before.filter(|_| full).map(|i| (i, &diagnostics));
-                let mut report = build_recorded(config, project, renderer, &jobs, full, last);
+                let fingerprints = manifest.unwrap_or_else(|| Fingerprints::load(&config.output));
+                let mut report =
+                    build_recorded(config, project, renderer, &jobs, &fingerprints, full, last);
                 if !report.failed() {
                     let extra = after(project, renderer, &mut report);
                     report.diagnostics.extend(extra);
@@ -168,8 +176,8 @@ fn selected_jobs(config: &BuildConfig, project: &Project, filter: &[String]) -> 
         .collect()
 }
 
-/// Builds `jobs` against the fingerprints of the last build (ignored with
-/// `force`), then records the new ones for the next; a `full` build (no
+/// Builds `jobs` against `fingerprints`, the manifest of the last build
+/// (ignored with `force`), then records the new ones for the next; a `full` build (no
 /// filter) also removes the files the content no longer makes. With `last`
 /// (the inputs found before the build and the loading's diagnostics), a
 /// build that succeeds, removes all it should and read no file written while
@@ -179,16 +187,16 @@ fn build_recorded(
     project: &Project,
     renderer: &Renderer,
     jobs: &[Job],
+    fingerprints: &Fingerprints,
     full: bool,
     last: Option<(unchanged::Inputs, &Diagnostics)>,
 ) -> BuildReport {
-    // With `force` the fingerprints are loaded all the same (the job ignores
+    // With `force` the fingerprints are passed all the same (the job ignores
     // them), so that the manifest still knows every file earlier builds wrote.
-    let fingerprints = Fingerprints::load(&config.output);
-    let mut report = build_jobs(config, project, renderer, jobs, Some(&fingerprints));
+    let mut report = build_jobs(config, project, renderer, jobs, Some(fingerprints));
     let last = last
         .filter(|(inputs, _)| !report.failed() && inputs.unchanged_since(config))
         .map(|(inputs, loaded)| unchanged::last_build(inputs.digest, &report, loaded));
-    finish_output(config, &mut report, &fingerprints, full, last);
+    finish_output(config, &mut report, fingerprints, full, last);
     report
 }

@@ -324,11 +324,15 @@ fn inode(meta: &fs::Metadata) -> (u64, u64) {
     }
 }
 
-/// The report of the last full build, when `digest` is what it was built from
-/// and every file it wrote is as written: its documents unchanged, its
-/// diagnostics again.
-pub(crate) fn replay(config: &BuildConfig, digest: &str, started: Instant) -> Option<BuildReport> {
-    let fingerprints = Fingerprints::load(&config.output);
+/// The report of the last full build that `fingerprints` (the manifest)
+/// records, when `digest` is what it was built from and every file it wrote
+/// is as written: its documents unchanged, its diagnostics again.
+pub(crate) fn replay(
+    config: &BuildConfig,
+    fingerprints: &Fingerprints,
+    digest: &str,
+    started: Instant,
+) -> Option<BuildReport> {
     let last = fingerprints.last().filter(|last| last.inputs == digest)?;
     // A record that a build could not have made (a hand-edited manifest) is
     // not trusted: a full build that succeeded had no errors, and recorded
