@@ -155,30 +155,34 @@ pub fn resolve(root: Root<'_>, path: &Path) -> Result<PathBuf, ReadError> {
 /// first leaves the folder `dir` once inside it, or where it ends when it
 /// never enters it; `None` when it stays inside.
 fn leaves(dir: &Path, path: &Path) -> Option<PathBuf> {
-    let absolute = |p: &Path| {
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir().map_or_else(|_| p.to_path_buf(), |cwd| cwd.join(p))
-        }
-    };
-    let dir = walk_lexically(&absolute(dir), |_| false).0;
+    let dir = lexical_steps(&absolute(dir)).last().unwrap_or_default();
     let mut entered = false;
-    let (out, left) = walk_lexically(&absolute(path), |at| {
+    let mut end = PathBuf::new();
+    for at in lexical_steps(&absolute(path)) {
         let inside = at.starts_with(&dir);
-        let left = entered && !inside;
+        if entered && !inside {
+            return Some(at);
+        }
         entered |= inside;
-        left
-    });
-    left.or((!entered).then_some(out))
+        end = at;
+    }
+    (!entered).then_some(end)
 }
 
-/// Takes `path`'s components in turn, `.` and `..` as written, calling
-/// `step` with the path so far after each; stops at the first step that
-/// returns `true`. Returns the path so far, and it again when a step stopped.
-fn walk_lexically(path: &Path, mut step: impl FnMut(&Path) -> bool) -> (PathBuf, Option<PathBuf>) {
+/// `path` made absolute from the current folder.
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
+    }
+}
+
+/// The path so far after each of `path`'s components, `.` and `..` taken as
+/// written.
+fn lexical_steps(path: &Path) -> impl Iterator<Item = PathBuf> + '_ {
     let mut out = PathBuf::new();
-    for component in path.components() {
+    path.components().map(move |component| {
         match component {
             Component::ParentDir => {
                 out.pop();
@@ -186,11 +190,8 @@ fn walk_lexically(path: &Path, mut step: impl FnMut(&Path) -> bool) -> (PathBuf,
             Component::CurDir => {}
             other => out.push(other),
         }
-        if step(&out) {
-            return (out.clone(), Some(out));
-        }
-    }
-    (out, None)
+        out.clone()
+    })
 }
 
 /// Reads the file at `path`, which must resolve inside `root`, be a regular
