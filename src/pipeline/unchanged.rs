@@ -71,21 +71,22 @@ impl Inputs {
             (name, source).hash(&mut hasher);
         }
         settings(config).hash(&mut hasher);
-        let mut stamp = SipHasher13::new();
-        let mut newest = 0;
-        for root in roots(config) {
-            let entries = list(root)?;
-            folder_digest(root, &entries)?.hash(&mut hasher);
-            stamp_of(&entries).hash(&mut stamp);
-            newest = newest.max(newest_time(&entries));
+        let listings = listings(config)?;
+        for (root, listing) in &listings {
+            folder_digest(*root, listing)?.hash(&mut hasher);
         }
+        let newest = listings
+            .iter()
+            .map(|(_, l)| newest_time(l))
+            .max()
+            .unwrap_or(0);
         let cutoff = now
             .checked_sub(RACY)
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
         Some(Inputs {
             digest: format!("{:032x}", hasher.finish128().as_u128()),
-            stamp: stamp.finish128().as_u128(),
+            stamp: stamp(&listings),
             racy: newest >= cutoff,
         })
     }
@@ -93,26 +94,20 @@ impl Inputs {
     /// Whether a build that read these inputs may be recorded as built from
     /// them: no file was written shortly before it or since.
     pub(crate) fn unchanged_since(&self, config: &BuildConfig) -> bool {
-        if self.racy {
-            return false;
-        }
-        let mut stamp = SipHasher13::new();
-        for root in roots(config) {
-            match list(root) {
-                Some(entries) => stamp_of(&entries).hash(&mut stamp),
-                None => return false,
-            }
-        }
-        stamp.finish128().as_u128() == self.stamp
+        !self.racy && listings(config).is_some_and(|now| stamp(&now) == self.stamp)
     }
 }
 
-/// The folders a build reads.
-fn roots(config: &BuildConfig) -> [Root<'_>; 2] {
+/// The folders a build reads, each with what it holds; `None` when one
+/// cannot be listed (see [`list`]).
+fn listings(config: &BuildConfig) -> Option<Vec<(Root<'_>, Listing)>> {
     [
         Root::content(&config.content),
         Root::templates(&config.templates),
     ]
+    .into_iter()
+    .map(|root| Some((root, list(root)?)))
+    .collect()
 }
 
 /// The settings that change what a build writes or says, as one text. The
@@ -129,12 +124,12 @@ fn settings(config: &BuildConfig) -> String {
     )
 }
 
-/// What a folder holds: a missing folder (the templates folder is
-/// optional), something that is not a folder, or its entries.
-enum Listing {
-    Missing,
-    NotAFolder,
-    Entries(Vec<(PathBuf, Kind)>),
+/// What a folder holds: what is at its path (`folder`, `missing`: the
+/// templates folder is optional, `not a folder`) and, for a folder, its
+/// entries.
+struct Listing {
+    what: &'static str,
+    entries: Vec<(PathBuf, Kind)>,
 }
 
 /// What an entry of a folder is.
@@ -149,17 +144,17 @@ enum Kind {
 /// symbolic link. Missing is what a build takes for missing (nothing there,
 /// or a link to nothing); any other error is an error to a build too.
 fn list(root: Root<'_>) -> Option<Listing> {
-    let meta = match fs::metadata(root.dir) {
-        Ok(meta) => meta,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Some(Listing::Missing),
+    let what = match fs::metadata(root.dir) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => "missing",
         Err(_) => return None,
+        Ok(meta) if !meta.is_dir() => "not a folder",
+        Ok(_) => "folder",
     };
-    if !meta.is_dir() {
-        return Some(Listing::NotAFolder);
-    }
     let mut entries = Vec::new();
-    walk(root.dir, PathBuf::new(), &mut entries)?;
-    Some(Listing::Entries(entries))
+    if what == "folder" {
+        walk(root.dir, PathBuf::new(), &mut entries)?;
+    }
+    Some(Listing { what, entries })
 }
 
 /// Lists everything below `dir` (at `relative` inside the root) into `out`,
@@ -206,17 +201,8 @@ enum Item {
 /// their bytes (read in parallel); `None` when a file cannot be read.
 fn folder_digest(root: Root<'_>, listing: &Listing) -> Option<u128> {
     let mut hasher = SipHasher13::new();
-    let entries = match listing {
-        Listing::Missing => {
-            "missing".hash(&mut hasher);
-            return Some(hasher.finish128().as_u128());
-        }
-        Listing::NotAFolder => {
-            "not a folder".hash(&mut hasher);
-            return Some(hasher.finish128().as_u128());
-        }
-        Listing::Entries(entries) => entries,
-    };
+    listing.what.hash(&mut hasher);
+    let entries = &listing.entries;
     let items: Vec<Option<Item>> = pool().install(|| {
         entries
             .par_iter()
@@ -248,23 +234,21 @@ fn item(root: Root<'_>, path: &Path, kind: &Kind) -> Option<Item> {
     })
 }
 
-/// The stamp of a listing: every entry's name, and of a file its size,
-/// times and inode, none of which a write leaves as they were (the change
-/// time moves with every write and cannot be set back).
-fn stamp_of(listing: &Listing) -> u128 {
+/// The stamp of the listings: what is at each folder's path, every entry's
+/// name, and of a file its size, times and inode, none of which a write
+/// leaves as they were (the change time moves with every write and cannot
+/// be set back).
+fn stamp(listings: &[(Root<'_>, Listing)]) -> u128 {
     let mut hasher = SipHasher13::new();
-    match listing {
-        Listing::Missing => "missing".hash(&mut hasher),
-        Listing::NotAFolder => "not a folder".hash(&mut hasher),
-        Listing::Entries(entries) => {
-            for (relative, kind) in entries {
-                relative.as_os_str().as_encoded_bytes().hash(&mut hasher);
-                match kind {
-                    Kind::Folder => 0u8.hash(&mut hasher),
-                    Kind::Other => 1u8.hash(&mut hasher),
-                    Kind::File(meta) => {
-                        (2u8, meta.len(), times(meta), inode(meta)).hash(&mut hasher);
-                    }
+    for (_, listing) in listings {
+        listing.what.hash(&mut hasher);
+        for (relative, kind) in &listing.entries {
+            relative.as_os_str().as_encoded_bytes().hash(&mut hasher);
+            match kind {
+                Kind::Folder => 0u8.hash(&mut hasher),
+                Kind::Other => 1u8.hash(&mut hasher),
+                Kind::File(meta) => {
+                    (2u8, meta.len(), times(meta), inode(meta)).hash(&mut hasher);
                 }
             }
         }
@@ -275,10 +259,8 @@ fn stamp_of(listing: &Listing) -> u128 {
 /// The latest modification or change time of the files of a listing, in
 /// nanoseconds since 1970.
 fn newest_time(listing: &Listing) -> u128 {
-    let Listing::Entries(entries) = listing else {
-        return 0;
-    };
-    entries
+    listing
+        .entries
         .iter()
         .filter_map(|(_, kind)| match kind {
             Kind::File(meta) => {
