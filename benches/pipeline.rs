@@ -35,7 +35,8 @@
 //! `--pdf-standard` that motebok's own PDF declares in its XMP metadata.
 //!
 //! CPU times are the children's `cutime` + `cstime` from `/proc/self/stat`,
-//! memory is VmHWM and VmRSS from `/proc/<pid>/status` (Linux); the load
+//! memory is VmHWM and VmRSS from `/proc/<pid>/status` (Linux; a build's peak
+//! is that of motebok and its compiler processes together); the load
 //! average is printed at the start and the end, since other work on the
 //! machine slows every figure. Numbers vary with the machine; the README
 //! records one run. A quick check: `MOTEBOK_BENCH_MEETINGS=12

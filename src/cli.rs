@@ -42,6 +42,9 @@ pub enum Command {
     /// Write the JSON Schemas of body.yaml, meeting.yaml and minutes.yaml, so that editors
     /// complete and check the content files while typing.
     Schema(SchemaArgs),
+    /// Compile the documents a build sends on standard input (motebok starts it itself).
+    #[command(name = "compile-worker", hide = true)]
+    CompileWorker,
 }
 
 /// The subcommands of `motebok templates`.

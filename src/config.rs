@@ -149,6 +149,7 @@ fn base_config(project: &ProjectArgs, output: &OutputArgs) -> Result<BuildConfig
         force: false,
         include_drafts: true,
         progress: None,
+        compiler_processes: None,
     })
 }
 

@@ -19,9 +19,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build(args) => RunConfig::build(&args, true).and_then(|c| run_build(&c)),
-        Command::Archive(args) => RunConfig::archive(&args).and_then(|c| run_archive(&c)),
-        Command::Check(args) => RunConfig::check(&args).map(|c| run_check(&c)),
+        Command::Build(args) => {
+            RunConfig::build(&args, true).and_then(|c| run_build(&in_processes(c)))
+        }
+        Command::Archive(args) => RunConfig::archive(&args).and_then(|(c, mut site)| {
+            site.build = in_processes(c.clone()).build;
+            run_archive(&(in_processes(c), site))
+        }),
+        Command::Check(args) => RunConfig::check(&args).map(|c| run_check(&in_processes(c))),
         Command::Watch(args) => RunConfig::watch(&args).and_then(|c| run_watch(&c)),
         Command::New(args) => Ok(run_new(&args)),
         Command::Approve(args) => RunConfig::approve(&args)
@@ -37,6 +42,7 @@ fn main() -> ExitCode {
             &args.out,
             args.print.map(|p| p.file()),
         ))),
+        Command::CompileWorker => return motebok::pipeline::workers::serve(),
     };
     result.unwrap_or_else(|message| {
         print_error(&message);
@@ -46,6 +52,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     })
+}
+
+/// A large build compiles in processes of this binary, one per worker thread,
+/// each with a Typst cache of its own (see `motebok::pipeline::workers`).
+/// Watch does not: it keeps its cache warm for the next edit.
+fn in_processes(mut config: RunConfig) -> RunConfig {
+    config.build.compiler_processes = std::env::current_exe().ok();
+    config
 }
 
 /// Prints what a command did, or its diagnostics.

@@ -28,6 +28,25 @@ pub fn peak_mib(pid: u32) -> Option<f64> {
     status_field(pid, "VmHWM:")
 }
 
+/// Resident memory (VmRSS) of a running process and of its children (a
+/// build's compiler processes), in MiB. The children are those listed by
+/// every thread of the process (a worker thread starts its own).
+pub fn tree_rss_mib(pid: u32) -> Option<f64> {
+    let own = rss_mib(pid)?;
+    let tasks = fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let children: f64 = tasks
+        .flatten()
+        .filter_map(|task| fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok())
+                .collect::<Vec<_>>()
+        })
+        .filter_map(rss_mib)
+        .sum();
+    Some(own + children)
+}
+
 /// Resident memory (VmRSS) of a running process, in MiB.
 pub fn rss_mib(pid: u32) -> Option<f64> {
     status_field(pid, "VmRSS:")
@@ -104,7 +123,8 @@ pub struct Measured {
     pub wall: Duration,
     /// CPU time of the child (user + system).
     pub cpu: Duration,
-    /// Peak resident memory in MiB (VmHWM read while it ran).
+    /// Peak resident memory in MiB: of the process (VmHWM), or of it and its
+    /// children together (VmRSS, read every [`POLL`]) when that was more.
     pub peak_mib: f64,
 }
 
@@ -122,9 +142,8 @@ pub fn run_measured(mut cmd: Command, ticks: f64) -> Measured {
     let errors = thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
     let mut peak: f64 = 0.0;
     let status = loop {
-        if let Some(p) = peak_mib(child.id()) {
-            peak = peak.max(p);
-        }
+        let (own, tree) = (peak_mib(child.id()), tree_rss_mib(child.id()));
+        peak = peak.max(own.unwrap_or(0.0)).max(tree.unwrap_or(0.0));
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }

@@ -28,6 +28,10 @@ pub struct BuildConfig {
     pub include_drafts: bool,
     /// Told when each document is done, with the number of documents planned.
     pub progress: Option<Progress>,
+    /// The motebok binary, to compile the documents of a build of more
+    /// documents than worker threads in processes of it, one per worker
+    /// (see [`crate::pipeline::workers`]); `None` compiles in this process.
+    pub compiler_processes: Option<PathBuf>,
 }
 
 /// A callback for progress display: `(documents done, documents planned)`.
@@ -53,6 +57,7 @@ impl BuildConfig {
             force: false,
             include_drafts: true,
             progress: None,
+            compiler_processes: None,
         }
     }
 }

@@ -12,12 +12,12 @@ use super::context::Contexts;
 use super::plan::Job;
 use super::report::DocumentReport;
 use super::trace::trace_to_templates;
-use crate::compile::{CompileRequest, Compiled, compile_pdf_with_files};
+use super::workers::Compiler;
+use crate::compile::{CompileRequest, Compiled};
 use crate::diagnostic::Diagnostic;
 use crate::model::{FileMap, Project};
 use crate::output::{Fingerprint, Fingerprints, Recorded, Staging};
 use crate::render::Renderer;
-use crate::world::Typesetter;
 
 /// The hint on a Typst error when the generated source is not written.
 const KEEP_TYPST_HINT: &str = "run with --keep-typst to see the generated source";
@@ -99,7 +99,7 @@ pub struct Inputs<'a> {
 /// was edited: their contexts changed, their sources did not).
 pub fn build_job(
     inputs: &Inputs<'_>,
-    typesetter: &Arc<Typesetter>,
+    compiler: &Compiler,
     job: &Job,
     config: &BuildConfig,
     fingerprints: Option<&Fingerprints>,
@@ -156,7 +156,8 @@ pub fn build_job(
         standards: &standards,
         text: config.dry_run,
     };
-    let compiled: Compiled = compile_pdf_with_files(typesetter.clone(), request, files)
+    let compiled: Compiled = compiler
+        .compile(request, files)
         .map_err(|diags| explain_failure(renderer, project, job, config, &name, diags))?;
     if !config.dry_run {
         let path = config.output.join(&job.path);

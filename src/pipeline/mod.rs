@@ -16,6 +16,7 @@ mod pool;
 mod report;
 mod trace;
 mod unchanged;
+pub mod workers;
 
 use std::time::Instant;
 

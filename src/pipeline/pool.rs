@@ -2,7 +2,6 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -13,6 +12,7 @@ use super::context::Contexts;
 use super::job::{Inputs, build_job};
 use super::plan::Job;
 use super::report::{BuildReport, DocumentReport, dedupe};
+use super::workers::{Compiler, Processes};
 use crate::diagnostic::Diagnostic;
 use crate::model::Project;
 use crate::output::{Fingerprints, LastBuild, STATE_DIR, Staging, interrupted};
@@ -66,7 +66,21 @@ fn run_jobs(
     fingerprints: Option<&Fingerprints>,
     staging: &Staging,
 ) -> Vec<JobResult> {
-    let typesetter: Arc<Typesetter> = Typesetter::shared();
+    // More documents than workers: one document at a time per worker, taken
+    // as each is free, so that none waits for the slowest document of a
+    // batch; in processes of their own when the binary is known and there
+    // are several workers. Fewer (a rebuild in watch): the shared pool, where
+    // Typst also spreads one document's work over the cores.
+    let workers = pool().current_num_threads();
+    let each = jobs.len() > workers;
+    let processes = match &config.compiler_processes {
+        Some(exe) if each && workers > 1 => Processes::start(exe.clone()),
+        _ => None,
+    };
+    let compiler = match processes {
+        Some(processes) => Compiler::Processes(processes),
+        None => Compiler::InProcess(Typesetter::shared()),
+    };
     let contexts = Contexts::new(project);
     let inputs = Inputs {
         renderer,
@@ -74,12 +88,12 @@ fn run_jobs(
         contexts: &contexts,
     };
     let done = AtomicUsize::new(0);
-    let trim = Trim::new(jobs.len());
+    let trim = Trim::new(jobs.len(), &compiler);
     let build = |job: &Job| {
         let result = if interrupted() {
             Err(vec![interrupted_error()])
         } else {
-            build_job(&inputs, &typesetter, job, config, fingerprints, staging)
+            build_job(&inputs, &compiler, job, config, fingerprints, staging)
         };
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         trim.after(n);
@@ -88,11 +102,7 @@ fn run_jobs(
         }
         result
     };
-    // More documents than workers: one document at a time per worker, taken
-    // as each is free, so that none waits for the slowest document of a
-    // batch. Fewer (a rebuild in watch): the shared pool, where Typst also
-    // spreads one document's work over the cores.
-    if jobs.len() > pool().current_num_threads() {
+    if each {
         run_each(jobs.len(), |k| build(&jobs[k]))
     } else {
         pool().install(|| jobs.par_iter().map(build).collect())
@@ -101,33 +111,52 @@ fn run_jobs(
 
 /// Trims Typst's memoization cache as a large build goes: documents are
 /// independent, and an unbounded cache grows with the archive (gigabytes for
-/// hundreds of meetings). The worker that completes every
-/// [`TRIM_PER_WORKER`] × workers th document evicts what no document used
-/// since the eviction before, while the others go on (a document at work
-/// keeps what it used since). A build of no more documents than workers (a
+/// hundreds of meetings). A build of no more documents than workers (a
 /// rebuild in watch) keeps the cache whole.
-struct Trim {
-    every: Option<usize>,
+enum Trim {
+    Never,
+    /// One worker: the cache is cleared after each document, as each
+    /// compiler process clears its own. What one document made is seldom
+    /// what the next reuses (even the case papers inside a meeting's pack
+    /// are laid out anew), and a cache kept across documents costs more to
+    /// search and trim than its hits save. On the 200-meeting benchmark
+    /// archive, 2 cores: with 1 job, 9 % less wall time than trimming every
+    /// 4 documents; with 2 compiler processes, 4 % less CPU and 50 MiB less
+    /// memory than keeping what the last document used.
+    AfterEach,
+    /// Several workers sharing the cache: the worker that completes every
+    /// `n`th document evicts what no document used since the eviction
+    /// before, while the others go on (a document at work keeps what it used
+    /// since). See [`TRIM_PER_WORKER`].
+    Every(usize),
 }
 
-/// Documents done per worker between two trims of a large build. On the
-/// 200-meeting benchmark archive with 2 workers: 2 per worker costs 13 % more
-/// CPU (documents at work lose what they made), 4 peaks at 360 MB, 32 at
-/// 830 MB and is no faster.
+/// Documents done per worker between two trims of a large build whose
+/// workers share one cache (compiled in this process). On the 200-meeting
+/// benchmark archive with 2 workers: 2 per worker costs 13 % more CPU
+/// (documents at work lose what they made), 4 peaks at 360 MB, 32 at 830 MB
+/// and is no faster.
 const TRIM_PER_WORKER: usize = 4;
 
 impl Trim {
-    fn new(jobs: usize) -> Trim {
+    fn new(jobs: usize, compiler: &Compiler) -> Trim {
         let workers = pool().current_num_threads().max(1);
-        Trim {
-            every: (jobs > workers).then_some(TRIM_PER_WORKER * workers),
+        match compiler {
+            _ if jobs <= workers => Trim::Never,
+            // Each process trims its own.
+            Compiler::Processes(_) => Trim::Never,
+            Compiler::InProcess(_) if workers == 1 => Trim::AfterEach,
+            Compiler::InProcess(_) => Trim::Every(TRIM_PER_WORKER * workers),
         }
     }
 
     /// Called as the `n`th document of the build is done.
     fn after(&self, n: usize) {
-        if self.every.is_some_and(|every| n.is_multiple_of(every)) {
-            typst::comemo::evict(1);
+        match self {
+            Trim::Never => {}
+            Trim::AfterEach => typst::comemo::evict(0),
+            Trim::Every(every) if n.is_multiple_of(*every) => typst::comemo::evict(1),
+            Trim::Every(_) => {}
         }
     }
 }

@@ -21,6 +21,7 @@ mod minutes;
 mod output;
 mod pack;
 mod papers;
+mod processes;
 mod publish;
 mod resources;
 mod roundtrip;

@@ -1,0 +1,416 @@
+//! Compiler processes (pipeline stage): a large build compiles its documents
+//! in child processes of the motebok binary, one per worker thread.
+//!
+//! Typst's memoization cache is global to a process, with one lock per
+//! memoized function and one for all of its accelerators: every worker
+//! thread takes them on every memoized call, and a cache trim holds them
+//! while it drops what it evicts, so threads that compile at once wait for
+//! each other more the more cores they are. A process of its own gives each
+//! worker its own cache: nothing is shared, nothing waits.
+//!
+//! The parent loads, plans and renders as before; a worker thread hands its
+//! document's source to a child and waits for the PDF or the diagnostics.
+//! The child asks for each project file the document reads when it reads it,
+//! so a document sees exactly the files it would see compiled in the
+//! parent (see [`DocumentWorld`](crate::world::DocumentWorld)).
+//!
+//! The protocol, over the child's standard input and output: frames of a
+//! little-endian `u64` length and that many bytes. The parent sends a
+//! [`Request`] (JSON) and the source (UTF-8); the child answers any number of
+//! [`Reply::Need`] (each answered with the file's bytes), then one
+//! [`Reply::Done`], followed by the PDF's bytes when it compiled. A child ends when its input
+//! ends: when the build is done, or when the parent is gone.
+
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use typst_pdf::PdfStandard;
+
+use crate::compile::{CompileRequest, Compiled, compile_pdf_with_files};
+use crate::diagnostic::Diagnostic;
+use crate::model::{DrawnSet, FileBytes, FileMap};
+use crate::world::Typesetter;
+
+/// The hidden subcommand that runs [`serve`].
+pub const WORKER_COMMAND: &str = "compile-worker";
+
+/// The largest frame either side accepts (a PDF, a source, a file): more
+/// than any document motebok makes, and a bound on what a broken stream
+/// makes the other side allocate.
+const MAX_FRAME: u64 = 4 << 30;
+
+/// A document to compile, as the parent sends it.
+#[derive(Serialize, Deserialize)]
+struct Request {
+    name: String,
+    ident: String,
+    date: (i32, u8, u8),
+    standards: Vec<PdfStandard>,
+    text: bool,
+    /// The virtual paths of the project files the document may read.
+    files: Vec<String>,
+}
+
+/// What a child sends.
+#[derive(Serialize, Deserialize)]
+enum Reply {
+    /// The bytes of this project file, please.
+    Need(String),
+    /// The document is compiled (the PDF's bytes follow), or failed.
+    Done(Result<Done, Vec<Diagnostic>>),
+}
+
+/// A compiled document, less its PDF's bytes (the next frame).
+#[derive(Serialize, Deserialize)]
+struct Done {
+    pages: usize,
+    text: Vec<String>,
+    warnings: Vec<Diagnostic>,
+}
+
+fn write_frame(to: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    to.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    to.write_all(bytes)
+}
+
+/// The next frame; `None` at the end of the stream.
+fn read_frame(from: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
+    let mut len = [0u8; 8];
+    match from.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(err) => return Err(err),
+    }
+    let len = u64::from_le_bytes(len);
+    if len > MAX_FRAME {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a frame of {len} bytes"),
+        ));
+    }
+    let mut bytes = vec![0; len as usize];
+    from.read_exact(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
+/// The next frame, which must be there.
+fn expect_frame(from: &mut impl Read) -> io::Result<Vec<u8>> {
+    read_frame(from)?.ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))
+}
+
+fn write_json(to: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
+    write_frame(to, &serde_json::to_vec(value).map_err(io::Error::other)?)
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> io::Result<T> {
+    serde_json::from_slice(bytes).map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))
+}
+
+/// How a build compiles its documents.
+pub enum Compiler {
+    /// In this process, with its shared cache.
+    InProcess(Arc<Typesetter>),
+    /// In child processes.
+    Processes(Processes),
+}
+
+impl Compiler {
+    /// Compiles `request`, serving it `files`.
+    pub fn compile(
+        &self,
+        request: CompileRequest<'_>,
+        files: FileMap,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
+        match self {
+            Compiler::InProcess(typesetter) => {
+                compile_pdf_with_files(typesetter.clone(), request, files)
+            }
+            Compiler::Processes(processes) => processes.compile(request, &files),
+        }
+    }
+}
+
+/// Child processes that compile, each taken by one document at a time and
+/// started when none is free.
+pub struct Processes {
+    exe: PathBuf,
+    idle: Mutex<Vec<Worker>>,
+}
+
+/// One child process and its pipes.
+struct Worker {
+    child: Child,
+    to: BufWriter<ChildStdin>,
+    from: BufReader<ChildStdout>,
+}
+
+impl Processes {
+    /// Children running `exe`, the motebok binary, of which one is started
+    /// now: `None` when it cannot be (then the build compiles in its own
+    /// process, as it would without `exe`).
+    pub fn start(exe: PathBuf) -> Option<Processes> {
+        let processes = Processes {
+            exe,
+            idle: Mutex::new(Vec::new()),
+        };
+        let first = processes.spawn().ok()?;
+        processes.give_back(first);
+        Some(processes)
+    }
+
+    fn give_back(&self, worker: Worker) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(worker);
+    }
+
+    fn compile(
+        &self,
+        request: CompileRequest<'_>,
+        files: &FileMap,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
+        let name = request.name.to_owned();
+        let failed = |what: String| {
+            vec![
+                Diagnostic::error(format!("the compiler process failed ({what})"))
+                    .in_file(std::path::Path::new(&name))
+                    .hint("this is a bug in motebok or Typst; a build with --jobs 1 compiles in one process"),
+            ]
+        };
+        let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut worker = match taken {
+            Some(worker) => worker,
+            None => self
+                .spawn()
+                .map_err(|err| failed(format!("could not start: {err}")))?,
+        };
+        match worker.compile(request, files) {
+            Ok(result) => {
+                self.give_back(worker);
+                result
+            }
+            Err(err) => {
+                // A child that broke the protocol, or died, is not used again.
+                let _ = worker.child.kill();
+                let status = worker.child.wait().map(|s| s.to_string());
+                let status = status.unwrap_or_else(|e| e.to_string());
+                Err(failed(format!("{err}; it ended with {status}")))
+            }
+        }
+    }
+
+    fn spawn(&self) -> io::Result<Worker> {
+        let mut child = Command::new(&self.exe)
+            .arg(WORKER_COMMAND)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let (Some(to), Some(from)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::other("no pipes to the child"));
+        };
+        Ok(Worker {
+            child,
+            to: BufWriter::new(to),
+            from: BufReader::new(from),
+        })
+    }
+}
+
+impl Drop for Processes {
+    /// Ends the children: their input ends, they finish and exit.
+    fn drop(&mut self) {
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let children: Vec<Child> = idle.into_iter().map(|w| w.child).collect();
+        for mut child in children {
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Worker {
+    /// Sends `request` and serves the files the child asks for until it is
+    /// done. The outer error: the child or the pipes failed.
+    fn compile(
+        &mut self,
+        request: CompileRequest<'_>,
+        files: &FileMap,
+    ) -> io::Result<Result<Compiled, Vec<Diagnostic>>> {
+        let header = Request {
+            name: request.name.to_owned(),
+            ident: request.ident.to_owned(),
+            date: request.date,
+            standards: request.standards.to_vec(),
+            text: request.text,
+            files: files.keys().cloned().collect(),
+        };
+        write_json(&mut self.to, &header)?;
+        write_frame(&mut self.to, request.source.as_bytes())?;
+        self.to.flush()?;
+        loop {
+            match parse_json::<Reply>(&expect_frame(&mut self.from)?)? {
+                Reply::Need(vpath) => {
+                    let bytes = files.get(&vpath).map(FileBytes::get);
+                    let bytes = bytes.ok_or_else(|| {
+                        io::Error::new(io::ErrorKind::InvalidData, format!("asked for {vpath}"))
+                    })?;
+                    write_frame(&mut self.to, &bytes)?;
+                    self.to.flush()?;
+                }
+                Reply::Done(Err(errors)) => return Ok(Err(errors)),
+                Reply::Done(Ok(done)) => {
+                    let pdf = expect_frame(&mut self.from)?;
+                    return Ok(Ok(Compiled {
+                        pdf,
+                        pages: done.pages,
+                        text: done.text,
+                        warnings: done.warnings,
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// The pipes of a child, shared by its loop and the files it fetches while
+/// Typst compiles.
+struct Pipes {
+    from: BufReader<io::Stdin>,
+    to: BufWriter<io::Stdout>,
+}
+
+/// The child's side: compiles what the parent sends until its input ends.
+///
+/// Ctrl-C and SIGTERM reach the whole process group: the child lets the
+/// parent decide (it finishes the document at hand, and the parent then
+/// ends its input). Each document's Typst work runs on one thread, as a
+/// worker thread of the parent would, with the same deep stack.
+pub fn serve() -> ExitCode {
+    let _ = ctrlc::set_handler(|| {});
+    if crate::threads::set_threads(Some(1)).is_err() {
+        return ExitCode::FAILURE;
+    }
+    let pipes = Arc::new(Mutex::new(Pipes {
+        from: BufReader::new(io::stdin()),
+        to: BufWriter::new(io::stdout()),
+    }));
+    let result = crate::threads::pool().install(|| serve_all(&pipes));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // The parent is gone (a second Ctrl-C ends it at once): there is no
+        // one to tell.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("motebok {WORKER_COMMAND}: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve_all(pipes: &Arc<Mutex<Pipes>>) -> io::Result<()> {
+    let typesetter = Typesetter::shared();
+    loop {
+        let (request, source) = {
+            let mut p = pipes.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(header) = read_frame(&mut p.from)? else {
+                return Ok(());
+            };
+            let source = String::from_utf8(expect_frame(&mut p.from)?)
+                .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))?;
+            (parse_json::<Request>(&header)?, source)
+        };
+        let files = request
+            .files
+            .iter()
+            .map(|vpath| (vpath.clone(), fetched(pipes, vpath)))
+            .collect();
+        let result = compile_pdf_with_files(
+            typesetter.clone(),
+            CompileRequest {
+                name: &request.name,
+                source,
+                ident: &request.ident,
+                date: request.date,
+                standards: &request.standards,
+                text: request.text,
+            },
+            files,
+        );
+        let mut p = pipes.lock().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(compiled) => {
+                let done = Done {
+                    pages: compiled.pages,
+                    text: compiled.text,
+                    warnings: compiled.warnings,
+                };
+                write_json(&mut p.to, &Reply::Done(Ok(done)))?;
+                write_frame(&mut p.to, &compiled.pdf)?;
+            }
+            Err(errors) => write_json(&mut p.to, &Reply::Done(Err(errors)))?,
+        }
+        p.to.flush()?;
+        drop(p);
+        // The cache is cleared after each document, as a build of one
+        // worker does (see `Trim::AfterEach` in pool.rs).
+        typst::comemo::evict(0);
+    }
+}
+
+/// The file `vpath`, asked of the parent when the document first reads it.
+fn fetched(pipes: &Arc<Mutex<Pipes>>, vpath: &str) -> FileBytes {
+    let (pipes, vpath) = (pipes.clone(), vpath.to_owned());
+    let set = DrawnSet::new(move || {
+        let mut p = pipes.lock().unwrap_or_else(|e| e.into_inner());
+        let asked = write_json(&mut p.to, &Reply::Need(vpath.clone()))
+            .and_then(|()| p.to.flush())
+            .and_then(|()| expect_frame(&mut p.from));
+        match asked {
+            Ok(bytes) => vec![bytes],
+            // The parent is gone: there is no one to compile for.
+            Err(_) => std::process::exit(1),
+        }
+    });
+    FileBytes::drawn(&set, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_come_back_as_written_and_end_cleanly() {
+        let mut stream = Vec::new();
+        write_frame(&mut stream, b"first").unwrap();
+        write_frame(&mut stream, b"").unwrap();
+        write_json(&mut stream, &Reply::Need("/ab/c.svg".to_owned())).unwrap();
+        let mut from = stream.as_slice();
+        assert_eq!(read_frame(&mut from).unwrap().unwrap(), b"first");
+        assert_eq!(read_frame(&mut from).unwrap().unwrap(), b"");
+        let reply: Reply = parse_json(&expect_frame(&mut from).unwrap()).unwrap();
+        assert!(matches!(reply, Reply::Need(path) if path == "/ab/c.svg"));
+        assert!(read_frame(&mut from).unwrap().is_none());
+        assert!(expect_frame(&mut from).is_err());
+    }
+
+    #[test]
+    fn a_broken_stream_is_an_error_not_an_allocation() {
+        // A frame cut short.
+        let mut stream = Vec::new();
+        write_frame(&mut stream, b"0123456789").unwrap();
+        stream.truncate(12);
+        assert!(read_frame(&mut stream.as_slice()).is_err());
+        // A length no frame has.
+        let huge = (MAX_FRAME + 1).to_le_bytes();
+        let err = read_frame(&mut huge.as_slice()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        // Not JSON of a reply.
+        assert!(parse_json::<Reply>(b"{\"Nope\": 1}").is_err());
+    }
+}
