@@ -42,7 +42,9 @@ fn main() -> ExitCode {
             &args.out,
             args.print.map(|p| p.file()),
         ))),
-        Command::CompileWorker => return motebok::pipeline::workers::serve(),
+        Command::CompileWorker => {
+            return motebok::pipeline::workers::serve(&give_back_freed_memory);
+        }
     };
     result.unwrap_or_else(|message| {
         print_error(&message);
