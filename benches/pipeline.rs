@@ -36,7 +36,8 @@
 //!
 //! CPU times are the children's `cutime` + `cstime` from `/proc/self/stat`,
 //! memory is VmHWM and VmRSS from `/proc/<pid>/status` (Linux; a build's peak
-//! is that of motebok and its compiler processes together); the load
+//! is the sum of the peaks of motebok and of each of its compiler
+//! processes, read every 100 ms: no less than their peak together); the load
 //! average is printed at the start and the end, since other work on the
 //! machine slows every figure. Numbers vary with the machine; the README
 //! records one run. A quick check: `MOTEBOK_BENCH_MEETINGS=12

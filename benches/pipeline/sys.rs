@@ -1,6 +1,7 @@
 //! What the benchmark reads from the system: settings from the environment,
 //! memory and CPU time from `/proc`, file times and folder listings.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -9,6 +10,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// How often a running child's peak memory is read.
 const POLL: Duration = Duration::from_millis(5);
+
+/// Every how many [`POLL`]s the peaks of a running child's own children are read.
+const CHILDREN_EVERY: u64 = 20;
 
 /// A number from the environment variable `name`, or `default`.
 pub fn env_number(name: &str, default: usize) -> usize {
@@ -28,13 +32,13 @@ pub fn peak_mib(pid: u32) -> Option<f64> {
     status_field(pid, "VmHWM:")
 }
 
-/// Resident memory (VmRSS) of a running process and of its children (a
-/// build's compiler processes), in MiB. The children are those listed by
-/// every thread of the process (a worker thread starts its own).
-pub fn tree_rss_mib(pid: u32) -> Option<f64> {
-    let own = rss_mib(pid)?;
-    let tasks = fs::read_dir(format!("/proc/{pid}/task")).ok()?;
-    let children: f64 = tasks
+/// The children of a running process (a build's compiler processes): those
+/// listed by every thread of it (a worker thread starts its own).
+pub fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
         .flatten()
         .filter_map(|task| fs::read_to_string(task.path().join("children")).ok())
         .flat_map(|list| {
@@ -42,9 +46,7 @@ pub fn tree_rss_mib(pid: u32) -> Option<f64> {
                 .filter_map(|c| c.parse::<u32>().ok())
                 .collect::<Vec<_>>()
         })
-        .filter_map(rss_mib)
-        .sum();
-    Some(own + children)
+        .collect()
 }
 
 /// Resident memory (VmRSS) of a running process, in MiB.
@@ -123,8 +125,9 @@ pub struct Measured {
     pub wall: Duration,
     /// CPU time of the child (user + system).
     pub cpu: Duration,
-    /// Peak resident memory in MiB: of the process (VmHWM), or of it and its
-    /// children together (VmRSS, read every [`POLL`]) when that was more.
+    /// Peak resident memory in MiB: the process's own peak (VmHWM) and those
+    /// of its children (compiler processes), summed: no less than the peak
+    /// of them all together.
     pub peak_mib: f64,
 }
 
@@ -141,14 +144,27 @@ pub fn run_measured(mut cmd: Command, ticks: f64) -> Measured {
     let stderr = child.stderr.take().unwrap();
     let errors = thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
     let mut peak: f64 = 0.0;
-    let status = loop {
-        let (own, tree) = (peak_mib(child.id()), tree_rss_mib(child.id()));
-        peak = peak.max(own.unwrap_or(0.0)).max(tree.unwrap_or(0.0));
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        thread::sleep(POLL);
-    };
+    // The children's peaks, read every CHILDREN_EVERY polls: reading them is
+    // dearer than one file, and the machine measured has few cores.
+    let mut children: HashMap<u32, f64> = HashMap::new();
+    let status = (0..)
+        .find_map(|n: u64| {
+            peak = peak.max(peak_mib(child.id()).unwrap_or(0.0));
+            if n.is_multiple_of(CHILDREN_EVERY) {
+                for pid in children_of(child.id()) {
+                    let p = peak_mib(pid).unwrap_or(0.0);
+                    let known = children.entry(pid).or_insert(0.0);
+                    *known = known.max(p);
+                }
+            }
+            let status = child.try_wait().unwrap();
+            if status.is_none() {
+                thread::sleep(POLL);
+            }
+            status
+        })
+        .expect("the benchmarked command ends");
+    let peak = peak + children.values().sum::<f64>();
     let wall = started.elapsed();
     let errors = errors.join().unwrap_or_default();
     assert!(status.success(), "{cmd:?} failed:\n{errors}");

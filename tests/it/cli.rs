@@ -369,16 +369,7 @@ fn check_reports_without_writing() {
 #[test]
 fn template_errors_name_the_template_and_line() {
     let project = project_with(&root().join("tests/fixtures/mini"));
-    let template = project.path().join("templates/sak.typ.j2");
-    let text = fs::read_to_string(&template).unwrap();
-    fs::write(
-        &template,
-        text.replace(
-            "{{ f.saksfremlegg(body, meeting, item) }}",
-            "{{ f.saksfremlegg(body, meeting, item) }}\n{{ item.no_such_field }}",
-        ),
-    )
-    .unwrap();
+    add_to_paper_template(project.path(), "{{ item.no_such_field }}");
     let out = run(project.path(), &["build"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

@@ -51,6 +51,16 @@ pub fn project_with(content: &Path) -> tempfile::TempDir {
     dir
 }
 
+/// Adds `line` after the call that prints the case paper in the project's
+/// `templates/sak.typ.j2` (line 9 of the template is then `line`).
+pub fn add_to_paper_template(project: &Path, line: &str) {
+    let template = project.join("templates/sak.typ.j2");
+    let text = fs::read_to_string(&template).unwrap();
+    let call = "{{ f.saksfremlegg(body, meeting, item) }}";
+    assert!(text.contains(call), "{text}");
+    fs::write(&template, text.replace(call, &format!("{call}\n{line}"))).unwrap();
+}
+
 /// The text of a PDF, with whitespace runs collapsed to single spaces.
 #[track_caller]
 pub fn pdf_text(path: &Path) -> String {

@@ -12,7 +12,7 @@ use motebok::pipeline::workers::{Compiler, Processes};
 use motebok::world::Typesetter;
 use typst_pdf::PdfStandard;
 
-use crate::common::{BIN, copy_tree, root, run, stderr};
+use crate::common::{BIN, add_to_paper_template, copy_tree, root, run, stderr};
 
 const FIGURE: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="300" height="80" viewBox="0 0 300 80">
   <rect x="10" y="10" width="80" height="20" fill="#1f4e79"/>
@@ -185,16 +185,7 @@ fn a_typst_error_in_compiler_processes_reads_as_in_one_process() {
         &root().join("tests/fixtures/mini"),
         &project.path().join("content"),
     );
-    let template = project.path().join("templates/sak.typ.j2");
-    let text = fs::read_to_string(&template).unwrap();
-    fs::write(
-        &template,
-        text.replace(
-            "{{ f.saksfremlegg(body, meeting, item) }}",
-            "{{ f.saksfremlegg(body, meeting, item) }}\n#nosuchfunction()",
-        ),
-    )
-    .unwrap();
+    add_to_paper_template(project.path(), "#nosuchfunction()");
     let one = run(project.path(), &["build", "--jobs", "1"]);
     let two = run(project.path(), &["build", "--jobs", "2"]);
     assert_eq!(one.status.code(), Some(1));
