@@ -59,8 +59,17 @@ fn main() -> ExitCode {
 /// A large build compiles in processes of this binary, one per worker thread,
 /// each with a Typst cache of its own (see `motebok::pipeline::workers`).
 /// Watch does not: it keeps its cache warm for the next edit.
+///
+/// On Linux the binary is `/proc/self/exe`, the file this process runs even
+/// when its path has been given to another file since (an upgrade during a
+/// build) or removed.
 fn in_processes(mut config: RunConfig) -> RunConfig {
-    config.build.compiler_processes = std::env::current_exe().ok();
+    let running = std::path::Path::new("/proc/self/exe");
+    config.build.compiler_processes = if cfg!(target_os = "linux") && running.exists() {
+        Some(running.to_path_buf())
+    } else {
+        std::env::current_exe().ok()
+    };
     config
 }
 

@@ -31,6 +31,10 @@ pub struct BuildConfig {
     /// The motebok binary, to compile the documents of a build of more
     /// documents than worker threads in processes of it, one per worker
     /// (see [`crate::pipeline::workers`]); `None` compiles in this process.
+    /// The binary sets it for the builds it runs once (build, check,
+    /// archive), not for watch, whose cache stays warm for the next edit;
+    /// a build of one worker that has it clears that cache after each
+    /// document.
     pub compiler_processes: Option<PathBuf>,
 }
 

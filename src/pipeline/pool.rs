@@ -88,7 +88,7 @@ fn run_jobs(
         contexts: &contexts,
     };
     let done = AtomicUsize::new(0);
-    let trim = Trim::new(jobs.len(), &compiler);
+    let trim = Trim::new(jobs.len(), &compiler, config);
     let build = |job: &Job| {
         let result = if interrupted() {
             Err(vec![interrupted_error()])
@@ -115,8 +115,10 @@ fn run_jobs(
 /// rebuild in watch) keeps the cache whole.
 enum Trim {
     Never,
-    /// One worker: the cache is cleared after each document, as each
-    /// compiler process clears its own. What one document made is seldom
+    /// One worker of a build run once (by the binary: build, check,
+    /// archive; not watch, whose cache stays warm for the next edit): the
+    /// cache is cleared after each document, as each compiler process
+    /// clears its own. What one document made is seldom
     /// what the next reuses (even the case papers inside a meeting's pack
     /// are laid out anew), and a cache kept across documents costs more to
     /// search and trim than its hits save. On the 200-meeting benchmark
@@ -139,14 +141,24 @@ enum Trim {
 const TRIM_PER_WORKER: usize = 4;
 
 impl Trim {
-    fn new(jobs: usize, compiler: &Compiler) -> Trim {
-        let workers = pool().current_num_threads().max(1);
-        match compiler {
+    fn new(jobs: usize, compiler: &Compiler, config: &BuildConfig) -> Trim {
+        Trim::choose(
+            jobs,
+            pool().current_num_threads().max(1),
+            matches!(compiler, Compiler::Processes(_)),
+            config.compiler_processes.is_some(),
+        )
+    }
+
+    /// How a build of `jobs` documents on `workers` trims: compiled in
+    /// processes or here, run `once` (by the binary, not watch).
+    fn choose(jobs: usize, workers: usize, processes: bool, once: bool) -> Trim {
+        match () {
             _ if jobs <= workers => Trim::Never,
             // Each process trims its own.
-            Compiler::Processes(_) => Trim::Never,
-            Compiler::InProcess(_) if workers == 1 => Trim::AfterEach,
-            Compiler::InProcess(_) => Trim::Every(TRIM_PER_WORKER * workers),
+            _ if processes => Trim::Never,
+            _ if workers == 1 && once => Trim::AfterEach,
+            _ => Trim::Every(TRIM_PER_WORKER * workers),
         }
     }
 
@@ -276,6 +288,17 @@ mod tests {
 
     use super::*;
     use crate::output::{Written, write_atomic};
+
+    #[test]
+    fn a_cache_is_cleared_after_each_document_only_by_one_worker_of_a_build_run_once() {
+        assert!(matches!(Trim::choose(5, 1, false, true), Trim::AfterEach));
+        // Watch (not run once) keeps its cache warm, on one worker too.
+        assert!(matches!(Trim::choose(5, 1, false, false), Trim::Every(4)));
+        assert!(matches!(Trim::choose(50, 2, false, true), Trim::Every(8)));
+        // Compiler processes trim their own; a rebuild of few documents keeps all.
+        assert!(matches!(Trim::choose(50, 2, true, true), Trim::Never));
+        assert!(matches!(Trim::choose(2, 2, false, false), Trim::Never));
+    }
 
     /// A full build that leaves a file it should remove is not recorded as
     /// the last full build: the builds that trusted the record would leave

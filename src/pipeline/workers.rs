@@ -18,8 +18,16 @@
 //! little-endian `u64` length and that many bytes. The parent sends a
 //! [`Request`] (JSON) and the source (UTF-8); the child answers any number of
 //! [`Reply::Need`] (each answered with the file's bytes), then one
-//! [`Reply::Done`], followed by the PDF's bytes when it compiled. A child ends when its input
-//! ends: when the build is done, or when the parent is gone.
+//! [`Reply::Done`], followed by the PDF's bytes when it compiled. Before all
+//! that, a child says which build of motebok it is ([`Hello`]); the parent
+//! uses no child of another build, and compiles in its own process when its
+//! first child does not answer so.
+//!
+//! A child runs in a process group of its own, so Ctrl-C at a terminal
+//! reaches the parent only, which stops after the documents being compiled
+//! (see [`crate::output::stop_on_signals`]). A child ends when its input ends
+//! (the build is done), and within moments of its parent's end however that
+//! came (a second Ctrl-C, a kill).
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -41,6 +49,29 @@ pub const WORKER_COMMAND: &str = "compile-worker";
 /// than any document motebok makes, and a bound on what a broken stream
 /// makes the other side allocate.
 const MAX_FRAME: u64 = 4 << 30;
+
+/// What a child says first: the build of motebok it is.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Hello {
+    version: String,
+    build: String,
+}
+
+impl Hello {
+    fn ours() -> Hello {
+        Hello {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            build: env!("MOTEBOK_BUILD_ID").to_owned(),
+        }
+    }
+}
+
+/// The first frame a compiler process of this build of motebok writes.
+pub fn hello_frame() -> Vec<u8> {
+    let mut frame = Vec::new();
+    write_json(&mut frame, &Hello::ours()).expect("a Vec takes any frame");
+    frame
+}
 
 /// A document to compile, as the parent sends it.
 #[derive(Serialize, Deserialize)]
@@ -79,19 +110,30 @@ fn write_frame(to: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
 /// The next frame; `None` at the end of the stream.
 fn read_frame(from: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
     let mut len = [0u8; 8];
-    match from.read_exact(&mut len) {
-        Ok(()) => {}
-        Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(err) => return Err(err),
+    // The end of the stream before a frame; one within a frame's length is
+    // a stream cut short.
+    let first = loop {
+        match from.read(&mut len[..1]) {
+            Ok(n) => break n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    };
+    if first == 0 {
+        return Ok(None);
     }
+    from.read_exact(&mut len[1..])?;
     let len = u64::from_le_bytes(len);
-    if len > MAX_FRAME {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("a frame of {len} bytes"),
-        ));
-    }
-    let mut bytes = vec![0; len as usize];
+    let len = usize::try_from(len)
+        .ok()
+        .filter(|_| len <= MAX_FRAME)
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a frame of {len} bytes"),
+            )
+        })?;
+    let mut bytes = vec![0; len];
     from.read_exact(&mut bytes)?;
     Ok(Some(bytes))
 }
@@ -128,7 +170,7 @@ impl Compiler {
             Compiler::InProcess(typesetter) => {
                 compile_pdf_with_files(typesetter.clone(), request, files)
             }
-            Compiler::Processes(processes) => processes.compile(request, &files),
+            Compiler::Processes(processes) => processes.compile(request, files),
         }
     }
 }
@@ -140,17 +182,26 @@ pub struct Processes {
     idle: Mutex<Vec<Worker>>,
 }
 
-/// One child process and its pipes.
+/// One child process and its pipes; dropped, the child is ended (it is idle
+/// then, or broken).
 struct Worker {
     child: Child,
     to: BufWriter<ChildStdin>,
     from: BufReader<ChildStdout>,
 }
 
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Processes {
     /// Children running `exe`, the motebok binary, of which one is started
-    /// now: `None` when it cannot be (then the build compiles in its own
-    /// process, as it would without `exe`).
+    /// now: `None` when it cannot be, or is not of this build of motebok
+    /// (then the build compiles in its own process, as it would without
+    /// `exe`).
     pub fn start(exe: PathBuf) -> Option<Processes> {
         let processes = Processes {
             exe,
@@ -168,27 +219,34 @@ impl Processes {
             .push(worker);
     }
 
+    /// An idle child that is still running (one may have been killed
+    /// meanwhile), if any.
+    fn take_idle(&self) -> Option<Worker> {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some(mut worker) = idle.pop() {
+            if matches!(worker.child.try_wait(), Ok(None)) {
+                return Some(worker);
+            }
+        }
+        None
+    }
+
     fn compile(
         &self,
         request: CompileRequest<'_>,
-        files: &FileMap,
+        files: FileMap,
     ) -> Result<Compiled, Vec<Diagnostic>> {
+        let worker = match self.take_idle() {
+            Some(worker) => Ok(worker),
+            None => self.spawn(),
+        };
+        let Ok(mut worker) = worker else {
+            // No child could be started now (the system is out of
+            // processes or memory): this document compiles here.
+            return compile_pdf_with_files(Typesetter::shared(), request, files);
+        };
         let name = request.name.to_owned();
-        let failed = |what: String| {
-            vec![
-                Diagnostic::error(format!("the compiler process failed ({what})"))
-                    .in_file(std::path::Path::new(&name))
-                    .hint("this is a bug in motebok or Typst; a build with --jobs 1 compiles in one process"),
-            ]
-        };
-        let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let mut worker = match taken {
-            Some(worker) => worker,
-            None => self
-                .spawn()
-                .map_err(|err| failed(format!("could not start: {err}")))?,
-        };
-        match worker.compile(request, files) {
+        match worker.compile(request, &files) {
             Ok(result) => {
                 self.give_back(worker);
                 result
@@ -198,39 +256,43 @@ impl Processes {
                 let _ = worker.child.kill();
                 let status = worker.child.wait().map(|s| s.to_string());
                 let status = status.unwrap_or_else(|e| e.to_string());
-                Err(failed(format!("{err}; it ended with {status}")))
+                Err(vec![
+                    Diagnostic::error(format!(
+                        "the process compiling this document failed ({err}; it ended with {status})"
+                    ))
+                    .in_file(std::path::Path::new(&name))
+                    .hint("this is a bug in motebok or Typst, or the system ran out of memory"),
+                ])
             }
         }
     }
 
+    /// Starts a child and hears its [`Hello`].
     fn spawn(&self) -> io::Result<Worker> {
-        let mut child = Command::new(&self.exe)
+        let mut command = Command::new(&self.exe);
+        command
             .arg(WORKER_COMMAND)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
+            .stderr(Stdio::inherit());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command.spawn()?;
         let (Some(to), Some(from)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();
             let _ = child.wait();
             return Err(io::Error::other("no pipes to the child"));
         };
-        Ok(Worker {
+        let mut worker = Worker {
             child,
             to: BufWriter::new(to),
             from: BufReader::new(from),
-        })
-    }
-}
-
-impl Drop for Processes {
-    /// Ends the children: their input ends, they finish and exit.
-    fn drop(&mut self) {
-        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|e| e.into_inner()));
-        let children: Vec<Child> = idle.into_iter().map(|w| w.child).collect();
-        for mut child in children {
-            let _ = child.wait();
+        };
+        let hello: Hello = parse_json(&expect_frame(&mut worker.from)?)?;
+        if hello != Hello::ours() {
+            return Err(io::Error::other(format!("{hello:?} is not this motebok")));
         }
+        Ok(worker)
     }
 }
 
@@ -282,30 +344,34 @@ impl Worker {
 /// Typst compiles.
 struct Pipes {
     from: BufReader<io::Stdin>,
-    to: BufWriter<io::Stdout>,
+    to: BufWriter<Box<dyn Write + Send>>,
 }
 
 /// The child's side: compiles what the parent sends until its input ends;
 /// `give_back` returns the memory the allocator holds freed to the system.
 ///
-/// Ctrl-C and SIGTERM reach the whole process group: the child lets the
-/// parent decide (it finishes the document at hand, and the parent then
-/// ends its input). Each document's Typst work runs on one thread, as a
-/// worker thread of the parent would, with the same deep stack.
+/// Each document's Typst work runs on one thread, as a worker thread of the
+/// parent would, with the same deep stack.
 pub fn serve(give_back: &(dyn Fn() + Sync)) -> ExitCode {
-    let _ = ctrlc::set_handler(|| {});
+    let to = match protocol_output() {
+        Ok(to) => to,
+        Err(err) => {
+            eprintln!("motebok {WORKER_COMMAND}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    end_with_parent();
     if crate::threads::set_threads(Some(1)).is_err() {
         return ExitCode::FAILURE;
     }
     let pipes = Arc::new(Mutex::new(Pipes {
         from: BufReader::new(io::stdin()),
-        to: BufWriter::new(io::stdout()),
+        to: BufWriter::new(to),
     }));
     let result = crate::threads::pool().install(|| serve_all(&pipes, give_back));
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        // The parent is gone (a second Ctrl-C ends it at once): there is no
-        // one to tell.
+        // The parent is gone: there is no one to tell.
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::FAILURE,
         Err(err) => {
             eprintln!("motebok {WORKER_COMMAND}: {err}");
@@ -314,7 +380,58 @@ pub fn serve(give_back: &(dyn Fn() + Sync)) -> ExitCode {
     }
 }
 
+/// Where the frames go: standard output as the parent made it, while
+/// standard output itself is pointed at standard error, so that nothing a
+/// library prints can break a frame.
+#[cfg(unix)]
+fn protocol_output() -> io::Result<Box<dyn Write + Send>> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: `fcntl(F_DUPFD_CLOEXEC)` on the open descriptor 1 returns a
+    // new descriptor, which nothing else owns, or -1.
+    let fd = unsafe { libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just made and is owned by nothing else.
+    let frames = unsafe { std::fs::File::from_raw_fd(fd) };
+    // SAFETY: `dup2` on two open descriptors; descriptor 1 then names what
+    // descriptor 2 names.
+    if unsafe { libc::dup2(2, 1) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(Box::new(frames))
+}
+
+#[cfg(not(unix))]
+fn protocol_output() -> io::Result<Box<dyn Write + Send>> {
+    Ok(Box::new(io::stdout()))
+}
+
+/// Ends this process soon after its parent ends: a child that is compiling
+/// does not read its input, so it would not see the parent go until the
+/// document is done, however long that takes.
+#[cfg(unix)]
+fn end_with_parent() {
+    let parent = std::os::unix::process::parent_id();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            if std::os::unix::process::parent_id() != parent {
+                std::process::exit(1);
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn end_with_parent() {}
+
 fn serve_all(pipes: &Arc<Mutex<Pipes>>, give_back: &(dyn Fn() + Sync)) -> io::Result<()> {
+    {
+        let mut p = pipes.lock().unwrap_or_else(|e| e.into_inner());
+        write_json(&mut p.to, &Hello::ours())?;
+        p.to.flush()?;
+    }
     let typesetter = Typesetter::shared();
     loop {
         let (request, source) = {
@@ -405,12 +522,22 @@ mod tests {
     }
 
     #[test]
+    fn a_child_says_which_build_it_is_first() {
+        let frame = hello_frame();
+        let hello: Hello = parse_json(&expect_frame(&mut frame.as_slice()).unwrap()).unwrap();
+        assert_eq!(hello, Hello::ours());
+        assert_eq!(hello.version, env!("CARGO_PKG_VERSION"));
+    }
+
+    #[test]
     fn a_broken_stream_is_an_error_not_an_allocation() {
         // A frame cut short.
         let mut stream = Vec::new();
         write_frame(&mut stream, b"0123456789").unwrap();
         stream.truncate(12);
         assert!(read_frame(&mut stream.as_slice()).is_err());
+        // A length cut short.
+        assert!(read_frame(&mut [8u8, 0, 0].as_slice()).is_err());
         // A length no frame has.
         let huge = (MAX_FRAME + 1).to_le_bytes();
         let err = read_frame(&mut huge.as_slice()).unwrap_err();

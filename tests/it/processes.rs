@@ -2,13 +2,16 @@
 //! child processes of the binary; what they make must be what one process
 //! makes, byte for byte and message for message.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use motebok::compile::{CompileRequest, Compiled};
 use motebok::diagnostic::Diagnostic;
 use motebok::model::{FileBytes, FileMap};
-use motebok::pipeline::workers::{Compiler, Processes};
+use motebok::pipeline::workers::{Compiler, Processes, hello_frame};
 use motebok::world::Typesetter;
 use typst_pdf::PdfStandard;
 
@@ -103,27 +106,197 @@ fn a_compiler_process_makes_what_this_process_makes() {
     );
 }
 
+/// A stand-in for the binary: a shell script, in `dir`, that does `before`,
+/// says it is a compiler process of this build (the hello of the real one)
+/// and does `then`; each start is logged to `dir/started`.
+#[cfg(unix)]
+fn stand_in(dir: &Path, before: &str, then: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    fs::write(dir.join("hello"), hello_frame()).unwrap();
+    let d = dir.display();
+    let script = dir.join("motebok");
+    fs::write(
+        &script,
+        format!("#!/bin/sh\necho $$ >> {d}/started\n{before}\ncat {d}/hello\n{then}\n"),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+#[cfg(unix)]
+fn starts(dir: &Path) -> Vec<u32> {
+    let log = fs::read_to_string(dir.join("started")).unwrap_or_default();
+    log.lines().map(|l| l.parse().unwrap()).collect()
+}
+
 #[cfg(unix)]
 #[test]
 fn a_compiler_process_that_dies_fails_its_document_with_a_clear_error() {
-    // `sh compile-worker` finds no such script and exits at once.
-    let processes = Processes::start(PathBuf::from("/bin/sh")).expect("sh starts");
-    let compiler = Compiler::Processes(processes);
+    let dir = tempfile::tempdir().unwrap();
+    // It reads the length of the request, and ends.
+    let exe = stand_in(dir.path(), "", "head -c 8 > /dev/null\nexit 3");
+    let compiler = Compiler::Processes(Processes::start(exe).expect("it says hello"));
+    assert_eq!(starts(dir.path()).len(), 1);
     let errors = compile(&compiler, "nehs/2020-07/innkalling.typ", "Tekst").unwrap_err();
     let text = errors[0].to_string();
     assert!(
-        text.starts_with("error: nehs/2020-07/innkalling.typ: the compiler process failed ("),
+        text.starts_with(
+            "error: nehs/2020-07/innkalling.typ: the process compiling this document failed ("
+        ),
         "{text}"
     );
-    assert!(text.contains("it ended with exit status"), "{text}");
-    assert!(text.contains("--jobs 1"), "{text}");
+    assert!(text.contains("it ended with exit status: 3"), "{text}");
+    assert!(text.contains("ran out of memory"), "{text}");
     // The next document starts a new process (which fails the same way).
     assert!(compile(&compiler, "b.typ", "Tekst").is_err());
+    assert_eq!(starts(dir.path()).len(), 2);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_compiler_process_that_died_while_idle_is_replaced_not_blamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    // The first start says hello and ends; the next ones are the binary.
+    let before = format!("[ -e {d}/again ] && exec {BIN} compile-worker\ntouch {d}/again");
+    let exe = stand_in(dir.path(), &before, "exit 0");
+    let compiler = Compiler::Processes(Processes::start(exe).expect("it says hello"));
+    let first = starts(dir.path())[0];
+    for _ in 0..500 {
+        if ended(first) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(ended(first), "the first stand-in ended");
+    let compiled = compile(&compiler, "a.typ", "#set document(title: \"A\")\nTekst").unwrap();
+    assert!(compiled.pdf.starts_with(b"%PDF-"));
+    assert_eq!(starts(dir.path()).len(), 2);
 }
 
 #[test]
-fn a_binary_that_cannot_start_means_compiling_here() {
+fn a_binary_that_is_not_this_motebok_means_compiling_here() {
     assert!(Processes::start(PathBuf::from("/no/such/motebok")).is_none());
+    // `sh compile-worker` finds no such script and says no hello.
+    #[cfg(unix)]
+    assert!(Processes::start(PathBuf::from("/bin/sh")).is_none());
+}
+
+/// The compiler processes a running process has started (Linux; none
+/// elsewhere): its children whose command line names the subcommand.
+fn compilers_of(pid: u32) -> HashSet<u32> {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return HashSet::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok())
+                .collect::<Vec<_>>()
+        })
+        .filter(|child| {
+            fs::read(format!("/proc/{child}/cmdline"))
+                .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("compile-worker"))
+        })
+        .collect()
+}
+
+/// Runs `motebok` with `args` in `dir`, noting the compiler processes it
+/// starts while it runs.
+fn run_seeing_compilers(dir: &Path, args: &[&str]) -> (Output, HashSet<u32>) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("motebok runs");
+    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let mut seen = HashSet::new();
+    let status = loop {
+        seen.extend(compilers_of(child.id()));
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let output = Output {
+        status,
+        stdout: out.join().unwrap().into_bytes(),
+        stderr: err.join().unwrap().into_bytes(),
+    };
+    (output, seen)
+}
+
+/// Whether process `pid` has ended (gone, or a zombie not yet reaped).
+fn ended(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        stat.rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z'))
+    })
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn compiler_processes_end_soon_after_a_killed_build() {
+    let project = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("templates"), &project.path().join("templates"));
+    copy_tree(
+        &root().join("tests/fixtures/mini"),
+        &project.path().join("content"),
+    );
+    // Each case paper takes seconds to compile (144 million empty turns of
+    // a loop): a compiler process is busy with one when the build is killed.
+    add_to_paper_template(
+        project.path(),
+        "#for a in range(12000) { for b in range(12000) { } }",
+    );
+    let mut build = Command::new(BIN)
+        .args(["build", "--jobs", "2", "--quiet"])
+        .current_dir(project.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut compilers = HashSet::new();
+    for _ in 0..6000 {
+        compilers = compilers_of(build.id());
+        if compilers.len() == 2 || build.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(
+        compilers.len(),
+        2,
+        "the build started two compiler processes"
+    );
+    // The summons done, both are at a case paper.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        build.try_wait().unwrap().is_none(),
+        "the build is still going"
+    );
+    // SIGKILL: the build can do nothing about it.
+    build.kill().unwrap();
+    build.wait().unwrap();
+    // Within 2 s, where a paper takes seconds more.
+    for _ in 0..200 {
+        if compilers.iter().all(|&pid| ended(pid)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let left: Vec<_> = compilers.iter().filter(|&&pid| !ended(pid)).collect();
+    assert!(
+        left.is_empty(),
+        "compiler processes outlived the build: {left:?}"
+    );
 }
 
 /// Every PDF under `dir`, by path relative to it.
@@ -160,8 +333,20 @@ fn messages(text: &str) -> Vec<String> {
 fn a_build_in_compiler_processes_writes_what_one_process_writes() {
     let project = tempfile::tempdir().unwrap();
     copy_tree(&root().join("content"), &project.path().join("content"));
-    let one = run(project.path(), &["build", "--jobs", "1", "--output", "one"]);
-    let two = run(project.path(), &["build", "--jobs", "2", "--output", "two"]);
+    let (one, none) =
+        run_seeing_compilers(project.path(), &["build", "--jobs", "1", "--output", "one"]);
+    let (two, seen) =
+        run_seeing_compilers(project.path(), &["build", "--jobs", "2", "--output", "two"]);
+    if cfg!(target_os = "linux") {
+        assert!(
+            none.is_empty(),
+            "one job compiles in its own process: {none:?}"
+        );
+        assert!(
+            (1..=2).contains(&seen.len()),
+            "one process per job at most: {seen:?}"
+        );
+    }
     assert!(one.status.success(), "{}", stderr(&one));
     assert!(two.status.success(), "{}", stderr(&two));
     let (one_pdfs, two_pdfs) = (
