@@ -380,9 +380,25 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// `n` and `noun`, in the plural unless `n` is 1, for messages: `1 error`,
+/// `0 warnings`, `1 page`.
+pub fn counted(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_is_singular_and_the_rest_plural() {
+        assert_eq!(counted(1, "error"), "1 error");
+        assert_eq!(counted(0, "warning"), "0 warnings");
+        assert_eq!(counted(54, "document"), "54 documents");
+    }
 
     #[test]
     fn display_names_file_line_field_and_hint() {

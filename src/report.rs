@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use crate::cli::MessageFormat;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, counted};
 use crate::pipeline::{BuildReport, Progress};
 use crate::watch::Rebuild;
 
@@ -59,10 +59,10 @@ pub fn print_check(report: &BuildReport, output: &Path) {
     print_human(report, output, true, "checked");
     if !report.failed() {
         println!(
-            "checked {} documents: {} errors, {} warnings",
-            report.documents.len(),
-            report.diagnostics.error_count(),
-            report.diagnostics.warning_count()
+            "checked {}: {}, {}",
+            counted(report.documents.len(), "document"),
+            counted(report.diagnostics.error_count(), "error"),
+            counted(report.diagnostics.warning_count(), "warning")
         );
     }
 }
@@ -142,12 +142,12 @@ fn rebuild_outcome(rebuild: &Rebuild<'_>) -> String {
     if !report.failed() {
         return rebuilt;
     }
-    let errors = report.diagnostics.error_count();
+    let errors = counted(report.diagnostics.error_count(), "error");
     if rebuild.errors_in.is_empty() {
-        return format!("failed with {errors} errors; the last good PDFs are kept");
+        return format!("failed with {errors}; the last good PDFs are kept");
     }
     format!(
-        "{rebuilt}; failed with {errors} errors in {}; the last good PDFs of {} are kept",
+        "{rebuilt}; failed with {errors} in {}; the last good PDFs of {} are kept",
         rebuild.errors_in.join(", "),
         rebuild.held.join(", ")
     )
@@ -174,9 +174,9 @@ fn print_human(report: &BuildReport, output: &Path, quiet: bool, verb: &str) {
     print_diagnostics(&report.diagnostics.0);
     if report.failed() {
         eprintln!(
-            "build failed: {} errors, {} warnings; {}",
-            report.diagnostics.error_count(),
-            report.diagnostics.warning_count(),
+            "build failed: {}, {}; {}",
+            counted(report.diagnostics.error_count(), "error"),
+            counted(report.diagnostics.warning_count(), "warning"),
             what_changed(report)
         );
     } else if !quiet {
@@ -190,11 +190,11 @@ fn print_human(report: &BuildReport, output: &Path, quiet: bool, verb: &str) {
             String::new()
         };
         println!(
-            "built {} documents{skipped}, {} pages in {:.2} s ({} warnings)",
-            report.documents.len(),
-            report.pages(),
+            "built {}{skipped}, {} in {:.2} s ({})",
+            counted(report.documents.len(), "document"),
+            counted(report.pages(), "page"),
             report.elapsed.as_secs_f64(),
-            report.diagnostics.warning_count()
+            counted(report.diagnostics.warning_count(), "warning")
         );
     }
 }

@@ -19,7 +19,7 @@ use hayro_svg::{RenderCache, SvgRenderSettings};
 
 use super::schema::AttachmentFile;
 use super::source::SourceFile;
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostics, counted};
 use crate::fsread::{self, ReadError, Root};
 use crate::model::{Attachment, DrawnSet, FileBytes, PaperFile};
 use crate::text::stable_hash;
@@ -123,7 +123,8 @@ pub(crate) fn pdf_page_svg(bytes: Vec<u8>, page: usize, what: &str) -> Result<Ve
     let count = pages.len();
     let Some(drawn) = page.checked_sub(1).and_then(|i| pages.get(i)) else {
         return Err(format!(
-            "{what} has {count} pages, so it has no page {page}"
+            "{what} has {}, so it has no page {page}",
+            counted(count, "page")
         ));
     };
     let render = SvgRenderSettings {

@@ -344,7 +344,7 @@ fn a_failed_build_changes_no_output_at_all() {
             "error: templates/sak.typ.j2:10:2: typst: unknown variable: nosuchfunction",
             "10 | #nosuchfunction()",
             "= help: in the generated source styret/2024-01/sak-",
-            "build failed: 1 errors, 0 warnings; no output was changed",
+            "build failed: 1 error, 0 warnings; no output was changed",
         ],
     );
     assert!(!stdout(&out).contains("wrote"), "{}", stdout(&out));

@@ -230,7 +230,7 @@ fn a_folder_where_a_pdf_goes_is_an_error_and_nothing_changes() {
         &stderr(&out),
         &[
             "failed to put output/styret/2024-01/sak-04-24.pdf in place",
-            "build failed: 1 errors, 0 warnings; no output was changed",
+            "build failed: 1 error, 0 warnings; no output was changed",
         ],
     );
     assert!(

@@ -349,7 +349,7 @@ fn a_page_of_a_pdf_is_a_figure() {
     let out = run(project.path(), &["build", "styret/2024-01"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("figure `figurer/rapport.pdf` has 1 pages, so it has no page 7"),
+        stderr(&out).contains("figure `figurer/rapport.pdf` has 1 page, so it has no page 7"),
         "{}",
         stderr(&out)
     );

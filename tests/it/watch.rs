@@ -146,7 +146,7 @@ fn watch_rebuilds_edits_reports_errors_and_recovers() {
     let pack_before = fs::read(out.join("motepakke.pdf")).unwrap();
     fs::write(&meeting, good.replace("chair: aleder", "chair: [aleder")).unwrap();
     watch.expect_line(
-        "failed with 1 errors in styret/2024-01; the last good PDFs of styret/2024-01 are kept",
+        "failed with 1 error in styret/2024-01; the last good PDFs of styret/2024-01 are kept",
     );
     let err = watch.expect_error("error: content/styret/2024-01/meeting.yaml:");
     assert!(err.contains("invalid YAML"), "{err}");
@@ -204,7 +204,7 @@ fn watch_rebuilds_a_change_made_while_another_meeting_had_an_error() {
     let early = content.join("2023-05/meeting.yaml");
 
     edit(&late, "number: 1/2024", "number: [1/2024");
-    watch.expect_line("failed with 1 errors");
+    watch.expect_line("failed with 1 error");
     edit(&early, "place: Møterom Fjorden", "place: Møterom Havet");
     watch.expect_line("content/rad/2023-05/meeting.yaml");
     edit(&late, "number: [1/2024", "number: 1/2024");
@@ -230,7 +230,7 @@ fn watch_errors_hold_back_only_the_meetings_they_reach() {
     let broken = content.join("2023-06/meeting.yaml");
 
     edit(&broken, "number: 6/2023", "number: [6/2023");
-    watch.expect_line("failed with 1 errors in rad/2023-06");
+    watch.expect_line("failed with 1 error in rad/2023-06");
     let early = content.join("2023-05/meeting.yaml");
     edit(&early, "place: Møterom Fjorden", "place: Møterom Havet");
     let line = watch.expect_line("content/rad/2023-05/meeting.yaml");
@@ -271,7 +271,7 @@ fn watch_of_one_meeting_is_not_held_back_by_a_later_meeting() {
         "number: 1/2024",
         "number: [1/2024",
     );
-    watch.expect_line("failed with 1 errors in rad/2024-01");
+    watch.expect_line("failed with 1 error in rad/2024-01");
     edit(
         &content.join("2023-05/meeting.yaml"),
         "place: Møterom Fjorden",
@@ -405,7 +405,7 @@ fn watch_writes_a_case_paper_when_its_pack_fails() {
     let watch = Watch::start(project.path());
     let line = watch.expect_line("initial build: ");
     assert!(
-        line.contains("failed with 1 errors in styret/2024-01"),
+        line.contains("failed with 1 error in styret/2024-01"),
         "{line}"
     );
     let out = project.path().join("output/styret/2024-01");
