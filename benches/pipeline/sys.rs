@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::common::children_of;
+
 /// How often a running child's peak memory is read.
 const POLL: Duration = Duration::from_millis(5);
 
@@ -30,23 +32,6 @@ pub fn env_flag(name: &str) -> bool {
 /// Peak resident memory (VmHWM) of a running process, in MiB.
 pub fn peak_mib(pid: u32) -> Option<f64> {
     status_field(pid, "VmHWM:")
-}
-
-/// The children of a running process (a build's compiler processes): those
-/// listed by every thread of it (a worker thread starts its own).
-pub fn children_of(pid: u32) -> Vec<u32> {
-    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
-        return Vec::new();
-    };
-    tasks
-        .flatten()
-        .filter_map(|task| fs::read_to_string(task.path().join("children")).ok())
-        .flat_map(|list| {
-            list.split_whitespace()
-                .filter_map(|c| c.parse::<u32>().ok())
-                .collect::<Vec<_>>()
-        })
-        .collect()
 }
 
 /// Resident memory (VmRSS) of a running process, in MiB.

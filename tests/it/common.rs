@@ -29,6 +29,46 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs `motebok` with `args` in `dir`, draining its output, and calls
+/// `poll` with its process id every `every` until it ends; an error from
+/// `poll` kills it and fails the test with that message.
+#[track_caller]
+pub fn run_polling(
+    dir: &Path,
+    args: &[&str],
+    every: std::time::Duration,
+    mut poll: impl FnMut(u32) -> Result<(), String>,
+) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("motebok runs");
+    // Drain the pipes while waiting, so a chatty run cannot block on them.
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let status = loop {
+        if let Err(message) = poll(child.id()) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{message}");
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(every);
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap().into_bytes(),
+        stderr: err.join().unwrap().into_bytes(),
+    }
+}
+
 /// Copies a folder tree.
 pub fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
@@ -59,6 +99,23 @@ pub fn add_to_paper_template(project: &Path, line: &str) {
     let call = "{{ f.saksfremlegg(body, meeting, item) }}";
     assert!(text.contains(call), "{text}");
     fs::write(&template, text.replace(call, &format!("{call}\n{line}"))).unwrap();
+}
+
+/// The children of a running process (Linux; none elsewhere): those
+/// listed by every thread of it (a worker thread starts its own).
+pub fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The text of a PDF, with whitespace runs collapsed to single spaces.

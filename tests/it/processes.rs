@@ -15,7 +15,10 @@ use motebok::pipeline::workers::{Compiler, Processes, hello_frame};
 use motebok::world::Typesetter;
 use typst_pdf::PdfStandard;
 
-use crate::common::{BIN, add_to_paper_template, copy_tree, root, run, stderr};
+use crate::common::{
+    BIN, add_to_paper_template, children_of, copy_tree, project_with, root, run, run_polling,
+    stderr,
+};
 
 const FIGURE: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="300" height="80" viewBox="0 0 300 80">
   <rect x="10" y="10" width="80" height="20" fill="#1f4e79"/>
@@ -186,17 +189,8 @@ fn a_binary_that_is_not_this_motebok_means_compiling_here() {
 /// The compiler processes a running process has started (Linux; none
 /// elsewhere): its children whose command line names the subcommand.
 fn compilers_of(pid: u32) -> HashSet<u32> {
-    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
-        return HashSet::new();
-    };
-    tasks
-        .flatten()
-        .filter_map(|task| fs::read_to_string(task.path().join("children")).ok())
-        .flat_map(|list| {
-            list.split_whitespace()
-                .filter_map(|c| c.parse::<u32>().ok())
-                .collect::<Vec<_>>()
-        })
+    children_of(pid)
+        .into_iter()
         .filter(|child| {
             fs::read(format!("/proc/{child}/cmdline"))
                 .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("compile-worker"))
@@ -207,29 +201,11 @@ fn compilers_of(pid: u32) -> HashSet<u32> {
 /// Runs `motebok` with `args` in `dir`, noting the compiler processes it
 /// starts while it runs.
 fn run_seeing_compilers(dir: &Path, args: &[&str]) -> (Output, HashSet<u32>) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("motebok runs");
-    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
     let mut seen = HashSet::new();
-    let status = loop {
-        seen.extend(compilers_of(child.id()));
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let output = Output {
-        status,
-        stdout: out.join().unwrap().into_bytes(),
-        stderr: err.join().unwrap().into_bytes(),
-    };
+    let output = run_polling(dir, args, Duration::from_millis(5), |pid| {
+        seen.extend(compilers_of(pid));
+        Ok(())
+    });
     (output, seen)
 }
 
@@ -244,12 +220,7 @@ fn ended(pid: u32) -> bool {
 #[cfg(target_os = "linux")]
 #[test]
 fn compiler_processes_end_soon_after_a_killed_build() {
-    let project = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("templates"), &project.path().join("templates"));
-    copy_tree(
-        &root().join("tests/fixtures/mini"),
-        &project.path().join("content"),
-    );
+    let project = project_with(&root().join("tests/fixtures/mini"));
     // Each case paper takes seconds to compile (144 million empty turns of
     // a loop): a compiler process is busy with one when the build is killed.
     add_to_paper_template(
@@ -364,12 +335,7 @@ fn a_build_in_compiler_processes_writes_what_one_process_writes() {
 
 #[test]
 fn a_typst_error_in_compiler_processes_reads_as_in_one_process() {
-    let project = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("templates"), &project.path().join("templates"));
-    copy_tree(
-        &root().join("tests/fixtures/mini"),
-        &project.path().join("content"),
-    );
+    let project = project_with(&root().join("tests/fixtures/mini"));
     add_to_paper_template(project.path(), "#nosuchfunction()");
     let one = run(project.path(), &["build", "--jobs", "1"]);
     let two = run(project.path(), &["build", "--jobs", "2"]);

@@ -6,10 +6,10 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::common::{BIN, copy_tree, root, run, stderr};
+use crate::common::{copy_tree, root, run, run_polling, stderr};
 
 /// Longest a run may take before the test fails: far beyond what any of these
 /// runs needs once bounded, far below what they took unbounded.
@@ -35,35 +35,13 @@ fn project(meeting: Option<&str>, paper: Option<&str>) -> tempfile::TempDir {
 /// Runs `motebok args` in `dir`, failing the test if it outlives [`WATCHDOG`].
 #[track_caller]
 fn run_watched(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("motebok runs");
-    // Drain the pipes while waiting, so a chatty run cannot block on them.
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
     let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
+    run_polling(dir, args, Duration::from_millis(50), |_| {
         if started.elapsed() > WATCHDOG {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("motebok {args:?} ran for more than {WATCHDOG:?}");
+            return Err(format!("motebok {args:?} ran for more than {WATCHDOG:?}"));
         }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        status,
-        stdout: out.join().unwrap().into_bytes(),
-        stderr: err.join().unwrap().into_bytes(),
-    }
+        Ok(())
+    })
 }
 
 /// Runs `motebok check` and returns its stderr, asserting that it failed.
