@@ -5,8 +5,8 @@
 //! memoized function and one for all of its accelerators: every worker
 //! thread takes them on every memoized call, and a cache trim holds them
 //! while it drops what it evicts, so threads that compile at once wait for
-//! each other more the more cores they are. A process of its own gives each
-//! worker its own cache: nothing is shared, nothing waits.
+//! each other the more, the more cores there are. A process of its own
+//! gives each worker its own cache: nothing is shared, nothing waits.
 //!
 //! The parent loads, plans and renders as before; a worker thread hands its
 //! document's source to a child and waits for the PDF or the diagnostics.
@@ -25,9 +25,10 @@
 //!
 //! A child runs in a process group of its own, so Ctrl-C at a terminal
 //! reaches the parent only, which stops after the documents being compiled
-//! (see [`crate::output::stop_on_signals`]). A child ends when its input ends
-//! (the build is done), and within moments of its parent's end however that
-//! came (a second Ctrl-C, a kill).
+//! (see [`crate::output::stop_on_signals`]). The build ends its children when
+//! it is done with them (they are idle then); a child also ends when its
+//! input ends, and within moments of its parent's end however that came (a
+//! second Ctrl-C, a kill).
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
