@@ -51,6 +51,10 @@ pub const WORKER_COMMAND: &str = "compile-worker";
 /// makes the other side allocate.
 const MAX_FRAME: u64 = 4 << 30;
 
+/// How long a child may take to say [`Hello`], which it says before anything
+/// else.
+const HELLO_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What a child says first: the build of motebok it is.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct Hello {
@@ -284,12 +288,28 @@ impl Processes {
             let _ = child.wait();
             return Err(io::Error::other("no pipes to the child"));
         };
-        let mut worker = Worker {
+        // Heard on a thread of its own, so that a program that is not
+        // motebok, and says nothing, cannot hold the build.
+        let (said, heard) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut from = BufReader::new(from);
+            let hello = expect_frame(&mut from);
+            let _ = said.send((hello, from));
+        });
+        let (hello, from) = match heard.recv_timeout(HELLO_WAIT) {
+            Ok(heard) => heard,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "no hello"));
+            }
+        };
+        let worker = Worker {
             child,
             to: BufWriter::new(to),
-            from: BufReader::new(from),
+            from,
         };
-        let hello: Hello = parse_json(&expect_frame(&mut worker.from)?)?;
+        let hello: Hello = parse_json(&hello?)?;
         if hello != Hello::ours() {
             return Err(io::Error::other(format!("{hello:?} is not this motebok")));
         }

@@ -186,6 +186,23 @@ fn a_binary_that_is_not_this_motebok_means_compiling_here() {
     assert!(Processes::start(PathBuf::from("/bin/sh")).is_none());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_binary_that_says_nothing_does_not_hold_the_build() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("motebok");
+    fs::write(&script, "#!/bin/sh\nexec sleep 600\n").unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let started = std::time::Instant::now();
+    assert!(Processes::start(script).is_none());
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 /// The compiler processes a running process has started (Linux; none
 /// elsewhere): its children whose command line names the subcommand.
 fn compilers_of(pid: u32) -> HashSet<u32> {
