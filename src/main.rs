@@ -23,8 +23,9 @@ fn main() -> ExitCode {
             RunConfig::build(&args, true).and_then(|c| run_build(&in_processes(c)))
         }
         Command::Archive(args) => RunConfig::archive(&args).and_then(|(c, mut site)| {
-            site.build = in_processes(c.clone()).build;
-            run_archive(&(in_processes(c), site))
+            let c = in_processes(c);
+            site.build.compiler_processes = c.build.compiler_processes.clone();
+            run_archive(&(c, site))
         }),
         Command::Check(args) => RunConfig::check(&args).map(|c| run_check(&in_processes(c))),
         Command::Watch(args) => RunConfig::watch(&args).and_then(|c| run_watch(&c)),

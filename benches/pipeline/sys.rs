@@ -132,23 +132,22 @@ pub fn run_measured(mut cmd: Command, ticks: f64) -> Measured {
     // The children's peaks, read every CHILDREN_EVERY polls: reading them is
     // dearer than one file, and the machine measured has few cores.
     let mut children: HashMap<u32, f64> = HashMap::new();
-    let status = (0..)
-        .find_map(|n: u64| {
-            peak = peak.max(peak_mib(child.id()).unwrap_or(0.0));
-            if n.is_multiple_of(CHILDREN_EVERY) {
-                for pid in children_of(child.id()) {
-                    let p = peak_mib(pid).unwrap_or(0.0);
-                    let known = children.entry(pid).or_insert(0.0);
-                    *known = known.max(p);
-                }
+    let mut polls: u64 = 0;
+    let status = loop {
+        peak = peak.max(peak_mib(child.id()).unwrap_or(0.0));
+        if polls.is_multiple_of(CHILDREN_EVERY) {
+            for pid in children_of(child.id()) {
+                let p = peak_mib(pid).unwrap_or(0.0);
+                let known = children.entry(pid).or_insert(0.0);
+                *known = known.max(p);
             }
-            let status = child.try_wait().unwrap();
-            if status.is_none() {
-                thread::sleep(POLL);
-            }
-            status
-        })
-        .expect("the benchmarked command ends");
+        }
+        polls += 1;
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        thread::sleep(POLL);
+    };
     let peak = peak + children.values().sum::<f64>();
     let wall = started.elapsed();
     let errors = errors.join().unwrap_or_default();

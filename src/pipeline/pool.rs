@@ -88,7 +88,12 @@ fn run_jobs(
         contexts: &contexts,
     };
     let done = AtomicUsize::new(0);
-    let trim = Trim::new(jobs.len(), &compiler, config);
+    let trim = Trim::choose(
+        jobs.len(),
+        workers,
+        matches!(compiler, Compiler::Processes(_)),
+        config.compiler_processes.is_some(),
+    );
     let build = |job: &Job| {
         let result = if interrupted() {
             Err(vec![interrupted_error()])
@@ -141,15 +146,6 @@ enum Trim {
 const TRIM_PER_WORKER: usize = 4;
 
 impl Trim {
-    fn new(jobs: usize, compiler: &Compiler, config: &BuildConfig) -> Trim {
-        Trim::choose(
-            jobs,
-            pool().current_num_threads().max(1),
-            matches!(compiler, Compiler::Processes(_)),
-            config.compiler_processes.is_some(),
-        )
-    }
-
     /// How a build of `jobs` documents on `workers` trims: compiled in
     /// processes or here, run `once` (by the binary, not watch).
     fn choose(jobs: usize, workers: usize, processes: bool, once: bool) -> Trim {

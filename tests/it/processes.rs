@@ -114,15 +114,20 @@ fn a_compiler_process_makes_what_this_process_makes() {
 /// and does `then`; each start is logged to `dir/started`.
 #[cfg(unix)]
 fn stand_in(dir: &Path, before: &str, then: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     fs::write(dir.join("hello"), hello_frame()).unwrap();
     let d = dir.display();
-    let script = dir.join("motebok");
-    fs::write(
-        &script,
-        format!("#!/bin/sh\necho $$ >> {d}/started\n{before}\ncat {d}/hello\n{then}\n"),
+    script(
+        dir,
+        &format!("echo $$ >> {d}/started\n{before}\ncat {d}/hello\n{then}"),
     )
-    .unwrap();
+}
+
+/// An executable shell script `dir/motebok` running `body`.
+#[cfg(unix)]
+fn script(dir: &Path, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("motebok");
+    fs::write(&script, format!("#!/bin/sh\n{body}\n")).unwrap();
     fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
     script
 }
@@ -189,13 +194,10 @@ fn a_binary_that_is_not_this_motebok_means_compiling_here() {
 #[cfg(unix)]
 #[test]
 fn a_binary_that_says_nothing_does_not_hold_the_build() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("motebok");
-    fs::write(&script, "#!/bin/sh\nexec sleep 600\n").unwrap();
-    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let silent = script(dir.path(), "exec sleep 600");
     let started = std::time::Instant::now();
-    assert!(Processes::start(script).is_none());
+    assert!(Processes::start(silent).is_none());
     assert!(
         started.elapsed() < Duration::from_secs(60),
         "{:?}",
