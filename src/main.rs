@@ -17,6 +17,7 @@ use motebok::{archive, init, output, schema, watch};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => {
@@ -187,6 +188,28 @@ fn run_watch(config: &RunConfig) -> Result<ExitCode, String> {
         }
     }
 }
+
+/// Turns transparent huge pages off for this process and the compiler
+/// processes it starts (the setting is inherited through `exec`).
+///
+/// mimalloc asks for huge pages on its arenas, where the kernel allows them on
+/// request, so a thread or a compiler process that touches a little of a
+/// region holds 2 MiB of it. On the 200-meeting benchmark archive, 16 jobs
+/// held 1.13 GiB (the sum of the processes' proportional set sizes) with huge
+/// pages and 0.68 GiB without, in the same wall time; with 1 and 2 jobs the
+/// CPU time is the same either way.
+#[cfg(target_os = "linux")]
+fn no_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes one integer and no pointers; it only
+    // sets a flag of this process. Failure (an old kernel) leaves things as
+    // they were, which is harmless.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn no_huge_pages() {}
 
 /// Returns the memory the allocator holds freed to the system.
 fn give_back_freed_memory() {
