@@ -7,7 +7,8 @@
 //! document costs a hash of its own small part, not a render.
 
 use std::hash::{Hash, Hasher};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use minijinja::Value;
 use siphasher::sip::SipHasher13;
@@ -65,9 +66,20 @@ fn combine(shared: &MeetingContext, (item, previous): (Value, Option<Value>)) ->
     }
 }
 
-/// The shared part of the contexts of one build, made once per meeting, with its hash.
+/// The shared part of the contexts of one build, made once per meeting, with
+/// its hash, and let go once the last of the meeting's jobs has taken it: a
+/// large archive does not keep every meeting's context until the build ends
+/// (1 000 meetings: about 100 MiB).
 pub struct Contexts {
-    meetings: Vec<Vec<OnceLock<(MeetingContext, u64)>>>,
+    meetings: Vec<Vec<Shared>>,
+}
+
+/// One meeting's shared part, while jobs of the meeting are still to ask for it.
+#[derive(Default)]
+struct Shared {
+    made: Mutex<Option<Arc<(MeetingContext, u64)>>>,
+    /// Jobs of the meeting that have not asked yet.
+    left: AtomicUsize,
 }
 
 /// A job's context and the hash that stands for it (see [`Contexts::job`]).
@@ -79,15 +91,19 @@ pub struct HashedContext {
 }
 
 impl Contexts {
-    /// An empty cache for the meetings of `project`.
-    pub fn new(project: &Project) -> Contexts {
-        Contexts {
-            meetings: project
-                .bodies
-                .iter()
-                .map(|b| b.meetings.iter().map(|_| OnceLock::new()).collect())
-                .collect(),
+    /// An empty cache for the meetings of `project`, whose documents are `jobs`.
+    pub fn new(project: &Project, jobs: &[Job]) -> Contexts {
+        let meetings: Vec<Vec<Shared>> = project
+            .bodies
+            .iter()
+            .map(|b| b.meetings.iter().map(|_| Shared::default()).collect())
+            .collect();
+        for job in jobs {
+            meetings[job.body][job.meeting]
+                .left
+                .fetch_add(1, Ordering::Relaxed);
         }
+        Contexts { meetings }
     }
 
     /// The context of `job` and its hash: the hash of its meeting's shared
@@ -95,15 +111,30 @@ impl Contexts {
     /// its own part. The parts are hashed as the JSON they serialise to,
     /// which tells `1` from `1.0` and a list from a map.
     pub fn job(&self, project: &Project, labels: &Labels, job: &Job) -> HashedContext {
-        let (shared, shared_hash) = self.meetings[job.body][job.meeting].get_or_init(|| {
-            let shared = meeting_context(project, labels, job.body, job.meeting);
-            let mut hasher = SipHasher13::new();
-            for value in shared.values() {
-                hash_json(&mut hasher, value);
-            }
-            let hash = hasher.finish();
-            (shared, hash)
-        });
+        let slot = &self.meetings[job.body][job.meeting];
+        let made = {
+            let mut made = slot.made.lock().unwrap_or_else(|e| e.into_inner());
+            made.get_or_insert_with(|| {
+                let shared = meeting_context(project, labels, job.body, job.meeting);
+                let mut hasher = SipHasher13::new();
+                for value in shared.values() {
+                    hash_json(&mut hasher, value);
+                }
+                let hash = hasher.finish();
+                Arc::new((shared, hash))
+            })
+            .clone()
+        };
+        // The meeting's last job lets it go, and so does a job beyond those
+        // counted (which made it anew).
+        let before = slot
+            .left
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .unwrap_or(0);
+        if before <= 1 {
+            *slot.made.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+        let (shared, shared_hash) = &*made;
         let (item, previous) = own_parts(project, labels, job);
         let mut hasher = SipHasher13::new();
         shared_hash.hash(&mut hasher);
@@ -153,8 +184,8 @@ mod tests {
         let (project, _) = crate::load::load_project(&root);
         let labels = Labels::builtin();
         let jobs = plan(&project);
-        let contexts = Contexts::new(&project);
-        let again = Contexts::new(&project);
+        let contexts = Contexts::new(&project, &jobs);
+        let again = Contexts::new(&project, &jobs);
         let mut hashes = std::collections::HashSet::new();
         for job in &jobs {
             let hashed = contexts.job(&project, &labels, job);
@@ -167,7 +198,7 @@ mod tests {
         let mut changed = project.clone();
         let meeting = &mut changed.bodies[jobs[0].body].meetings[jobs[0].meeting];
         meeting.place.push('!');
-        let after = Contexts::new(&changed);
+        let after = Contexts::new(&changed, &jobs);
         for job in jobs
             .iter()
             .filter(|j| (j.body, j.meeting) == (jobs[0].body, jobs[0].meeting))
@@ -178,5 +209,40 @@ mod tests {
                 "{job:?}"
             );
         }
+    }
+
+    /// A meeting's shared part is let go when the last of its jobs has
+    /// asked, while the jobs still to ask find it; asking again makes it
+    /// anew, the same.
+    #[test]
+    fn a_meetings_context_is_let_go_after_its_last_job() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let (project, _) = crate::load::load_project(&root);
+        let labels = Labels::builtin();
+        let jobs = plan(&project);
+        let first: Vec<&Job> = jobs
+            .iter()
+            .filter(|j| (j.body, j.meeting) == (jobs[0].body, jobs[0].meeting))
+            .collect();
+        assert!(first.len() > 1, "the first meeting has several documents");
+        let contexts = Contexts::new(&project, &jobs);
+        let slot = &contexts.meetings[jobs[0].body][jobs[0].meeting];
+        let held = || slot.made.lock().unwrap().is_some();
+        let mut hashes = Vec::new();
+        for (n, job) in first.iter().enumerate() {
+            hashes.push(contexts.job(&project, &labels, job).hash);
+            assert_eq!(
+                held(),
+                n + 1 < first.len(),
+                "after job {n} of {}",
+                first.len()
+            );
+        }
+        assert_eq!(contexts.job(&project, &labels, first[0]).hash, hashes[0]);
+        assert!(!held(), "a job beyond those counted does not keep it");
+        // Another meeting's part was not made.
+        let other = &contexts.meetings[jobs.last().unwrap().body][jobs.last().unwrap().meeting];
+        assert!(other.made.lock().unwrap().is_none());
+        assert!(other.left.load(Ordering::Relaxed) > 0);
     }
 }

@@ -81,7 +81,7 @@ fn run_jobs(
         Some(processes) => Compiler::Processes(processes),
         None => Compiler::InProcess(Typesetter::shared()),
     };
-    let contexts = Contexts::new(project);
+    let contexts = Contexts::new(project, jobs);
     let inputs = Inputs {
         renderer,
         project,
