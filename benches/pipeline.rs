@@ -23,7 +23,11 @@
 //!    processes at a time (as `xargs -P J`), J = 1 (skipped when
 //!    `MOTEBOK_BENCH_QUICK` is set) and one per core, and motebok ÷ CLI;
 //! 5. a large archive of `MOTEBOK_BENCH_LARGE` meetings (default 1000; 0
-//!    skips): cold build, peak memory, and a no-op rebuild (best of 3);
+//!    skips): cold build, peak memory, and a no-op rebuild (best of 3); on a
+//!    machine with fewer cores than `MOTEBOK_BENCH_MEMORY_JOBS` (default 16),
+//!    a second cold build with that many jobs, for its peak memory only (16
+//!    compiler processes hold what 16 documents need at once, on any number
+//!    of cores; their wall time on fewer cores says nothing);
 //! 6. the rebuild after one case paper of the archive is edited, and cold
 //!    builds of the largest example meeting (1 job and all, best of 3).
 //!
@@ -36,8 +40,10 @@
 //!
 //! CPU times are the children's `cutime` + `cstime` from `/proc/self/stat`,
 //! memory is VmHWM and VmRSS from `/proc/<pid>/status` (Linux; a build's peak
-//! is the sum of the peaks of motebok and of each of its compiler
-//! processes, read every 100 ms: no less than their peak together); the load
+//! is the largest sum of the proportional set sizes of motebok and its
+//! compiler processes, from `/proc/<pid>/smaps_rollup` every 100 ms, so that
+//! the binary's pages they share count once; never less than motebok's own
+//! VmHWM); the load
 //! average is printed at the start and the end, since other work on the
 //! machine slows every figure. Numbers vary with the machine; the README
 //! records one run. A quick check: `MOTEBOK_BENCH_MEETINGS=12
@@ -71,6 +77,9 @@ struct Settings {
     edits: usize,
     meetings: usize,
     large: usize,
+    /// Jobs of the large archive's memory run (`MOTEBOK_BENCH_MEMORY_JOBS`,
+    /// default 16, the cores of issue 14's many-core targets).
+    memory_jobs: usize,
     /// `MOTEBOK_BENCH_QUICK`: skip the typst CLI with one process.
     quick: bool,
     /// Clock ticks a second of `/proc` CPU times.
@@ -99,6 +108,7 @@ fn main() {
         edits: env_number("MOTEBOK_BENCH_EDITS", 200),
         meetings: env_number("MOTEBOK_BENCH_MEETINGS", 200),
         large: env_number("MOTEBOK_BENCH_LARGE", 1000),
+        memory_jobs: env_number("MOTEBOK_BENCH_MEMORY_JOBS", 16),
         quick: env_flag("MOTEBOK_BENCH_QUICK"),
         ticks: sys::clock_ticks(),
         typst: typst_cli::find_typst(),
@@ -413,6 +423,19 @@ fn bench_large(dir: &Path, s: &Settings, motebok: &ArchiveRun, t: &mut Table) {
         build_figure(&cold, s.threads, pdfs),
         "peak ≤ 1 GiB (1000 meetings)",
     );
+    if s.memory_jobs > s.threads {
+        let many = archive::build(dir, Some(s.memory_jobs), true, &[], s.ticks);
+        t.add(
+            format!(
+                "motebok build --force, {workload}, {} on {} cores: peak memory (the wall time says nothing of {} cores)",
+                jobs_word(s.memory_jobs),
+                s.threads,
+                s.memory_jobs
+            ),
+            format!("peak {:.0} MiB", many.peak_mib),
+            "peak ≤ 1 GiB (1000 meetings)",
+        );
+    }
     if let Some(base) = motebok.wall_at(s.threads) {
         let ratio = cold.wall.as_secs_f64() / base.as_secs_f64();
         t.add(

@@ -1,7 +1,6 @@
 //! What the benchmark reads from the system: settings from the environment,
 //! memory and CPU time from `/proc`, file times and folder listings.
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,7 +12,8 @@ use crate::common::children_of;
 /// How often a running child's peak memory is read.
 const POLL: Duration = Duration::from_millis(5);
 
-/// Every how many [`POLL`]s the peaks of a running child's own children are read.
+/// Every how many [`POLL`]s the memory of a running child and of its own
+/// children is read together (every 100 ms).
 const CHILDREN_EVERY: u64 = 20;
 
 /// A number from the environment variable `name`, or `default`.
@@ -39,8 +39,20 @@ pub fn rss_mib(pid: u32) -> Option<f64> {
     status_field(pid, "VmRSS:")
 }
 
+/// Proportional set size (`Pss` of `/proc/<pid>/smaps_rollup`) of a running
+/// process, in MiB: its private memory and its share of pages it shares with
+/// other processes (the binary and its fonts, mapped by every compiler
+/// process), so that a sum over processes counts shared pages once.
+pub fn pss_mib(pid: u32) -> Option<f64> {
+    proc_field(pid, "smaps_rollup", "Pss:")
+}
+
 fn status_field(pid: u32, field: &str) -> Option<f64> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    proc_field(pid, "status", field)
+}
+
+fn proc_field(pid: u32, file: &str, field: &str) -> Option<f64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
@@ -110,9 +122,9 @@ pub struct Measured {
     pub wall: Duration,
     /// CPU time of the child (user + system).
     pub cpu: Duration,
-    /// Peak resident memory in MiB: the process's own peak (VmHWM) and those
-    /// of its children (compiler processes), summed: no less than the peak
-    /// of them all together.
+    /// Peak memory in MiB: the largest sum of the proportional set sizes of
+    /// the process and its children (compiler processes), read every 100 ms,
+    /// and no less than the process's own peak (VmHWM).
     pub peak_mib: f64,
 }
 
@@ -129,18 +141,17 @@ pub fn run_measured(mut cmd: Command, ticks: f64) -> Measured {
     let stderr = child.stderr.take().unwrap();
     let errors = thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
     let mut peak: f64 = 0.0;
-    // The children's peaks, read every CHILDREN_EVERY polls: reading them is
-    // dearer than one file, and the machine measured has few cores.
-    let mut children: HashMap<u32, f64> = HashMap::new();
     let mut polls: u64 = 0;
     let status = loop {
         peak = peak.max(peak_mib(child.id()).unwrap_or(0.0));
+        // Reading every process's memory is dearer than one file, and the
+        // machine measured has few cores: every CHILDREN_EVERY polls.
         if polls.is_multiple_of(CHILDREN_EVERY) {
-            for pid in children_of(child.id()) {
-                let p = peak_mib(pid).unwrap_or(0.0);
-                let known = children.entry(pid).or_insert(0.0);
-                *known = known.max(p);
-            }
+            let together: f64 = std::iter::once(child.id())
+                .chain(children_of(child.id()))
+                .filter_map(pss_mib)
+                .sum();
+            peak = peak.max(together);
         }
         polls += 1;
         if let Some(status) = child.try_wait().unwrap() {
@@ -148,7 +159,6 @@ pub fn run_measured(mut cmd: Command, ticks: f64) -> Measured {
         }
         thread::sleep(POLL);
     };
-    let peak = peak + children.values().sum::<f64>();
     let wall = started.elapsed();
     let errors = errors.join().unwrap_or_default();
     assert!(status.success(), "{cmd:?} failed:\n{errors}");
