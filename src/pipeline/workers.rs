@@ -503,7 +503,7 @@ fn serve_all(pipes: &Arc<Mutex<Pipes>>, give_back: &(dyn Fn() + Sync)) -> io::Re
         // document made the next fault it all in again, 5 % of a child's CPU
         // on the 200-meeting benchmark archive, while keeping all of it
         // made 16 idle children hold what their largest pack needed (16
-        // jobs: 799 MiB instead of 667).
+        // jobs on the 200-meeting archive: 799 MiB instead of about 670).
         typst::comemo::evict(0);
         if holds_more_than(GIVE_BACK_ABOVE) {
             give_back();
@@ -534,7 +534,9 @@ fn own_resident() -> Option<u64> {
     let (resident, shared) = (pages.next()??, pages.next()??);
     // SAFETY: sysconf only reads a system constant.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    Some(resident.saturating_sub(shared) * u64::try_from(page).ok()?)
+    resident
+        .saturating_sub(shared)
+        .checked_mul(u64::try_from(page).ok()?)
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -604,7 +606,7 @@ mod tests {
     }
 
     /// The memory a compiler process holds of its own is read (Linux): some,
-    /// and less than all there is; a megabyte more is held once it is used.
+    /// and less than all there is, and more once 64 MiB more is written.
     #[cfg(target_os = "linux")]
     #[test]
     fn a_process_knows_the_memory_it_holds() {
@@ -612,9 +614,10 @@ mod tests {
         assert!(before > 0);
         assert!(holds_more_than(0));
         assert!(!holds_more_than(u64::MAX));
-        let held = vec![1u8; 64 << 20];
+        let held = std::hint::black_box(vec![1u8; 64 << 20]);
         let after = own_resident().unwrap();
-        assert!(after >= before + (32 << 20), "{before} -> {after}");
+        // Other tests' threads allocate and free meanwhile: a margin.
+        assert!(after >= before + (16 << 20), "{before} -> {after}");
         drop(held);
     }
 }

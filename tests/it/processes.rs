@@ -375,7 +375,7 @@ fn a_typst_error_in_compiler_processes_reads_as_in_one_process() {
 
 /// motebok's processes do without transparent huge pages: with them,
 /// mimalloc's arenas made each worker thread and each compiler process hold
-/// 2 MiB where it touched a little (16 jobs held 1.13 GiB instead of 0.68).
+/// 2 MiB where it touched a little (16 jobs held 1127 MiB instead of 675).
 #[cfg(target_os = "linux")]
 #[test]
 fn motebok_runs_without_transparent_huge_pages() {
@@ -388,13 +388,15 @@ fn motebok_runs_without_transparent_huge_pages() {
         .unwrap();
     // The hello comes once main has begun: the flag is set by then.
     let mut len = [0u8; 8];
-    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut len).unwrap();
-    let status = fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
-    drop(child.stdin.take());
+    let said = std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut len);
+    let status = fs::read_to_string(format!("/proc/{}/status", child.id()));
+    let _ = child.kill();
     child.wait().unwrap();
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("THP_enabled:"))
-        .expect("the kernel reports THP_enabled (Linux 5.0 and later)");
+    said.expect("the compiler process says hello");
+    let status = status.unwrap();
+    let Some(line) = status.lines().find(|l| l.starts_with("THP_enabled:")) else {
+        eprintln!("this kernel does not report THP_enabled (Linux 5.0 and later): not checked");
+        return;
+    };
     assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
 }
