@@ -176,14 +176,19 @@ mod tests {
     use super::*;
     use crate::pipeline::plan;
 
+    /// The examples' project, the built-in words and the project's jobs.
+    fn examples() -> (Project, Labels, Vec<Job>) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let (project, _) = crate::load::load_project(&root);
+        let jobs = plan(&project);
+        (project, Labels::builtin(), jobs)
+    }
+
     /// The cached, hashed context is the context, and equal contexts hash equal
     /// while a change anywhere in a meeting changes every hash of it.
     #[test]
     fn cached_contexts_are_the_contexts_and_hash_what_they_hold() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let (project, _) = crate::load::load_project(&root);
-        let labels = Labels::builtin();
-        let jobs = plan(&project);
+        let (project, labels, jobs) = examples();
         let contexts = Contexts::new(&project, &jobs);
         let again = Contexts::new(&project, &jobs);
         let mut hashes = std::collections::HashSet::new();
@@ -216,10 +221,7 @@ mod tests {
     /// anew, the same.
     #[test]
     fn a_meetings_context_is_let_go_after_its_last_job() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let (project, _) = crate::load::load_project(&root);
-        let labels = Labels::builtin();
-        let jobs = plan(&project);
+        let (project, labels, jobs) = examples();
         let first: Vec<&Job> = jobs
             .iter()
             .filter(|j| (j.body, j.meeting) == (jobs[0].body, jobs[0].meeting))
