@@ -132,13 +132,32 @@ fn rebuild_outcome(rebuild: &Rebuild<'_>) -> String {
         .map(|d| d.path.display().to_string())
         .collect();
     names.sort();
-    let rebuilt = if names.is_empty() {
+    let mut rebuilt = if names.is_empty() && report.removed.is_empty() {
         "no document changed".to_owned()
+    } else if names.is_empty() {
+        String::new()
     } else if names.len() > WATCH_NAMED_DOCUMENTS {
         format!("rebuilt {} documents", names.len())
     } else {
         format!("rebuilt {}", names.join(", "))
     };
+    if !report.removed.is_empty() {
+        let removed: Vec<String> = report
+            .removed
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let removed = if removed.len() > WATCH_NAMED_DOCUMENTS {
+            format!("removed {} files no longer built", removed.len())
+        } else {
+            format!("removed {} (no longer built)", removed.join(", "))
+        };
+        rebuilt = if rebuilt.is_empty() {
+            removed
+        } else {
+            format!("{rebuilt}; {removed}")
+        };
+    }
     if !report.failed() {
         return rebuilt;
     }

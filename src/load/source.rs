@@ -31,8 +31,8 @@ pub const MEETING_FILE: &str = "meeting.yaml";
 /// The minutes file in a meeting's folder.
 pub const MINUTES_FILE: &str = "minutes.yaml";
 
-/// The sub-folders of `dir`, sorted by name, links to folders inside the
-/// content folder followed. A link to a folder outside it is not followed: an
+/// The sub-folders of `dir`, sorted by name, hidden ones left out, links to
+/// folders inside the content folder followed. A link to a folder outside it is not followed: an
 /// error when the folder holds `marker` (it is meant as a body or meeting), a
 /// warning otherwise.
 pub(crate) fn sub_folders(
@@ -43,6 +43,11 @@ pub(crate) fn sub_folders(
 ) -> std::io::Result<Vec<PathBuf>> {
     let mut dirs = Vec::new();
     for entry in fsread::entries(Root::content(content_dir), dir)? {
+        // Hidden folders (`.git`, a copy a sync tool or a script is writing
+        // before it renames it) are not bodies or meetings.
+        if entry.name.starts_with('.') {
+            continue;
+        }
         match entry.kind {
             EntryKind::Folder => dirs.push(entry.path),
             EntryKind::OutsideFolder(resolved) => {

@@ -8,7 +8,7 @@
 //! truncated or emptied file changes its size, so it is caught without reading
 //! it; hashing every PDF on every build would cost a read of the whole output.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -279,19 +279,19 @@ impl Fingerprints {
         same
     }
 
-    /// Removes, as part of `commit`, every file the manifest records that is not
-    /// in `keep` (paths relative to `output`): files of removed meetings, removed
+    /// Removes, as part of `commit`, every file the manifest records that
+    /// `keep` does not keep (paths relative to `output`): files of removed meetings, removed
     /// case papers, drafts no longer built and Typst sources no longer kept.
     /// A recorded file changed since motebok wrote it is left in place and
     /// forgotten. Returns the removed paths and, for each file left, why.
     pub fn prune(
         &self,
         output: &Path,
-        keep: &HashSet<PathBuf>,
+        keep: impl Fn(&Path) -> bool,
         commit: &mut Commit,
     ) -> (Vec<PathBuf>, Vec<String>) {
         let mut stale: Vec<PathBuf> = match self.files.lock() {
-            Ok(map) => map.keys().filter(|p| !keep.contains(*p)).cloned().collect(),
+            Ok(map) => map.keys().filter(|p| !keep(p)).cloned().collect(),
             Err(_) => return (Vec::new(), Vec::new()),
         };
         stale.sort();
@@ -363,6 +363,7 @@ fn remove_old_state(output: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     fn written(output: &Path, rel: &str, bytes: &[u8]) -> Written {
         let path = output.join(rel);
@@ -416,7 +417,7 @@ mod tests {
         fs::write(out.join("m/mine.pdf"), b"never written by motebok").unwrap();
         let keep: HashSet<PathBuf> = [PathBuf::from("m/a.pdf")].into();
         let mut commit = Commit::default();
-        let (removed, left) = f.prune(out, &keep, &mut commit);
+        let (removed, left) = f.prune(out, |p| keep.contains(p), &mut commit);
         drop(commit);
         assert_eq!(removed, [PathBuf::from("m/b.pdf")]);
         assert_eq!(left.len(), 1, "{left:?}");

@@ -260,7 +260,8 @@ pub fn finish_output(
                     .chain(d.kept.iter().cloned())
             })
             .collect();
-        let (removed, left) = fingerprints.prune(&config.output, &keep, &mut report.commit);
+        let (removed, left) =
+            fingerprints.prune(&config.output, |p| keep.contains(p), &mut report.commit);
         if let Some(last) = last.filter(|_| left.is_empty()) {
             fingerprints.set_last(last);
         }

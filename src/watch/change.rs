@@ -25,22 +25,26 @@ pub enum Change {
     Ignored,
 }
 
-/// Sorts a changed path into a [`Change`].
+/// Sorts a changed path into a [`Change`]. `path` is as the event named it
+/// (its folder made absolute, the path itself not followed if it is a link),
+/// so that a file replaced by a link is a change of that file.
 pub fn classify(path: &Path, content: &Path, templates: &Path, output: &Path) -> Change {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let is_temp = name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".tmp");
-    if is_temp || path.starts_with(output) {
+    if is_scratch(&name) || path.starts_with(output) {
         return Change::Ignored;
     }
-    if path.starts_with(templates) {
-        // Templates, in subfolders too, and the data they read (`labels.yaml`).
-        return if crate::render::templates::is_set_file(&name) {
+    if let Ok(rel) = path.strip_prefix(templates) {
+        // Templates, in subfolders too, and the data they read
+        // (`labels.yaml`); the folder itself or a folder in it, created,
+        // moved or removed with what it holds. Hidden folders are not read.
+        let hidden = rel.iter().any(|c| c.to_string_lossy().starts_with('.'));
+        let folder = rel.as_os_str().is_empty()
+            || path.is_dir()
+            || (!path.exists() && path.extension().is_none());
+        return if !hidden && (folder || crate::render::templates::is_set_file(&name)) {
             Change::Template
         } else {
             Change::Ignored
@@ -53,6 +57,11 @@ pub fn classify(path: &Path, content: &Path, templates: &Path, output: &Path) ->
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
+    // Hidden body and meeting folders (`.git`, a copy an editor or a sync
+    // tool is writing) are not read.
+    if parts.iter().take(2).any(|p| p.starts_with('.')) {
+        return Change::Ignored;
+    }
     match parts.as_slice() {
         [] => Change::Content,
         // A body folder comes and goes with its name; a file beside the body
@@ -68,6 +77,17 @@ pub fn classify(path: &Path, content: &Path, templates: &Path, output: &Path) ->
         [_, _, ..] if name.ends_with(".md") => Change::Paper(path.to_path_buf()),
         [body, meeting, ..] => Change::Meeting(body.clone(), meeting.clone()),
     }
+}
+
+/// Whether `name` is an editor's or a tool's scratch file beside the real
+/// one: hidden (`.38-20.md.swp`, `.#38-20.md`), a backup (`38-20.md~`), an
+/// autosave (`#38-20.md#`) or a temp file.
+fn is_scratch(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
 }
 
 /// The jobs a set of changes requires.
@@ -128,8 +148,10 @@ fn prints_paper(project: &Project, job: &Job, path: &Path) -> bool {
     }
 }
 
+/// Whether `a` and `b` name the same file, as named: a link is not
+/// followed, so a case paper that links to another is not that other.
 fn same_file(a: &Path, b: &Path) -> bool {
-    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    a == b || super::as_named(a) == super::as_named(b)
 }
 
 #[cfg(test)]
@@ -150,6 +172,15 @@ mod tests {
             ("/p/templates/labels.yaml", Change::Template),
             ("/p/templates/notes.txt", Change::Ignored),
             ("/p/templates/.sak.typ.j2.swp", Change::Ignored),
+            // The folder itself, or a folder in it, moved in, out or over.
+            ("/p/templates", Change::Template),
+            ("/p/templates/felles", Change::Template),
+            // A hidden folder being written before it is renamed into place.
+            ("/p/templates/.felles.new/side.typ.j2", Change::Ignored),
+            ("/p/content/.git/index", Change::Ignored),
+            ("/p/content/.git", Change::Ignored),
+            ("/p/content/nehs/.2020-09/meeting.yaml", Change::Ignored),
+            ("/p/content/nehs/2020-07/saker/#38-20.md#", Change::Ignored),
             ("/p/content/nehs/body.yaml", Change::Body("nehs".into())),
             ("/p/content", Change::Content),
             ("/p/content/nehs", Change::Body("nehs".into())),

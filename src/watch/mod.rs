@@ -25,8 +25,9 @@ use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::document::Papers;
 use crate::model::Project;
+use crate::output::Commit;
 use crate::pipeline::{
-    BuildConfig, BuildReport, Fingerprints, Job, build_jobs, finish, load_partial,
+    BuildConfig, BuildReport, Fingerprints, Job, build_jobs, finish, load_partial, plan,
 };
 use crate::render::Renderer;
 
@@ -94,7 +95,7 @@ pub fn watch(
         printed: HashSet::new(),
     };
     let (templates, output) = (absolute(&config.templates), absolute(&config.output));
-    let sort = |p: &Path| classify(&absolute(p), &content, &templates, &output);
+    let sort = |p: &Path| classify(&as_named(p), &content, &templates, &output);
     state.rebuild([Change::Content].into(), "initial build", report);
     // The initial build may have compiled every document; what the next
     // rebuilds need of that is made again by the first of them, and the rest
@@ -240,9 +241,12 @@ impl State<'_> {
             }
             _ => BuildReport::default(),
         };
-        let result = finish(diagnostics, result, started);
+        let mut result = finish(diagnostics, result, started);
         if !result.failed() {
             self.pending.clear();
+            if self.filter.is_empty() {
+                self.remove_what_is_no_longer_made(&project, &mut result);
+            }
         }
         let what = if carried {
             format!("{what} (and changes held back by earlier errors)")
@@ -265,6 +269,31 @@ impl State<'_> {
         });
         // Recorded after reporting, off the path from save to PDF.
         let _ = self.fingerprints.save(&self.config.output);
+    }
+
+    /// Removes the files earlier builds wrote that the content no longer
+    /// makes (a case paper taken off the agenda, a meeting folder renamed or
+    /// removed), as `build` does; called after a rebuild with no error, of
+    /// every meeting. The documents kept are every document the content
+    /// plans, drafts too, with their kept sources; the other files kept
+    /// sources show are left to the next `build`, which knows them.
+    fn remove_what_is_no_longer_made(&self, project: &Project, report: &mut BuildReport) {
+        let planned: HashSet<PathBuf> = plan(project).into_iter().map(|j| j.path).collect();
+        let keep = |path: &Path| match path.extension().and_then(|e| e.to_str()) {
+            Some("pdf") => planned.contains(path),
+            Some("typ") => self.config.keep_typst && planned.contains(&path.with_extension("pdf")),
+            _ => true,
+        };
+        let mut commit = Commit::default();
+        let (removed, left) = self
+            .fingerprints
+            .prune(&self.config.output, keep, &mut commit);
+        // Dropped, the commit is final: the removed files' backups go.
+        drop(commit);
+        report.removed = removed;
+        report
+            .diagnostics
+            .extend(left.into_iter().map(Diagnostic::warning));
     }
 
     /// Builds `jobs`: the documents that print every case paper of their
@@ -370,6 +399,18 @@ pub(crate) fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// `path` made absolute as named: its folder made absolute and free of
+/// links (see [`absolute`]), the last part kept as it is, a link or not. An
+/// event names the link a save left, not where it leads: a case paper
+/// replaced by a link out of the project is a change of that case paper,
+/// which the loader then refuses.
+pub(crate) fn as_named(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
+        _ => absolute(path),
+    }
+}
+
 /// The changed paths the build reads, relative to the project, without the
 /// paths inside a changed folder; removed ones marked.
 fn describe(
@@ -381,7 +422,7 @@ fn describe(
     let read: Vec<PathBuf> = paths
         .iter()
         .filter(|p| reads(p))
-        .map(|p| absolute(p))
+        .map(|p| as_named(p))
         .collect();
     let names: Vec<String> = read
         .iter()

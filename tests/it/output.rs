@@ -142,6 +142,26 @@ fn a_removed_meeting_is_removed_but_a_filtered_build_removes_nothing() {
     assert!(dir.join("output/rad/2023-06/innkalling.pdf").is_file());
 }
 
+/// A hidden copy of a meeting folder (a sync tool's or a script's, being
+/// written before it is renamed into place) is not a meeting: before, it
+/// was loaded as one, and its number clashed with the meeting it copies.
+#[test]
+fn a_hidden_folder_is_not_a_body_or_a_meeting() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let dir = project.path();
+    let content = dir.join("content");
+    copy_tree(
+        &content.join("styret/2024-01"),
+        &content.join("styret/.2024-01.kopi"),
+    );
+    copy_tree(&content.join("styret"), &content.join(".styret-kopi"));
+    let out = build(dir, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("output/styret/2024-01/innkalling.pdf").is_file());
+    assert!(!dir.join("output/styret/.2024-01.kopi").exists());
+    assert!(!dir.join("output/.styret-kopi").exists());
+}
+
 #[test]
 fn temporary_files_of_a_killed_run_are_removed_on_start() {
     let project = project_with(&root().join("tests/fixtures/mini"));

@@ -311,6 +311,100 @@ fn watch_does_not_build_a_case_paper_a_save_left_empty() {
     );
 }
 
+/// A templates folder moved into a project that had none: every document is
+/// built with it (before, the folder's own event was not a template's, and
+/// nothing was rebuilt). Moving it out again goes back to the built-in ones.
+#[test]
+fn watch_sees_a_templates_folder_moved_in_and_out() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let templates = project.path().join("templates");
+    let aside = project.path().join("maler-ny");
+    fs::rename(&templates, &aside).unwrap();
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let paper = project.path().join("output/styret/2024-01/sak-03-24.pdf");
+    assert!(!pdf_text(&paper).contains("Lagt til i malen"));
+
+    let template = aside.join("sak.typ.j2");
+    let text = fs::read_to_string(&template).unwrap();
+    let call = "{{ f.saksfremlegg(body, meeting, item) }}";
+    fs::write(
+        &template,
+        text.replace(call, &format!("{call}\nLagt til i malen.")),
+    )
+    .unwrap();
+    fs::rename(&aside, &templates).unwrap();
+    let line = watch.expect_line("sak-03-24.pdf");
+    assert!(line.starts_with("templates"), "names the folder: {line}");
+    assert!(pdf_text(&paper).contains("Lagt til i malen."));
+
+    fs::rename(&templates, &aside).unwrap();
+    let line = watch.expect_line("sak-03-24.pdf");
+    assert!(line.contains("templates (removed)"), "{line}");
+    assert!(!pdf_text(&paper).contains("Lagt til i malen."));
+}
+
+/// What the content no longer makes is removed, as `build` removes it: a
+/// case taken off the agenda, and the PDFs of a meeting folder
+/// renamed (before, watch left them in the output for good).
+#[test]
+fn watch_removes_what_the_content_no_longer_makes() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let meeting = project.path().join("content/styret/2024-01");
+    let out = project.path().join("output/styret");
+    assert!(out.join("2024-01/sak-04-24.pdf").is_file());
+
+    let yaml = meeting.join("meeting.yaml");
+    let text = fs::read_to_string(&yaml).unwrap();
+    let (from, to) = (
+        text.find("  - case: 4/24").unwrap(),
+        text.find("  - break: Pause").unwrap(),
+    );
+    fs::write(&yaml, format!("{}{}", &text[..from], &text[to..])).unwrap();
+    let line = watch.expect_line("removed styret/2024-01/sak-04-24.pdf (no longer built)");
+    assert!(line.contains("motepakke.pdf"), "{line}");
+    assert!(!out.join("2024-01/sak-04-24.pdf").exists());
+    assert!(out.join("2024-01/sak-03-24.pdf").is_file());
+
+    fs::rename(&meeting, meeting.with_file_name("2024-02")).unwrap();
+    watch.expect_line("removed");
+    assert!(out.join("2024-02/innkalling.pdf").is_file());
+    assert!(
+        !out.join("2024-01").exists(),
+        "the old meeting's folder is gone"
+    );
+}
+
+/// A case paper replaced by a link to a file outside the project: the link is
+/// refused as `build` refuses it, and what it leads to is never printed
+/// (before, the event was taken for the file outside, and nothing happened).
+#[cfg(unix)]
+#[test]
+fn watch_refuses_a_case_paper_replaced_by_a_link_out_of_the_project() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("hemmelig.md");
+    fs::write(&secret, "Hemmelig tekst utenfor prosjektet.\n").unwrap();
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    let pdf = project.path().join("output/styret/2024-01/sak-03-24.pdf");
+    let before = fs::read(&pdf).unwrap();
+
+    fs::remove_file(&paper).unwrap();
+    std::os::unix::fs::symlink(&secret, &paper).unwrap();
+    let error = watch.expect_error("outside the content folder");
+    assert!(error.contains("03-24.md"), "{error}");
+    let line = watch.expect_line("failed with");
+    assert!(
+        line.starts_with("content/styret/2024-01/saker/03-24.md"),
+        "names the link, not where it leads: {line}"
+    );
+    assert_eq!(fs::read(&pdf).unwrap(), before, "the last good PDF is kept");
+}
+
 /// A meeting folder renamed: its documents are built under the new name, and
 /// the files in the renamed folder are watched.
 #[test]
