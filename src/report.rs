@@ -165,11 +165,38 @@ fn rebuild_outcome(rebuild: &Rebuild<'_>) -> String {
     if rebuild.errors_in.is_empty() {
         return format!("failed with {errors}; the last good PDFs are kept");
     }
-    format!(
-        "{rebuilt}; failed with {errors} in {}; the last good PDFs of {} are kept",
-        rebuild.errors_in.join(", "),
-        rebuild.held.join(", ")
-    )
+    let mut line = format!(
+        "{rebuilt}; failed with {errors} in {}",
+        rebuild.errors_in.join(", ")
+    );
+    if !rebuild.held.is_empty() {
+        line.push_str(&format!(
+            "; the last good PDFs of {} are kept",
+            rebuild.held.join(", ")
+        ));
+    }
+    let kept: Vec<String> = rebuild
+        .kept
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    match kept.len() {
+        0 => {}
+        1 => line.push_str(&format!("; the last good {} is kept", kept[0])),
+        n if n <= WATCH_NAMED_DOCUMENTS => {
+            line.push_str(&format!("; the last good {} are kept", kept.join(", ")))
+        }
+        n => line.push_str(&format!("; the last good PDFs of {n} documents are kept")),
+    }
+    match rebuild.unbuilt.len() {
+        0 => {}
+        1 => line.push_str(&format!("; {} is not built", rebuild.unbuilt[0])),
+        n if n <= WATCH_NAMED_DOCUMENTS => {
+            line.push_str(&format!("; {} are not built", rebuild.unbuilt.join(", ")))
+        }
+        n => line.push_str(&format!("; {n} documents or meetings are not built")),
+    }
+    line
 }
 
 /// One line per document written (unless `quiet`), the diagnostics, and a summary.

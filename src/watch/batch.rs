@@ -1,5 +1,6 @@
 //! Watch stage, batches: the file events of one save gathered into one set of
-//! changed paths, held back while a saved file is still empty.
+//! changed paths, held back while a saved file is still empty or still open
+//! after a write.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use notify::EventKind;
-use notify::event::{CreateKind, ModifyKind, RemoveKind};
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RemoveKind, RenameMode};
 
 /// How long to wait for more events after one arrives. Editors save in bursts
 /// (write a temp file, rename it over the original, touch metadata); a short
@@ -18,10 +19,12 @@ pub const BATCH_QUIET: Duration = Duration::from_millis(10);
 /// The longest a batch may gather events before the rebuild starts anyway.
 pub const BATCH_MAX: Duration = Duration::from_millis(150);
 
-/// How long a changed file may stay empty before it is built as it is. A save
-/// that truncates a file and writes it afterwards (150 ms later, say) leaves it
-/// empty in between; the next event ends the wait at once, so only a file that
-/// was really emptied waits this long.
+/// How long a changed file may stay empty, or open after a write, before it
+/// is built as it is. A save that truncates a file and writes it afterwards
+/// (150 ms later, say) leaves it empty in between; one that writes part of it,
+/// waits and writes the rest leaves it open in between. The next event (the
+/// write, or the file closed) ends the wait at once, so only a file that was
+/// really emptied, or that a writer holds open, waits this long.
 pub const EMPTY_GRACE: Duration = Duration::from_millis(1000);
 
 /// How often an idle watcher checks whether it was asked to stop.
@@ -34,13 +37,34 @@ pub(super) struct Batch {
     pub(super) paths: BTreeSet<PathBuf>,
     /// Whether a folder was created, removed or renamed, so the watches must be renewed.
     pub(super) folders_moved: bool,
+    /// The files written and not yet closed (Linux, where the system tells
+    /// when a file written is closed): a writer is still at them.
+    open: BTreeSet<PathBuf>,
 }
 
 impl Batch {
     fn add(&mut self, event: notify::Result<notify::Event>) {
         let Ok(event) = event else { return };
-        if matches!(event.kind, EventKind::Access(_)) {
-            return;
+        match event.kind {
+            // Closed after writing: the file is saved.
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+                for path in &event.paths {
+                    self.open.remove(path);
+                }
+            }
+            EventKind::Access(_) => return,
+            EventKind::Modify(ModifyKind::Data(_)) | EventKind::Create(CreateKind::File)
+                if cfg!(target_os = "linux") =>
+            {
+                self.open.extend(event.paths.iter().cloned());
+            }
+            // A path removed or renamed away no longer names what was written.
+            EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
+                for path in &event.paths {
+                    self.open.remove(path);
+                }
+            }
+            _ => {}
         }
         let folder = match event.kind {
             EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder) => true,
@@ -53,26 +77,37 @@ impl Batch {
         self.folders_moved |= folder;
         self.paths.extend(event.paths);
     }
+
+    /// Whether a file the build reads (`reads`) is not written yet: empty (a
+    /// save that truncates it and writes it later), or still open after a
+    /// write (a save that writes part, waits, and writes the rest).
+    fn unsettled(&self, reads: impl Fn(&Path) -> bool) -> bool {
+        self.paths
+            .iter()
+            .any(|p| reads(p) && (self.open.contains(p) || is_empty_file(p)))
+    }
 }
 
 /// What waiting for events came to.
 pub(super) enum Next {
-    /// A batch of events.
-    Batch(Batch),
+    /// Events, added to the batch.
+    Events,
     /// No event within the time given.
     Quiet,
     /// Asked to stop, or the watcher is gone.
     Stop,
 }
 
-/// Waits for the next batch of events: without `limit`, until one arrives or
-/// the watcher is stopped; with it, at most that long.
-pub(super) fn next_batch(
+/// Waits for the next events and adds them to `batch`: without `limit`,
+/// until one arrives or the watcher is stopped; with it, at most that long.
+/// The events that follow within [`BATCH_QUIET`] of each other (up to
+/// [`BATCH_MAX`]) are added too.
+pub(super) fn next_events(
     rx: &Receiver<notify::Result<notify::Event>>,
     stop: &AtomicBool,
     limit: Option<Duration>,
+    batch: &mut Batch,
 ) -> Next {
-    let mut batch = Batch::default();
     let waited = Instant::now();
     loop {
         if stop.load(Ordering::SeqCst) {
@@ -101,27 +136,26 @@ pub(super) fn next_batch(
             break;
         }
     }
-    Next::Batch(batch)
+    Next::Events
 }
 
 /// Waits for a batch whose files are written: while a file it names that the
-/// build reads (`reads`) is empty, more events are awaited for up to
-/// [`EMPTY_GRACE`] and joined to it. `None` when asked to stop.
+/// build reads (`reads`) is empty or still open after a write, more events
+/// are awaited for up to [`EMPTY_GRACE`] and joined to it. `None` when asked
+/// to stop.
 pub(super) fn settled_batch(
     rx: &Receiver<notify::Result<notify::Event>>,
     stop: &AtomicBool,
     reads: impl Fn(&Path) -> bool,
 ) -> Option<Batch> {
-    let mut batch = match next_batch(rx, stop, None) {
-        Next::Batch(batch) => batch,
+    let mut batch = Batch::default();
+    match next_events(rx, stop, None, &mut batch) {
+        Next::Events => {}
         Next::Quiet | Next::Stop => return None,
-    };
-    while batch.paths.iter().any(|p| reads(p) && is_empty_file(p)) {
-        match next_batch(rx, stop, Some(EMPTY_GRACE)) {
-            Next::Batch(more) => {
-                batch.paths.extend(more.paths);
-                batch.folders_moved |= more.folders_moved;
-            }
+    }
+    while batch.unsettled(&reads) {
+        match next_events(rx, stop, Some(EMPTY_GRACE), &mut batch) {
+            Next::Events => {}
             Next::Quiet => break,
             Next::Stop => return None,
         }

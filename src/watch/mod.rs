@@ -6,8 +6,8 @@
 //! that depend on them are rebuilt. Changes are kept until a rebuild succeeds,
 //! so a document is rebuilt whenever its inputs differ from those of its last
 //! good build, whatever failed in between; errors hold back only the meetings
-//! they reach (`scope`); a file a save left empty is not built until it is
-//! written (`batch`).
+//! they reach (`scope`); a file a save left empty, or still open after a
+//! write, is not built until it is written (`batch`).
 
 mod batch;
 mod change;
@@ -54,8 +54,13 @@ pub struct Rebuild<'a> {
     /// empty when they reach every document (templates, the content folder).
     pub errors_in: Vec<String>,
     /// The meetings (and bodies) whose last good PDFs the errors keep: those
-    /// the errors are in, and those with changes the errors held back.
+    /// the errors of loading are in, and those with changes they held back.
     pub held: Vec<String>,
+    /// The documents that failed to compile, whose last good PDFs are kept
+    /// (`rad/2024-01/motepakke.pdf`).
+    pub kept: Vec<PathBuf>,
+    /// The meetings held and the documents failed that have no PDF yet.
+    pub unbuilt: Vec<String>,
 }
 
 /// Builds once, then rebuilds on every change until the process is stopped.
@@ -224,7 +229,7 @@ impl State<'_> {
             &self.content,
             &self.places,
         );
-        let (mut held, mut failed) = (BTreeSet::new(), BTreeSet::new());
+        let (mut held, mut failed) = (BTreeSet::new(), Failed::default());
         let result = match &renderer {
             Some(renderer) if !blocked.everything() => {
                 let jobs: Vec<Job> = affected_jobs(&project, &self.pending, self.filter)
@@ -258,14 +263,25 @@ impl State<'_> {
         } else {
             blocked.sources().into_iter().collect()
         };
-        errors_in.extend(failed);
         held.extend(errors_in.iter().cloned());
+        errors_in.extend(failed.meetings);
+        let output = &self.config.output;
+        let (held, mut unbuilt): (Vec<String>, Vec<String>) = held
+            .into_iter()
+            .partition(|name| has_pdfs(&project, output, name));
+        let (kept, no_pdf): (Vec<PathBuf>, Vec<PathBuf>) = failed
+            .documents
+            .into_iter()
+            .partition(|path| output.join(path).is_file());
+        unbuilt.extend(no_pdf.iter().map(|p| p.display().to_string()));
         report(&Rebuild {
             what: &what,
             report: &result,
             repeated: self.repeated(&result),
             errors_in: errors_in.into_iter().collect(),
-            held: held.into_iter().collect(),
+            held,
+            kept,
+            unbuilt,
         });
         // Recorded after reporting, off the path from save to PDF.
         let _ = self.fingerprints.save(&self.config.output);
@@ -300,20 +316,20 @@ impl State<'_> {
     /// meeting (the pack, the longest to compile) beside the others, so that an
     /// edited case paper is written as soon as it is compiled, without waiting
     /// for the pack. Each part is all or nothing on its own; a part that fails
-    /// is built again meeting by meeting (see [`Self::build_by_meeting`]).
+    /// is built again document by document (see [`Self::build_each`]).
     fn build_split(
         &self,
         project: &Project,
         renderer: &Renderer,
         jobs: &[Job],
-        failed: &mut BTreeSet<String>,
+        failed: &mut Failed,
     ) -> BuildReport {
         let (packs, others): (Vec<Job>, Vec<Job>) = jobs
             .iter()
             .cloned()
             .partition(|j| j.kind.spec().papers == Papers::All);
         if packs.is_empty() || others.is_empty() {
-            return self.build_by_meeting(project, renderer, jobs, failed);
+            return self.build_each(project, renderer, jobs, failed);
         }
         let fingerprints = Some(&self.fingerprints);
         let build = |part: &[Job]| build_jobs(self.config, project, renderer, part, fingerprints);
@@ -328,7 +344,7 @@ impl State<'_> {
         let mut merged = BuildReport::default();
         for (part, jobs) in [(first, &others), (second, &packs)] {
             let part = if part.failed() {
-                self.build_by_meeting(project, renderer, jobs, failed)
+                self.build_each(project, renderer, jobs, failed)
             } else {
                 part
             };
@@ -339,14 +355,15 @@ impl State<'_> {
     }
 
     /// Builds `jobs` together; when a document fails to compile, builds each
-    /// meeting on its own (from the warm cache), so that the failure holds back
-    /// only its own meeting's documents; such meetings are added to `failed`.
-    fn build_by_meeting(
+    /// on its own (from the warm cache), so that the failure holds back only
+    /// that document: the others are written, and the failed one keeps its
+    /// last good PDF. The failed documents and their meetings go to `failed`.
+    fn build_each(
         &self,
         project: &Project,
         renderer: &Renderer,
         jobs: &[Job],
-        failed: &mut BTreeSet<String>,
+        failed: &mut Failed,
     ) -> BuildReport {
         let fingerprints = Some(&self.fingerprints);
         let report = build_jobs(self.config, project, renderer, jobs, fingerprints);
@@ -354,10 +371,12 @@ impl State<'_> {
             return report;
         }
         let mut merged = BuildReport::default();
-        for meeting in jobs.chunk_by(|a, b| (a.body, a.meeting) == (b.body, b.meeting)) {
-            let part = build_jobs(self.config, project, renderer, meeting, fingerprints);
+        for job in jobs {
+            let one = std::slice::from_ref(job);
+            let part = build_jobs(self.config, project, renderer, one, fingerprints);
             if part.failed() {
-                failed.insert(meeting_name(project, &meeting[0]));
+                failed.meetings.insert(meeting_name(project, job));
+                failed.documents.push(job.path.clone());
             }
             merged.documents.extend(part.documents);
             merged.diagnostics.extend(part.diagnostics.0);
@@ -372,6 +391,39 @@ impl State<'_> {
         self.printed = now.into_iter().collect();
         repeated
     }
+}
+
+/// The documents of a rebuild that failed to compile, and their meetings.
+#[derive(Debug, Default)]
+struct Failed {
+    meetings: BTreeSet<String>,
+    documents: Vec<PathBuf>,
+}
+
+/// Whether the meeting (or body) `name` (`rad/2024-01`, `rad`) has a PDF in
+/// `output`: one of its documents as planned now, or any in its folder there.
+fn has_pdfs(project: &Project, output: &Path, name: &str) -> bool {
+    let planned = plan(project).into_iter().any(|job| {
+        let meeting = meeting_name(project, &job);
+        (meeting == name || meeting.split('/').next() == Some(name))
+            && output.join(&job.path).is_file()
+    });
+    planned || has_pdf_under(&output.join(name), 2)
+}
+
+/// Whether the folder `dir` holds a PDF, `depth` folders down at most.
+fn has_pdf_under(dir: &Path, depth: usize) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => depth > 0 && has_pdf_under(&path, depth - 1),
+            Ok(t) if t.is_file() => path.extension().is_some_and(|e| e == "pdf"),
+            _ => false,
+        }
+    })
 }
 
 /// `rad/2024-01`: the folders of the body and meeting of `job`.

@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostics;
+use crate::fsread::{self, Root};
+use crate::load::{MAX_FILE_BYTES, MEETING_FILE};
 use crate::model::{Date, Project};
 
 use super::absolute;
@@ -73,7 +75,7 @@ impl Blocked {
                     let body_dir = content.join(body);
                     let dir = body_dir.join(meeting);
                     blocked.sources.insert(name_of(&[body, meeting]));
-                    match place(project, places, &dir).filter(|_| !is_date) {
+                    match place(project, places, content, &dir).filter(|_| !is_date) {
                         Some(at) => blocked.reach_from(body_dir, at),
                         None => {
                             blocked.bodies.insert(body_dir);
@@ -125,17 +127,42 @@ impl Blocked {
     }
 }
 
-/// The place of the meeting folder `dir` in its body's date order: where it
-/// loaded now, or else where it last loaded.
-fn place(project: &Project, places: &Places, dir: &Path) -> Option<(Date, PathBuf)> {
-    for (b, content) in project.bodies.iter().enumerate() {
-        for (m, meeting) in content.meetings.iter().enumerate() {
+/// The place of the meeting folder `dir` (in the content folder `content`)
+/// in its body's date order: where it loaded now, or else where it last
+/// loaded, or else (a meeting broken since watch started) the date its
+/// meeting file gives on a line of its own.
+fn place(
+    project: &Project,
+    places: &Places,
+    content: &Path,
+    dir: &Path,
+) -> Option<(Date, PathBuf)> {
+    for (b, body) in project.bodies.iter().enumerate() {
+        for (m, meeting) in body.meetings.iter().enumerate() {
             if absolute(project.sources.meeting_dir(b, m)) == dir {
                 return Some((meeting.date, dir.to_path_buf()));
             }
         }
     }
-    places.0.get(dir).map(|date| (*date, dir.to_path_buf()))
+    let date = places
+        .0
+        .get(dir)
+        .copied()
+        .or_else(|| written_date(content, &dir.join(MEETING_FILE)))?;
+    Some((date, dir.to_path_buf()))
+}
+
+/// The date on the top-level `date: YYYY-MM-DD` line of the meeting file at
+/// `path`, read as text: the file may not load as a meeting (its YAML broken,
+/// a field wrong) while its date line is whole. `None` without such a line.
+fn written_date(content: &Path, path: &Path) -> Option<Date> {
+    let bytes = fsread::read_file(Root::content(content), path, MAX_FILE_BYTES).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines().find_map(|line| {
+        let value = line.strip_prefix("date:")?.trim();
+        let value = value.split(" #").next().unwrap_or(value).trim();
+        Date::parse(value.trim_matches(['"', '\'']))
+    })
 }
 
 /// `a/b` from path parts.

@@ -259,6 +259,65 @@ fn watch_errors_hold_back_only_the_meetings_they_reach() {
     assert!(pdf_text(&out.join("2024-01/innkalling.pdf")).contains("Møterom Skogen"));
 }
 
+/// A meeting broken before watch starts: the meetings before it are built,
+/// from the date its file gives (before, the whole body was held back), and
+/// having no PDFs to keep, it is said to be not built (before, the line said
+/// its last good PDFs were kept).
+#[test]
+fn watch_says_a_meeting_never_built_is_not_built() {
+    let project = project_with(&root().join("tests/fixtures/cycle"));
+    let broken = project.path().join("content/rad/2024-01/meeting.yaml");
+    edit(&broken, "number: ", "number: [");
+    let watch = Watch::start(project.path());
+    let line = watch.expect_line("initial build: ");
+    assert!(
+        line.contains("failed with 1 error in rad/2024-01; rad/2024-01 is not built"),
+        "{line}"
+    );
+    assert!(!line.contains("last good"), "{line}");
+    // The meetings before it do not read it: they are built.
+    let out = project.path().join("output/rad");
+    assert!(out.join("2023-05/innkalling.pdf").is_file());
+    assert!(out.join("2023-06/innkalling.pdf").is_file());
+    assert!(!out.join("2024-01").exists());
+}
+
+/// A document that fails to compile holds back only itself: with the case
+/// paper template broken, a change to the meeting still rebuilds its summons
+/// and pack, and the line names the papers whose last good PDFs are kept
+/// (before, the summons was held back with the papers while the pack was
+/// written, and the line said the whole meeting was kept).
+#[test]
+fn watch_holds_back_only_the_documents_that_fail() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let out = project.path().join("output/styret/2024-01");
+    let paper_before = fs::read(out.join("sak-03-24.pdf")).unwrap();
+
+    add_to_paper_template(project.path(), "#panic(\"malen feiler\")");
+    watch.expect_line("templates/sak.typ.j2");
+    edit(
+        &project.path().join("content/styret/2024-01/meeting.yaml"),
+        "place: ",
+        "place: Nytt rom, ",
+    );
+    let line = watch.expect_line("content/styret/2024-01/meeting.yaml");
+    assert!(
+        line.contains("rebuilt styret/2024-01/innkalling.pdf, styret/2024-01/motepakke.pdf;"),
+        "{line}"
+    );
+    assert!(
+        line.contains(
+            "failed with 1 error in styret/2024-01; the last good styret/2024-01/sak-01-24.pdf, "
+        ),
+        "{line}"
+    );
+    assert!(pdf_text(&out.join("innkalling.pdf")).contains("Nytt rom,"));
+    assert!(pdf_text(&out.join("motepakke.pdf")).contains("Nytt rom,"));
+    assert_eq!(fs::read(out.join("sak-03-24.pdf")).unwrap(), paper_before);
+}
+
 /// Watching one meeting: errors in a meeting it does not read do not hold it back.
 #[test]
 fn watch_of_one_meeting_is_not_held_back_by_a_later_meeting() {
@@ -403,6 +462,38 @@ fn watch_refuses_a_case_paper_replaced_by_a_link_out_of_the_project() {
         "names the link, not where it leads: {line}"
     );
     assert_eq!(fs::read(&pdf).unwrap(), before, "the last good PDF is kept");
+}
+
+/// A save that writes part of a case paper, waits and writes the rest, with
+/// the file open all along: the half-written paper is never built (before,
+/// it was built and published as soon as the first part was written).
+#[cfg(target_os = "linux")]
+#[test]
+fn watch_does_not_build_a_case_paper_still_being_written() {
+    use std::io::Write;
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    let text = fs::read_to_string(&paper).unwrap();
+    let (first, rest) = text.split_at(text.len() / 3);
+
+    let mut file = fs::File::create(&paper).unwrap();
+    file.write_all(first.as_bytes()).unwrap();
+    file.flush().unwrap();
+    thread::sleep(Duration::from_millis(300));
+    write!(file, "{rest}\nSkrevet i to omganger.\n").unwrap();
+    drop(file);
+    let line = watch.expect_line("sak-03-24.pdf");
+    assert!(
+        line.contains("content/styret/2024-01/saker/03-24.md"),
+        "{line}"
+    );
+    let out = project.path().join("output/styret/2024-01/sak-03-24.pdf");
+    assert!(
+        pdf_text(&out).contains("Skrevet i to omganger."),
+        "the first rebuild after the save has all the text"
+    );
 }
 
 /// A meeting folder renamed: its documents are built under the new name, and
