@@ -1,6 +1,6 @@
 //! Watch stage, batches: the file events of one save gathered into one set of
-//! changed paths, held back while a saved file is still empty or still open
-//! after a write.
+//! changed paths, held back while a saved file is still empty, still open
+//! after a write, or not yet made again.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use notify::EventKind;
-use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RemoveKind, RenameMode};
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
 
 /// How long to wait for more events after one arrives. Editors save in bursts
 /// (write a temp file, rename it over the original, touch metadata); a short
@@ -19,12 +19,14 @@ pub const BATCH_QUIET: Duration = Duration::from_millis(10);
 /// The longest a batch may gather events before the rebuild starts anyway.
 pub const BATCH_MAX: Duration = Duration::from_millis(150);
 
-/// How long a changed file may stay empty, or open after a write, before it
-/// is built as it is. A save that truncates a file and writes it afterwards
-/// (150 ms later, say) leaves it empty in between; one that writes part of it,
-/// waits and writes the rest leaves it open in between. The next event (the
-/// write, or the file closed) ends the wait at once, so only a file that was
-/// really emptied, or that a writer holds open, waits this long.
+/// How long a changed file may stay empty, open after a write, or gone,
+/// before it is built as it is. A save that truncates a file and writes it
+/// afterwards (150 ms later, say) leaves it empty in between; one that writes
+/// part of it, waits and writes the rest leaves it open in between; one that
+/// renames it to a backup and then writes it (vim's) leaves it gone in
+/// between. The next event (the write, the file closed or made) ends the wait
+/// at once, so only a file that was really emptied or removed, or that a
+/// writer holds open, waits this long.
 pub const EMPTY_GRACE: Duration = Duration::from_millis(1000);
 
 /// How often an idle watcher checks whether it was asked to stop.
@@ -35,8 +37,6 @@ const STOP_POLL: Duration = Duration::from_millis(100);
 pub(super) struct Batch {
     /// Every path an event named.
     pub(super) paths: BTreeSet<PathBuf>,
-    /// Whether a folder was created, removed or renamed, so the watches must be renewed.
-    pub(super) folders_moved: bool,
     /// The files written and not yet closed (Linux, where the system tells
     /// when a file written is closed): a writer is still at them.
     open: BTreeSet<PathBuf>,
@@ -66,25 +66,17 @@ impl Batch {
             }
             _ => {}
         }
-        let folder = match event.kind {
-            EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder) => true,
-            EventKind::Modify(ModifyKind::Name(_)) => event
-                .paths
-                .iter()
-                .any(|p| p.is_dir() || (!p.exists() && p.extension().is_none())),
-            _ => false,
-        };
-        self.folders_moved |= folder;
         self.paths.extend(event.paths);
     }
 
     /// Whether a file the build reads (`reads`) is not written yet: empty (a
-    /// save that truncates it and writes it later), or still open after a
-    /// write (a save that writes part, waits, and writes the rest).
+    /// save that truncates it and writes it later), still open after a write
+    /// (a save that writes part, waits, and writes the rest), or gone (a save
+    /// that renames the file to a backup, then writes the new one).
     fn unsettled(&self, reads: impl Fn(&Path) -> bool) -> bool {
         self.paths
             .iter()
-            .any(|p| reads(p) && (self.open.contains(p) || is_empty_file(p)))
+            .any(|p| reads(p) && (self.open.contains(p) || is_empty_file(p) || is_gone_file(p)))
     }
 }
 
@@ -140,8 +132,8 @@ pub(super) fn next_events(
 }
 
 /// Waits for a batch whose files are written: while a file it names that the
-/// build reads (`reads`) is empty or still open after a write, more events
-/// are awaited for up to [`EMPTY_GRACE`] and joined to it. `None` when asked
+/// build reads (`reads`) is empty, still open after a write or gone, more
+/// events are awaited for up to [`EMPTY_GRACE`] and joined to it. `None` when asked
 /// to stop.
 pub(super) fn settled_batch(
     rx: &Receiver<notify::Result<notify::Event>>,
@@ -161,6 +153,15 @@ pub(super) fn settled_batch(
         }
     }
     Some(batch)
+}
+
+/// Whether `path`, named like a file (with an extension), is not there
+/// while its folder is: a folder removed or moved with its files is taken
+/// at once.
+fn is_gone_file(path: &Path) -> bool {
+    path.extension().is_some()
+        && std::fs::symlink_metadata(path).is_err()
+        && path.parent().is_some_and(Path::is_dir)
 }
 
 fn is_empty_file(path: &Path) -> bool {

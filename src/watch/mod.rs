@@ -22,12 +22,12 @@ use std::time::Instant;
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::document::Papers;
 use crate::model::Project;
 use crate::output::Commit;
 use crate::pipeline::{
-    BuildConfig, BuildReport, Fingerprints, Job, build_jobs, finish, load_partial, plan,
+    BuildConfig, BuildReport, Fingerprints, Job, build_jobs, finish, load_partial, plan, selected,
 };
 use crate::render::Renderer;
 
@@ -113,7 +113,7 @@ pub fn watch(
         let Some(batch) = batch::settled_batch(&rx, &stop, reads) else {
             return Ok(());
         };
-        if batch.folders_moved || batch.paths.iter().any(|p| watching.is_root(p)) {
+        if batch.paths.iter().any(|p| watching.is_root(p)) {
             watching.renew();
         }
         let changes: BTreeSet<Change> = batch
@@ -172,8 +172,13 @@ impl Watching {
         self.roots.iter().any(|r| r == path)
     }
 
-    /// Watches the folders again after folders were created, moved or
-    /// removed: a folder created again is a new folder to the system's watches.
+    /// Watches the content or templates folder again after it was created,
+    /// moved or removed: a folder made again is a new folder to the system's
+    /// watches. Folders created, moved or removed inside them need nothing:
+    /// the recursive watch follows them (notify adds and drops their
+    /// watches), and watching everything again after each would cost a
+    /// walk of the whole tree (with 25 000 folders moved, a minute in which
+    /// Ctrl-C waited).
     fn renew(&mut self) {
         for root in &self.roots {
             let _ = self.watcher.unwatch(root);
@@ -222,6 +227,7 @@ impl State<'_> {
         self.pending.extend(changes);
         let (project, renderer, diagnostics) = load_partial(self.config);
         self.places.record(&project);
+        let diagnostics = self.within_filter(&project, diagnostics);
         let blocked = Blocked::find(
             &project,
             renderer.is_some(),
@@ -285,6 +291,51 @@ impl State<'_> {
         });
         // Recorded after reporting, off the path from save to PDF.
         let _ = self.fingerprints.save(&self.config.output);
+    }
+
+    /// The diagnostics that concern the meetings watched: with a filter,
+    /// those that would reach a meeting it selects were they errors (see
+    /// [`Blocked`]); an error in a meeting it does not read is not printed,
+    /// and does not keep changes pending. Without a filter, or when it selects
+    /// no meeting that loaded, all of them.
+    fn within_filter(&self, project: &Project, diagnostics: Diagnostics) -> Diagnostics {
+        let watched: Vec<(usize, usize)> = project
+            .bodies
+            .iter()
+            .enumerate()
+            .flat_map(|(b, content)| {
+                content
+                    .meetings
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| selected(self.filter, &content.body.id, &m.slug))
+                    .map(move |(m, _)| (b, m))
+            })
+            .collect();
+        if self.filter.is_empty() || watched.is_empty() {
+            return diagnostics;
+        }
+        let concerns = |diagnostic: &Diagnostic| {
+            let as_error = Diagnostic {
+                severity: Severity::Error,
+                ..diagnostic.clone()
+            };
+            let reach = Blocked::find(
+                project,
+                true,
+                &Diagnostics::from(vec![as_error]),
+                &self.content,
+                &self.places,
+            );
+            watched.iter().any(|&(b, m)| reach.reaches(project, b, m))
+        };
+        Diagnostics::from(
+            diagnostics
+                .0
+                .into_iter()
+                .filter(concerns)
+                .collect::<Vec<_>>(),
+        )
     }
 
     /// Removes the files earlier builds wrote that the content no longer
