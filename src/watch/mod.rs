@@ -229,7 +229,6 @@ impl State<'_> {
         self.places.record(&project);
         let diagnostics = self.within_filter(&project, diagnostics);
         let blocked = Blocked::find(
-            &project,
             renderer.is_some(),
             &diagnostics,
             &self.content,
@@ -321,7 +320,6 @@ impl State<'_> {
                 ..diagnostic.clone()
             };
             let reach = Blocked::find(
-                project,
                 true,
                 &Diagnostics::from(vec![as_error]),
                 &self.content,

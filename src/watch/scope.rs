@@ -49,10 +49,10 @@ pub(super) struct Blocked {
 }
 
 impl Blocked {
-    /// What the errors among `diagnostics` reach in `project` (loaded from
-    /// `content`); `templates_ok` is false when the templates did not load.
+    /// What the errors among `diagnostics` reach (in the project loaded from
+    /// `content`, its places recorded in `places`); `templates_ok` is false
+    /// when the templates did not load.
     pub(super) fn find(
-        project: &Project,
         templates_ok: bool,
         diagnostics: &Diagnostics,
         content: &Path,
@@ -75,7 +75,7 @@ impl Blocked {
                     let body_dir = content.join(body);
                     let dir = body_dir.join(meeting);
                     blocked.sources.insert(name_of(&[body, meeting]));
-                    match place(project, places, content, &dir).filter(|_| !is_date) {
+                    match place(places, content, &dir).filter(|_| !is_date) {
                         Some(at) => blocked.reach_from(body_dir, at),
                         None => {
                             blocked.bodies.insert(body_dir);
@@ -128,22 +128,10 @@ impl Blocked {
 }
 
 /// The place of the meeting folder `dir` (in the content folder `content`)
-/// in its body's date order: where it loaded now, or else where it last
-/// loaded, or else (a meeting broken since watch started) the date its
-/// meeting file gives on a line of its own.
-fn place(
-    project: &Project,
-    places: &Places,
-    content: &Path,
-    dir: &Path,
-) -> Option<(Date, PathBuf)> {
-    for (b, body) in project.bodies.iter().enumerate() {
-        for (m, meeting) in body.meetings.iter().enumerate() {
-            if absolute(project.sources.meeting_dir(b, m)) == dir {
-                return Some((meeting.date, dir.to_path_buf()));
-            }
-        }
-    }
+/// in its body's date order: where it last loaded (now, when it did: see
+/// [`Places::record`]), or else (a meeting broken since watch started) the
+/// date its meeting file gives on a line of its own.
+fn place(places: &Places, content: &Path, dir: &Path) -> Option<(Date, PathBuf)> {
     let date = places
         .0
         .get(dir)
@@ -193,13 +181,7 @@ mod tests {
         let mut diag = Diagnostic::error("feil");
         diag.file = file.map(|f| content.join(f));
         diag.field = field.map(str::to_owned);
-        let blocked = Blocked::find(
-            &project,
-            true,
-            &Diagnostics::from(vec![diag]),
-            &content,
-            places,
-        );
+        let blocked = Blocked::find(true, &Diagnostics::from(vec![diag]), &content, places);
         let meetings = &project.bodies[0].meetings;
         (0..meetings.len())
             .filter(|&m| blocked.reaches(&project, 0, m))
