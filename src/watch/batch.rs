@@ -43,8 +43,11 @@ pub(super) struct Batch {
 }
 
 impl Batch {
-    fn add(&mut self, event: notify::Result<notify::Event>) {
-        let Ok(event) = event else { return };
+    /// Adds an event; false when it is not a change (a file or folder opened
+    /// or read, by anyone: an editor, a search, motebok itself), which
+    /// neither starts a batch nor keeps one open.
+    fn add(&mut self, event: notify::Result<notify::Event>) -> bool {
+        let Ok(event) = event else { return false };
         match event.kind {
             // Closed after writing: the file is saved.
             EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
@@ -52,7 +55,7 @@ impl Batch {
                     self.open.remove(path);
                 }
             }
-            EventKind::Access(_) => return,
+            EventKind::Access(_) => return false,
             EventKind::Modify(ModifyKind::Data(_)) | EventKind::Create(CreateKind::File)
                 if cfg!(target_os = "linux") =>
             {
@@ -67,6 +70,7 @@ impl Batch {
             _ => {}
         }
         self.paths.extend(event.paths);
+        true
     }
 
     /// Whether a file the build reads (`reads`) is not written yet: empty (a
@@ -76,7 +80,7 @@ impl Batch {
     fn unsettled(&self, reads: impl Fn(&Path) -> bool) -> bool {
         self.paths
             .iter()
-            .any(|p| reads(p) && (self.open.contains(p) || is_empty_file(p) || is_gone_file(p)))
+            .any(|p| (self.open.contains(p) || is_gone_file(p) || is_empty_file(p)) && reads(p))
     }
 }
 
@@ -90,10 +94,11 @@ pub(super) enum Next {
     Stop,
 }
 
-/// Waits for the next events and adds them to `batch`: without `limit`,
-/// until one arrives or the watcher is stopped; with it, at most that long.
-/// The events that follow within [`BATCH_QUIET`] of each other (up to
-/// [`BATCH_MAX`]) are added too.
+/// Waits for the next change and adds it to `batch`: without `limit`, until
+/// one arrives or the watcher is stopped; with it, at most that long. The
+/// changes that follow within [`BATCH_QUIET`] of each other (up to
+/// [`BATCH_MAX`]) are added too. Events that are not changes (files opened
+/// or read) are dropped and wait on.
 pub(super) fn next_events(
     rx: &Receiver<notify::Result<notify::Event>>,
     stop: &AtomicBool,
@@ -105,27 +110,36 @@ pub(super) fn next_events(
         if stop.load(Ordering::SeqCst) {
             return Next::Stop;
         }
-        if limit.is_some_and(|l| waited.elapsed() >= l) {
-            return Next::Quiet;
-        }
-        match rx.recv_timeout(STOP_POLL) {
+        let poll = match limit {
+            Some(limit) if waited.elapsed() >= limit => return Next::Quiet,
+            Some(limit) => STOP_POLL.min(limit - waited.elapsed()),
+            None => STOP_POLL,
+        };
+        match rx.recv_timeout(poll) {
             Ok(event) => {
-                batch.add(event);
-                break;
+                if batch.add(event) {
+                    break;
+                }
             }
-            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return Next::Stop,
         }
     }
     let started = Instant::now();
+    let mut last = started;
     loop {
-        match rx.recv_timeout(BATCH_QUIET) {
-            Ok(event) => batch.add(event),
+        let quiet = BATCH_QUIET.saturating_sub(last.elapsed());
+        if quiet.is_zero() || started.elapsed() >= BATCH_MAX {
+            break;
+        }
+        match rx.recv_timeout(quiet) {
+            Ok(event) => {
+                if batch.add(event) {
+                    last = Instant::now();
+                }
+            }
             Err(RecvTimeoutError::Timeout) => break,
             Err(RecvTimeoutError::Disconnected) => return Next::Stop,
-        }
-        if started.elapsed() >= BATCH_MAX {
-            break;
         }
     }
     Next::Events
@@ -133,8 +147,8 @@ pub(super) fn next_events(
 
 /// Waits for a batch whose files are written: while a file it names that the
 /// build reads (`reads`) is empty, still open after a write or gone, more
-/// events are awaited for up to [`EMPTY_GRACE`] and joined to it. `None` when asked
-/// to stop.
+/// changes are awaited and joined to it, for [`EMPTY_GRACE`] at most in all.
+/// `None` when asked to stop.
 pub(super) fn settled_batch(
     rx: &Receiver<notify::Result<notify::Event>>,
     stop: &AtomicBool,
@@ -145,8 +159,13 @@ pub(super) fn settled_batch(
         Next::Events => {}
         Next::Quiet | Next::Stop => return None,
     }
+    let until = Instant::now() + EMPTY_GRACE;
     while batch.unsettled(&reads) {
-        match next_events(rx, stop, Some(EMPTY_GRACE), &mut batch) {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match next_events(rx, stop, Some(left), &mut batch) {
             Next::Events => {}
             Next::Quiet => break,
             Next::Stop => return None,

@@ -532,6 +532,44 @@ fn watch_waits_for_a_case_paper_renamed_away_and_written_again() {
     assert!(pdf_text(&out).contains("Skrevet etter en ny fil."));
 }
 
+/// A file removed for good, while something keeps reading the content (an
+/// editor, a search): the removal is built once the grace is over, and so is
+/// the next edit (before, each read was taken for an event that ended the
+/// wait, and watch waited for the removed file for as long as the reads went
+/// on, building nothing).
+#[test]
+fn watch_builds_a_removal_while_the_content_is_being_read() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let notes = project.path().join("content/styret/2024-01/notater.txt");
+    fs::write(&notes, "Notater som ikke trykkes.\n").unwrap();
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+
+    let reading = Arc::new(AtomicBool::new(true));
+    let reader = {
+        let reading = reading.clone();
+        let body = project.path().join("content/styret/body.yaml");
+        thread::spawn(move || {
+            while reading.load(Ordering::SeqCst) {
+                let _ = fs::read(&body);
+                thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    fs::remove_file(&notes).unwrap();
+    let line = watch.expect_line("notater.txt (removed)");
+    assert!(line.contains("no document changed"), "{line}");
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    edit(&paper, "\n", "\nLest mens noen leste.\n");
+    watch.expect_line("content/styret/2024-01/saker/03-24.md: rebuilt");
+    reading.store(false, Ordering::SeqCst);
+    reader.join().unwrap();
+    let out = project.path().join("output/styret/2024-01/sak-03-24.pdf");
+    assert!(pdf_text(&out).contains("Lest mens noen leste."));
+}
+
 /// A meeting folder renamed: its documents are built under the new name, and
 /// the files in the renamed folder are watched.
 #[test]
