@@ -148,10 +148,13 @@ fn prints_paper(project: &Project, job: &Job, path: &Path) -> bool {
     }
 }
 
-/// Whether `a` and `b` name the same file, as named: a link is not
-/// followed, so a case paper that links to another is not that other.
+/// Whether `a` and `b` are the same file: by name (a case paper replaced by
+/// a link is that case paper, wherever the link leads), or where they lead
+/// (a case paper that links to another changes with that other).
 fn same_file(a: &Path, b: &Path) -> bool {
-    a == b || super::as_named(a) == super::as_named(b)
+    a == b
+        || super::as_named(a) == super::as_named(b)
+        || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 #[cfg(test)]

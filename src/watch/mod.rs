@@ -513,8 +513,8 @@ pub(crate) fn as_named(path: &Path) -> PathBuf {
 }
 
 /// The changed paths the build reads, relative to the project, without the
-/// paths inside a changed folder; removed ones marked; after
-/// [`DESCRIBED_PATHS`] of them, how many more.
+/// paths inside a changed folder; removed ones marked; files before
+/// folders, and after [`DESCRIBED_PATHS`] of them, how many more.
 fn describe(
     paths: &BTreeSet<PathBuf>,
     content: &Path,
@@ -536,6 +536,8 @@ fn describe(
             outermost.push(path);
         }
     }
+    // Files first: an edit in a burst of folders made or removed is named.
+    outermost.sort_by_key(|p| p.extension().is_none());
     let mut names: Vec<String> = outermost
         .iter()
         .take(DESCRIBED_PATHS)
@@ -569,7 +571,7 @@ mod tests {
     use super::*;
 
     /// A rebuild line names each changed path once: not the paths inside a
-    /// changed folder, and after ten of them, how many more (a folder of
+    /// changed folder, files first, and after ten of them, how many more (a folder of
     /// 25 000 folders removed made a line of 880 KB, found in time
     /// quadratic in the paths).
     #[test]
@@ -591,12 +593,12 @@ mod tests {
         let line = describe(&paths, &content, &templates, |_| true);
         assert_eq!(
             line,
-            "content/rad/2024-01/junk (removed), content/rad/2024-01/meeting.yaml (removed), \
+            "content/rad/2024-01/meeting.yaml (removed), \
              content/rad/2024-01/saker/00-24.md (removed), content/rad/2024-01/saker/01-24.md (removed), \
              content/rad/2024-01/saker/02-24.md (removed), content/rad/2024-01/saker/03-24.md (removed), \
              content/rad/2024-01/saker/04-24.md (removed), content/rad/2024-01/saker/05-24.md (removed), \
              content/rad/2024-01/saker/06-24.md (removed), content/rad/2024-01/saker/07-24.md (removed), \
-             4 more"
+             content/rad/2024-01/saker/08-24.md (removed), 4 more"
         );
     }
 }

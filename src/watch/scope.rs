@@ -15,7 +15,7 @@ use crate::fsread::{self, Root};
 use crate::load::{MAX_FILE_BYTES, MEETING_FILE};
 use crate::model::{Date, Project};
 
-use super::absolute;
+use super::{absolute, as_named};
 
 /// Where each meeting folder stood in its body's date order the last time it
 /// loaded: a meeting that no longer loads keeps its place, so the meetings
@@ -66,7 +66,7 @@ impl Blocked {
             let rel = diag
                 .file
                 .as_deref()
-                .map(absolute)
+                .map(as_named)
                 .and_then(|f| f.strip_prefix(content).ok().map(Path::to_path_buf));
             let parts: Vec<&std::ffi::OsStr> = rel.iter().flat_map(|r| r.iter()).collect();
             let is_date = diag.field.as_deref() == Some("date");

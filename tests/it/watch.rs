@@ -570,6 +570,75 @@ fn watch_builds_a_removal_while_the_content_is_being_read() {
     assert!(pdf_text(&out).contains("Lest mens noen leste."));
 }
 
+/// A case paper that is a link to another case paper changes with it: an
+/// edit of the one linked to rebuilds both papers (before, the link's paper
+/// kept the old text).
+#[cfg(unix)]
+#[test]
+fn watch_rebuilds_a_case_paper_linked_to_the_one_edited() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let saker = project.path().join("content/styret/2024-01/saker");
+    fs::remove_file(saker.join("04-24.md")).unwrap();
+    std::os::unix::fs::symlink("03-24.md", saker.join("04-24.md")).unwrap();
+    let line = watch.expect_line("content/styret/2024-01/saker/04-24.md");
+    assert!(line.contains("sak-04-24.pdf"), "{line}");
+
+    edit(
+        &saker.join("03-24.md"),
+        "\n",
+        "\nEndret i saken det lenkes til.\n",
+    );
+    let line = watch.expect_line("content/styret/2024-01/saker/03-24.md");
+    assert!(
+        line.contains("sak-03-24.pdf") && line.contains("sak-04-24.pdf"),
+        "{line}"
+    );
+    let out = project.path().join("output/styret/2024-01");
+    assert!(pdf_text(&out.join("sak-04-24.pdf")).contains("Endret i saken det lenkes til."));
+}
+
+/// A meeting folder that is a link out of the content folder is refused,
+/// and holds back only its own body (before, its error was placed outside
+/// every body and held back the whole project).
+#[cfg(unix)]
+#[test]
+fn watch_holds_back_only_the_body_of_a_meeting_folder_linked_out() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let content = project.path().join("content");
+    copy_tree(&content.join("styret"), &content.join("annet"));
+    edit(&content.join("annet/body.yaml"), "id: styret", "id: annet");
+    let elsewhere = tempfile::tempdir().unwrap();
+    copy_tree(
+        &content.join("styret/2024-01"),
+        &elsewhere.path().join("2024-03"),
+    );
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("2024-03"),
+        content.join("styret/2024-03"),
+    )
+    .unwrap();
+    let error = watch.expect_error("outside the content folder");
+    assert!(error.contains("content/styret/2024-03"), "{error}");
+    watch.expect_line("content/styret/2024-03");
+    edit(
+        &content.join("annet/2024-01/meeting.yaml"),
+        "place: ",
+        "place: Nytt rom, ",
+    );
+    let line = watch.expect_line("content/annet/2024-01/meeting.yaml");
+    assert!(
+        line.contains("rebuilt annet/2024-01/innkalling.pdf"),
+        "{line}"
+    );
+    let out = project.path().join("output/annet/2024-01/innkalling.pdf");
+    assert!(pdf_text(&out).contains("Nytt rom,"));
+}
+
 /// A meeting folder renamed: its documents are built under the new name, and
 /// the files in the renamed folder are watched.
 #[test]
