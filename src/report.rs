@@ -16,8 +16,10 @@ use crate::watch::Rebuild;
 /// before a bar would say anything.
 const PROGRESS_MIN_DOCUMENTS: usize = 20;
 
-/// Watch names the rebuilt documents when there are at most this many, and
-/// counts them otherwise.
+/// Watch names the documents rebuilt (and those removed, kept by errors or
+/// not built) when there are at most this many in a list, and counts them
+/// otherwise: the paper and the pack of an edit, or a meeting's summons and
+/// pack with a few papers, are named; a template change is counted.
 const WATCH_NAMED_DOCUMENTS: usize = 6;
 
 /// A progress bar on stderr for builds of many documents, when it is a
@@ -163,7 +165,11 @@ fn rebuild_outcome(rebuild: &Rebuild<'_>) -> String {
     }
     let errors = counted(report.diagnostics.error_count(), "error");
     if rebuild.errors_in.is_empty() {
-        return format!("failed with {errors}; the last good PDFs are kept");
+        return if rebuild.nothing_built {
+            format!("failed with {errors}; nothing is built yet")
+        } else {
+            format!("failed with {errors}; the last good PDFs are kept")
+        };
     }
     let mut line = format!(
         "{rebuilt}; failed with {errors} in {}",

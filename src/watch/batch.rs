@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use notify::EventKind;
-use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 
 /// How long to wait for more events after one arrives. Editors save in bursts
 /// (write a temp file, rename it over the original, touch metadata); a short
@@ -19,15 +19,15 @@ pub const BATCH_QUIET: Duration = Duration::from_millis(10);
 /// The longest a batch may gather events before the rebuild starts anyway.
 pub const BATCH_MAX: Duration = Duration::from_millis(150);
 
-/// How long a changed file may stay empty, open after a write, or gone,
-/// before it is built as it is. A save that truncates a file and writes it
+/// How long, in all, a batch waits for its files to be written (empty, open
+/// after a write, or gone) before it is built as it is. A save that truncates a file and writes it
 /// afterwards (150 ms later, say) leaves it empty in between; one that writes
 /// part of it, waits and writes the rest leaves it open in between; one that
 /// renames it to a backup and then writes it (vim's) leaves it gone in
 /// between. The next event (the write, the file closed or made) ends the wait
 /// at once, so only a file that was really emptied or removed, or that a
 /// writer holds open, waits this long.
-pub const EMPTY_GRACE: Duration = Duration::from_millis(1000);
+pub const UNWRITTEN_GRACE: Duration = Duration::from_millis(1000);
 
 /// How often an idle watcher checks whether it was asked to stop.
 const STOP_POLL: Duration = Duration::from_millis(100);
@@ -40,6 +40,9 @@ pub(super) struct Batch {
     /// The files written and not yet closed (Linux, where the system tells
     /// when a file written is closed): a writer is still at them.
     open: BTreeSet<PathBuf>,
+    /// Whether the system dropped events (its queue overflowed): what
+    /// changed is not known, so everything is rebuilt.
+    pub(super) rescan: bool,
 }
 
 impl Batch {
@@ -48,6 +51,10 @@ impl Batch {
     /// neither starts a batch nor keeps one open.
     fn add(&mut self, event: notify::Result<notify::Event>) -> bool {
         let Ok(event) = event else { return false };
+        if event.need_rescan() {
+            self.rescan = true;
+            return true;
+        }
         match event.kind {
             // Closed after writing: the file is saved.
             EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
@@ -56,9 +63,9 @@ impl Batch {
                 }
             }
             EventKind::Access(_) => return false,
-            EventKind::Modify(ModifyKind::Data(_)) | EventKind::Create(CreateKind::File)
-                if cfg!(target_os = "linux") =>
-            {
+            // A file made and written is modified too; a link or a file
+            // made and closed unwritten is never "closed after writing".
+            EventKind::Modify(ModifyKind::Data(_)) if cfg!(target_os = "linux") => {
                 self.open.extend(event.paths.iter().cloned());
             }
             // A path removed or renamed away no longer names what was written.
@@ -110,9 +117,9 @@ pub(super) fn next_events(
         if stop.load(Ordering::SeqCst) {
             return Next::Stop;
         }
-        let poll = match limit {
-            Some(limit) if waited.elapsed() >= limit => return Next::Quiet,
-            Some(limit) => STOP_POLL.min(limit - waited.elapsed()),
+        let poll = match limit.map(|limit| limit.saturating_sub(waited.elapsed())) {
+            Some(left) if left.is_zero() => return Next::Quiet,
+            Some(left) => STOP_POLL.min(left),
             None => STOP_POLL,
         };
         match rx.recv_timeout(poll) {
@@ -147,7 +154,7 @@ pub(super) fn next_events(
 
 /// Waits for a batch whose files are written: while a file it names that the
 /// build reads (`reads`) is empty, still open after a write or gone, more
-/// changes are awaited and joined to it, for [`EMPTY_GRACE`] at most in all.
+/// changes are awaited and joined to it, for [`UNWRITTEN_GRACE`] at most in all.
 /// `None` when asked to stop.
 pub(super) fn settled_batch(
     rx: &Receiver<notify::Result<notify::Event>>,
@@ -159,7 +166,7 @@ pub(super) fn settled_batch(
         Next::Events => {}
         Next::Quiet | Next::Stop => return None,
     }
-    let until = Instant::now() + EMPTY_GRACE;
+    let until = Instant::now() + UNWRITTEN_GRACE;
     while batch.unsettled(&reads) {
         let left = until.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -174,13 +181,16 @@ pub(super) fn settled_batch(
     Some(batch)
 }
 
-/// Whether `path`, named like a file (with an extension), is not there
-/// while its folder is: a folder removed or moved with its files is taken
-/// at once.
+/// Whether `path`, a text file of the kinds an editor saves (Markdown, YAML,
+/// a template), is not there while its folder is. A folder removed or moved
+/// with its files is taken at once, and so is an editor's temp file renamed
+/// over the real one (`x.md___jb_tmp___`, `x.md.a1b2c3`).
 fn is_gone_file(path: &Path) -> bool {
-    path.extension().is_some()
-        && std::fs::symlink_metadata(path).is_err()
-        && path.parent().is_some_and(Path::is_dir)
+    let saved = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "md" | "yaml" | "yml" | "j2"));
+    saved && std::fs::symlink_metadata(path).is_err() && path.parent().is_some_and(Path::is_dir)
 }
 
 fn is_empty_file(path: &Path) -> bool {

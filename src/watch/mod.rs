@@ -6,11 +6,13 @@
 //! that depend on them are rebuilt. Changes are kept until a rebuild succeeds,
 //! so a document is rebuilt whenever its inputs differ from those of its last
 //! good build, whatever failed in between; errors hold back only the meetings
-//! they reach (`scope`); a file a save left empty, or still open after a
-//! write, is not built until it is written (`batch`).
+//! they reach (`scope`); a file a save left empty, still open after a
+//! write, or renamed away before it is written again, is not built until it
+//! is written (`batch`).
 
 mod batch;
 mod change;
+mod lines;
 mod scope;
 
 use std::collections::{BTreeSet, HashSet};
@@ -31,8 +33,9 @@ use crate::pipeline::{
 };
 use crate::render::Renderer;
 
-pub use self::batch::{BATCH_MAX, BATCH_QUIET, EMPTY_GRACE};
+pub use self::batch::{BATCH_MAX, BATCH_QUIET, UNWRITTEN_GRACE};
 pub use self::change::{Change, affected_jobs, classify};
+use self::lines::{PDF_DEPTH, built_meetings, describe, has_pdf_under};
 use self::scope::{Blocked, Places};
 
 /// Memoized results older than this many rebuilds are evicted, so memory stays
@@ -61,6 +64,10 @@ pub struct Rebuild<'a> {
     pub kept: Vec<PathBuf>,
     /// The meetings held and the documents failed that have no PDF yet.
     pub unbuilt: Vec<String>,
+    /// Whether the errors reach everything and no PDF of the project's is
+    /// in the output yet (the first build of a project with a broken
+    /// template, say): then there are no last good PDFs to keep.
+    pub nothing_built: bool,
 }
 
 /// Builds once, then rebuilds on every change until the process is stopped.
@@ -116,16 +123,31 @@ pub fn watch(
         if batch.paths.iter().any(|p| watching.is_root(p)) {
             watching.renew();
         }
-        let changes: BTreeSet<Change> = batch
+        if batch.rescan {
+            // Events were lost: watch everything anew and rebuild it all.
+            watching.renew();
+        }
+        let mut changes: BTreeSet<Change> = batch
             .paths
             .iter()
             .map(|p| sort(p))
             .filter(|c| *c != Change::Ignored)
             .collect();
+        if batch.rescan {
+            changes.insert(Change::Content);
+        }
         if changes.is_empty() {
             continue;
         }
-        let what = describe(&batch.paths, &content, &templates, reads);
+        let mut what = describe(&batch.paths, &content, &templates, reads);
+        if batch.rescan {
+            let lost = "events lost (the system's queue overflowed)";
+            what = if what.is_empty() {
+                lost.to_owned()
+            } else {
+                format!("{what}, {lost}")
+            };
+        }
         state.rebuild(changes, &what, report);
         typst::comemo::evict(CACHE_MAX_AGE);
         give_back();
@@ -271,9 +293,10 @@ impl State<'_> {
         held.extend(errors_in.iter().cloned());
         errors_in.extend(failed.meetings);
         let output = &self.config.output;
-        let (held, mut unbuilt): (Vec<String>, Vec<String>) = held
-            .into_iter()
-            .partition(|name| has_pdfs(&project, output, name));
+        let built = built_meetings(&project, output);
+        let (held, mut unbuilt): (Vec<String>, Vec<String>) = held.into_iter().partition(|name| {
+            built.contains(name.as_str()) || has_pdf_under(&output.join(name), PDF_DEPTH)
+        });
         let (kept, no_pdf): (Vec<PathBuf>, Vec<PathBuf>) = failed
             .documents
             .into_iter()
@@ -287,13 +310,17 @@ impl State<'_> {
             held,
             kept,
             unbuilt,
+            nothing_built: blocked.everything()
+                && built.is_empty()
+                && !has_pdf_under(output, PDF_DEPTH + 1),
         });
         // Recorded after reporting, off the path from save to PDF.
         let _ = self.fingerprints.save(&self.config.output);
     }
 
     /// The diagnostics that concern the meetings watched: with a filter,
-    /// those that would reach a meeting it selects were they errors (see
+    /// those in the folder of a meeting or body it selects (loaded or not),
+    /// and those that would reach a meeting it selects were they errors (see
     /// [`Blocked`]); an error in a meeting it does not read is not printed,
     /// and does not keep changes pending. Without a filter, or when it selects
     /// no meeting that loaded, all of them.
@@ -315,6 +342,9 @@ impl State<'_> {
             return diagnostics;
         }
         let concerns = |diagnostic: &Diagnostic| {
+            if self.names_watched(project, diagnostic) {
+                return true;
+            }
             let as_error = Diagnostic {
                 severity: Severity::Error,
                 ..diagnostic.clone()
@@ -336,18 +366,59 @@ impl State<'_> {
         )
     }
 
+    /// Whether `diagnostic` is in the folder of a meeting the filter selects,
+    /// or in a body's own files when it selects the body or one of its
+    /// meetings. A body folder is known by its body's id when it loaded,
+    /// else by its name.
+    fn names_watched(&self, project: &Project, diagnostic: &Diagnostic) -> bool {
+        let Some(rel) = diagnostic
+            .file
+            .as_deref()
+            .map(as_named)
+            .and_then(|f| f.strip_prefix(&self.content).ok().map(Path::to_path_buf))
+        else {
+            return false;
+        };
+        let parts: Vec<String> = rel
+            .iter()
+            .map(|c| c.to_string_lossy().into_owned())
+            .collect();
+        let Some(folder) = parts.first() else {
+            return false;
+        };
+        let id = (0..project.bodies.len())
+            .find(|&b| {
+                project
+                    .sources
+                    .body_dir(b)
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy() == *folder)
+            })
+            .map_or(folder.as_str(), |b| project.bodies[b].body.id.as_str());
+        match parts.as_slice() {
+            [_, meeting, _, ..] => selected(self.filter, id, meeting),
+            _ => self.filter.iter().any(|f| {
+                let f = f.trim_end_matches('/');
+                f == id || f.strip_prefix(id).is_some_and(|rest| rest.starts_with('/'))
+            }),
+        }
+    }
+
     /// Removes the files earlier builds wrote that the content no longer
     /// makes (a case paper taken off the agenda, a meeting folder renamed or
     /// removed), as `build` does; called after a rebuild with no error, of
     /// every meeting. The documents kept are every document the content
     /// plans, drafts too, with their kept sources; the other files kept
-    /// sources show are left to the next `build`, which knows them.
+    /// sources show are kept in the folders of meetings still planned (which
+    /// of them a document still shows is left to the next `build`, which
+    /// knows), and removed with a meeting that is not.
     fn remove_what_is_no_longer_made(&self, project: &Project, report: &mut BuildReport) {
         let planned: HashSet<PathBuf> = plan(project).into_iter().map(|j| j.path).collect();
+        let folders: HashSet<&Path> = planned.iter().filter_map(|p| p.parent()).collect();
         let keep = |path: &Path| match path.extension().and_then(|e| e.to_str()) {
             Some("pdf") => planned.contains(path),
             Some("typ") => self.config.keep_typst && planned.contains(&path.with_extension("pdf")),
-            _ => true,
+            _ => path.ancestors().skip(1).any(|dir| folders.contains(dir)),
         };
         let mut commit = Commit::default();
         let (removed, left) = self
@@ -404,9 +475,11 @@ impl State<'_> {
     }
 
     /// Builds `jobs` together; when a document fails to compile, builds each
-    /// on its own (from the warm cache), so that the failure holds back only
-    /// that document: the others are written, and the failed one keeps its
-    /// last good PDF. The failed documents and their meetings go to `failed`.
+    /// meeting's on their own (in parallel, from the warm cache), and in a
+    /// meeting that fails, each document on its own, so that the failure
+    /// holds back only that document: the others are written, and the failed
+    /// one keeps its last good PDF. The failed documents and their meetings
+    /// go to `failed`.
     fn build_each(
         &self,
         project: &Project,
@@ -415,17 +488,29 @@ impl State<'_> {
         failed: &mut Failed,
     ) -> BuildReport {
         let fingerprints = Some(&self.fingerprints);
-        let report = build_jobs(self.config, project, renderer, jobs, fingerprints);
+        let build = |part: &[Job]| build_jobs(self.config, project, renderer, part, fingerprints);
+        let report = build(jobs);
         if !report.failed() {
             return report;
         }
         let mut merged = BuildReport::default();
-        for job in jobs {
-            let one = std::slice::from_ref(job);
-            let part = build_jobs(self.config, project, renderer, one, fingerprints);
+        for meeting in jobs.chunk_by(|a, b| (a.body, a.meeting) == (b.body, b.meeting)) {
+            let mut part = build(meeting);
+            if part.failed() && meeting.len() > 1 {
+                part = BuildReport::default();
+                for job in meeting {
+                    let one = build(std::slice::from_ref(job));
+                    if one.failed() {
+                        failed.documents.push(job.path.clone());
+                    }
+                    part.documents.extend(one.documents);
+                    part.diagnostics.extend(one.diagnostics.0);
+                }
+            } else if part.failed() {
+                failed.documents.push(meeting[0].path.clone());
+            }
             if part.failed() {
-                failed.meetings.insert(meeting_name(project, job));
-                failed.documents.push(job.path.clone());
+                failed.meetings.insert(meeting_name(project, &meeting[0]));
             }
             merged.documents.extend(part.documents);
             merged.diagnostics.extend(part.diagnostics.0);
@@ -447,32 +532,6 @@ impl State<'_> {
 struct Failed {
     meetings: BTreeSet<String>,
     documents: Vec<PathBuf>,
-}
-
-/// Whether the meeting (or body) `name` (`rad/2024-01`, `rad`) has a PDF in
-/// `output`: one of its documents as planned now, or any in its folder there.
-fn has_pdfs(project: &Project, output: &Path, name: &str) -> bool {
-    let planned = plan(project).into_iter().any(|job| {
-        let meeting = meeting_name(project, &job);
-        (meeting == name || meeting.split('/').next() == Some(name))
-            && output.join(&job.path).is_file()
-    });
-    planned || has_pdf_under(&output.join(name), 2)
-}
-
-/// Whether the folder `dir` holds a PDF, `depth` folders down at most.
-fn has_pdf_under(dir: &Path, depth: usize) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.flatten().any(|entry| {
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => depth > 0 && has_pdf_under(&path, depth - 1),
-            Ok(t) if t.is_file() => path.extension().is_some_and(|e| e == "pdf"),
-            _ => false,
-        }
-    })
 }
 
 /// `rad/2024-01`: the folders of the body and meeting of `job`.
@@ -509,96 +568,5 @@ pub(crate) fn as_named(path: &Path) -> PathBuf {
     match (path.parent(), path.file_name()) {
         (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
         _ => absolute(path),
-    }
-}
-
-/// The changed paths the build reads, relative to the project, without the
-/// paths inside a changed folder; removed ones marked; files before
-/// folders, and after [`DESCRIBED_PATHS`] of them, how many more.
-fn describe(
-    paths: &BTreeSet<PathBuf>,
-    content: &Path,
-    templates: &Path,
-    reads: impl Fn(&Path) -> bool,
-) -> String {
-    // Sorted by component, a folder comes right before what it holds.
-    let read: BTreeSet<PathBuf> = paths
-        .iter()
-        .filter(|p| reads(p))
-        .map(|p| as_named(p))
-        .collect();
-    let mut outermost: Vec<&PathBuf> = Vec::new();
-    for path in &read {
-        if !outermost
-            .last()
-            .is_some_and(|folder| path.starts_with(folder))
-        {
-            outermost.push(path);
-        }
-    }
-    // Files first: an edit in a burst of folders made or removed is named.
-    outermost.sort_by_key(|p| p.extension().is_none());
-    let mut names: Vec<String> = outermost
-        .iter()
-        .take(DESCRIBED_PATHS)
-        .map(|p| {
-            let name = [(content, "content"), (templates, "templates")]
-                .into_iter()
-                .find_map(|(root, name)| {
-                    let rel = p.strip_prefix(root).ok()?;
-                    Some(if rel.as_os_str().is_empty() {
-                        PathBuf::from(name)
-                    } else {
-                        Path::new(name).join(rel)
-                    })
-                })
-                .unwrap_or_else(|| p.to_path_buf());
-            let gone = if p.exists() { "" } else { " (removed)" };
-            format!("{}{gone}", name.display())
-        })
-        .collect();
-    if outermost.len() > DESCRIBED_PATHS {
-        names.push(format!("{} more", outermost.len() - DESCRIBED_PATHS));
-    }
-    names.join(", ")
-}
-
-/// How many changed paths a rebuild line names.
-const DESCRIBED_PATHS: usize = 10;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A rebuild line names each changed path once: not the paths inside a
-    /// changed folder, files first, and after ten of them, how many more (a folder of
-    /// 25 000 folders removed made a line of 880 KB, found in time
-    /// quadratic in the paths).
-    #[test]
-    fn a_rebuild_names_the_outermost_paths_and_counts_the_rest() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = absolute(dir.path());
-        let (content, templates) = (root.join("content"), root.join("templates"));
-        let meeting = content.join("rad/2024-01");
-        let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
-        paths.insert(meeting.join("meeting.yaml"));
-        paths.insert(meeting.join("junk"));
-        for i in 0..20 {
-            paths.insert(meeting.join(format!("junk/d{i:02}")));
-            paths.insert(meeting.join(format!("junk/d{i:02}/x.md")));
-        }
-        for i in 0..12 {
-            paths.insert(meeting.join(format!("saker/{i:02}-24.md")));
-        }
-        let line = describe(&paths, &content, &templates, |_| true);
-        assert_eq!(
-            line,
-            "content/rad/2024-01/meeting.yaml (removed), \
-             content/rad/2024-01/saker/00-24.md (removed), content/rad/2024-01/saker/01-24.md (removed), \
-             content/rad/2024-01/saker/02-24.md (removed), content/rad/2024-01/saker/03-24.md (removed), \
-             content/rad/2024-01/saker/04-24.md (removed), content/rad/2024-01/saker/05-24.md (removed), \
-             content/rad/2024-01/saker/06-24.md (removed), content/rad/2024-01/saker/07-24.md (removed), \
-             content/rad/2024-01/saker/08-24.md (removed), 4 more"
-        );
     }
 }

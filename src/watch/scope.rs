@@ -164,6 +164,8 @@ fn name_of(parts: &[&&std::ffi::OsStr]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
     use crate::diagnostic::Diagnostic;
 
@@ -187,6 +189,29 @@ mod tests {
             .filter(|&m| blocked.reaches(&project, 0, m))
             .map(|m| meetings[m].slug.clone())
             .collect()
+    }
+
+    /// The date of a meeting file that does not load, from its own line.
+    #[test]
+    fn a_broken_meeting_file_gives_its_date_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = absolute(dir.path());
+        let file = content.join("meeting.yaml");
+        let cases = [
+            ("number: [1/2024\ndate: 2024-02-14\n", Some((2024, 2, 14))),
+            ("date: \"2024-02-14\"  # onsdag\n", Some((2024, 2, 14))),
+            ("date: '2024-02-14'\n", Some((2024, 2, 14))),
+            // Indented: a field of something else, not the meeting's date.
+            ("previous_meeting:\n  date: 2023-12-06\n", None),
+            ("date: 2024-02-30\n", None),
+            ("date: i morgen\n", None),
+            ("", None),
+        ];
+        for (text, expected) in cases {
+            fs::write(&file, text).unwrap();
+            let date = written_date(&content, &file).map(|d| (d.year, d.month, d.day));
+            assert_eq!(date, expected, "{text:?}");
+        }
     }
 
     #[test]

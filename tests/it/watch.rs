@@ -282,6 +282,21 @@ fn watch_says_a_meeting_never_built_is_not_built() {
     assert!(!out.join("2024-01").exists());
 }
 
+/// A first build whose templates are broken has no last good PDFs to keep:
+/// the line says nothing is built yet (before, it said the last good PDFs
+/// were kept).
+#[test]
+fn watch_says_nothing_is_built_when_the_first_build_fails_everywhere() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let template = project.path().join("templates/sak.typ.j2");
+    let text = fs::read_to_string(&template).unwrap();
+    fs::write(&template, format!("{text}\n{{% if %}}\n")).unwrap();
+    let watch = Watch::start(project.path());
+    let line = watch.expect_line("initial build: ");
+    assert!(line.contains("; nothing is built yet"), "{line}");
+    assert!(!line.contains("last good"), "{line}");
+}
+
 /// A document that fails to compile holds back only itself: with the case
 /// paper template broken, a change to the meeting still rebuilds its summons
 /// and pack, and the line names the papers whose last good PDFs are kept
@@ -352,12 +367,36 @@ fn watch_of_one_meeting_is_not_held_back_by_a_later_meeting() {
         !line.contains("failed") && !line.contains("held back"),
         "{line}"
     );
+    // stderr is read on a thread of its own: give it time to arrive.
+    thread::sleep(Duration::from_millis(500));
     assert!(
         watch.errors.try_iter().all(|e| !e.contains("2024-01")),
         "the other meeting's error is not printed"
     );
     let summons = project.path().join("output/rad/2023-05/innkalling.pdf");
     assert!(pdf_text(&summons).contains("Møterom Havet"));
+}
+
+/// Watching a body: an error in its newest meeting, which does not load and
+/// reaches no meeting that did, is still its concern (a review found that
+/// only the errors reaching a loaded meeting were kept, so this one was
+/// dropped and the line said nothing changed).
+#[test]
+fn watch_of_a_body_reports_an_error_in_its_newest_meeting() {
+    let project = project_with(&root().join("tests/fixtures/cycle"));
+    let watch = Watch::start_with(project.path(), &["rad"]);
+    watch.expect_line("initial build:");
+    edit(
+        &project.path().join("content/rad/2024-01/meeting.yaml"),
+        "number: 1/2024",
+        "number: [1/2024",
+    );
+    let line = watch.expect_line("content/rad/2024-01/meeting.yaml");
+    assert!(
+        line.contains("failed with 1 error in rad/2024-01"),
+        "{line}"
+    );
+    watch.expect_error("content/rad/2024-01/meeting.yaml");
 }
 
 /// A save that truncates the file and writes it 150 ms later: the case paper
@@ -451,6 +490,40 @@ fn watch_removes_what_the_content_no_longer_makes() {
     );
 }
 
+/// With kept Typst sources, a meeting folder renamed takes its old output
+/// folder with it: the PDFs, the sources and the files the sources show
+/// (before, those files stayed, and so did the folder).
+#[test]
+fn watch_removes_a_renamed_meetings_kept_sources_and_their_files() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let body = project.path().join("content/styret");
+    fs::write(
+        body.join("logo.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="navy"/></svg>"#,
+    )
+    .unwrap();
+    edit(
+        &body.join("body.yaml"),
+        "name: ",
+        "logo: { file: logo.svg, alt: Eksempellogo }\nname: ",
+    );
+    let watch = Watch::start_with(project.path(), &["--keep-typst"]);
+    watch.expect_line("initial build: rebuilt");
+    let out = project.path().join("output/styret");
+    assert!(out.join("2024-01/innkalling.typ").is_file());
+    let shown = fs::read_dir(out.join("2024-01"))
+        .unwrap()
+        .flatten()
+        .any(|e| e.path().is_dir());
+    assert!(shown, "the kept sources show files in folders of their own");
+
+    let meeting = project.path().join("content/styret/2024-01");
+    fs::rename(&meeting, meeting.with_file_name("2024-02")).unwrap();
+    watch.expect_line("removed");
+    assert!(out.join("2024-02/innkalling.typ").is_file());
+    assert!(!out.join("2024-01").exists(), "the old folder is gone");
+}
+
 /// A case paper replaced by a link to a file outside the project: the link is
 /// refused as `build` refuses it, and what it leads to is never printed
 /// (before, the event was taken for the file outside, and nothing happened).
@@ -496,7 +569,9 @@ fn watch_does_not_build_a_case_paper_still_being_written() {
     let mut file = fs::File::create(&paper).unwrap();
     file.write_all(first.as_bytes()).unwrap();
     file.flush().unwrap();
-    thread::sleep(Duration::from_millis(300));
+    // Well within watch's 1 s wait for an unwritten file, so that a slow
+    // test machine does not end the wait before the rest is written.
+    thread::sleep(Duration::from_millis(150));
     write!(file, "{rest}\nSkrevet i to omganger.\n").unwrap();
     drop(file);
     let line = watch.expect_line("sak-03-24.pdf");
@@ -523,7 +598,8 @@ fn watch_waits_for_a_case_paper_renamed_away_and_written_again() {
     let text = fs::read_to_string(&paper).unwrap();
 
     fs::rename(&paper, paper.with_file_name("03-24.md~")).unwrap();
-    thread::sleep(Duration::from_millis(200));
+    // Well within watch's 1 s wait (see the half-written test).
+    thread::sleep(Duration::from_millis(100));
     fs::write(&paper, format!("{text}\nSkrevet etter en ny fil.\n")).unwrap();
     let line = watch.expect_line("content/styret/2024-01/saker/03-24.md");
     assert!(!line.contains("failed"), "{line}");
