@@ -411,14 +411,39 @@ impl State<'_> {
     /// plans, drafts too, with their kept sources; the other files kept
     /// sources show are kept in the folders of meetings still planned (which
     /// of them a document still shows is left to the next `build`, which
-    /// knows), and removed with a meeting that is not.
+    /// knows), and removed with a meeting that is not. The files of a
+    /// meeting whose folder is still there but did not load are kept.
     fn remove_what_is_no_longer_made(&self, project: &Project, report: &mut BuildReport) {
         let planned: HashSet<PathBuf> = plan(project).into_iter().map(|j| j.path).collect();
         let folders: HashSet<&Path> = planned.iter().filter_map(|p| p.parent()).collect();
-        let keep = |path: &Path| match path.extension().and_then(|e| e.to_str()) {
-            Some("pdf") => planned.contains(path),
-            Some("typ") => self.config.keep_typst && planned.contains(&path.with_extension("pdf")),
-            _ => path.ancestors().skip(1).any(|dir| folders.contains(dir)),
+        // A meeting not planned whose folder is still in the content did not
+        // load without an error: its marker file is gone for a moment (a
+        // checkout, a sync), or it is not a meeting yet. Its files wait.
+        let unloaded = |path: &Path| {
+            let mut parts = path.iter();
+            let (Some(id), Some(slug)) = (parts.next(), parts.next()) else {
+                return false;
+            };
+            if folders.contains(Path::new(id).join(slug).as_path()) {
+                return false;
+            }
+            let body = (0..project.bodies.len())
+                .find(|&b| project.bodies[b].body.id.as_str() == id)
+                .map_or_else(
+                    || self.content.join(id),
+                    |b| project.sources.body_dir(b).to_path_buf(),
+                );
+            body.join(slug).is_dir()
+        };
+        let keep = |path: &Path| {
+            unloaded(path)
+                || match path.extension().and_then(|e| e.to_str()) {
+                    Some("pdf") => planned.contains(path),
+                    Some("typ") => {
+                        self.config.keep_typst && planned.contains(&path.with_extension("pdf"))
+                    }
+                    _ => path.ancestors().skip(1).any(|dir| folders.contains(dir)),
+                }
         };
         let mut commit = Commit::default();
         let (removed, left) = self

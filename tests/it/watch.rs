@@ -490,6 +490,28 @@ fn watch_removes_what_the_content_no_longer_makes() {
     );
 }
 
+/// A meeting whose folder stays while its meeting file is gone for a moment
+/// (a checkout, a sync client) keeps its PDFs: they are removed with the
+/// folder, not with the file.
+#[test]
+fn watch_keeps_the_pdfs_of_a_meeting_whose_file_is_gone_for_a_moment() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let yaml = project.path().join("content/styret/2024-01/meeting.yaml");
+    let aside = project.path().join("meeting.yaml.aside");
+    fs::rename(&yaml, &aside).unwrap();
+    let line = watch.expect_line("content/styret/2024-01/meeting.yaml (removed)");
+    assert!(!line.contains("removed styret"), "{line}");
+    let out = project.path().join("output/styret/2024-01");
+    assert!(out.join("innkalling.pdf").is_file());
+    assert!(out.join("sak-03-24.pdf").is_file());
+
+    fs::rename(&aside, &yaml).unwrap();
+    watch.expect_line("content/styret/2024-01/meeting.yaml:");
+    assert!(out.join("innkalling.pdf").is_file());
+}
+
 /// With kept Typst sources, a meeting folder renamed takes its old output
 /// folder with it: the PDFs, the sources and the files the sources show
 /// (before, those files stayed, and so did the folder).
