@@ -120,11 +120,9 @@ pub fn watch(
         let Some(batch) = batch::settled_batch(&rx, &stop, reads) else {
             return Ok(());
         };
-        if batch.paths.iter().any(|p| watching.is_root(p)) {
-            watching.renew();
-        }
-        if batch.rescan {
-            // Events were lost: watch everything anew and rebuild it all.
+        // The content or templates folder came or went, or events were lost
+        // (then everything is rebuilt too): watch the folders anew.
+        if batch.rescan || batch.paths.iter().any(|p| watching.is_root(p)) {
             watching.renew();
         }
         let mut changes: BTreeSet<Change> = batch
@@ -275,8 +273,11 @@ impl State<'_> {
         };
         let mut result = finish(diagnostics, result, started);
         if !result.failed() {
+            // Only a change of what there is can end a document: a case
+            // paper's edit (the path from save to PDF) cannot.
+            let shape = self.pending.iter().any(|c| !matches!(c, Change::Paper(_)));
             self.pending.clear();
-            if self.filter.is_empty() {
+            if shape && self.filter.is_empty() {
                 self.remove_what_is_no_longer_made(&project, &mut result);
             }
         }
@@ -293,7 +294,12 @@ impl State<'_> {
         held.extend(errors_in.iter().cloned());
         errors_in.extend(failed.meetings);
         let output = &self.config.output;
-        let built = built_meetings(&project, output);
+        // Which meetings have PDFs matters only when errors hold some back.
+        let built = if held.is_empty() && !blocked.everything() {
+            HashSet::new()
+        } else {
+            built_meetings(&project, output)
+        };
         let (held, mut unbuilt): (Vec<String>, Vec<String>) = held.into_iter().partition(|name| {
             built.contains(name.as_str()) || has_pdf_under(&output.join(name), PDF_DEPTH)
         });
