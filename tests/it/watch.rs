@@ -97,11 +97,33 @@ impl Watch {
     }
 }
 
-#[test]
-fn watch_rebuilds_edits_reports_errors_and_recovers() {
+/// `motebok watch` on a copy of the mini fixture, once its first build is done.
+fn watch_mini() -> (tempfile::TempDir, Watch) {
     let project = project_with(&root().join("tests/fixtures/mini"));
     let watch = Watch::start(project.path());
     watch.expect_line("initial build: rebuilt");
+    (project, watch)
+}
+
+/// Waits for the rebuild of the mini fixture's case paper 3/24 after a save:
+/// its line names the paper, and the first PDF it writes has `text`.
+#[track_caller]
+fn expect_paper_rebuilt_with(watch: &Watch, project: &Path, text: &str) {
+    let line = watch.expect_line("sak-03-24.pdf");
+    assert!(
+        line.contains("content/styret/2024-01/saker/03-24.md"),
+        "{line}"
+    );
+    let out = project.join("output/styret/2024-01/sak-03-24.pdf");
+    assert!(
+        pdf_text(&out).contains(text),
+        "the first rebuild after the save has the text: {text:?}"
+    );
+}
+
+#[test]
+fn watch_rebuilds_edits_reports_errors_and_recovers() {
+    let (project, watch) = watch_mini();
 
     let out = project.path().join("output/styret/2024-01");
     let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
@@ -304,9 +326,7 @@ fn watch_says_nothing_is_built_when_the_first_build_fails_everywhere() {
 /// written, and the line said the whole meeting was kept).
 #[test]
 fn watch_holds_back_only_the_documents_that_fail() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let out = project.path().join("output/styret/2024-01");
     let paper_before = fs::read(out.join("sak-03-24.pdf")).unwrap();
 
@@ -403,25 +423,14 @@ fn watch_of_a_body_reports_an_error_in_its_newest_meeting() {
 /// is not built empty in between; the first rebuild after the save has the text.
 #[test]
 fn watch_does_not_build_a_case_paper_a_save_left_empty() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
     let text = fs::read_to_string(&paper).unwrap();
 
     fs::File::create(&paper).unwrap();
     thread::sleep(Duration::from_millis(150));
     fs::write(&paper, format!("{text}\nSkrevet etter en tom fil.\n")).unwrap();
-    let line = watch.expect_line("sak-03-24.pdf");
-    assert!(
-        line.contains("content/styret/2024-01/saker/03-24.md"),
-        "{line}"
-    );
-    let out = project.path().join("output/styret/2024-01/sak-03-24.pdf");
-    assert!(
-        pdf_text(&out).contains("Skrevet etter en tom fil."),
-        "the first rebuild after the save has the written text"
-    );
+    expect_paper_rebuilt_with(&watch, project.path(), "Skrevet etter en tom fil.");
 }
 
 /// A templates folder moved into a project that had none: every document is
@@ -462,9 +471,7 @@ fn watch_sees_a_templates_folder_moved_in_and_out() {
 /// renamed (before, watch left them in the output for good).
 #[test]
 fn watch_removes_what_the_content_no_longer_makes() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let meeting = project.path().join("content/styret/2024-01");
     let out = project.path().join("output/styret");
     assert!(out.join("2024-01/sak-04-24.pdf").is_file());
@@ -495,9 +502,7 @@ fn watch_removes_what_the_content_no_longer_makes() {
 /// folder, not with the file.
 #[test]
 fn watch_keeps_the_pdfs_of_a_meeting_whose_file_is_gone_for_a_moment() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let yaml = project.path().join("content/styret/2024-01/meeting.yaml");
     let aside = project.path().join("meeting.yaml.aside");
     fs::rename(&yaml, &aside).unwrap();
@@ -581,9 +586,7 @@ fn watch_refuses_a_case_paper_replaced_by_a_link_out_of_the_project() {
 #[test]
 fn watch_does_not_build_a_case_paper_still_being_written() {
     use std::io::Write;
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
     let text = fs::read_to_string(&paper).unwrap();
     let (first, rest) = text.split_at(text.len() / 3);
@@ -596,16 +599,7 @@ fn watch_does_not_build_a_case_paper_still_being_written() {
     thread::sleep(Duration::from_millis(150));
     write!(file, "{rest}\nSkrevet i to omganger.\n").unwrap();
     drop(file);
-    let line = watch.expect_line("sak-03-24.pdf");
-    assert!(
-        line.contains("content/styret/2024-01/saker/03-24.md"),
-        "{line}"
-    );
-    let out = project.path().join("output/styret/2024-01/sak-03-24.pdf");
-    assert!(
-        pdf_text(&out).contains("Skrevet i to omganger."),
-        "the first rebuild after the save has all the text"
-    );
+    expect_paper_rebuilt_with(&watch, project.path(), "Skrevet i to omganger.");
 }
 
 /// A save as vim makes it: the file renamed to a backup, the new one written
@@ -613,9 +607,7 @@ fn watch_does_not_build_a_case_paper_still_being_written() {
 /// printed an error that the case paper did not exist).
 #[test]
 fn watch_waits_for_a_case_paper_renamed_away_and_written_again() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
     let text = fs::read_to_string(&paper).unwrap();
 
@@ -674,9 +666,7 @@ fn watch_builds_a_removal_while_the_content_is_being_read() {
 #[cfg(unix)]
 #[test]
 fn watch_rebuilds_a_case_paper_linked_to_the_one_edited() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let saker = project.path().join("content/styret/2024-01/saker");
     fs::remove_file(saker.join("04-24.md")).unwrap();
     std::os::unix::fs::symlink("03-24.md", saker.join("04-24.md")).unwrap();
@@ -741,9 +731,7 @@ fn watch_holds_back_only_the_body_of_a_meeting_folder_linked_out() {
 /// the files in the renamed folder are watched.
 #[test]
 fn watch_sees_a_renamed_meeting_folder() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let body = project.path().join("content/styret");
     fs::rename(body.join("2024-01"), body.join("2024-02")).unwrap();
     let line = watch.expect_line("styret/2024-02/innkalling.pdf");
@@ -763,9 +751,7 @@ fn watch_sees_a_renamed_meeting_folder() {
 /// The content folder deleted and made again: the watcher keeps reacting.
 #[test]
 fn watch_sees_a_content_folder_made_again() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let content = project.path().join("content");
     fs::remove_dir_all(&content).unwrap();
     // The removal may come in more than one batch; each fails.
@@ -793,9 +779,7 @@ fn watch_sees_a_content_folder_made_again() {
 /// A warning is printed in full once; later rebuilds count it in one line.
 #[test]
 fn watch_counts_unchanged_warnings_in_one_line() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let saker = project.path().join("content/styret/2024-01/saker");
 
     // A private-use character warns (it has no known equivalent).
@@ -853,9 +837,7 @@ fn watch_writes_a_case_paper_when_its_pack_fails() {
 /// still be byte for byte those of a fresh build of the same content.
 #[test]
 fn watch_rebuilds_give_the_bytes_of_a_fresh_build() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    let watch = Watch::start(project.path());
-    watch.expect_line("initial build: rebuilt");
+    let (project, watch) = watch_mini();
     let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
     for (from, to) in [
         ("\n", "\nEt første tillegg midt i saken.\n"),
