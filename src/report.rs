@@ -134,32 +134,28 @@ fn rebuild_outcome(rebuild: &Rebuild<'_>) -> String {
         .map(|d| d.path.display().to_string())
         .collect();
     names.sort();
-    let mut rebuilt = if names.is_empty() && report.removed.is_empty() {
-        "no document changed".to_owned()
-    } else if names.is_empty() {
-        String::new()
-    } else if names.len() > WATCH_NAMED_DOCUMENTS {
-        format!("rebuilt {} documents", names.len())
-    } else {
-        format!("rebuilt {}", names.join(", "))
-    };
-    if !report.removed.is_empty() {
-        let removed: Vec<String> = report
-            .removed
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        let removed = if removed.len() > WATCH_NAMED_DOCUMENTS {
-            format!("removed {} files no longer built", removed.len())
-        } else {
-            format!("removed {} (no longer built)", removed.join(", "))
-        };
-        rebuilt = if rebuilt.is_empty() {
-            removed
-        } else {
-            format!("{rebuilt}; {removed}")
-        };
+    let removed: Vec<String> = report
+        .removed
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let mut parts: Vec<String> = [
+        named_or_counted(&names).map(|listed| match listed {
+            Listed::Names(names, _) => format!("rebuilt {names}"),
+            Listed::Count(n) => format!("rebuilt {n} documents"),
+        }),
+        named_or_counted(&removed).map(|listed| match listed {
+            Listed::Names(names, _) => format!("removed {names} (no longer built)"),
+            Listed::Count(n) => format!("removed {n} files no longer built"),
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        parts.push("no document changed".to_owned());
     }
+    let rebuilt = parts.join("; ");
     if !report.failed() {
         return rebuilt;
     }
@@ -186,23 +182,36 @@ fn rebuild_outcome(rebuild: &Rebuild<'_>) -> String {
         .iter()
         .map(|p| p.display().to_string())
         .collect();
-    match kept.len() {
-        0 => {}
-        1 => line.push_str(&format!("; the last good {} is kept", kept[0])),
-        n if n <= WATCH_NAMED_DOCUMENTS => {
-            line.push_str(&format!("; the last good {} are kept", kept.join(", ")))
-        }
-        n => line.push_str(&format!("; the last good PDFs of {n} documents are kept")),
+    if let Some(listed) = named_or_counted(&kept) {
+        line.push_str(&match listed {
+            Listed::Names(names, verb) => format!("; the last good {names} {verb} kept"),
+            Listed::Count(n) => format!("; the last good PDFs of {n} documents are kept"),
+        });
     }
-    match rebuild.unbuilt.len() {
-        0 => {}
-        1 => line.push_str(&format!("; {} is not built", rebuild.unbuilt[0])),
-        n if n <= WATCH_NAMED_DOCUMENTS => {
-            line.push_str(&format!("; {} are not built", rebuild.unbuilt.join(", ")))
-        }
-        n => line.push_str(&format!("; {n} documents or meetings are not built")),
+    if let Some(listed) = named_or_counted(&rebuild.unbuilt) {
+        line.push_str(&match listed {
+            Listed::Names(names, verb) => format!("; {names} {verb} not built"),
+            Listed::Count(n) => format!("; {n} documents or meetings are not built"),
+        });
     }
     line
+}
+
+/// A list in a rebuild line: its names joined, with the verb that agrees
+/// with them (`is`, `are`), or, past [`WATCH_NAMED_DOCUMENTS`], its count.
+enum Listed {
+    Names(String, &'static str),
+    Count(usize),
+}
+
+/// How a rebuild line gives `items`; `None` when there are none.
+fn named_or_counted(items: &[String]) -> Option<Listed> {
+    match items.len() {
+        0 => None,
+        1 => Some(Listed::Names(items[0].clone(), "is")),
+        n if n <= WATCH_NAMED_DOCUMENTS => Some(Listed::Names(items.join(", "), "are")),
+        n => Some(Listed::Count(n)),
+    }
 }
 
 /// One line per document written (unless `quiet`), the diagnostics, and a summary.

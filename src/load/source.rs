@@ -32,9 +32,9 @@ pub const MEETING_FILE: &str = "meeting.yaml";
 pub const MINUTES_FILE: &str = "minutes.yaml";
 
 /// The sub-folders of `dir`, sorted by name, hidden ones left out, links to
-/// folders inside the content folder followed. A link to a folder outside it is not followed: an
-/// error when the folder holds `marker` (it is meant as a body or meeting), a
-/// warning otherwise.
+/// folders inside the content folder followed. A link to a folder outside
+/// it is not followed: an error when the folder holds `marker` (it is meant
+/// as a body or meeting), a warning otherwise.
 pub(crate) fn sub_folders(
     content_dir: &Path,
     dir: &Path,

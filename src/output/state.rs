@@ -280,8 +280,9 @@ impl Fingerprints {
     }
 
     /// Removes, as part of `commit`, every file the manifest records that
-    /// `keep` does not keep (paths relative to `output`): files of removed meetings, removed
-    /// case papers, drafts no longer built and Typst sources no longer kept.
+    /// `keep` does not keep (paths relative to `output`): files of removed
+    /// meetings, removed case papers, drafts no longer built and Typst
+    /// sources no longer kept.
     /// A recorded file changed since motebok wrote it is left in place and
     /// forgotten. Returns the removed paths and, for each file left, why.
     pub fn prune(

@@ -20,8 +20,9 @@ pub const BATCH_QUIET: Duration = Duration::from_millis(10);
 pub const BATCH_MAX: Duration = Duration::from_millis(150);
 
 /// How long, in all, a batch waits for its files to be written (empty, open
-/// after a write, or gone) before it is built as it is. A save that truncates a file and writes it
-/// afterwards (150 ms later, say) leaves it empty in between; one that writes
+/// after a write, or gone) before it is built as it is. A save that
+/// truncates a file and writes it afterwards (150 ms later, say) leaves it
+/// empty in between; one that writes
 /// part of it, waits and writes the rest leaves it open in between; one that
 /// renames it to a backup and then writes it (vim's) leaves it gone in
 /// between. The next event (the write, the file closed or made) ends the wait

@@ -331,6 +331,9 @@ impl State<'_> {
     /// and does not keep changes pending. Without a filter, or when it selects
     /// no meeting that loaded, all of them.
     fn within_filter(&self, project: &Project, diagnostics: Diagnostics) -> Diagnostics {
+        if self.filter.is_empty() {
+            return diagnostics;
+        }
         let watched: Vec<(usize, usize)> = project
             .bodies
             .iter()
@@ -344,7 +347,7 @@ impl State<'_> {
                     .map(move |(m, _)| (b, m))
             })
             .collect();
-        if self.filter.is_empty() || watched.is_empty() {
+        if watched.is_empty() {
             return diagnostics;
         }
         let concerns = |diagnostic: &Diagnostic| {
