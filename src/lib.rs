@@ -8,6 +8,11 @@
 //! [`world`], and [`output`] writes the files. [`pipeline`] drives a build.
 
 #![warn(missing_docs, unreachable_pub)]
+// The error of a stage is a `Diagnostic` (about 200 bytes: file, position,
+// field, message, hint, snippet), returned once when a stage fails and never
+// in a loop; boxing it in every signature would cost more to read than the
+// copy it saves.
+#![allow(clippy::result_large_err)]
 
 pub mod approve;
 pub mod archive;

@@ -44,14 +44,24 @@ pub(super) struct Batch {
     /// Whether the system dropped events (its queue overflowed): what
     /// changed is not known, so everything is rebuilt.
     pub(super) rescan: bool,
+    /// The watcher's errors: a folder made that it could not watch (the
+    /// system's limit of watches reached).
+    pub(super) errors: Vec<notify::Error>,
 }
 
 impl Batch {
     /// Adds an event; false when it is not a change (a file or folder opened
     /// or read, by anyone: an editor, a search, motebok itself), which
-    /// neither starts a batch nor keeps one open.
+    /// neither starts a batch nor keeps one open. The watcher's errors are
+    /// kept, and end the wait as changes do.
     fn add(&mut self, event: notify::Result<notify::Event>) -> bool {
-        let Ok(event) = event else { return false };
+        let event = match event {
+            Ok(event) => event,
+            Err(error) => {
+                self.errors.push(error);
+                return true;
+            }
+        };
         if event.need_rescan() {
             self.rescan = true;
             return true;

@@ -14,6 +14,7 @@ mod batch;
 mod change;
 mod lines;
 mod scope;
+mod watching;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -21,8 +22,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
-
-use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::document::Papers;
@@ -37,6 +36,7 @@ pub use self::batch::{BATCH_MAX, BATCH_QUIET, UNWRITTEN_GRACE};
 pub use self::change::{Change, affected_jobs, classify};
 use self::lines::{PDF_DEPTH, built_meetings, describe, has_pdf_under};
 use self::scope::{Blocked, Places};
+use self::watching::Watching;
 
 /// Memoized results older than this many rebuilds are evicted, so memory stays
 /// flat over hours of editing. Typst's own watch mode keeps 10; a drafter
@@ -87,7 +87,7 @@ pub fn watch(
         let _ = tx.send(event);
     })
     .map_err(|e| Diagnostic::error(format!("failed to start watching files ({e})")))?;
-    let mut watching = Watching::start(watcher, config).map_err(Diagnostic::error)?;
+    let mut watching = Watching::start(watcher, config)?;
     let stop = stop_on_ctrl_c()
         .map_err(|e| Diagnostic::error(format!("failed to install the Ctrl-C handler ({e})")))?;
 
@@ -105,6 +105,7 @@ pub fn watch(
         places: Places::default(),
         pending: BTreeSet::new(),
         printed: HashSet::new(),
+        unwatched: watching.failures().to_vec(),
     };
     let (templates, output) = (absolute(&config.templates), absolute(&config.output));
     let sort = |p: &Path| classify(&as_named(p), &content, &templates, &output);
@@ -125,92 +126,40 @@ pub fn watch(
         if batch.rescan || batch.paths.iter().any(|p| watching.is_root(p)) {
             watching.renew();
         }
+        for error in &batch.errors {
+            watching.failed(error);
+        }
+        state.unwatched = watching.failures().to_vec();
         let mut changes: BTreeSet<Change> = batch
             .paths
             .iter()
             .map(|p| sort(p))
             .filter(|c| *c != Change::Ignored)
             .collect();
-        if batch.rescan {
+        // A folder the watcher could not watch may hold what it did not
+        // see: everything is looked at again.
+        if batch.rescan || !batch.errors.is_empty() {
             changes.insert(Change::Content);
         }
         if changes.is_empty() {
             continue;
         }
         let mut what = describe(&batch.paths, &content, &templates, reads);
-        if batch.rescan {
-            let lost = "events lost (the system's queue overflowed)";
+        let lost = [
+            (batch.rescan, "events lost (the system's queue overflowed)"),
+            (!batch.errors.is_empty(), "a folder not watched"),
+        ];
+        for (_, why) in lost.iter().filter(|(happened, _)| *happened) {
             what = if what.is_empty() {
-                lost.to_owned()
+                (*why).to_owned()
             } else {
-                format!("{what}, {lost}")
+                format!("{what}, {why}")
             };
         }
         state.rebuild(changes, &what, report);
         typst::comemo::evict(CACHE_MAX_AGE);
         give_back();
     }
-}
-
-/// The folders watched, and the watcher.
-struct Watching {
-    watcher: RecommendedWatcher,
-    /// The content folder and the templates folder, watched with what they hold.
-    roots: Vec<PathBuf>,
-}
-
-impl Watching {
-    /// Watches the content and templates folders, and the folders holding
-    /// them (alone), so that either is seen when it is created again.
-    fn start(watcher: RecommendedWatcher, config: &BuildConfig) -> Result<Watching, String> {
-        let roots = vec![absolute(&config.content), absolute(&config.templates)];
-        let mut watching = Watching { watcher, roots };
-        let parents: BTreeSet<PathBuf> = watching
-            .roots
-            .iter()
-            .filter_map(|r| r.parent().map(Path::to_path_buf))
-            .collect();
-        for parent in parents.iter().filter(|p| p.is_dir()) {
-            watching
-                .watcher
-                .watch(parent, RecursiveMode::NonRecursive)
-                .map_err(|e| watch_error(parent, e))?;
-        }
-        // Without a templates folder the built-in templates are used, and
-        // there is nothing more to watch until one is made.
-        for root in watching.roots.iter().filter(|r| r.is_dir()) {
-            watching
-                .watcher
-                .watch(root, RecursiveMode::Recursive)
-                .map_err(|e| watch_error(root, e))?;
-        }
-        Ok(watching)
-    }
-
-    /// Whether `path` is the content or the templates folder itself.
-    fn is_root(&self, path: &Path) -> bool {
-        self.roots.iter().any(|r| r == path)
-    }
-
-    /// Watches the content or templates folder again after it was created,
-    /// moved or removed: a folder made again is a new folder to the system's
-    /// watches. Folders created, moved or removed inside them need nothing:
-    /// the recursive watch follows them (notify adds and drops their
-    /// watches), and watching everything again after each would cost a
-    /// walk of the whole tree (with 25 000 folders moved, a minute in which
-    /// Ctrl-C waited).
-    fn renew(&mut self) {
-        for root in &self.roots {
-            let _ = self.watcher.unwatch(root);
-            if root.is_dir() {
-                let _ = self.watcher.watch(root, RecursiveMode::Recursive);
-            }
-        }
-    }
-}
-
-fn watch_error(dir: &Path, err: notify::Error) -> String {
-    format!("failed to watch {} ({err})", dir.display())
 }
 
 /// A flag that Ctrl-C raises: the loop stops between rebuilds, never in the
@@ -236,6 +185,9 @@ struct State<'a> {
     pending: BTreeSet<Change>,
     /// The diagnostics the last rebuild printed, as printed.
     printed: HashSet<String>,
+    /// The warnings of the folders the system could not watch: in every
+    /// rebuild's diagnostics, since their PDFs may be stale.
+    unwatched: Vec<Diagnostic>,
 }
 
 impl State<'_> {
@@ -247,7 +199,8 @@ impl State<'_> {
         self.pending.extend(changes);
         let (project, renderer, diagnostics) = load_partial(self.config);
         self.places.record(&project);
-        let diagnostics = self.within_filter(&project, diagnostics);
+        let mut diagnostics = self.within_filter(&project, diagnostics);
+        diagnostics.extend(self.unwatched.iter().cloned());
         let blocked = Blocked::find(
             renderer.is_some(),
             &diagnostics,

@@ -79,9 +79,14 @@ impl Watch {
 
     /// Starts `motebok watch` with `args` in `project`.
     fn start_with(project: &Path, args: &[&str]) -> Watch {
-        let mut child = Command::new(BIN)
-            .arg("watch")
-            .args(args)
+        let mut command = Command::new(BIN);
+        command.arg("watch").args(args);
+        Watch::spawn(command, project)
+    }
+
+    /// Runs `command` (a `motebok watch`) in `project`.
+    fn spawn(mut command: Command, project: &Path) -> Watch {
+        let mut child = command
             .current_dir(project)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -802,6 +807,70 @@ fn watch_counts_unchanged_warnings_in_one_line() {
         assert!(!line.starts_with("warning:"), "printed again: {line}");
     }
     watch.expect_line("content/styret/2024-01/saker/03-24.md: rebuilt");
+}
+
+/// A folder the system cannot watch, its limit of watches reached, would
+/// never be rebuilt: watch says so, in the rebuild that meets it and in each
+/// one after, and rebuilds what it can still see. The limit is set just
+/// above what the project needs in a user namespace of the test's own
+/// (`unshare`, where the limit is the namespace's), so that a meeting folder
+/// made while watching is one folder too many.
+#[test]
+fn watch_says_a_folder_it_cannot_watch() {
+    let set_limit = |n: usize| format!("echo {n} > /proc/sys/user/max_inotify_watches");
+    let namespaced = Command::new("unshare")
+        .args(["-U", "-r", "sh", "-c", &set_limit(1)])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !namespaced {
+        // No user namespaces here (`unshare` missing, or not allowed): the
+        // limit cannot be lowered for this test alone.
+        eprintln!("skipped: no user namespace to lower the limit of watches in");
+        return;
+    }
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    // The project folder (holding content/ and templates/), and every
+    // folder in those two.
+    let folders = 1
+        + walk_folders(&project.path().join("content"))
+        + walk_folders(&project.path().join("templates"));
+    let mut command = Command::new("unshare");
+    command.args(["-U", "-r", "sh", "-c"]);
+    command.arg(format!("{} && exec \"$0\" watch", set_limit(folders + 1)));
+    command.arg(BIN);
+    let watch = Watch::spawn(command, project.path());
+    watch.expect_line("initial build: rebuilt");
+
+    let body = project.path().join("content/styret");
+    fs::create_dir(body.join("2024-02")).unwrap();
+    watch.expect_line("content/styret/2024-02: no document changed");
+    fs::create_dir(body.join("2024-03")).unwrap();
+    let warning = watch.expect_error("warning: content/styret/2024-03: cannot watch this folder");
+    assert!(
+        warning.contains("limit of folders watched is reached; changes there are not seen"),
+        "{warning}"
+    );
+    watch.expect_error("help: raise the limit (fs.inotify.max_user_watches, now");
+    watch.expect_line("content/styret/2024-03, a folder not watched: no document changed");
+
+    // What is watched is still rebuilt, with the warning counted as unchanged.
+    edit(
+        &body.join("2024-01/saker/03-24.md"),
+        "\n",
+        "\nEn ny linje.\n",
+    );
+    watch.expect_error("1 earlier warning unchanged");
+    expect_paper_rebuilt_with(&watch, project.path(), "En ny linje.");
+}
+
+/// The number of folders in `dir`, itself included.
+fn walk_folders(dir: &Path) -> usize {
+    1 + fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| walk_folders(&p))
+        .sum::<usize>()
 }
 
 /// The edited case paper is written without waiting for the pack: a pack that
