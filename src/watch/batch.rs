@@ -192,15 +192,22 @@ pub(super) fn settled_batch(
     Some(batch)
 }
 
-/// Whether `path`, a text file of the kinds an editor saves (Markdown, YAML,
-/// a template), is not there while its folder is. A folder removed or moved
-/// with its files is taken at once, and so is an editor's temp file renamed
-/// over the real one (`x.md___jb_tmp___`, `x.md.a1b2c3`).
+/// Whether `path`, a file of the kinds the build reads (Markdown, YAML, a
+/// template, a figure or an attachment), is not there while its folder is. A
+/// folder removed or moved with its files is taken at once, and so is an
+/// editor's temp file renamed over the real one (`x.md___jb_tmp___`,
+/// `x.md.a1b2c3`).
 fn is_gone_file(path: &Path) -> bool {
     let saved = path
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e, "md" | "yaml" | "yml" | "j2"));
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|e| {
+            matches!(
+                e.as_str(),
+                "md" | "yaml" | "yml" | "j2" | "svg" | "png" | "jpg" | "jpeg" | "pdf"
+            )
+        });
     saved && std::fs::symlink_metadata(path).is_err() && path.parent().is_some_and(Path::is_dir)
 }
 

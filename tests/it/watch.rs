@@ -627,6 +627,33 @@ fn watch_waits_for_a_case_paper_renamed_away_and_written_again() {
     assert!(pdf_text(&out).contains("Skrevet etter en ny fil."));
 }
 
+/// The same save of a figure (an SVG edited in vim): the moment between is
+/// not built either (before, it was, and printed that the figure was missing).
+#[test]
+fn watch_waits_for_a_figure_renamed_away_and_written_again() {
+    let project = project_with(&root().join("tests/fixtures/publish"));
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let figure = project
+        .path()
+        .join("content/styret/2024-01/saker/figurer/tidslinje.svg");
+    let svg = fs::read_to_string(&figure).unwrap();
+
+    fs::rename(&figure, figure.with_file_name("tidslinje.svg~")).unwrap();
+    thread::sleep(Duration::from_millis(100));
+    fs::write(&figure, svg.replace("#e4ecf7", "#f7ece4")).unwrap();
+    let line = watch.expect_line("tidslinje.svg");
+    assert!(line.contains("rebuilt"), "{line}");
+    assert!(line.contains("sak-03-24.pdf"), "{line}");
+    assert!(!line.contains("kept"), "{line}");
+    // Nothing was printed on stderr for the save (the error of the missing
+    // figure was): the next line there is the one for a later break.
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    edit(&paper, "figurer/tidslinje.svg", "figurer/ingen.svg");
+    let error = watch.expect_error("error");
+    assert!(error.contains("ingen.svg"), "{error}");
+}
+
 /// A file removed for good, while something keeps reading the content (an
 /// editor, a search): the removal is built once the grace is over, and so is
 /// the next edit (before, each read was taken for an event that ended the
