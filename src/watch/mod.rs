@@ -200,6 +200,7 @@ impl State<'_> {
         let (project, renderer, diagnostics) = load_partial(self.config);
         self.places.record(&project);
         let mut diagnostics = self.within_filter(&project, diagnostics);
+        diagnostics.extend(self.unmatched_filters(&project));
         diagnostics.extend(self.unwatched.iter().cloned());
         let blocked = Blocked::find(
             renderer.is_some(),
@@ -279,10 +280,10 @@ impl State<'_> {
 
     /// The diagnostics that concern the meetings watched: with a filter,
     /// those in the folder of a meeting or body it selects (loaded or not),
-    /// and those that would reach a meeting it selects were they errors (see
-    /// [`Blocked`]); an error in a meeting it does not read is not printed,
-    /// and does not keep changes pending. Without a filter, or when it selects
-    /// no meeting that loaded, all of them.
+    /// and those that would reach a meeting it selects, or every meeting,
+    /// were they errors (see [`Blocked`]); an error in a meeting it does not
+    /// read is not printed, and does not keep changes pending, also while no
+    /// meeting it selects loads. Without a filter, all of them.
     fn within_filter(&self, project: &Project, diagnostics: Diagnostics) -> Diagnostics {
         if self.filter.is_empty() {
             return diagnostics;
@@ -300,9 +301,6 @@ impl State<'_> {
                     .map(move |(m, _)| (b, m))
             })
             .collect();
-        if watched.is_empty() {
-            return diagnostics;
-        }
         let concerns = |diagnostic: &Diagnostic| {
             if self.names_watched(project, diagnostic) {
                 return true;
@@ -317,7 +315,7 @@ impl State<'_> {
                 &self.content,
                 &self.places,
             );
-            watched.iter().any(|&(b, m)| reach.reaches(project, b, m))
+            reach.everything() || watched.iter().any(|&(b, m)| reach.reaches(project, b, m))
         };
         Diagnostics::from(
             diagnostics
@@ -326,6 +324,40 @@ impl State<'_> {
                 .filter(concerns)
                 .collect::<Vec<_>>(),
         )
+    }
+
+    /// The filter's entries that select nothing, as `build` reports them
+    /// but as warnings: a misspelt meeting would otherwise leave watch
+    /// building nothing in silence, and one not made yet is built once it
+    /// is. An entry that names a folder there, which did not load, is left to
+    /// that folder's own error.
+    fn unmatched_filters(&self, project: &Project) -> Vec<Diagnostic> {
+        let absent: Vec<String> = self
+            .filter
+            .iter()
+            .filter(|f| {
+                let f = f.trim_end_matches('/');
+                let (body, rest) = f.split_once('/').unwrap_or((f, ""));
+                let dir = project
+                    .bodies
+                    .iter()
+                    .position(|c| c.body.id == body)
+                    .map_or_else(
+                        || self.content.join(body),
+                        |b| project.sources.body_dir(b).to_path_buf(),
+                    );
+                !dir.join(rest).is_dir()
+            })
+            .cloned()
+            .collect();
+        crate::pipeline::unmatched_filters(project, &absent)
+            .into_iter()
+            .map(|d| Diagnostic {
+                severity: Severity::Warning,
+                message: format!("{}; nothing is built for it until it does", d.message),
+                ..d
+            })
+            .collect()
     }
 
     /// Whether `diagnostic` is in the folder of a meeting the filter selects,

@@ -424,6 +424,55 @@ fn watch_of_a_body_reports_an_error_in_its_newest_meeting() {
     watch.expect_error("content/rad/2024-01/meeting.yaml");
 }
 
+/// Watching one meeting that stops loading: its own error is printed, and
+/// still not the error of a later meeting it does not read (before, with no
+/// watched meeting loaded, every diagnostic of the project was printed).
+#[test]
+fn watch_of_a_meeting_that_does_not_load_reports_only_its_own_errors() {
+    let project = project_with(&root().join("tests/fixtures/cycle"));
+    let watch = Watch::start_with(project.path(), &["rad/2023-06"]);
+    watch.expect_line("initial build:");
+    let content = project.path().join("content/rad");
+    edit(
+        &content.join("2024-01/meeting.yaml"),
+        "number: 1/2024",
+        "number: [1/2024",
+    );
+    watch.expect_line("content/rad/2024-01/meeting.yaml");
+    edit(
+        &content.join("2023-06/meeting.yaml"),
+        "number: 6/2023",
+        "number: [6/2023",
+    );
+    let line = watch.expect_line("content/rad/2023-06/meeting.yaml");
+    assert!(
+        line.contains("failed with 1 error in rad/2023-06"),
+        "{line}"
+    );
+    watch.expect_error("content/rad/2023-06/meeting.yaml");
+    thread::sleep(Duration::from_millis(500));
+    assert!(
+        watch.errors.try_iter().all(|e| !e.contains("2024-01")),
+        "the later meeting's error is not printed"
+    );
+}
+
+/// Watching a meeting that is not there (a typo): watch says so, as `build`
+/// does, with the closest name, where before it built nothing in silence.
+#[test]
+fn watch_of_a_meeting_that_is_not_there_says_so() {
+    let project = project_with(&root().join("tests/fixtures/cycle"));
+    let watch = Watch::start_with(project.path(), &["rad/2024-1"]);
+    let warning = watch.expect_error("MEETING `rad/2024-1`");
+    assert_eq!(
+        warning,
+        "warning: MEETING `rad/2024-1` matches no body or meeting; nothing is built for it \
+         until it does"
+    );
+    watch.expect_error("help: did you mean `rad/2024-01`?");
+    watch.expect_line("initial build: no document changed");
+}
+
 /// A save that truncates the file and writes it 150 ms later: the case paper
 /// is not built empty in between; the first rebuild after the save has the text.
 #[test]
