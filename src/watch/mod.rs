@@ -245,7 +245,17 @@ impl State<'_> {
         } else {
             blocked.sources().into_iter().collect()
         };
-        held.extend(errors_in.iter().cloned());
+        // Where the errors are names folders; what they hold back is named
+        // as the output is, by the body's id.
+        held.extend(errors_in.iter().map(|name| {
+            let (folder, rest) = name.split_once('/').unwrap_or((name, ""));
+            let id = body_id(&project, folder);
+            if rest.is_empty() {
+                id.to_owned()
+            } else {
+                format!("{id}/{rest}")
+            }
+        }));
         errors_in.extend(failed.meetings);
         let output = &self.config.output;
         // Which meetings have PDFs matters only when errors hold some back.
@@ -338,15 +348,7 @@ impl State<'_> {
             .filter(|f| {
                 let f = f.trim_end_matches('/');
                 let (body, rest) = f.split_once('/').unwrap_or((f, ""));
-                let dir = project
-                    .bodies
-                    .iter()
-                    .position(|c| c.body.id == body)
-                    .map_or_else(
-                        || self.content.join(body),
-                        |b| project.sources.body_dir(b).to_path_buf(),
-                    );
-                !dir.join(rest).is_dir()
+                !self.body_folder(project, body).join(rest).is_dir()
             })
             .cloned()
             .collect();
@@ -380,15 +382,7 @@ impl State<'_> {
         let Some(folder) = parts.first() else {
             return false;
         };
-        let id = (0..project.bodies.len())
-            .find(|&b| {
-                project
-                    .sources
-                    .body_dir(b)
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy() == *folder)
-            })
-            .map_or(folder.as_str(), |b| project.bodies[b].body.id.as_str());
+        let id = body_id(project, folder);
         match parts.as_slice() {
             [_, meeting, _, ..] => selected(self.filter, id, meeting),
             _ => self.filter.iter().any(|f| {
@@ -396,6 +390,19 @@ impl State<'_> {
                 f == id || f.strip_prefix(id).is_some_and(|rest| rest.starts_with('/'))
             }),
         }
+    }
+
+    /// The folder of the body `id` (`rad`), the inverse of [`body_id`]: the
+    /// folder it loaded from, else the content folder's entry of that name.
+    fn body_folder(&self, project: &Project, id: &str) -> PathBuf {
+        project
+            .bodies
+            .iter()
+            .position(|c| c.body.id == id)
+            .map_or_else(
+                || self.content.join(id),
+                |b| project.sources.body_dir(b).to_path_buf(),
+            )
     }
 
     /// Removes the files earlier builds wrote that the content no longer
@@ -421,13 +428,8 @@ impl State<'_> {
             if folders.contains(Path::new(id).join(slug).as_path()) {
                 return false;
             }
-            let body = (0..project.bodies.len())
-                .find(|&b| project.bodies[b].body.id.as_str() == id)
-                .map_or_else(
-                    || self.content.join(id),
-                    |b| project.sources.body_dir(b).to_path_buf(),
-                );
-            body.join(slug).is_dir()
+            let id = id.to_string_lossy();
+            self.body_folder(project, &id).join(slug).is_dir()
         };
         let keep = |path: &Path| {
             unloaded(path)
@@ -562,6 +564,20 @@ fn meeting_name(project: &Project, job: &Job) -> String {
         .to_string_lossy();
     let meeting = &project.bodies[job.body].meetings[job.meeting].slug;
     format!("{body}/{meeting}")
+}
+
+/// The id of the body in the content folder's entry `folder`: the id of the
+/// body that loaded from it, else the name itself.
+fn body_id<'a>(project: &'a Project, folder: &'a str) -> &'a str {
+    (0..project.bodies.len())
+        .find(|&b| {
+            project
+                .sources
+                .body_dir(b)
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy() == folder)
+        })
+        .map_or(folder, |b| project.bodies[b].body.id.as_str())
 }
 
 /// A path made absolute (and free of links) where it exists, else its

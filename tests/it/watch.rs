@@ -309,6 +309,36 @@ fn watch_says_a_meeting_never_built_is_not_built() {
     assert!(!out.join("2024-01").exists());
 }
 
+/// A body whose folder is not named as its id (allowed, with a warning; its
+/// PDFs go to `output/<id>`): a meeting of it that breaks keeps its last
+/// good PDFs, and the line says so (before, it looked for them under the
+/// folder's name and said the meeting was not built).
+#[test]
+fn watch_keeps_the_pdfs_of_a_body_whose_folder_is_not_its_id() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let content = project.path().join("content");
+    fs::rename(content.join("styret"), content.join("styret-mappe")).unwrap();
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    assert!(
+        project
+            .path()
+            .join("output/styret/2024-01/innkalling.pdf")
+            .is_file()
+    );
+    edit(
+        &content.join("styret-mappe/2024-01/meeting.yaml"),
+        "number: ",
+        "number: [",
+    );
+    let line = watch.expect_line("content/styret-mappe/2024-01/meeting.yaml");
+    assert!(
+        line.contains("the last good PDFs of styret/2024-01 are kept"),
+        "{line}"
+    );
+    assert!(!line.contains("not built"), "{line}");
+}
+
 /// A first build whose templates are broken has no last good PDFs to keep:
 /// the line says nothing is built yet (before, it said the last good PDFs
 /// were kept).
