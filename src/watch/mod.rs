@@ -233,6 +233,8 @@ impl State<'_> {
             self.pending.clear();
             if shape && self.filter.is_empty() {
                 self.remove_what_is_no_longer_made(&project, &mut result);
+                // The time the line gives is the rebuild's, removals included.
+                result.elapsed = started.elapsed();
             }
         }
         let what = if carried {

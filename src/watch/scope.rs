@@ -128,15 +128,18 @@ impl Blocked {
 }
 
 /// The place of the meeting folder `dir` (in the content folder `content`)
-/// in its body's date order: where it last loaded (now, when it did: see
-/// [`Places::record`]), or else (a meeting broken since watch started) the
-/// date its meeting file gives on a line of its own.
+/// in its body's date order: the earlier of where it last loaded (now, when
+/// it did: see [`Places::record`]) and the date its meeting file gives on a
+/// line of its own. A meeting broken in the save that moved it earlier
+/// reaches the meetings after its new date too, which read it once it loads;
+/// one that never loaded is placed by its file alone.
 fn place(places: &Places, content: &Path, dir: &Path) -> Option<(Date, PathBuf)> {
-    let date = places
-        .0
-        .get(dir)
-        .copied()
-        .or_else(|| written_date(content, &dir.join(MEETING_FILE)))?;
+    let recorded = places.0.get(dir).copied();
+    let written = written_date(content, &dir.join(MEETING_FILE));
+    let date = match (recorded, written) {
+        (Some(recorded), Some(written)) => recorded.min(written),
+        (recorded, written) => recorded.or(written)?,
+    };
     Some((date, dir.to_path_buf()))
 }
 
@@ -212,6 +215,39 @@ mod tests {
             let date = written_date(&content, &file).map(|d| (d.year, d.month, d.day));
             assert_eq!(date, expected, "{text:?}");
         }
+    }
+
+    /// A meeting moved earlier in the save that broke it is placed by its new
+    /// date (before, by the date it last loaded with, so the meetings between
+    /// were built without it); moved later, by where it was.
+    #[test]
+    fn a_broken_meeting_is_placed_by_the_earlier_of_its_dates() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = absolute(dir.path());
+        let meeting = content.join("rad/2024-01");
+        fs::create_dir_all(&meeting).unwrap();
+        let mut places = Places::default();
+        let loaded = Date::parse("2024-01-18").unwrap();
+        places.0.insert(meeting.clone(), loaded);
+        let date_of = |text: &str| {
+            fs::write(meeting.join(MEETING_FILE), text).unwrap();
+            place(&places, &content, &meeting).map(|(d, _)| (d.year, d.month, d.day))
+        };
+        assert_eq!(
+            date_of("number: [1/2024\ndate: 2023-05-20\n"),
+            Some((2023, 5, 20))
+        );
+        assert_eq!(
+            date_of("number: [1/2024\ndate: 2024-03-01\n"),
+            Some((2024, 1, 18))
+        );
+        assert_eq!(date_of("number: [1/2024\ndate: [\n"), Some((2024, 1, 18)));
+        fs::remove_file(meeting.join(MEETING_FILE)).unwrap();
+        assert_eq!(
+            place(&places, &content, &meeting).map(|(d, _)| d),
+            Some(loaded)
+        );
+        assert_eq!(place(&Places::default(), &content, &meeting), None);
     }
 
     #[test]
