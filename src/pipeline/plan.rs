@@ -118,6 +118,7 @@ pub fn unmatched_filters(project: &Project, filter: &[String]) -> Vec<Diagnostic
                 Some(best) => format!("did you mean `{best}`? {there}"),
                 None => there,
             };
+            let f = f.trim_end_matches('/');
             Diagnostic::error(format!("MEETING `{f}` matches no body or meeting")).hint(hint)
         })
         .collect()

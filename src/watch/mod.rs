@@ -16,7 +16,7 @@ mod lines;
 mod scope;
 mod watching;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -105,7 +105,8 @@ pub fn watch(
         places: Places::default(),
         pending: BTreeSet::new(),
         printed: HashSet::new(),
-        unwatched: watching.failures().to_vec(),
+        unwatched: watching.failures(),
+        body_ids: BTreeMap::new(),
     };
     let (templates, output) = (absolute(&config.templates), absolute(&config.output));
     let sort = |p: &Path| classify(&as_named(p), &content, &templates, &output);
@@ -126,10 +127,17 @@ pub fn watch(
         if batch.rescan || batch.paths.iter().any(|p| watching.is_root(p)) {
             watching.renew();
         }
-        for error in &batch.errors {
-            watching.failed(error);
+        // A folder not watched that the build does not read (`.git`, a
+        // hidden folder) is no concern.
+        let unwatched: Vec<&notify::Error> = batch
+            .errors
+            .iter()
+            .filter(|e| e.paths.first().is_none_or(|p| reads(p)))
+            .collect();
+        for error in &unwatched {
+            watching.failed(error, false);
         }
-        state.unwatched = watching.failures().to_vec();
+        state.unwatched = watching.failures();
         let mut changes: BTreeSet<Change> = batch
             .paths
             .iter()
@@ -138,7 +146,7 @@ pub fn watch(
             .collect();
         // A folder the watcher could not watch may hold what it did not
         // see: everything is looked at again.
-        if batch.rescan || !batch.errors.is_empty() {
+        if batch.rescan || !unwatched.is_empty() {
             changes.insert(Change::Content);
         }
         if changes.is_empty() {
@@ -147,7 +155,7 @@ pub fn watch(
         let mut what = describe(&batch.paths, &content, &templates, reads);
         let lost = [
             (batch.rescan, "events lost (the system's queue overflowed)"),
-            (!batch.errors.is_empty(), "a folder not watched"),
+            (!unwatched.is_empty(), "a folder not watched"),
         ];
         for (_, why) in lost.iter().filter(|(happened, _)| *happened) {
             what = if what.is_empty() {
@@ -188,6 +196,10 @@ struct State<'a> {
     /// The warnings of the folders the system could not watch: in every
     /// rebuild's diagnostics, since their PDFs may be stale.
     unwatched: Vec<Diagnostic>,
+    /// The id of the body in each body folder (by its name) the last time
+    /// it loaded: a body whose `body.yaml` breaks keeps its id, and so its
+    /// output folder and a filter's name for it.
+    body_ids: BTreeMap<String, String>,
 }
 
 impl State<'_> {
@@ -199,8 +211,15 @@ impl State<'_> {
         self.pending.extend(changes);
         let (project, renderer, diagnostics) = load_partial(self.config);
         self.places.record(&project);
+        for (b, content) in project.bodies.iter().enumerate() {
+            if let Some(folder) = project.sources.body_dir(b).file_name() {
+                let folder = folder.to_string_lossy().into_owned();
+                self.body_ids.insert(folder, content.body.id.clone());
+            }
+        }
         let mut diagnostics = self.within_filter(&project, diagnostics);
-        diagnostics.extend(self.unmatched_filters(&project));
+        let unmatched = self.unmatched_filters(&project, &diagnostics);
+        diagnostics.extend(unmatched);
         diagnostics.extend(self.unwatched.iter().cloned());
         let blocked = Blocked::find(
             renderer.is_some(),
@@ -251,7 +270,7 @@ impl State<'_> {
         // as the output is, by the body's id.
         held.extend(errors_in.iter().map(|name| {
             let (folder, rest) = name.split_once('/').unwrap_or((name, ""));
-            let id = body_id(&project, folder);
+            let id = self.body_id(&project, folder);
             if rest.is_empty() {
                 id.to_owned()
             } else {
@@ -341,16 +360,26 @@ impl State<'_> {
     /// The filter's entries that select nothing, as `build` reports them
     /// but as warnings: a misspelt meeting would otherwise leave watch
     /// building nothing in silence, and one not made yet is built once it
-    /// is. An entry that names a folder there, which did not load, is left to
-    /// that folder's own error.
-    fn unmatched_filters(&self, project: &Project) -> Vec<Diagnostic> {
+    /// is. An entry whose folder holds an error among `diagnostics` (a
+    /// meeting or body that did not load) is left to that error.
+    fn unmatched_filters(&self, project: &Project, diagnostics: &Diagnostics) -> Vec<Diagnostic> {
+        let errors_in: Vec<PathBuf> = diagnostics
+            .0
+            .iter()
+            .filter(|d| d.is_error())
+            .filter_map(|d| d.file.as_deref().map(as_named))
+            .collect();
         let absent: Vec<String> = self
             .filter
             .iter()
             .filter(|f| {
                 let f = f.trim_end_matches('/');
                 let (body, rest) = f.split_once('/').unwrap_or((f, ""));
-                !self.body_folder(project, body).join(rest).is_dir()
+                if body.is_empty() || body.starts_with('.') || rest.starts_with('.') {
+                    return true;
+                }
+                let folder = absolute(&self.body_folder(project, body).join(rest));
+                !errors_in.iter().any(|file| file.starts_with(&folder))
             })
             .cloned()
             .collect();
@@ -384,7 +413,7 @@ impl State<'_> {
         let Some(folder) = parts.first() else {
             return false;
         };
-        let id = body_id(project, folder);
+        let id = self.body_id(project, folder);
         match parts.as_slice() {
             [_, meeting, _, ..] => selected(self.filter, id, meeting),
             _ => self.filter.iter().any(|f| {
@@ -394,17 +423,32 @@ impl State<'_> {
         }
     }
 
-    /// The folder of the body `id` (`rad`), the inverse of [`body_id`]: the
-    /// folder it loaded from, else the content folder's entry of that name.
+    /// The folder of the body `id` (`rad`), the inverse of
+    /// [`Self::body_id`]: the folder it loaded from, now or last time, else
+    /// the content folder's entry of that name.
     fn body_folder(&self, project: &Project, id: &str) -> PathBuf {
-        project
-            .bodies
-            .iter()
-            .position(|c| c.body.id == id)
-            .map_or_else(
-                || self.content.join(id),
-                |b| project.sources.body_dir(b).to_path_buf(),
-            )
+        if let Some(b) = project.bodies.iter().position(|c| c.body.id == id) {
+            return project.sources.body_dir(b).to_path_buf();
+        }
+        let remembered = self.body_ids.iter().find(|(_, i)| *i == id);
+        self.content
+            .join(remembered.map_or(id, |(folder, _)| folder.as_str()))
+    }
+
+    /// The id of the body in the content folder's entry `folder`: the id of
+    /// the body that loaded from it, now or last time, else the name itself.
+    fn body_id<'a>(&'a self, project: &'a Project, folder: &'a str) -> &'a str {
+        (0..project.bodies.len())
+            .find(|&b| {
+                project
+                    .sources
+                    .body_dir(b)
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy() == folder)
+            })
+            .map(|b| project.bodies[b].body.id.as_str())
+            .or_else(|| self.body_ids.get(folder).map(String::as_str))
+            .unwrap_or(folder)
     }
 
     /// Removes the files earlier builds wrote that the content no longer
@@ -566,20 +610,6 @@ fn meeting_name(project: &Project, job: &Job) -> String {
         .to_string_lossy();
     let meeting = &project.bodies[job.body].meetings[job.meeting].slug;
     format!("{body}/{meeting}")
-}
-
-/// The id of the body in the content folder's entry `folder`: the id of the
-/// body that loaded from it, else the name itself.
-fn body_id<'a>(project: &'a Project, folder: &'a str) -> &'a str {
-    (0..project.bodies.len())
-        .find(|&b| {
-            project
-                .sources
-                .body_dir(b)
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy() == folder)
-        })
-        .map_or(folder, |b| project.bodies[b].body.id.as_str())
 }
 
 /// A path made absolute (and free of links) where it exists, else its

@@ -1,8 +1,7 @@
 //! Watch stage, the system's watches: the folders watched, and what watch
 //! says when the system cannot watch one (its limit of watches reached, a
 //! folder it may not read): changes there would go unseen, and their PDFs
-//! stale, so the failure is a warning in every rebuild until watch is started
-//! again.
+//! stale, so the failure is a warning in every rebuild while it lasts.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -13,12 +12,19 @@ use super::absolute;
 use crate::diagnostic::Diagnostic;
 use crate::pipeline::BuildConfig;
 
-/// Where Linux keeps its limits of watches per user: the system's, and the
-/// user namespace's (a container's), which may be lower.
-const WATCH_LIMIT_FILES: [&str; 2] = [
+/// Linux's limits of watches per user: the system's, and the user
+/// namespace's (a container's), which may be lower.
+const SYSTEM_LIMIT: (&str, &str) = (
+    "fs.inotify.max_user_watches",
     "/proc/sys/fs/inotify/max_user_watches",
+);
+const NAMESPACE_LIMIT: (&str, &str) = (
+    "user.max_inotify_watches",
     "/proc/sys/user/max_inotify_watches",
-];
+);
+
+/// How often a walk that met a folder removed under it is tried again.
+const WALK_TRIES: usize = 3;
 
 /// The folders watched, and the watcher.
 pub(super) struct Watching {
@@ -26,16 +32,31 @@ pub(super) struct Watching {
     /// The content folder and the templates folder, watched with what they
     /// hold: absolute, and as the user named them.
     roots: Vec<(PathBuf, PathBuf)>,
-    /// The warnings of the watches that failed, kept for every rebuild:
-    /// what is not watched stays so until watch is started again.
-    failures: Vec<Diagnostic>,
+    /// The watches that failed, while they matter.
+    failures: Vec<Failure>,
+}
+
+/// A folder the system did not watch.
+#[derive(Debug, Clone, PartialEq)]
+struct Failure {
+    /// The folder, absolute (none when the system did not say).
+    folder: Option<PathBuf>,
+    /// Whether the system's limit of watches was reached; else the cause.
+    cause: Option<String>,
+    /// Whether it ended a walk of a whole folder (when watch started, or
+    /// watched the content or templates folder again), which leaves the
+    /// folders after it unwatched too: it lasts until that folder is
+    /// watched again. Else it is a folder made while watching, and it lasts
+    /// while the folder is there.
+    walk: bool,
 }
 
 impl Watching {
     /// Watches the content and templates folders, and the folders holding
     /// them (alone), so that either is seen when it is created again. An
-    /// error when a watch cannot be set at all; a folder inside that cannot
-    /// be watched is a warning (see [`Watching::failures`]).
+    /// error only when the content folder itself cannot be watched (nothing
+    /// would be seen); any other folder that cannot be watched is a warning
+    /// (see [`Watching::failures`]).
     pub(super) fn start(
         watcher: RecommendedWatcher,
         config: &BuildConfig,
@@ -49,30 +70,48 @@ impl Watching {
             roots,
             failures: Vec::new(),
         };
+        // Without a templates folder the built-in templates are used, and
+        // there is nothing more to watch until one is made.
+        for (root, _) in watching.roots.clone().iter().filter(|(r, _)| r.is_dir()) {
+            if let Err(e) = watching.watch_root(root) {
+                let content = root == &watching.roots[0].0;
+                if content && e.paths.iter().all(|p| p == root) {
+                    let failure = Failure::of(&e, true);
+                    return Err(failure.diagnostic(&watching, 0).into_error());
+                }
+                watching.failed(&e, true);
+            }
+        }
         let parents: BTreeSet<PathBuf> = watching
             .roots
             .iter()
             .filter_map(|(r, _)| r.parent().map(Path::to_path_buf))
             .collect();
         for parent in parents.iter().filter(|p| p.is_dir()) {
-            watching
-                .watcher
-                .watch(parent, RecursiveMode::NonRecursive)
-                .map_err(|e| unwatchable(&e, &watching.shown(parent)))?;
-        }
-        // Without a templates folder the built-in templates are used, and
-        // there is nothing more to watch until one is made.
-        for (root, _) in watching.roots.clone().iter().filter(|(r, _)| r.is_dir()) {
-            if let Err(e) = watching.watcher.watch(root, RecursiveMode::Recursive) {
-                // A folder inside that cannot be watched (the system's limit
-                // reached part way) still leaves the rest watched.
-                if e.paths.iter().all(|p| p == root) {
-                    return Err(unwatchable(&e, &watching.shown(root)));
-                }
-                watching.failed(&e);
+            if let Err(e) = watching.watcher.watch(parent, RecursiveMode::NonRecursive) {
+                watching.failed(&e, true);
             }
         }
         Ok(watching)
+    }
+
+    /// Watches `root` with all it holds. notify's walk stops at the first
+    /// folder it cannot watch; one removed under it (`PathNotFound`) is no
+    /// reason to leave the rest unwatched, so the walk is tried again.
+    fn watch_root(&mut self, root: &Path) -> notify::Result<()> {
+        let mut tries = 0;
+        loop {
+            match self.watcher.watch(root, RecursiveMode::Recursive) {
+                Err(e) if matches!(e.kind, ErrorKind::PathNotFound) && tries < WALK_TRIES => {
+                    tries += 1;
+                    let _ = self.watcher.unwatch(root);
+                    if !root.is_dir() {
+                        return Ok(());
+                    }
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Whether `path` is the content or the templates folder itself.
@@ -86,38 +125,49 @@ impl Watching {
     /// the recursive watch follows them (notify adds and drops their
     /// watches), and watching everything again after each would cost a
     /// walk of the whole tree (with 25 000 folders moved, a minute in which
-    /// Ctrl-C waited).
+    /// Ctrl-C waited). What failed under them is tried again.
     pub(super) fn renew(&mut self) {
-        for (root, given) in self.roots.clone() {
-            // What failed under it before is tried again.
+        for (root, _) in self.roots.clone() {
             self.failures
-                .retain(|f| !f.file.as_deref().is_some_and(|f| f.starts_with(&given)));
+                .retain(|f| !f.folder.as_deref().is_some_and(|f| f.starts_with(&root)));
             let _ = self.watcher.unwatch(&root);
             if root.is_dir()
-                && let Err(e) = self.watcher.watch(&root, RecursiveMode::Recursive)
+                && let Err(e) = self.watch_root(&root)
             {
-                self.failed(&e);
+                self.failed(&e, true);
             }
         }
     }
 
-    /// Keeps the warning of a watch that failed after watch started (notify
-    /// reports a folder made inside that it could not watch as an error
-    /// event).
-    pub(super) fn failed(&mut self, error: &notify::Error) {
-        let failure = unwatched(
-            error,
-            error.paths.first().map(|p| self.shown(p)),
-            watch_limit(),
-        );
+    /// Records a watch that failed: in a walk of a whole folder (`walk`), or
+    /// for a folder made while watching (notify reports one it could not
+    /// watch as an error event).
+    pub(super) fn failed(&mut self, error: &notify::Error, walk: bool) {
+        let failure = Failure::of(error, walk);
         if !self.failures.contains(&failure) {
             self.failures.push(failure);
         }
     }
 
-    /// The warnings of every watch that failed so far.
-    pub(super) fn failures(&self) -> &[Diagnostic] {
-        &self.failures
+    /// The warnings of the watches that failed and still matter: a folder
+    /// made while watching and removed since no longer needs watching. The
+    /// folders past the system's limit are one warning, naming the first.
+    pub(super) fn failures(&mut self) -> Vec<Diagnostic> {
+        self.failures
+            .retain(|f| f.walk || f.folder.as_deref().is_none_or(Path::exists));
+        let limited = self.failures.iter().filter(|f| f.cause.is_none()).count();
+        let mut warnings = Vec::new();
+        let mut limit_said = false;
+        for failure in &self.failures {
+            if failure.cause.is_none() {
+                if limit_said {
+                    continue;
+                }
+                limit_said = true;
+            }
+            warnings.push(failure.diagnostic(self, limited.saturating_sub(1)));
+        }
+        warnings
     }
 
     /// `path` as the user named it: under the content or templates folder
@@ -125,59 +175,112 @@ impl Watching {
     fn shown(&self, path: &Path) -> PathBuf {
         self.roots
             .iter()
-            .find_map(|(root, given)| path.strip_prefix(root).ok().map(|rest| given.join(rest)))
+            .find_map(|(root, given)| {
+                let rest = path.strip_prefix(root).ok()?;
+                Some(if rest.as_os_str().is_empty() {
+                    given.clone()
+                } else {
+                    given.join(rest)
+                })
+            })
             .unwrap_or_else(|| path.to_path_buf())
     }
 }
 
-/// The limit of watches that holds for this process: the lower of
-/// [`WATCH_LIMIT_FILES`].
-fn watch_limit() -> Option<u64> {
-    WATCH_LIMIT_FILES
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(f).ok()?.trim().parse().ok())
-        .min()
-}
-
-/// The warning for a folder that cannot be watched: changes in it are not
-/// seen, and what it says of the cause and the cure. `limit` is the limit of
-/// watches (see [`watch_limit`]).
-fn unwatched(error: &notify::Error, folder: Option<PathBuf>, limit: Option<u64>) -> Diagnostic {
-    let (cause, hint) = cause(error, limit);
-    let mut warning = Diagnostic::warning(format!(
-        "cannot watch {cause}; changes there are not seen, and the PDFs made from them will \
-         not follow, until watch is started again"
-    ));
-    warning.file = folder;
-    warning.hint = hint;
-    warning
-}
-
-/// The error for a folder that cannot be watched when watch starts.
-fn unwatchable(error: &notify::Error, folder: &Path) -> Diagnostic {
-    let (cause, hint) = cause(error, watch_limit());
-    let mut error = Diagnostic::error(format!("cannot watch {cause}")).in_file(folder);
-    error.hint = hint;
-    error
-}
-
-/// What cannot be watched and why, and the cure where there is one.
-fn cause(error: &notify::Error, limit: Option<u64>) -> (String, Option<String>) {
-    match error.kind {
-        ErrorKind::MaxFilesWatch => {
-            let now = limit.map_or(String::new(), |l| format!(", now {l}"));
-            let raise = limit.map_or(1 << 19, |l| (l * 2).max(1 << 19));
-            (
-                "this folder, nor any folder found or made after it: the system's limit of \
-                 folders watched is reached"
-                    .to_owned(),
-                Some(format!(
-                    "raise the limit (fs.inotify.max_user_watches{now}): \
-                     `sudo sysctl fs.inotify.max_user_watches={raise}`; then start watch again"
-                )),
-            )
+impl Failure {
+    fn of(error: &notify::Error, walk: bool) -> Failure {
+        let cause = match &error.kind {
+            ErrorKind::MaxFilesWatch => None,
+            ErrorKind::Io(e) => Some(e.to_string()),
+            ErrorKind::Generic(e) => Some(e.clone()),
+            ErrorKind::PathNotFound => Some("it is gone".to_owned()),
+            other => Some(format!("{other:?}")),
+        };
+        Failure {
+            folder: error.paths.first().cloned(),
+            cause,
+            walk,
         }
-        _ => (format!("this folder ({error})"), None),
+    }
+
+    /// The warning, naming the folder as the user named it; `more` is the
+    /// number of other folders past the limit, for the limit's warning.
+    fn diagnostic(&self, watching: &Watching, more: usize) -> Diagnostic {
+        let limits = [SYSTEM_LIMIT, NAMESPACE_LIMIT].map(|(name, file)| {
+            let value = std::fs::read_to_string(file).ok();
+            (name, value.and_then(|v| v.trim().parse::<u64>().ok()))
+        });
+        let mut warning = unwatched(self.cause.as_deref(), self.walk, more, limits);
+        warning.file = self.folder.as_deref().map(|f| watching.shown(f));
+        warning
+    }
+}
+
+/// The warning for a folder that cannot be watched, with what it says of
+/// the cause and the cure: `cause` is `None` when the limit of watches is
+/// reached (`limits`: the system's and the user namespace's, by name, as
+/// read), and `more` counts the other folders past it; `walk` whether the
+/// failure ended a walk, leaving the folders after it unwatched too.
+fn unwatched(
+    cause: Option<&str>,
+    walk: bool,
+    more: usize,
+    limits: [(&str, Option<u64>); 2],
+) -> Diagnostic {
+    let after = if walk {
+        "and in the folders after it"
+    } else {
+        "and in the folders in it"
+    };
+    let unseen = format!(
+        "changes there, {after}, are not seen, and their PDFs will not follow them until watch \
+         is started again"
+    );
+    let Some(cause) = cause else {
+        let others = match more {
+            0 => String::new(),
+            1 => " or 1 other".to_owned(),
+            n => format!(" or {n} others"),
+        };
+        let mut warning = Diagnostic::warning(format!(
+            "cannot watch this folder{others}: the system's limit of folders watched is \
+             reached; {unseen}"
+        ));
+        warning.hint = Some(raise(limits));
+        return warning;
+    };
+    Diagnostic::warning(format!("cannot watch this folder ({cause}); {unseen}"))
+}
+
+/// How to raise the limit of watches that was reached: the user
+/// namespace's where it is the lower, else the system's.
+fn raise([system, namespace]: [(&str, Option<u64>); 2]) -> String {
+    let (name, now) = match (system.1, namespace.1) {
+        (Some(s), Some(n)) if n < s => (namespace.0, Some(n)),
+        _ => system,
+    };
+    let now_said = now.map_or(String::new(), |l| format!(", now {l}"));
+    let to = now.map_or(1 << 19, |l| (l * 2).max(1 << 19));
+    format!("raise the limit ({name}{now_said}): `sudo sysctl {name}={to}`; then start watch again")
+}
+
+trait IntoError {
+    fn into_error(self) -> Diagnostic;
+}
+
+impl IntoError for Diagnostic {
+    /// The warning of the content folder as the error that stops watch from
+    /// starting: nothing in it would be seen.
+    fn into_error(self) -> Diagnostic {
+        let message = self
+            .message
+            .split_once("; changes there")
+            .map_or(self.message.clone(), |(cause, _)| cause.to_owned());
+        Diagnostic {
+            severity: crate::diagnostic::Severity::Error,
+            message,
+            ..self
+        }
     }
 }
 
@@ -185,18 +288,18 @@ fn cause(error: &notify::Error, limit: Option<u64>) -> (String, Option<String>) 
 mod tests {
     use super::*;
 
+    const SYSTEM: (&str, Option<u64>) = ("fs.inotify.max_user_watches", Some(8192));
+    const NAMESPACE: (&str, Option<u64>) = ("user.max_inotify_watches", Some(1_000_000));
+
     #[test]
     fn a_folder_past_the_watch_limit_is_named_with_the_limit_and_the_cure() {
-        let error = notify::Error::new(ErrorKind::MaxFilesWatch);
-        let folder = PathBuf::from("content/rad/2024-05");
-        let warning = unwatched(&error, Some(folder.clone()), Some(8192));
+        let warning = unwatched(None, false, 0, [SYSTEM, NAMESPACE]);
         assert!(!warning.is_error());
-        assert_eq!(warning.file, Some(folder));
         assert_eq!(
             warning.message,
-            "cannot watch this folder, nor any folder found or made after it: the system's \
-             limit of folders watched is reached; changes there are not seen, and the PDFs \
-             made from them will not follow, until watch is started again"
+            "cannot watch this folder: the system's limit of folders watched is reached; \
+             changes there, and in the folders in it, are not seen, and their PDFs will not \
+             follow them until watch is started again"
         );
         assert_eq!(
             warning.hint.as_deref(),
@@ -205,27 +308,60 @@ mod tests {
                  `sudo sysctl fs.inotify.max_user_watches=524288`; then start watch again"
             )
         );
-        let unknown = unwatched(&error, None, None);
+        // Past the limit in a walk, with other folders after it.
+        let walk = unwatched(None, true, 39, [SYSTEM, NAMESPACE]);
         assert_eq!(
-            unknown.hint.as_deref(),
-            Some(
-                "raise the limit (fs.inotify.max_user_watches): \
-                 `sudo sysctl fs.inotify.max_user_watches=524288`; then start watch again"
-            )
+            walk.message,
+            "cannot watch this folder or 39 others: the system's limit of folders watched is \
+             reached; changes there, and in the folders after it, are not seen, and their PDFs \
+             will not follow them until watch is started again"
         );
-        let large = unwatched(&error, None, Some(1_000_000));
-        assert!(large.hint.unwrap().contains("max_user_watches=2000000`"));
     }
 
     #[test]
-    fn another_watch_failure_gives_its_cause() {
-        let error = notify::Error::generic("permission denied");
-        let warning = unwatched(&error, Some("content/rad".into()), None);
+    fn the_hint_raises_the_limit_that_is_reached() {
+        let big = ("fs.inotify.max_user_watches", Some(1_000_000));
+        let small = ("user.max_inotify_watches", Some(20));
+        assert_eq!(
+            raise([big, small]),
+            "raise the limit (user.max_inotify_watches, now 20): \
+             `sudo sysctl user.max_inotify_watches=524288`; then start watch again"
+        );
+        assert_eq!(
+            raise([big, ("user.max_inotify_watches", Some(2_000_000))]),
+            "raise the limit (fs.inotify.max_user_watches, now 1000000): \
+             `sudo sysctl fs.inotify.max_user_watches=2000000`; then start watch again"
+        );
+        assert_eq!(
+            raise([
+                ("fs.inotify.max_user_watches", None),
+                ("user.max_inotify_watches", None)
+            ]),
+            "raise the limit (fs.inotify.max_user_watches): \
+             `sudo sysctl fs.inotify.max_user_watches=524288`; then start watch again"
+        );
+    }
+
+    #[test]
+    fn another_watch_failure_gives_its_cause_and_no_hint() {
+        let error = notify::Error::io(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
+            .add_path(PathBuf::from("/x/content/rad/låst"));
+        let failure = Failure::of(&error, true);
+        assert_eq!(
+            failure.folder.as_deref(),
+            Some(Path::new("/x/content/rad/låst"))
+        );
+        let warning = unwatched(failure.cause.as_deref(), true, 0, [SYSTEM, NAMESPACE]);
         assert_eq!(
             warning.message,
-            "cannot watch this folder (permission denied); changes there are not seen, and the \
-             PDFs made from them will not follow, until watch is started again"
+            "cannot watch this folder (permission denied); changes there, and in the folders \
+             after it, are not seen, and their PDFs will not follow them until watch is \
+             started again"
         );
         assert_eq!(warning.hint, None);
+        assert_eq!(
+            warning.into_error().message,
+            "cannot watch this folder (permission denied)"
+        );
     }
 }

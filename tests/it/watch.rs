@@ -337,6 +337,48 @@ fn watch_keeps_the_pdfs_of_a_body_whose_folder_is_not_its_id() {
         "{line}"
     );
     assert!(!line.contains("not built"), "{line}");
+
+    // The same with the body's own file broken: the body no longer loads,
+    // and its id is the one it last loaded with.
+    edit(
+        &content.join("styret-mappe/2024-01/meeting.yaml"),
+        "number: [",
+        "number: ",
+    );
+    // As it was when last built: nothing to build again.
+    let line = watch.expect_line("content/styret-mappe/2024-01/meeting.yaml");
+    assert!(!line.contains("failed"), "{line}");
+    let body = content.join("styret-mappe/body.yaml");
+    edit(&body, "name: ", "name: [");
+    let line = watch.expect_line("content/styret-mappe/body.yaml");
+    assert!(
+        line.contains("the last good PDFs of styret are kept"),
+        "{line}"
+    );
+    drop(watch);
+
+    // Watching the body by its id: its error is its concern, and the id is
+    // no unknown name (before, the error was not printed, and a warning said
+    // the body did not exist).
+    let watch = Watch::start_with(project.path(), &["styret"]);
+    watch.expect_line("initial build:");
+    edit(&body, "name: [", "name: ");
+    watch.expect_line("content/styret-mappe/body.yaml");
+    edit(&body, "name: ", "name: [");
+    watch.expect_error("error: content/styret-mappe/body.yaml");
+    let line = watch.expect_line("content/styret-mappe/body.yaml");
+    assert!(
+        line.contains("the last good PDFs of styret are kept"),
+        "{line}"
+    );
+    thread::sleep(Duration::from_millis(300));
+    assert!(
+        watch
+            .errors
+            .try_iter()
+            .all(|e| !e.contains("matches no body")),
+        "the id is known"
+    );
 }
 
 /// A first build whose templates are broken has no last good PDFs to keep:
@@ -501,6 +543,21 @@ fn watch_of_a_meeting_that_is_not_there_says_so() {
     );
     watch.expect_error("help: did you mean `rad/2024-01`?");
     watch.expect_line("initial build: no document changed");
+
+    // A folder that is there but is no meeting (a meeting's subfolder, a
+    // hidden one) selects nothing either (before, it was taken for a
+    // meeting that did not load, and nothing was said).
+    drop(watch);
+    let content = project.path().join("content/rad");
+    fs::create_dir(content.join(".utkast")).unwrap();
+    for name in ["rad/2024-01/saker", "rad/.utkast"] {
+        let watch = Watch::start_with(project.path(), &[name]);
+        let warning = watch.expect_error("warning: MEETING");
+        assert!(
+            warning.contains(&format!("`{name}` matches no body or meeting")),
+            "{warning}"
+        );
+    }
 }
 
 /// A save that truncates the file and writes it 150 ms later: the case paper
@@ -915,57 +972,116 @@ fn watch_counts_unchanged_warnings_in_one_line() {
     watch.expect_line("content/styret/2024-01/saker/03-24.md: rebuilt");
 }
 
-/// A folder the system cannot watch, its limit of watches reached, would
-/// never be rebuilt: watch says so, in the rebuild that meets it and in each
-/// one after, and rebuilds what it can still see. The limit is set just
-/// above what the project needs in a user namespace of the test's own
-/// (`unshare`, where the limit is the namespace's), so that a meeting folder
-/// made while watching is one folder too many.
-#[test]
-fn watch_says_a_folder_it_cannot_watch() {
+/// `motebok watch` in `project`, in a user namespace of its own (`unshare`)
+/// whose limit of watches is `limit` (the limit is the namespace's, so the
+/// test lowers it for itself alone); `None` where the system allows no user
+/// namespaces (then the test says it is skipped).
+fn watch_with_watch_limit(project: &Path, limit: usize) -> Option<Watch> {
     let set_limit = |n: usize| format!("echo {n} > /proc/sys/user/max_inotify_watches");
     let namespaced = Command::new("unshare")
         .args(["-U", "-r", "sh", "-c", &set_limit(1)])
         .status()
         .is_ok_and(|s| s.success());
     if !namespaced {
-        // No user namespaces here (`unshare` missing, or not allowed): the
-        // limit cannot be lowered for this test alone.
         eprintln!("skipped: no user namespace to lower the limit of watches in");
-        return;
+        return None;
     }
-    let project = project_with(&root().join("tests/fixtures/mini"));
-    // The project folder (holding content/ and templates/), and every
-    // folder in those two.
-    let folders = 1
-        + walk_folders(&project.path().join("content"))
-        + walk_folders(&project.path().join("templates"));
     let mut command = Command::new("unshare");
     command.args(["-U", "-r", "sh", "-c"]);
-    command.arg(format!("{} && exec \"$0\" watch", set_limit(folders + 1)));
+    command.arg(format!("{} && exec \"$0\" watch", set_limit(limit)));
     command.arg(BIN);
-    let watch = Watch::spawn(command, project.path());
+    Some(Watch::spawn(command, project))
+}
+
+/// The watches the mini fixture's project needs: the project folder
+/// (holding content/ and templates/), and every folder in those two.
+fn watches_needed(project: &Path) -> usize {
+    1 + walk_folders(&project.join("content")) + walk_folders(&project.join("templates"))
+}
+
+/// A folder the system cannot watch, its limit of watches reached, would
+/// never be rebuilt: watch says so, in the rebuild that meets it and in each
+/// one after while the folder is there, as one warning however many folders
+/// are past the limit, and rebuilds what it can still see. A hidden folder
+/// past the limit is not read, and says nothing. The limit is set just above
+/// what the project needs, so that a meeting folder made while watching is
+/// one folder too many.
+#[test]
+fn watch_says_a_folder_it_cannot_watch() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let needed = watches_needed(project.path());
+    let Some(watch) = watch_with_watch_limit(project.path(), needed + 1) else {
+        return;
+    };
     watch.expect_line("initial build: rebuilt");
 
     let body = project.path().join("content/styret");
     fs::create_dir(body.join("2024-02")).unwrap();
     watch.expect_line("content/styret/2024-02: no document changed");
+    // Past the limit, and not read: nothing to say.
+    fs::create_dir(body.join(".cache")).unwrap();
     fs::create_dir(body.join("2024-03")).unwrap();
     let warning = watch.expect_error("warning: content/styret/2024-03: cannot watch this folder");
+    assert_eq!(
+        warning,
+        "warning: content/styret/2024-03: cannot watch this folder: the system's limit of \
+         folders watched is reached; changes there, and in the folders in it, are not seen, \
+         and their PDFs will not follow them until watch is started again"
+    );
+    watch.expect_error("help: raise the limit (user.max_inotify_watches, now");
+    watch.expect_line("content/styret/2024-03, a folder not watched: no document changed");
+    fs::create_dir(body.join("2024-04")).unwrap();
+    let warning = watch.expect_error("warning: content/styret/2024-03: cannot watch");
     assert!(
-        warning.contains("limit of folders watched is reached; changes there are not seen"),
+        warning.contains("this folder or 1 other: the system's limit"),
         "{warning}"
     );
-    watch.expect_error("help: raise the limit (fs.inotify.max_user_watches, now");
-    watch.expect_line("content/styret/2024-03, a folder not watched: no document changed");
 
     // What is watched is still rebuilt, with the warning counted as unchanged.
-    edit(
-        &body.join("2024-01/saker/03-24.md"),
-        "\n",
-        "\nEn ny linje.\n",
-    );
+    let paper = body.join("2024-01/saker/03-24.md");
+    edit(&paper, "\n", "\nEn ny linje.\n");
     watch.expect_error("1 earlier warning unchanged");
+    expect_paper_rebuilt_with(&watch, project.path(), "En ny linje.");
+
+    // The folders removed need no watching: the warning goes.
+    fs::remove_dir(body.join("2024-03")).unwrap();
+    fs::remove_dir(body.join("2024-04")).unwrap();
+    watch.expect_line("content/styret/2024-03");
+    edit(&paper, "En ny linje.", "En annen linje.");
+    expect_paper_rebuilt_with(&watch, project.path(), "En annen linje.");
+    thread::sleep(Duration::from_millis(500));
+    let errors: Vec<String> = watch.errors.try_iter().collect();
+    assert!(
+        errors
+            .iter()
+            .all(|e| !e.contains("earlier warning") && !e.contains("cannot watch")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().all(|e| !e.contains(".cache")),
+        "the hidden folder is not named: {errors:?}"
+    );
+}
+
+/// The limit reached while watch starts, with the content folder watched
+/// and the templates folder not: watch starts, with the warning (before,
+/// it stopped with an error naming the templates folder).
+#[test]
+fn watch_starts_with_a_warning_when_the_limit_is_reached_at_the_templates() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let content = walk_folders(&project.path().join("content"));
+    let Some(watch) = watch_with_watch_limit(project.path(), content) else {
+        return;
+    };
+    let warning = watch.expect_error("warning: templates: cannot watch this folder");
+    assert!(
+        warning.contains("changes there, and in the folders after it, are not seen"),
+        "{warning}"
+    );
+    watch.expect_line("initial build: rebuilt");
+    // The content is watched: an edit is built.
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    edit(&paper, "\n", "\nEn ny linje.\n");
     expect_paper_rebuilt_with(&watch, project.path(), "En ny linje.");
 }
 
