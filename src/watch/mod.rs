@@ -35,8 +35,10 @@ use crate::render::Renderer;
 pub use self::batch::{BATCH_MAX, BATCH_QUIET, UNWRITTEN_GRACE};
 pub use self::change::{Change, affected_jobs, classify};
 use self::lines::{PDF_DEPTH, built_meetings, describe, has_pdf_under};
-use self::scope::{Blocked, Places};
+use self::scope::{Blocked, Places, written_value};
 use self::watching::Watching;
+use crate::fsread;
+use crate::load::BODY_FILE;
 
 /// Memoized results older than this many rebuilds are evicted, so memory stays
 /// flat over hours of editing. Typst's own watch mode keeps 10; a drafter
@@ -124,18 +126,33 @@ pub fn watch(
         };
         // The content or templates folder came or went, or events were lost
         // (then everything is rebuilt too): watch the folders anew.
-        if batch.rescan || batch.paths.iter().any(|p| watching.is_root(p)) {
-            watching.renew();
+        if batch.rescan {
+            watching.renew(|_| true);
+        } else if batch.paths.iter().any(|p| watching.is_root(p)) {
+            watching.renew(|root| batch.paths.contains(root));
         }
-        // A folder not watched that the build does not read (`.git`, a
-        // hidden folder) is no concern.
-        let unwatched: Vec<&notify::Error> = batch
+        // A failure is in the walk of a folder made or moved in (the
+        // outermost such folder the batch names): what is not watched is in
+        // it. One the build does not read (`.git`, a hidden folder) is no
+        // concern.
+        let unwatched: Vec<(&notify::Error, Option<&Path>)> = batch
             .errors
             .iter()
-            .filter(|e| e.paths.first().is_none_or(|p| reads(p)))
+            .map(|e| {
+                let made = e.paths.first().and_then(|failed| {
+                    batch
+                        .paths
+                        .iter()
+                        .filter(|p| failed.starts_with(p) && !watching.is_root(p))
+                        .min_by_key(|p| p.components().count())
+                        .map(PathBuf::as_path)
+                });
+                (e, made.or(e.paths.first().map(PathBuf::as_path)))
+            })
+            .filter(|(_, made)| made.is_none_or(&reads))
             .collect();
-        for error in &unwatched {
-            watching.failed(error, false);
+        for (error, made) in &unwatched {
+            watching.failed(error, *made);
         }
         state.unwatched = watching.failures();
         let mut changes: BTreeSet<Change> = batch
@@ -211,6 +228,9 @@ impl State<'_> {
         self.pending.extend(changes);
         let (project, renderer, diagnostics) = load_partial(self.config);
         self.places.record(&project);
+        let content_folder = &self.content;
+        self.body_ids
+            .retain(|folder, _| content_folder.join(folder).is_dir());
         for (b, content) in project.bodies.iter().enumerate() {
             if let Some(folder) = project.sources.body_dir(b).file_name() {
                 let folder = folder.to_string_lossy().into_owned();
@@ -413,14 +433,21 @@ impl State<'_> {
         let Some(folder) = parts.first() else {
             return false;
         };
+        // By the body's id, or by its folder's name where the two differ
+        // (which `build` would not take, but the folder's errors are then
+        // what the watch is for).
         let id = self.body_id(project, folder);
-        match parts.as_slice() {
-            [_, meeting, _, ..] => selected(self.filter, id, meeting),
-            _ => self.filter.iter().any(|f| {
-                let f = f.trim_end_matches('/');
-                f == id || f.strip_prefix(id).is_some_and(|rest| rest.starts_with('/'))
-            }),
-        }
+        [id.as_str(), folder.as_str()]
+            .into_iter()
+            .any(|name| match parts.as_slice() {
+                [_, meeting, _, ..] => selected(self.filter, name, meeting),
+                _ => self.filter.iter().any(|f| {
+                    let f = f.trim_end_matches('/');
+                    f == name
+                        || f.strip_prefix(name)
+                            .is_some_and(|rest| rest.starts_with('/'))
+                }),
+            })
     }
 
     /// The folder of the body `id` (`rad`), the inverse of
@@ -430,14 +457,29 @@ impl State<'_> {
         if let Some(b) = project.bodies.iter().position(|c| c.body.id == id) {
             return project.sources.body_dir(b).to_path_buf();
         }
-        let remembered = self.body_ids.iter().find(|(_, i)| *i == id);
-        self.content
-            .join(remembered.map_or(id, |(folder, _)| folder.as_str()))
+        if let Some((folder, _)) = self.body_ids.iter().find(|(_, i)| *i == id) {
+            return self.content.join(folder);
+        }
+        let named = self.content.join(id);
+        if named.is_dir() {
+            return named;
+        }
+        // A body that never loaded, in a folder of another name: the one
+        // whose body file gives this id.
+        fsread::entries(fsread::Root::content(&self.content), &self.content)
+            .into_iter()
+            .flatten()
+            .map(|entry| entry.path)
+            .find(|folder| {
+                written_value(&self.content, &folder.join(BODY_FILE), "id").as_deref() == Some(id)
+            })
+            .unwrap_or(named)
     }
 
     /// The id of the body in the content folder's entry `folder`: the id of
-    /// the body that loaded from it, now or last time, else the name itself.
-    fn body_id<'a>(&'a self, project: &'a Project, folder: &'a str) -> &'a str {
+    /// the body that loaded from it, now or last time, else the id its body
+    /// file gives, else the name itself.
+    fn body_id(&self, project: &Project, folder: &str) -> String {
         (0..project.bodies.len())
             .find(|&b| {
                 project
@@ -446,9 +488,13 @@ impl State<'_> {
                     .file_name()
                     .is_some_and(|n| n.to_string_lossy() == folder)
             })
-            .map(|b| project.bodies[b].body.id.as_str())
-            .or_else(|| self.body_ids.get(folder).map(String::as_str))
-            .unwrap_or(folder)
+            .map(|b| project.bodies[b].body.id.clone())
+            .or_else(|| self.body_ids.get(folder).cloned())
+            .or_else(|| {
+                let file = self.content.join(folder).join(BODY_FILE);
+                written_value(&self.content, &file, "id")
+            })
+            .unwrap_or_else(|| folder.to_owned())
     }
 
     /// Removes the files earlier builds wrote that the content no longer

@@ -147,12 +147,20 @@ fn place(places: &Places, content: &Path, dir: &Path) -> Option<(Date, PathBuf)>
 /// `path`, read as text: the file may not load as a meeting (its YAML broken,
 /// a field wrong) while its date line is whole. `None` without such a line.
 fn written_date(content: &Path, path: &Path) -> Option<Date> {
+    Date::parse(&written_value(content, path, "date")?)
+}
+
+/// The value on the top-level `key: value` line of the YAML file at `path`
+/// (in the content folder `content`), read as text, so that it is known
+/// while the file does not load: unquoted, without a trailing comment.
+pub(super) fn written_value(content: &Path, path: &Path, key: &str) -> Option<String> {
     let bytes = fsread::read_file(Root::content(content), path, MAX_FILE_BYTES).ok()?;
     let text = String::from_utf8_lossy(&bytes);
     text.lines().find_map(|line| {
-        let value = line.strip_prefix("date:")?.trim();
+        let value = line.strip_prefix(key)?.strip_prefix(':')?.trim();
         let value = value.split(" #").next().unwrap_or(value).trim();
-        Date::parse(value.trim_matches(['"', '\'']))
+        let value = value.trim_matches(['"', '\'']);
+        (!value.is_empty()).then(|| value.to_owned())
     })
 }
 

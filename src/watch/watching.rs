@@ -70,18 +70,9 @@ impl Watching {
             roots,
             failures: Vec::new(),
         };
-        // Without a templates folder the built-in templates are used, and
-        // there is nothing more to watch until one is made.
-        for (root, _) in watching.roots.clone().iter().filter(|(r, _)| r.is_dir()) {
-            if let Err(e) = watching.watch_root(root) {
-                let content = root == &watching.roots[0].0;
-                if content && e.paths.iter().all(|p| p == root) {
-                    let failure = Failure::of(&e, true);
-                    return Err(failure.diagnostic(&watching, 0).into_error());
-                }
-                watching.failed(&e, true);
-            }
-        }
+        // The folders holding the roots first: one watch each, which a walk
+        // of the content past the limit would otherwise take, and without
+        // which a content folder made again is never seen.
         let parents: BTreeSet<PathBuf> = watching
             .roots
             .iter()
@@ -89,7 +80,19 @@ impl Watching {
             .collect();
         for parent in parents.iter().filter(|p| p.is_dir()) {
             if let Err(e) = watching.watcher.watch(parent, RecursiveMode::NonRecursive) {
-                watching.failed(&e, true);
+                watching.failed(&e, None);
+            }
+        }
+        // Without a templates folder the built-in templates are used, and
+        // there is nothing more to watch until one is made.
+        for (root, _) in watching.roots.clone().iter().filter(|(r, _)| r.is_dir()) {
+            if let Err(e) = watching.watch_root(root) {
+                let content = root == &watching.roots[0].0;
+                if content && e.paths.iter().all(|p| p == root) {
+                    let failure = Failure::of(&e, None);
+                    return Err(failure.diagnostic(&watching, Others::None).into_error());
+                }
+                watching.failed(&e, None);
             }
         }
         Ok(watching)
@@ -125,25 +128,29 @@ impl Watching {
     /// the recursive watch follows them (notify adds and drops their
     /// watches), and watching everything again after each would cost a
     /// walk of the whole tree (with 25 000 folders moved, a minute in which
-    /// Ctrl-C waited). What failed under them is tried again.
-    pub(super) fn renew(&mut self) {
-        for (root, _) in self.roots.clone() {
+    /// Ctrl-C waited). What failed under them is tried again. Only the
+    /// folders `renewed` says are watched again: watching the other anew
+    /// could take the watches the one that came back needs, when the
+    /// system's limit is near.
+    pub(super) fn renew(&mut self, renewed: impl Fn(&Path) -> bool) {
+        for (root, _) in self.roots.clone().into_iter().filter(|(r, _)| renewed(r)) {
             self.failures
                 .retain(|f| !f.folder.as_deref().is_some_and(|f| f.starts_with(&root)));
             let _ = self.watcher.unwatch(&root);
             if root.is_dir()
                 && let Err(e) = self.watch_root(&root)
             {
-                self.failed(&e, true);
+                self.failed(&e, None);
             }
         }
     }
 
-    /// Records a watch that failed: in a walk of a whole folder (`walk`), or
-    /// for a folder made while watching (notify reports one it could not
-    /// watch as an error event).
-    pub(super) fn failed(&mut self, error: &notify::Error, walk: bool) {
-        let failure = Failure::of(error, walk);
+    /// Records a watch that failed: in a walk when watch started or watched
+    /// the content or templates folder again (`made` is `None`), or in the
+    /// walk of `made`, a folder made or moved in while watching (notify
+    /// reports a folder in it that it could not watch as an error event).
+    pub(super) fn failed(&mut self, error: &notify::Error, made: Option<&Path>) {
+        let failure = Failure::of(error, made);
         if !self.failures.contains(&failure) {
             self.failures.push(failure);
         }
@@ -155,7 +162,14 @@ impl Watching {
     pub(super) fn failures(&mut self) -> Vec<Diagnostic> {
         self.failures
             .retain(|f| f.walk || f.folder.as_deref().is_none_or(Path::exists));
-        let limited = self.failures.iter().filter(|f| f.cause.is_none()).count();
+        let limited: Vec<&Failure> = self.failures.iter().filter(|f| f.cause.is_none()).collect();
+        // The others past the limit: counted when each is a folder made
+        // while watching; a walk past it leaves folders no one counted.
+        let others = match limited.as_slice() {
+            [] | [_] => Others::None,
+            [_, rest @ ..] if rest.iter().all(|f| !f.walk) => Others::Counted(rest.len()),
+            _ => Others::Uncounted,
+        };
         let mut warnings = Vec::new();
         let mut limit_said = false;
         for failure in &self.failures {
@@ -165,7 +179,7 @@ impl Watching {
                 }
                 limit_said = true;
             }
-            warnings.push(failure.diagnostic(self, limited.saturating_sub(1)));
+            warnings.push(failure.diagnostic(self, others));
         }
         warnings
     }
@@ -188,7 +202,7 @@ impl Watching {
 }
 
 impl Failure {
-    fn of(error: &notify::Error, walk: bool) -> Failure {
+    fn of(error: &notify::Error, made: Option<&Path>) -> Failure {
         let cause = match &error.kind {
             ErrorKind::MaxFilesWatch => None,
             ErrorKind::Io(e) => Some(e.to_string()),
@@ -197,34 +211,45 @@ impl Failure {
             other => Some(format!("{other:?}")),
         };
         Failure {
-            folder: error.paths.first().cloned(),
+            folder: made
+                .map(Path::to_path_buf)
+                .or_else(|| error.paths.first().cloned()),
             cause,
-            walk,
+            walk: made.is_none(),
         }
     }
 
-    /// The warning, naming the folder as the user named it; `more` is the
-    /// number of other folders past the limit, for the limit's warning.
-    fn diagnostic(&self, watching: &Watching, more: usize) -> Diagnostic {
+    /// The warning, naming the folder as the user named it; `others` are
+    /// the other folders past the limit, for the limit's warning.
+    fn diagnostic(&self, watching: &Watching, others: Others) -> Diagnostic {
         let limits = [SYSTEM_LIMIT, NAMESPACE_LIMIT].map(|(name, file)| {
             let value = std::fs::read_to_string(file).ok();
             (name, value.and_then(|v| v.trim().parse::<u64>().ok()))
         });
-        let mut warning = unwatched(self.cause.as_deref(), self.walk, more, limits);
+        let mut warning = unwatched(self.cause.as_deref(), self.walk, others, limits);
         warning.file = self.folder.as_deref().map(|f| watching.shown(f));
         warning
     }
 }
 
+/// The other folders past the limit of watches, beside the one named.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Others {
+    None,
+    Counted(usize),
+    Uncounted,
+}
+
 /// The warning for a folder that cannot be watched, with what it says of
 /// the cause and the cure: `cause` is `None` when the limit of watches is
 /// reached (`limits`: the system's and the user namespace's, by name, as
-/// read), and `more` counts the other folders past it; `walk` whether the
-/// failure ended a walk, leaving the folders after it unwatched too.
+/// read), with `others` past it too; `walk` whether the failure ended a
+/// walk, leaving the folders after it unwatched too (else the folder was
+/// made while watching, and what is not watched is in it).
 fn unwatched(
     cause: Option<&str>,
     walk: bool,
-    more: usize,
+    others: Others,
     limits: [(&str, Option<u64>); 2],
 ) -> Diagnostic {
     let after = if walk {
@@ -237,10 +262,11 @@ fn unwatched(
          is started again"
     );
     let Some(cause) = cause else {
-        let others = match more {
-            0 => String::new(),
-            1 => " or 1 other".to_owned(),
-            n => format!(" or {n} others"),
+        let others = match others {
+            Others::None => String::new(),
+            Others::Counted(1) => " or 1 other".to_owned(),
+            Others::Counted(n) => format!(" or {n} others"),
+            Others::Uncounted => " or others".to_owned(),
         };
         let mut warning = Diagnostic::warning(format!(
             "cannot watch this folder{others}: the system's limit of folders watched is \
@@ -293,7 +319,7 @@ mod tests {
 
     #[test]
     fn a_folder_past_the_watch_limit_is_named_with_the_limit_and_the_cure() {
-        let warning = unwatched(None, false, 0, [SYSTEM, NAMESPACE]);
+        let warning = unwatched(None, false, Others::None, [SYSTEM, NAMESPACE]);
         assert!(!warning.is_error());
         assert_eq!(
             warning.message,
@@ -308,11 +334,18 @@ mod tests {
                  `sudo sysctl fs.inotify.max_user_watches=524288`; then start watch again"
             )
         );
-        // Past the limit in a walk, with other folders after it.
-        let walk = unwatched(None, true, 39, [SYSTEM, NAMESPACE]);
+        // Made while watching, with 39 others.
+        let counted = unwatched(None, false, Others::Counted(39), [SYSTEM, NAMESPACE]);
+        assert!(
+            counted
+                .message
+                .starts_with("cannot watch this folder or 39 others: ")
+        );
+        // Past the limit in a walk: the folders after it were never counted.
+        let walk = unwatched(None, true, Others::Uncounted, [SYSTEM, NAMESPACE]);
         assert_eq!(
             walk.message,
-            "cannot watch this folder or 39 others: the system's limit of folders watched is \
+            "cannot watch this folder or others: the system's limit of folders watched is \
              reached; changes there, and in the folders after it, are not seen, and their PDFs \
              will not follow them until watch is started again"
         );
@@ -346,12 +379,17 @@ mod tests {
     fn another_watch_failure_gives_its_cause_and_no_hint() {
         let error = notify::Error::io(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
             .add_path(PathBuf::from("/x/content/rad/låst"));
-        let failure = Failure::of(&error, true);
+        let failure = Failure::of(&error, None);
         assert_eq!(
             failure.folder.as_deref(),
             Some(Path::new("/x/content/rad/låst"))
         );
-        let warning = unwatched(failure.cause.as_deref(), true, 0, [SYSTEM, NAMESPACE]);
+        let warning = unwatched(
+            failure.cause.as_deref(),
+            true,
+            Others::None,
+            [SYSTEM, NAMESPACE],
+        );
         assert_eq!(
             warning.message,
             "cannot watch this folder (permission denied); changes there, and in the folders \

@@ -381,6 +381,57 @@ fn watch_keeps_the_pdfs_of_a_body_whose_folder_is_not_its_id() {
     );
 }
 
+/// A body whose folder is not named as its id, with its body file broken
+/// before watch starts: it never loads while watching, and its id is the
+/// one its file gives on its `id:` line. So watching it by id reports its
+/// error (before, the error was hidden and a warning said the body did not
+/// exist), and the line names its last good PDFs by the id (before: "board
+/// is not built"). Then, renamed to its id with its `id:` line broken, the
+/// folder name it was remembered by is forgotten (before, a warning said
+/// the body did not exist).
+#[test]
+fn watch_of_a_body_whose_folder_is_not_its_id_reports_its_broken_body_file() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let content = project.path().join("content");
+    fs::rename(content.join("styret"), content.join("board")).unwrap();
+    assert!(run(project.path(), &["build", "-q"]).status.success());
+    let body = content.join("board/body.yaml");
+    edit(&body, "name: ", "name: [");
+
+    let watch = Watch::start_with(project.path(), &["styret"]);
+    watch.expect_error("error: content/board/body.yaml");
+    let line = watch.expect_line("initial build:");
+    assert!(
+        line.contains("the last good PDFs of styret are kept"),
+        "{line}"
+    );
+    thread::sleep(Duration::from_millis(300));
+    assert!(
+        watch
+            .errors
+            .try_iter()
+            .all(|e| !e.contains("matches no body")),
+        "the id is known"
+    );
+
+    edit(&body, "name: [", "name: ");
+    watch.expect_line("content/board/body.yaml");
+    fs::rename(content.join("board"), content.join("styret")).unwrap();
+    watch.expect_line("content/styret");
+    let body = content.join("styret/body.yaml");
+    edit(&body, "id: styret", "id: [styret");
+    watch.expect_error("error: content/styret/body.yaml");
+    watch.expect_line("content/styret/body.yaml");
+    thread::sleep(Duration::from_millis(300));
+    assert!(
+        watch
+            .errors
+            .try_iter()
+            .all(|e| !e.contains("matches no body")),
+        "the folder is the body's"
+    );
+}
+
 /// A first build whose templates are broken has no last good PDFs to keep:
 /// the line says nothing is built yet (before, it said the last good PDFs
 /// were kept).
@@ -1065,12 +1116,15 @@ fn watch_says_a_folder_it_cannot_watch() {
 
 /// The limit reached while watch starts, with the content folder watched
 /// and the templates folder not: watch starts, with the warning (before,
-/// it stopped with an error naming the templates folder).
+/// it stopped with an error naming the templates folder). The folder
+/// holding the content is watched before the content takes every watch, so
+/// a content folder moved away and back is seen (a review found the order
+/// the other way round, and watch deaf after the move).
 #[test]
 fn watch_starts_with_a_warning_when_the_limit_is_reached_at_the_templates() {
     let project = project_with(&root().join("tests/fixtures/mini"));
     let content = walk_folders(&project.path().join("content"));
-    let Some(watch) = watch_with_watch_limit(project.path(), content) else {
+    let Some(watch) = watch_with_watch_limit(project.path(), 1 + content) else {
         return;
     };
     let warning = watch.expect_error("warning: templates: cannot watch this folder");
@@ -1083,6 +1137,63 @@ fn watch_starts_with_a_warning_when_the_limit_is_reached_at_the_templates() {
     let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
     edit(&paper, "\n", "\nEn ny linje.\n");
     expect_paper_rebuilt_with(&watch, project.path(), "En ny linje.");
+
+    let moved = project.path().join("innhold");
+    fs::rename(project.path().join("content"), &moved).unwrap();
+    watch.expect_line("content (removed)");
+    fs::rename(&moved, project.path().join("content")).unwrap();
+    watch.expect_line("content:");
+    edit(&paper, "En ny linje.", "En annen linje.");
+    expect_paper_rebuilt_with(&watch, project.path(), "En annen linje.");
+}
+
+/// A folder tree moved into a meeting past the limit: notify's walk of it
+/// stops at the first folder it cannot watch, so the warning names the
+/// folder moved in, whose folders are not all watched, and lasts while it
+/// is there (a review found it named the one inner folder, and went when
+/// that one was removed, though its siblings were still unwatched).
+#[test]
+fn watch_names_the_folder_moved_in_whose_folders_it_cannot_watch() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let needed = watches_needed(project.path());
+    let tree = project.path().join("bilder");
+    for inner in ["a", "b", "c"] {
+        fs::create_dir_all(tree.join(inner)).unwrap();
+    }
+    let Some(watch) = watch_with_watch_limit(project.path(), needed + 1) else {
+        return;
+    };
+    watch.expect_line("initial build: rebuilt");
+    let moved = project.path().join("content/styret/2024-01/bilder");
+    fs::rename(&tree, &moved).unwrap();
+    let warning = watch.expect_error("cannot watch");
+    assert!(
+        warning.starts_with(
+            "warning: content/styret/2024-01/bilder: cannot watch this folder: the system's \
+             limit of folders watched is reached; changes there, and in the folders in it"
+        ),
+        "{warning}"
+    );
+    // One of its folders removed: the others are still not watched.
+    let first = ["a", "b", "c"].map(|n| moved.join(n));
+    fs::remove_dir(&first[0]).unwrap();
+    let paper = project.path().join("content/styret/2024-01/saker/03-24.md");
+    edit(&paper, "\n", "\nEn ny linje.\n");
+    watch.expect_error("1 earlier warning unchanged");
+    expect_paper_rebuilt_with(&watch, project.path(), "En ny linje.");
+    // All of it removed: nothing left unwatched.
+    fs::remove_dir_all(&moved).unwrap();
+    watch.expect_line("content/styret/2024-01/bilder");
+    edit(&paper, "En ny linje.", "En annen linje.");
+    expect_paper_rebuilt_with(&watch, project.path(), "En annen linje.");
+    thread::sleep(Duration::from_millis(500));
+    let errors: Vec<String> = watch.errors.try_iter().collect();
+    assert!(
+        errors
+            .iter()
+            .all(|e| !e.contains("earlier warning") && !e.contains("cannot watch")),
+        "{errors:?}"
+    );
 }
 
 /// The number of folders in `dir`, itself included.
