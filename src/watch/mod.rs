@@ -131,29 +131,7 @@ pub fn watch(
         } else if batch.paths.iter().any(|p| watching.is_root(p)) {
             watching.renew(|root| batch.paths.contains(root));
         }
-        // A failure is in the walk of a folder made or moved in (the
-        // outermost such folder the batch names): what is not watched is in
-        // it. One the build does not read (`.git`, a hidden folder) is no
-        // concern.
-        let unwatched: Vec<(&notify::Error, Option<&Path>)> = batch
-            .errors
-            .iter()
-            .map(|e| {
-                let made = e.paths.first().and_then(|failed| {
-                    batch
-                        .paths
-                        .iter()
-                        .filter(|p| failed.starts_with(p) && !watching.is_root(p))
-                        .min_by_key(|p| p.components().count())
-                        .map(PathBuf::as_path)
-                });
-                (e, made.or(e.paths.first().map(PathBuf::as_path)))
-            })
-            .filter(|(_, made)| made.is_none_or(&reads))
-            .collect();
-        for (error, made) in &unwatched {
-            watching.failed(error, *made);
-        }
+        let unwatched = watching.batch_failed(&batch.errors, &batch.paths, reads);
         state.unwatched = watching.failures();
         let mut changes: BTreeSet<Change> = batch
             .paths
@@ -163,7 +141,7 @@ pub fn watch(
             .collect();
         // A folder the watcher could not watch may hold what it did not
         // see: everything is looked at again.
-        if batch.rescan || !unwatched.is_empty() {
+        if batch.rescan || unwatched {
             changes.insert(Change::Content);
         }
         if changes.is_empty() {
@@ -172,7 +150,7 @@ pub fn watch(
         let mut what = describe(&batch.paths, &content, &templates, reads);
         let lost = [
             (batch.rescan, "events lost (the system's queue overflowed)"),
-            (!unwatched.is_empty(), "a folder not watched"),
+            (unwatched, "a folder not watched"),
         ];
         for (_, why) in lost.iter().filter(|(happened, _)| *happened) {
             what = if what.is_empty() {
@@ -238,15 +216,19 @@ impl State<'_> {
             }
         }
         let mut diagnostics = self.within_filter(&project, diagnostics);
-        let unmatched = self.unmatched_filters(&project, &diagnostics);
-        diagnostics.extend(unmatched);
-        diagnostics.extend(self.unwatched.iter().cloned());
         let blocked = Blocked::find(
             renderer.is_some(),
             &diagnostics,
             &self.content,
             &self.places,
         );
+        // Errors that reach everything (the templates, the content folder)
+        // say why nothing matches.
+        if !blocked.everything() {
+            let unmatched = self.unmatched_filters(&project, &diagnostics);
+            diagnostics.extend(unmatched);
+        }
+        diagnostics.extend(self.unwatched.iter().cloned());
         let (mut held, mut failed) = (BTreeSet::new(), Failed::default());
         let result = match &renderer {
             Some(renderer) if !blocked.everything() => {
@@ -380,8 +362,9 @@ impl State<'_> {
     /// The filter's entries that select nothing, as `build` reports them
     /// but as warnings: a misspelt meeting would otherwise leave watch
     /// building nothing in silence, and one not made yet is built once it
-    /// is. An entry whose folder holds an error among `diagnostics` (a
-    /// meeting or body that did not load) is left to that error.
+    /// is. An entry whose folder, or whose body's own files, hold an error
+    /// among `diagnostics` (a meeting or body that did not load) is left to
+    /// that error.
     fn unmatched_filters(&self, project: &Project, diagnostics: &Diagnostics) -> Vec<Diagnostic> {
         let errors_in: Vec<PathBuf> = diagnostics
             .0
@@ -398,8 +381,11 @@ impl State<'_> {
                 if body.is_empty() || body.starts_with('.') || rest.starts_with('.') {
                     return true;
                 }
-                let folder = absolute(&self.body_folder(project, body).join(rest));
-                !errors_in.iter().any(|file| file.starts_with(&folder))
+                let body_folder = absolute(&self.body_folder(project, body));
+                let folder = body_folder.join(rest);
+                !errors_in.iter().any(|file| {
+                    file.starts_with(&folder) || file.parent() == Some(body_folder.as_path())
+                })
             })
             .cloned()
             .collect();

@@ -156,6 +156,61 @@ impl Watching {
         }
     }
 
+    /// Takes the watcher's errors of one batch of events (`paths`, the
+    /// paths it names; `reads`, whether the build reads a path), and says
+    /// whether a folder the build reads went unwatched.
+    ///
+    /// A failure is in the walk of a folder made or moved in (the outermost
+    /// such folder the batch names): what is not watched is in it. One the
+    /// build does not read (`.git`, a hidden folder) is no concern, but
+    /// notify stops watching the other folders of its event once one is past
+    /// the limit: so after the limit is reached, each folder of the batch
+    /// that the build reads is watched here, and one that cannot be is
+    /// recorded.
+    pub(super) fn batch_failed(
+        &mut self,
+        errors: &[notify::Error],
+        paths: &BTreeSet<PathBuf>,
+        reads: impl Fn(&Path) -> bool,
+    ) -> bool {
+        let before = self.failures.clone();
+        let limit = errors
+            .iter()
+            .any(|e| matches!(e.kind, ErrorKind::MaxFilesWatch));
+        let made_of = |failed: &Path| {
+            paths
+                .iter()
+                .filter(|p| failed.starts_with(p) && !self.is_root(p))
+                .min_by_key(|p| p.components().count())
+                .cloned()
+                .unwrap_or_else(|| failed.to_path_buf())
+        };
+        let others: Vec<(&notify::Error, Option<PathBuf>)> = errors
+            .iter()
+            .filter(|e| !(limit && matches!(e.kind, ErrorKind::MaxFilesWatch)))
+            .map(|e| (e, e.paths.first().map(|p| made_of(p))))
+            .filter(|(_, made)| made.as_deref().is_none_or(&reads))
+            .collect();
+        for (error, made) in others {
+            self.failed(error, made.as_deref());
+        }
+        if limit {
+            let made: Vec<&PathBuf> = paths
+                .iter()
+                .filter(|p| !self.is_root(p) && reads(p) && p.is_dir())
+                .collect();
+            let outermost = made
+                .iter()
+                .filter(|p| !made.iter().any(|q| q != *p && p.starts_with(q)));
+            for folder in outermost {
+                if let Err(e) = self.watcher.watch(folder, RecursiveMode::Recursive) {
+                    self.failed(&e, Some(folder));
+                }
+            }
+        }
+        self.failures != before
+    }
+
     /// The warnings of the watches that failed and still matter: a folder
     /// made while watching and removed since no longer needs watching. The
     /// folders past the system's limit are one warning, naming the first.
