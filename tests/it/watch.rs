@@ -9,7 +9,7 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
@@ -38,6 +38,21 @@ impl Watch {
     #[track_caller]
     fn expect_error(&self, needle: &str) -> String {
         wait_for(&self.errors, needle, "error")
+    }
+
+    /// Lets the stderr of the rebuilds so far arrive (it is read on a thread
+    /// of its own), then checks that none of its lines not yet read contains
+    /// any of `needles`.
+    #[track_caller]
+    fn expect_no_error_with(&self, needles: &[&str]) {
+        thread::sleep(Duration::from_millis(500));
+        let errors: Vec<String> = self.errors.try_iter().collect();
+        assert!(
+            errors
+                .iter()
+                .all(|e| needles.iter().all(|n| !e.contains(n))),
+            "printed: {errors:?}"
+        );
     }
 }
 
@@ -217,6 +232,26 @@ fn edit(path: &Path, from: &str, to: &str) {
     fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// `motebok watch` of `filter` on a copy of the cycle fixture (three
+/// meetings of `rad`), once its first build is done; and its `content/rad`.
+fn watch_cycle(filter: &[&str]) -> (tempfile::TempDir, Watch, PathBuf) {
+    let project = project_with(&root().join("tests/fixtures/cycle"));
+    let watch = Watch::start_with(project.path(), filter);
+    watch.expect_line("initial build:");
+    let rad = project.path().join("content/rad");
+    (project, watch, rad)
+}
+
+/// Breaks the meeting file of `rad`'s meeting `slug` (`2024-01`): its number
+/// opens a list it never closes (`number: [1/2024`).
+fn break_meeting(rad: &Path, slug: &str) {
+    edit(
+        &rad.join(slug).join("meeting.yaml"),
+        "number: ",
+        "number: [",
+    );
+}
+
 /// The reproducer of the stale PDF: a typo in one meeting, a changed place in
 /// another, the typo fixed. The second meeting's PDF must show the new place
 /// (before, its change was lost with the failed rebuild, and fixing the typo
@@ -371,14 +406,7 @@ fn watch_keeps_the_pdfs_of_a_body_whose_folder_is_not_its_id() {
         line.contains("the last good PDFs of styret are kept"),
         "{line}"
     );
-    thread::sleep(Duration::from_millis(300));
-    assert!(
-        watch
-            .errors
-            .try_iter()
-            .all(|e| !e.contains("matches no body")),
-        "the id is known"
-    );
+    watch.expect_no_error_with(&["matches no body"]);
 }
 
 /// A body whose folder is not named as its id, with its body file broken
@@ -405,14 +433,7 @@ fn watch_of_a_body_whose_folder_is_not_its_id_reports_its_broken_body_file() {
         line.contains("the last good PDFs of styret are kept"),
         "{line}"
     );
-    thread::sleep(Duration::from_millis(300));
-    assert!(
-        watch
-            .errors
-            .try_iter()
-            .all(|e| !e.contains("matches no body")),
-        "the id is known"
-    );
+    watch.expect_no_error_with(&["matches no body"]);
 
     edit(&body, "name: [", "name: ");
     watch.expect_line("content/board/body.yaml");
@@ -422,14 +443,7 @@ fn watch_of_a_body_whose_folder_is_not_its_id_reports_its_broken_body_file() {
     edit(&body, "id: styret", "id: [styret");
     watch.expect_error("error: content/styret/body.yaml");
     watch.expect_line("content/styret/body.yaml");
-    thread::sleep(Duration::from_millis(300));
-    assert!(
-        watch
-            .errors
-            .try_iter()
-            .all(|e| !e.contains("matches no body")),
-        "the folder is the body's"
-    );
+    watch.expect_no_error_with(&["matches no body"]);
 }
 
 /// A first build whose templates are broken has no last good PDFs to keep:
@@ -487,15 +501,8 @@ fn watch_holds_back_only_the_documents_that_fail() {
 /// carried changes held back by earlier errors).
 #[test]
 fn watch_of_one_meeting_is_not_held_back_by_a_later_meeting() {
-    let project = project_with(&root().join("tests/fixtures/cycle"));
-    let watch = Watch::start_with(project.path(), &["rad/2023-05"]);
-    watch.expect_line("initial build:");
-    let content = project.path().join("content/rad");
-    edit(
-        &content.join("2024-01/meeting.yaml"),
-        "number: 1/2024",
-        "number: [1/2024",
-    );
+    let (project, watch, content) = watch_cycle(&["rad/2023-05"]);
+    break_meeting(&content, "2024-01");
     let line = watch.expect_line("content/rad/2024-01/meeting.yaml");
     assert!(
         line.ends_with(")") && line.contains(": no document changed ("),
@@ -515,12 +522,7 @@ fn watch_of_one_meeting_is_not_held_back_by_a_later_meeting() {
         !line.contains("failed") && !line.contains("held back"),
         "{line}"
     );
-    // stderr is read on a thread of its own: give it time to arrive.
-    thread::sleep(Duration::from_millis(500));
-    assert!(
-        watch.errors.try_iter().all(|e| !e.contains("2024-01")),
-        "the other meeting's error is not printed"
-    );
+    watch.expect_no_error_with(&["2024-01"]);
     let summons = project.path().join("output/rad/2023-05/innkalling.pdf");
     assert!(pdf_text(&summons).contains("Møterom Havet"));
 }
@@ -531,14 +533,8 @@ fn watch_of_one_meeting_is_not_held_back_by_a_later_meeting() {
 /// dropped and the line said nothing changed).
 #[test]
 fn watch_of_a_body_reports_an_error_in_its_newest_meeting() {
-    let project = project_with(&root().join("tests/fixtures/cycle"));
-    let watch = Watch::start_with(project.path(), &["rad"]);
-    watch.expect_line("initial build:");
-    edit(
-        &project.path().join("content/rad/2024-01/meeting.yaml"),
-        "number: 1/2024",
-        "number: [1/2024",
-    );
+    let (_project, watch, rad) = watch_cycle(&["rad"]);
+    break_meeting(&rad, "2024-01");
     let line = watch.expect_line("content/rad/2024-01/meeting.yaml");
     assert!(
         line.contains("failed with 1 error in rad/2024-01"),
@@ -552,32 +548,17 @@ fn watch_of_a_body_reports_an_error_in_its_newest_meeting() {
 /// watched meeting loaded, every diagnostic of the project was printed).
 #[test]
 fn watch_of_a_meeting_that_does_not_load_reports_only_its_own_errors() {
-    let project = project_with(&root().join("tests/fixtures/cycle"));
-    let watch = Watch::start_with(project.path(), &["rad/2023-06"]);
-    watch.expect_line("initial build:");
-    let content = project.path().join("content/rad");
-    edit(
-        &content.join("2024-01/meeting.yaml"),
-        "number: 1/2024",
-        "number: [1/2024",
-    );
+    let (_project, watch, rad) = watch_cycle(&["rad/2023-06"]);
+    break_meeting(&rad, "2024-01");
     watch.expect_line("content/rad/2024-01/meeting.yaml");
-    edit(
-        &content.join("2023-06/meeting.yaml"),
-        "number: 6/2023",
-        "number: [6/2023",
-    );
+    break_meeting(&rad, "2023-06");
     let line = watch.expect_line("content/rad/2023-06/meeting.yaml");
     assert!(
         line.contains("failed with 1 error in rad/2023-06"),
         "{line}"
     );
     watch.expect_error("content/rad/2023-06/meeting.yaml");
-    thread::sleep(Duration::from_millis(500));
-    assert!(
-        watch.errors.try_iter().all(|e| !e.contains("2024-01")),
-        "the later meeting's error is not printed"
-    );
+    watch.expect_no_error_with(&["2024-01"]);
 }
 
 /// Watching a meeting that is not there (a typo): watch says so, as `build`
@@ -616,31 +597,19 @@ fn watch_of_a_meeting_that_is_not_there_says_so() {
 /// there (a review found one, counted in every rebuild after).
 #[test]
 fn watch_of_a_meeting_whose_body_breaks_gives_only_the_error() {
-    let project = project_with(&root().join("tests/fixtures/cycle"));
-    let watch = Watch::start_with(project.path(), &["rad/2023-06"]);
-    watch.expect_line("initial build:");
-    let body = project.path().join("content/rad/body.yaml");
+    let (project, watch, rad) = watch_cycle(&["rad/2023-06"]);
+    let body = rad.join("body.yaml");
     edit(&body, "name: ", "name: [");
     watch.expect_error("error: content/rad/body.yaml");
     watch.expect_line("content/rad/body.yaml");
-    thread::sleep(Duration::from_millis(300));
-    let errors: Vec<String> = watch.errors.try_iter().collect();
-    assert!(
-        errors.iter().all(|e| !e.contains("matches no body")),
-        "{errors:?}"
-    );
+    watch.expect_no_error_with(&["matches no body"]);
     edit(&body, "name: [", "name: ");
     watch.expect_line("content/rad/body.yaml");
     let content = project.path().join("content");
     fs::rename(&content, project.path().join("innhold")).unwrap();
     watch.expect_error("error: content");
     watch.expect_line("content (removed)");
-    thread::sleep(Duration::from_millis(300));
-    let errors: Vec<String> = watch.errors.try_iter().collect();
-    assert!(
-        errors.iter().all(|e| !e.contains("matches no body")),
-        "{errors:?}"
-    );
+    watch.expect_no_error_with(&["matches no body"]);
 }
 
 /// A save that truncates the file and writes it 150 ms later: the case paper
@@ -1217,14 +1186,7 @@ fn expect_no_watch_warning_after_an_edit(watch: &Watch, project: &Path) {
     while watch.lines.try_recv().is_ok() || watch.errors.try_recv().is_ok() {}
     edit(&paper, "\n", "\nDen siste linjen.\n");
     expect_paper_rebuilt_with(watch, project, "Den siste linjen.");
-    thread::sleep(Duration::from_millis(500));
-    let errors: Vec<String> = watch.errors.try_iter().collect();
-    assert!(
-        errors
-            .iter()
-            .all(|e| !e.contains("earlier warning") && !e.contains("cannot watch")),
-        "{errors:?}"
-    );
+    watch.expect_no_error_with(&["earlier warning", "cannot watch"]);
 }
 
 /// The number of folders in `dir`, itself included.
