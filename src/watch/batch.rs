@@ -47,6 +47,11 @@ pub(super) struct Batch {
     /// The watcher's errors: a folder made that it could not watch (the
     /// system's limit of watches reached).
     pub(super) errors: Vec<notify::Error>,
+    /// The paths whose first event in the batch made them (created, or
+    /// renamed to): one that is gone again when the batch is taken was an
+    /// editor's passing file (vim's `4913`, a temp file renamed over the
+    /// real one), no change of the content.
+    born: BTreeSet<PathBuf>,
 }
 
 impl Batch {
@@ -87,8 +92,28 @@ impl Batch {
             }
             _ => {}
         }
-        self.paths.extend(event.paths);
+        let made = |i: usize| match event.kind {
+            EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(RenameMode::To)) => true,
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => i == 1,
+            _ => false,
+        };
+        for (i, path) in event.paths.into_iter().enumerate() {
+            if !self.paths.contains(&path) && made(i) {
+                self.born.insert(path.clone());
+            }
+            self.paths.insert(path);
+        }
         true
+    }
+
+    /// Drops the paths made and gone again within the batch (see
+    /// [`Batch::born`]).
+    fn drop_passing(&mut self) {
+        for path in std::mem::take(&mut self.born) {
+            if std::fs::symlink_metadata(&path).is_err() {
+                self.paths.remove(&path);
+            }
+        }
     }
 
     /// Whether a file the build reads (`reads`) is not written yet: empty (a
@@ -189,6 +214,7 @@ pub(super) fn settled_batch(
             Next::Stop => return None,
         }
     }
+    batch.drop_passing();
     Some(batch)
 }
 
@@ -213,4 +239,51 @@ fn is_gone_file(path: &Path) -> bool {
 
 fn is_empty_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use notify::event::{CreateKind, RemoveKind};
+
+    use super::*;
+
+    fn event(kind: EventKind, paths: &[&Path]) -> notify::Result<notify::Event> {
+        let mut event = notify::Event::new(kind);
+        for path in paths {
+            event = event.add_path(path.to_path_buf());
+        }
+        Ok(event)
+    }
+
+    /// A path made and gone within the batch is dropped; one whose first
+    /// event removed it was there before, and its removal is a change.
+    #[test]
+    fn a_file_made_and_gone_in_one_batch_is_no_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let (probe, paper, temp, removed) = (
+            dir.path().join("4913"),
+            dir.path().join("03-24.md"),
+            dir.path().join("03-24.md.a1b2c3"),
+            dir.path().join("04-24.md"),
+        );
+        std::fs::write(&paper, "tekst").unwrap();
+        let create = EventKind::Create(CreateKind::File);
+        let remove = EventKind::Remove(RemoveKind::File);
+        let rename = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        let mut batch = Batch::default();
+        for (kind, paths) in [
+            (create, vec![probe.as_path()]),
+            (remove, vec![probe.as_path()]),
+            (create, vec![temp.as_path()]),
+            (rename, vec![temp.as_path(), paper.as_path()]),
+            (remove, vec![removed.as_path()]),
+            (create, vec![removed.as_path()]),
+            (remove, vec![removed.as_path()]),
+        ] {
+            assert!(batch.add(event(kind, &paths)));
+        }
+        batch.drop_passing();
+        let left: Vec<&Path> = batch.paths.iter().map(PathBuf::as_path).collect();
+        assert_eq!(left, [paper.as_path(), removed.as_path()]);
+    }
 }

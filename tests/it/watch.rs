@@ -815,6 +815,43 @@ fn watch_waits_for_a_case_paper_renamed_away_and_written_again() {
     assert!(pdf_text(&out).contains("Skrevet etter en ny fil."));
 }
 
+/// The files an editor makes and removes again within one save are no
+/// change, and the rebuild line does not name them (before, every save in
+/// vim said `saker/4913 (removed)`, and every temp-file save named its temp
+/// file as removed).
+#[test]
+fn watch_does_not_name_an_editors_passing_files() {
+    let (project, watch) = watch_mini();
+    let saker = project.path().join("content/styret/2024-01/saker");
+    let paper = saker.join("03-24.md");
+    let text = fs::read_to_string(&paper).unwrap();
+
+    // vim: a probe file made and removed, the file renamed to a backup,
+    // written again, the backup removed.
+    fs::write(saker.join("4913"), "").unwrap();
+    fs::remove_file(saker.join("4913")).unwrap();
+    fs::rename(&paper, saker.join("03-24.md~")).unwrap();
+    fs::write(&paper, format!("{text}\nFra vim.\n")).unwrap();
+    fs::remove_file(saker.join("03-24.md~")).unwrap();
+    let line = watch.expect_line("sak-03-24.pdf");
+    assert!(
+        line.starts_with("content/styret/2024-01/saker/03-24.md: rebuilt "),
+        "{line}"
+    );
+
+    // A temp file written beside it and renamed over it.
+    let temp = saker.join("03-24.md.a1b2c3");
+    fs::write(&temp, format!("{text}\nFra en annen editor.\n")).unwrap();
+    fs::rename(&temp, &paper).unwrap();
+    let line = watch.expect_line("sak-03-24.pdf");
+    assert!(
+        line.starts_with("content/styret/2024-01/saker/03-24.md: rebuilt "),
+        "{line}"
+    );
+    let out = project.path().join("output/styret/2024-01/sak-03-24.pdf");
+    assert!(pdf_text(&out).contains("Fra en annen editor."));
+}
+
 /// The same save of a figure (an SVG edited in vim): the moment between is
 /// not built either (before, it was, and printed that the figure was missing).
 #[test]
