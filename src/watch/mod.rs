@@ -268,13 +268,13 @@ impl State<'_> {
         } else {
             blocked.sources().into_iter().collect()
         };
-        // Where the errors are names folders; what they hold back is named
-        // as the output is, by the body's id.
+        // Where the errors are is said by folder; what they hold back is
+        // named as the output is, by the body's id.
         held.extend(errors_in.iter().map(|name| {
             let (folder, rest) = name.split_once('/').unwrap_or((name, ""));
             let id = self.body_id(&project, folder);
             if rest.is_empty() {
-                id.to_owned()
+                id
             } else {
                 format!("{id}/{rest}")
             }
@@ -438,7 +438,8 @@ impl State<'_> {
 
     /// The folder of the body `id` (`rad`), the inverse of
     /// [`Self::body_id`]: the folder it loaded from, now or last time, else
-    /// the content folder's entry of that name.
+    /// the content folder's entry of that name, else the one whose body
+    /// file gives that id on its `id:` line.
     fn body_folder(&self, project: &Project, id: &str) -> PathBuf {
         if let Some(b) = project.bodies.iter().position(|c| c.body.id == id) {
             return project.sources.body_dir(b).to_path_buf();
