@@ -1,6 +1,7 @@
 //! Watch stage, batches: the file events of one save gathered into one set of
 //! changed paths, held back while a saved file is still empty, still open
-//! after a write, or not yet made again.
+//! after a write, or not yet made again; the files an editor made and
+//! removed within it are left out.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,8 @@
 //! good build, whatever failed in between; errors hold back only the meetings
 //! they reach (`scope`); a file a save left empty, still open after a
 //! write, or renamed away before it is written again, is not built until it
-//! is written (`batch`).
+//! is written (`batch`); a folder the system cannot watch is a warning in
+//! every rebuild while it lasts (`watching`).
 
 mod batch;
 mod change;
