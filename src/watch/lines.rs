@@ -7,15 +7,15 @@ use std::path::{Path, PathBuf};
 use crate::model::Project;
 use crate::pipeline::plan;
 
-use super::{as_named, meeting_name};
+use super::{as_named, output_folder};
 
-/// The meetings (`rad/2024-01`) and bodies (`rad`), by their folders' names,
-/// one of whose planned documents has a PDF in `output`.
+/// The meetings (`rad/2024-01`) and bodies (`rad`), by their folders in the
+/// output, one of whose planned documents has a PDF in `output`.
 pub(super) fn built_meetings(project: &Project, output: &Path) -> HashSet<String> {
     let mut built = HashSet::new();
     for job in plan(project) {
         if output.join(&job.path).is_file() {
-            let meeting = meeting_name(project, &job);
+            let meeting = output_folder(&job);
             if let Some(body) = meeting.split('/').next() {
                 built.insert(body.to_owned());
             }

@@ -238,7 +238,7 @@ impl State<'_> {
                     .filter(|j| {
                         let reached = blocked.reaches(&project, j.body, j.meeting);
                         if reached {
-                            held.insert(meeting_name(&project, j));
+                            held.insert(output_folder(j));
                         }
                         !reached
                     })
@@ -633,6 +633,15 @@ impl State<'_> {
 struct Failed {
     meetings: BTreeSet<String>,
     documents: Vec<PathBuf>,
+}
+
+/// `rad/2024-01`: the folder of `job`'s PDF in the output, which is named
+/// by the body's id (where [`meeting_name`] names the content's folders).
+fn output_folder(job: &Job) -> String {
+    job.path
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
 }
 
 /// `rad/2024-01`: the folders of the body and meeting of `job`.

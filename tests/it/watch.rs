@@ -409,6 +409,33 @@ fn watch_keeps_the_pdfs_of_a_body_whose_folder_is_not_its_id() {
     watch.expect_no_error_with(&["matches no body"]);
 }
 
+/// The same body folder, with an error in one meeting that holds back an
+/// edit of the meeting after it: both keep their last good PDFs, named by the body's id
+/// (before, the meeting held back was looked for under the folder's name,
+/// and said to be not built).
+#[test]
+fn watch_keeps_the_pdfs_of_a_later_meeting_of_a_body_whose_folder_is_not_its_id() {
+    let project = project_with(&root().join("tests/fixtures/cycle"));
+    let content = project.path().join("content");
+    fs::rename(content.join("rad"), content.join("raadet")).unwrap();
+    let watch = Watch::start(project.path());
+    watch.expect_line("initial build: rebuilt");
+    let raadet = content.join("raadet");
+    break_meeting(&raadet, "2023-06");
+    watch.expect_line("content/raadet/2023-06/meeting.yaml");
+    edit(
+        &raadet.join("2024-01/meeting.yaml"),
+        "place: ",
+        "place: Nytt rom, ",
+    );
+    let line = watch.expect_line("content/raadet/2024-01/meeting.yaml");
+    assert!(
+        line.contains("the last good PDFs of rad/2023-06, rad/2024-01 are kept"),
+        "{line}"
+    );
+    assert!(!line.contains("not built"), "{line}");
+}
+
 /// A body whose folder is not named as its id, with its body file broken
 /// before watch starts: it never loads while watching, and its id is the
 /// one its file gives on its `id:` line. So watching it by id reports its
