@@ -569,8 +569,7 @@ impl State<'_> {
             } else {
                 part
             };
-            merged.documents.extend(part.documents);
-            merged.diagnostics.extend(part.diagnostics.0);
+            append(&mut merged, part);
         }
         merged
     }
@@ -604,8 +603,7 @@ impl State<'_> {
                     if one.failed() {
                         failed.documents.push(job.path.clone());
                     }
-                    part.documents.extend(one.documents);
-                    part.diagnostics.extend(one.diagnostics.0);
+                    append(&mut part, one);
                 }
             } else if part.failed() {
                 failed.documents.push(meeting[0].path.clone());
@@ -613,8 +611,7 @@ impl State<'_> {
             if part.failed() {
                 failed.meetings.insert(meeting_name(project, &meeting[0]));
             }
-            merged.documents.extend(part.documents);
-            merged.diagnostics.extend(part.diagnostics.0);
+            append(&mut merged, part);
         }
         merged
     }
@@ -633,6 +630,14 @@ impl State<'_> {
 struct Failed {
     meetings: BTreeSet<String>,
     documents: Vec<PathBuf>,
+}
+
+/// Adds the documents and diagnostics of `part`, one part of a rebuild,
+/// to `into`; `part`'s files stay in place (its commit is final once it is
+/// dropped here).
+fn append(into: &mut BuildReport, part: BuildReport) {
+    into.documents.extend(part.documents);
+    into.diagnostics.extend(part.diagnostics.0);
 }
 
 /// `rad/2024-01`: the folder of `job`'s PDF in the output, which is named

@@ -149,11 +149,14 @@ impl Watching {
     /// the content or templates folder again (`made` is `None`), or in the
     /// walk of `made`, a folder made or moved in while watching (notify
     /// reports a folder in it that it could not watch as an error event).
-    pub(super) fn failed(&mut self, error: &notify::Error, made: Option<&Path>) {
+    /// Whether it is new.
+    pub(super) fn failed(&mut self, error: &notify::Error, made: Option<&Path>) -> bool {
         let failure = Failure::of(error, made);
-        if !self.failures.contains(&failure) {
+        let new = !self.failures.contains(&failure);
+        if new {
             self.failures.push(failure);
         }
+        new
     }
 
     /// Takes the watcher's errors of one batch of events (`paths`, the
@@ -173,7 +176,7 @@ impl Watching {
         paths: &BTreeSet<PathBuf>,
         reads: impl Fn(&Path) -> bool,
     ) -> bool {
-        let before = self.failures.clone();
+        let mut new = false;
         let limit = errors
             .iter()
             .any(|e| matches!(e.kind, ErrorKind::MaxFilesWatch));
@@ -192,7 +195,7 @@ impl Watching {
             .filter(|(_, made)| made.as_deref().is_none_or(&reads))
             .collect();
         for (error, made) in others {
-            self.failed(error, made.as_deref());
+            new |= self.failed(error, made.as_deref());
         }
         if limit {
             let made: Vec<&PathBuf> = paths
@@ -204,11 +207,11 @@ impl Watching {
                 .filter(|p| !made.iter().any(|q| q != *p && p.starts_with(q)));
             for folder in outermost {
                 if let Err(e) = self.watcher.watch(folder, RecursiveMode::Recursive) {
-                    self.failed(&e, Some(folder));
+                    new |= self.failed(&e, Some(folder));
                 }
             }
         }
-        self.failures != before
+        new
     }
 
     /// The warnings of the watches that failed and still matter: a folder
