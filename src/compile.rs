@@ -1,27 +1,27 @@
 //! Typst source → PDF bytes, or diagnostics pointing into the generated source.
 
-use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Datetime, Smart};
 use typst::layout::{Abs, Frame, FrameItem, Point, Size, Transform};
-use typst::syntax::Span;
+use typst::syntax::{DiagSpan, Lines, Span};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::FileMap;
+use crate::render::SplitSource;
 use crate::world::{DocumentWorld, Typesetter};
 
 /// What to compile.
 pub struct CompileRequest<'a> {
     /// Virtual name of the generated source, for diagnostics (`nehs/2020-07/innkalling.typ`).
     pub name: &'a str,
-    /// The generated Typst source.
-    pub source: String,
+    /// The generated Typst source, with its shared parts.
+    pub source: SplitSource,
     /// A stable identifier of the document (the PDF's id is derived from it).
     pub ident: &'a str,
     /// The document's date, from content (PDF creation date).
@@ -60,16 +60,18 @@ pub fn compile_pdf_with_files(
     request: CompileRequest<'_>,
     files: FileMap,
 ) -> Result<Compiled, Vec<Diagnostic>> {
-    let world = DocumentWorld::new(typesetter, request.name, request.source).with_files(files);
+    let world = DocumentWorld::split(typesetter, request.name, &request.source).with_files(files);
+    let places = Places {
+        world: &world,
+        name: request.name,
+        source: &request.source,
+        plain: OnceLock::new(),
+    };
     let result = typst::compile::<PagedDocument>(&world);
-    let warnings: Vec<Diagnostic> = result
-        .warnings
-        .iter()
-        .map(|d| convert(&world, request.name, d))
-        .collect();
+    let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| places.convert(d)).collect();
     let document = result
         .output
-        .map_err(|errors| convert_all(&world, request.name, &errors, &warnings))?;
+        .map_err(|errors| places.convert_all(&errors, &warnings))?;
 
     let standards = PdfStandards::new(request.standards).map_err(|e| {
         vec![Diagnostic::error(format!(
@@ -86,7 +88,7 @@ pub fn compile_pdf_with_files(
         ..PdfOptions::default()
     };
     let pdf = typst_pdf::pdf(&document, &options)
-        .map_err(|errors| convert_all(&world, request.name, &errors, &warnings))?;
+        .map_err(|errors| places.convert_all(&errors, &warnings))?;
     let mut warnings = warnings;
     let overflows = find_overflows(&document);
     let more = overflows.len().saturating_sub(MAX_OVERFLOW_WARNINGS);
@@ -94,7 +96,7 @@ pub fn compile_pdf_with_files(
         overflows
             .into_iter()
             .take(MAX_OVERFLOW_WARNINGS)
-            .map(|overflow| overflow_warning(&world, request.name, overflow)),
+            .map(|overflow| places.overflow_warning(overflow)),
     );
     if more > 0 {
         warnings.push(
@@ -118,46 +120,83 @@ pub fn compile_pdf_with_files(
     })
 }
 
-fn convert_all(
-    world: &DocumentWorld,
-    name: &str,
-    errors: &[SourceDiagnostic],
-    warnings: &[Diagnostic],
-) -> Vec<Diagnostic> {
-    errors
-        .iter()
-        .map(|d| convert(world, name, d))
-        .chain(warnings.iter().cloned())
-        .collect()
+/// Places in the files compiled, as places in the document as one source
+/// (see [`crate::render::split`]), where diagnostics point.
+struct Places<'a> {
+    world: &'a DocumentWorld,
+    /// The virtual name of the document's source.
+    name: &'a str,
+    /// The source compiled.
+    source: &'a SplitSource,
+    /// The document as one source, made when a place is first asked for.
+    plain: OnceLock<Lines<String>>,
 }
 
-/// Turns a Typst diagnostic into ours, pointing into the generated source.
-fn convert(world: &DocumentWorld, name: &str, diag: &SourceDiagnostic) -> Diagnostic {
-    let base = match diag.severity {
-        TypstSeverity::Error => Diagnostic::error(format!("typst: {}", diag.message)),
-        TypstSeverity::Warning => Diagnostic::warning(format!("typst: {}", diag.message)),
-    };
-    let source = world.source_text();
-    let mut out = base.in_file(Path::new(name)).at(
-        position_of(world, world.range(diag.span)),
-        Some(source.text()),
-    );
-    let hints: Vec<&str> = diag.hints.iter().map(|h| h.v.as_str()).collect();
-    if !hints.is_empty() {
-        out = out.hint(hints.join("; "));
+impl<'a> Places<'a> {
+    fn plain(&self) -> &Lines<String> {
+        self.plain.get_or_init(|| Lines::new(self.source.plain()))
     }
-    out
-}
 
-/// Where `range` (of a span, when it is in the generated source) starts.
-fn position_of(world: &DocumentWorld, range: Option<Range<usize>>) -> Option<Position> {
-    let source = world.source_text();
-    let range = range?;
-    let (line, column) = source.lines().byte_to_line_column(range.start)?;
-    Some(Position {
-        line: line + 1,
-        column: column + 1,
-    })
+    /// Where `span` starts in the document as one source, when it is in one
+    /// of its files.
+    fn position(&self, span: impl Into<DiagSpan>) -> Option<Position> {
+        let span = span.into();
+        let which = self.world.which(span.id()?)?;
+        let range = self.world.range(span)?;
+        let offset = self.source.plain_offset(which, range.start);
+        let (line, column) = self.plain().byte_to_line_column(offset)?;
+        Some(Position {
+            line: line + 1,
+            column: column + 1,
+        })
+    }
+
+    fn convert_all(&self, errors: &[SourceDiagnostic], warnings: &[Diagnostic]) -> Vec<Diagnostic> {
+        errors
+            .iter()
+            .map(|d| self.convert(d))
+            .chain(warnings.iter().cloned())
+            .collect()
+    }
+
+    /// Turns a Typst diagnostic into ours, pointing into the generated source.
+    fn convert(&self, diag: &SourceDiagnostic) -> Diagnostic {
+        let base = match diag.severity {
+            TypstSeverity::Error => Diagnostic::error(format!("typst: {}", diag.message)),
+            TypstSeverity::Warning => Diagnostic::warning(format!("typst: {}", diag.message)),
+        };
+        let mut out = self.at(base, diag.span);
+        let hints: Vec<&str> = diag.hints.iter().map(|h| h.v.as_str()).collect();
+        if !hints.is_empty() {
+            out = out.hint(hints.join("; "));
+        }
+        out
+    }
+
+    /// `diag` in the document's source, at `span` when it is there.
+    fn at(&self, diag: Diagnostic, span: impl Into<DiagSpan>) -> Diagnostic {
+        let diag = diag.in_file(Path::new(self.name));
+        match self.position(span) {
+            Some(position) => diag.at(Some(position), Some(self.plain().text())),
+            None => diag,
+        }
+    }
+
+    /// The warning for text that runs off a page, at its place in the generated source.
+    fn overflow_warning(&self, overflow: Overflow) -> Diagnostic {
+        let quoted: String = overflow.text.chars().take(OVERFLOW_QUOTED_CHARS).collect();
+        let more = if overflow.text.chars().nth(OVERFLOW_QUOTED_CHARS).is_some() {
+            "…"
+        } else {
+            ""
+        };
+        let diag = Diagnostic::warning(format!(
+            "text runs off the {} edge of page {} and is lost: \"{quoted}{more}\"",
+            overflow.edge, overflow.page
+        ));
+        self.at(diag, overflow.span)
+            .hint("break up the long word or address, or split the table row or text that is taller than a page")
+    }
 }
 
 /// How far (in points) text may reach past the page's edge before it counts
@@ -246,25 +285,6 @@ fn overflow_in(frame: &Frame, ts: Transform, page: Size) -> Option<(&'static str
     None
 }
 
-/// The warning for text that runs off a page, at its place in the generated source.
-fn overflow_warning(world: &DocumentWorld, name: &str, overflow: Overflow) -> Diagnostic {
-    let quoted: String = overflow.text.chars().take(OVERFLOW_QUOTED_CHARS).collect();
-    let more = if overflow.text.chars().nth(OVERFLOW_QUOTED_CHARS).is_some() {
-        "…"
-    } else {
-        ""
-    };
-    let source = world.source_text();
-    let position = position_of(world, world.range(overflow.span));
-    Diagnostic::warning(format!(
-        "text runs off the {} edge of page {} and is lost: \"{quoted}{more}\"",
-        overflow.edge, overflow.page
-    ))
-    .in_file(Path::new(name))
-    .at(position, Some(source.text()))
-    .hint("break up the long word or address, or split the table row or text that is taller than a page")
-}
-
 /// The text of a frame in reading order of layout (good enough for search and tests).
 fn frame_text(frame: &Frame) -> String {
     let mut out = String::new();
@@ -294,7 +314,7 @@ mod tests {
             Typesetter::shared(),
             CompileRequest {
                 name: "test.typ",
-                source: source.to_owned(),
+                source: SplitSource::single(source.to_owned()),
                 ident: "test",
                 date: (2020, 12, 16),
                 standards: &[],
@@ -309,6 +329,55 @@ mod tests {
         assert!(out.pdf.starts_with(b"%PDF-"));
         assert_eq!(out.pages, 1);
         assert!(out.text[0].contains("Hei æøå"), "{:?}", out.text);
+    }
+
+    /// A source with shared parts, as a template marks them.
+    fn compile_split(rendered: &str) -> Result<Compiled, Vec<Diagnostic>> {
+        let split = crate::render::Split::of(rendered, "styret/2024-01");
+        assert!(!split.source.parts.is_empty(), "{rendered:?}");
+        compile_pdf(
+            Typesetter::shared(),
+            CompileRequest {
+                name: "test.typ",
+                source: split.source,
+                ident: "test",
+                date: (2020, 12, 16),
+                standards: &[],
+                text: true,
+            },
+        )
+    }
+
+    #[test]
+    fn shared_parts_compile_as_the_document_in_one_source() {
+        let module = crate::render::split::mark_part("m", "#let farge = blue\n", true);
+        let part = crate::render::split::mark_part("sak", "#text(fill: farge)[Saken]\n", false);
+        let compiled = compile_split(&format!("{module}Før\n{part}Etter\n")).expect("compiles");
+        let text = compiled.text.concat();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(words, ["Før", "Saken", "Etter"]);
+    }
+
+    #[test]
+    fn errors_in_and_after_shared_parts_point_into_the_document_in_one_source() {
+        let module = crate::render::split::mark_part("m", "#let farge = blue\n", true);
+        let bad =
+            crate::render::split::mark_part("sak", "Første linje\n#nosuchfunction()\n", false);
+        let errors = compile_split(&format!("{module}Før\n{bad}Etter\n")).unwrap_err();
+        let text = errors[0].to_string();
+        assert!(
+            text.starts_with("error: test.typ:4:2: typst: unknown variable: nosuchfunction"),
+            "{text}"
+        );
+        assert!(text.contains("#nosuchfunction()"), "the snippet: {text}");
+        // After a part, in the main file: the part's lines count.
+        let good = crate::render::split::mark_part("sak", "Første linje\nAndre linje\n", false);
+        let errors = compile_split(&format!("{module}Før\n{good}#alsonot()\n")).unwrap_err();
+        let text = errors[0].to_string();
+        assert!(
+            text.starts_with("error: test.typ:5:2: typst: unknown variable: alsonot"),
+            "{text}"
+        );
     }
 
     #[test]

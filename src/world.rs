@@ -1,6 +1,7 @@
-//! The embedded Typst world: one in-memory source, bundled fonts, no file access.
+//! The embedded Typst world: in-memory sources, bundled fonts, no file access.
 //!
-//! Generated documents need nothing but their own source, the fonts and the
+//! Generated documents need nothing but their own source (with the shared
+//! parts it includes, see [`crate::render::split`]), the fonts and the
 //! project files the load stage read for them (a case paper's figures, served
 //! from memory by virtual path): content is escaped into that source, so a
 //! document never reads the file system. Any other file request is denied,
@@ -18,6 +19,7 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
 use crate::model::FileMap;
+use crate::render::SplitSource;
 
 /// The house font (Carlito, metric-compatible with Calibri; SIL Open Font License).
 const HOUSE_FONTS: [&[u8]; 4] = [
@@ -227,6 +229,9 @@ impl Typesetter {
 pub struct DocumentWorld {
     typesetter: Arc<Typesetter>,
     main: Source,
+    /// The shared parts the main source includes or imports (see
+    /// [`crate::render::split`]), in their order.
+    parts: Vec<Source>,
     /// Project files the document may show, by virtual path (`/<hash>/x.png`).
     files: FileMap,
 }
@@ -242,7 +247,40 @@ impl DocumentWorld {
         DocumentWorld {
             typesetter,
             main,
+            parts: Vec::new(),
             files: FileMap::new(),
+        }
+    }
+
+    /// The world with the shared parts of `source` to serve, by virtual path;
+    /// its main source is `source.main`.
+    pub fn split(typesetter: Arc<Typesetter>, name: &str, source: &SplitSource) -> DocumentWorld {
+        let parts = source
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| {
+                // Part names are made of letters, digits, `-` and `_`, so
+                // their paths are valid (the fallback keeps the indices).
+                let vpath = VirtualPath::new(&part.path).unwrap_or_else(|_| {
+                    VirtualPath::new(format!("/felles/{k}.typ")).expect("valid path")
+                });
+                let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
+                typesetter.source(id, part.text.clone())
+            })
+            .collect();
+        let mut world = DocumentWorld::new(typesetter, name, source.main.clone());
+        world.parts = parts;
+        world
+    }
+
+    /// Which file `id` is: the main source (`Some(None)`), the shared part at
+    /// this index (`Some(Some(k))`), or neither.
+    pub fn which(&self, id: FileId) -> Option<Option<usize>> {
+        if id == self.main.id() {
+            Some(None)
+        } else {
+            self.parts.iter().position(|p| p.id() == id).map(Some)
         }
     }
 
@@ -283,16 +321,17 @@ impl World for DocumentWorld {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() {
-            Ok(self.main.clone())
-        } else {
-            Err(FileError::AccessDenied)
+        match self.which(id) {
+            Some(None) => Ok(self.main.clone()),
+            Some(Some(k)) => Ok(self.parts[k].clone()),
+            None => Err(FileError::AccessDenied),
         }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.main.id() {
-            Ok(Bytes::from_string(self.main.clone()))
+        if let Some(which) = self.which(id) {
+            let source = which.map_or(&self.main, |k| &self.parts[k]);
+            Ok(Bytes::from_string(source.clone()))
         } else if let Some(bytes) = self.project_file(id) {
             Ok(Bytes::new(bytes))
         } else {

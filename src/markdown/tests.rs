@@ -89,7 +89,7 @@ fn too_deep_nesting_still_compiles_without_the_check() {
             crate::world::Typesetter::shared(),
             crate::compile::CompileRequest {
                 name: "deep.typ",
-                source: typst.clone(),
+                source: crate::render::SplitSource::single(typst.clone()),
                 ident: "deep",
                 date: (2024, 1, 1),
                 standards: &[],

@@ -16,7 +16,7 @@ use super::plan::Job;
 use crate::diagnostic::Diagnostic;
 use crate::document::DocumentKind;
 use crate::model::Project;
-use crate::render::Renderer;
+use crate::render::{Renderer, Split};
 use crate::view::{
     Labels, MeetingContext, document_context, item_context, meeting_context, previous_minutes,
 };
@@ -27,12 +27,26 @@ pub fn job_context(project: &Project, labels: &Labels, job: &Job) -> Value {
     with_extras(project, labels, job, &shared)
 }
 
-/// Renders a job's Typst source.
+/// Renders a job's Typst source: the document as one source (what
+/// `--keep-typst` writes and diagnostics point into, see
+/// [`crate::render::split`]).
 pub fn render_job(renderer: &Renderer, project: &Project, job: &Job) -> Result<String, Diagnostic> {
-    renderer.render(
+    render_job_split(renderer, project, job).map(|split| split.plain)
+}
+
+/// Renders a job's Typst source, as compiled: the main file and its shared
+/// parts, and the document as one source.
+pub fn render_job_split(
+    renderer: &Renderer,
+    project: &Project,
+    job: &Job,
+) -> Result<Split, Diagnostic> {
+    let rendered = renderer.render(
         job.kind.template(),
         job_context(project, renderer.labels(), job),
-    )
+    )?;
+    let folder = job.path.parent().unwrap_or(std::path::Path::new(""));
+    Ok(Split::of(&rendered, &folder.to_string_lossy()))
 }
 
 /// A job's context with its meeting's `shared` part: its item, and for the

@@ -12,18 +12,19 @@ use super::context::Contexts;
 use super::plan::Job;
 use super::report::DocumentReport;
 use super::trace::trace_to_templates;
-use super::workers::Compiler;
+use super::workers::Compile;
 use crate::compile::{CompileRequest, Compiled};
 use crate::diagnostic::Diagnostic;
 use crate::model::{FileMap, Project};
 use crate::output::{Fingerprint, Fingerprints, Recorded, Staging};
-use crate::render::Renderer;
+use crate::render::{Renderer, Split};
 
 /// The hint on a Typst error when the generated source is not written.
 const KEEP_TYPST_HINT: &str = "run with --keep-typst to see the generated source";
 
-/// A hash of the generated source, the PDF standards and the version of
-/// motebok (which fixes Typst and the fonts): everything a PDF depends on.
+/// A hash of the generated source (as rendered, with its shared parts marked),
+/// the PDF standards and the version of motebok (which fixes Typst and the
+/// fonts): everything a PDF depends on.
 /// The files a source shows are named in it by the hash of their bytes, so
 /// they count too.
 fn source_hash(source: &str, standards: &[PdfStandard]) -> u64 {
@@ -99,7 +100,7 @@ pub struct Inputs<'a> {
 /// was edited: their contexts changed, their sources did not).
 pub fn build_job(
     inputs: &Inputs<'_>,
-    compiler: &Compiler,
+    compiler: &dyn Compile,
     job: &Job,
     config: &BuildConfig,
     fingerprints: Option<&Fingerprints>,
@@ -125,14 +126,16 @@ pub fn build_job(
     {
         return Ok((report, Vec::new()));
     }
-    let source = render_context(renderer, job, context.value)?;
+    let rendered = render_context(renderer, job, context.value)?;
     let fingerprint = Fingerprint {
-        source: source_hash(&source, &standards),
+        source: source_hash(&rendered, &standards),
         inputs,
     };
+    let folder = job.path.parent().unwrap_or(Path::new(""));
+    let Split { plain, source } = Split::of(&rendered, &folder.to_string_lossy());
     let files = job_files(project, job);
     let kept = if config.keep_typst {
-        kept_files(job, &source, &files)
+        kept_files(job, &plain, &files)
     } else {
         Vec::new()
     };
@@ -146,7 +149,7 @@ pub fn build_job(
     let typ_path = job.path.with_extension("typ");
     let name = typ_path.to_string_lossy().replace('\\', "/");
     if config.keep_typst && !config.dry_run {
-        stage_source(staging, config, (&typ_path, &source), &kept)?;
+        stage_source(staging, config, (&typ_path, &plain), &kept)?;
     }
     let request = CompileRequest {
         name: &name,

@@ -27,7 +27,7 @@ use crate::model::Project;
 use crate::render::Renderer;
 
 pub use self::config::{BuildConfig, Progress, parse_standards};
-pub use self::context::{job_context, render_job};
+pub use self::context::{job_context, render_job, render_job_split};
 pub use self::job::build_job;
 pub use self::plan::{Job, plan, unmatched_filters};
 pub use self::pool::{build_jobs, finish_output};

@@ -12,8 +12,9 @@ use super::context::Contexts;
 use super::job::{Inputs, build_job};
 use super::plan::Job;
 use super::report::{BuildReport, DocumentReport, dedupe};
-use super::workers::{Compiler, Processes};
+use super::workers::{Compile, Compiler, Processes};
 use crate::diagnostic::Diagnostic;
+use crate::document::DocumentKind;
 use crate::model::Project;
 use crate::output::{Fingerprints, LastBuild, STATE_DIR, Staging, interrupted};
 use crate::render::Renderer;
@@ -94,24 +95,68 @@ fn run_jobs(
         matches!(compiler, Compiler::Processes(_)),
         config.compiler_processes.is_some(),
     );
-    let build = |job: &Job| {
+    // `grouped`: compiled with the rest of its meeting (see `meeting_groups`).
+    let build = |job: &Job, compiler: &dyn Compile, grouped: bool| {
         let result = if interrupted() {
             Err(vec![interrupted_error()])
         } else {
-            build_job(&inputs, &compiler, job, config, fingerprints, staging)
+            build_job(&inputs, compiler, job, config, fingerprints, staging)
         };
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        trim.after(n);
+        trim.after(n, grouped);
         if let Some(progress) = &config.progress {
             (progress.0)(n, jobs.len());
         }
         result
     };
-    if each {
-        run_each(jobs.len(), |k| build(&jobs[k]))
-    } else {
-        pool().install(|| jobs.par_iter().map(build).collect())
+    if !each {
+        return pool().install(|| {
+            jobs.par_iter()
+                .map(|job| build(job, &compiler, false))
+                .collect()
+        });
     }
+    let groups = meeting_groups(jobs);
+    if groups.len() < workers {
+        // Too few meetings to keep every worker busy with whole meetings.
+        return run_each(jobs.len(), |k| build(&jobs[k], &compiler, false));
+    }
+    let done: Vec<Vec<(usize, JobResult)>> = run_each(groups.len(), |g| {
+        let group = compiler.group();
+        let results = groups[g]
+            .iter()
+            .map(|&k| (k, build(&jobs[k], &group, true)))
+            .collect();
+        drop(group);
+        trim.after_group();
+        results
+    });
+    let mut done: Vec<(usize, JobResult)> = done.into_iter().flatten().collect();
+    done.sort_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+/// The indices of `jobs` by meeting, each meeting's pack first: compiled
+/// one after the other by one compiler, the pack lays out the summons and
+/// the case papers it shares with the meeting's other documents (see
+/// [`crate::render::split`]), which then cost little. The meetings with the
+/// most documents come first, so that no long meeting is left for last.
+fn meeting_groups(jobs: &[Job]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut at: std::collections::HashMap<(usize, usize), usize> = std::collections::HashMap::new();
+    for (k, job) in jobs.iter().enumerate() {
+        let g = *at.entry((job.body, job.meeting)).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(k);
+    }
+    for group in &mut groups {
+        // Stable: the others keep their order.
+        group.sort_by_key(|&k| jobs[k].kind != DocumentKind::Pack);
+    }
+    groups.sort_by_key(|group| std::cmp::Reverse(group.len()));
+    groups
 }
 
 /// Trims Typst's memoization cache as a large build goes: documents are
@@ -122,14 +167,15 @@ enum Trim {
     Never,
     /// One worker of a build run once (by the binary: build, check,
     /// archive; not watch, whose cache stays warm for the next edit): the
-    /// cache is cleared after each document, as each compiler process
-    /// clears its own. What one document made is seldom
-    /// what the next reuses (even the case papers inside a meeting's pack
-    /// are laid out anew), and a cache kept across documents costs more to
-    /// search and trim than its hits save. On the 200-meeting benchmark
-    /// archive, 2 cores: with 1 job, 9 % less wall time than trimming every
-    /// 4 documents; with 2 compiler processes, 4 % less CPU and 50 MiB less
-    /// memory than keeping what the last document used.
+    /// cache is cleared after each meeting's documents (or after each
+    /// document, when they are not compiled by meeting), as each compiler
+    /// process clears its own. What one meeting made is not what the next
+    /// reuses, and a cache kept across meetings costs more to search and
+    /// trim than its hits save. On the 200-meeting benchmark archive, 2
+    /// cores: with 1 job, 9 % less wall time than trimming every 4
+    /// documents; with 2 compiler processes, 4 % less CPU and 50 MiB less
+    /// memory than keeping what the last document used (both measured when
+    /// the cache was cleared after each document).
     AfterEach,
     /// Several workers sharing the cache: the worker that completes every
     /// `n`th document evicts what no document used since the eviction
@@ -158,13 +204,23 @@ impl Trim {
         }
     }
 
-    /// Called as the `n`th document of the build is done.
-    fn after(&self, n: usize) {
+    /// Called as the `n`th document of the build is done, `grouped` with
+    /// the rest of its meeting.
+    fn after(&self, n: usize, grouped: bool) {
         match self {
             Trim::Never => {}
+            // A meeting's documents are cleared together (`after_group`).
+            Trim::AfterEach if grouped => {}
             Trim::AfterEach => typst::comemo::evict(0),
             Trim::Every(every) if n.is_multiple_of(*every) => typst::comemo::evict(1),
             Trim::Every(_) => {}
+        }
+    }
+
+    /// Called as a meeting's documents are done.
+    fn after_group(&self) {
+        if matches!(self, Trim::AfterEach) {
+            typst::comemo::evict(0);
         }
     }
 }

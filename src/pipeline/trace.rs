@@ -28,6 +28,7 @@ pub(crate) fn trace_to_templates(
         return;
     }
     // Rendered again rather than kept: this runs only when a document fails.
+    // Diagnostics point into the document as one source.
     let Ok(source) = render_job(renderer, project, job) else {
         return;
     };

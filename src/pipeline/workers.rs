@@ -16,7 +16,8 @@
 //!
 //! The protocol, over the child's standard input and output: frames of a
 //! little-endian `u64` length and that many bytes. The parent sends a
-//! [`Request`] (JSON) and the source (UTF-8); the child answers any number of
+//! [`Request`] (JSON) and the source (JSON: the main file and its shared
+//! parts, see [`SplitSource`]); the child answers any number of
 //! [`Reply::Need`] (each answered with the file's bytes), then one
 //! [`Reply::Done`], followed by the PDF's bytes when it compiled. Before all
 //! that, a child says which build of motebok it is ([`Hello`]); the parent
@@ -30,6 +31,7 @@
 //! input ends, and within moments of its parent's end however that came (a
 //! second Ctrl-C, a kill).
 
+use std::cell::RefCell;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
@@ -41,6 +43,7 @@ use typst_pdf::PdfStandard;
 use crate::compile::{CompileRequest, Compiled, compile_pdf_with_files};
 use crate::diagnostic::Diagnostic;
 use crate::model::{DrawnSet, FileBytes, FileMap};
+use crate::render::SplitSource;
 use crate::world::Typesetter;
 
 /// The hidden subcommand that runs [`serve`].
@@ -78,6 +81,16 @@ pub fn hello_frame() -> Vec<u8> {
     frame
 }
 
+/// What the parent sends a child.
+#[derive(Serialize, Deserialize)]
+enum Order {
+    /// Compile this document (its source follows).
+    Compile(Request),
+    /// Forget what the documents compiled since the last time left in
+    /// Typst's cache (the end of a [`Group`]).
+    Clear,
+}
+
 /// A document to compile, as the parent sends it.
 #[derive(Serialize, Deserialize)]
 struct Request {
@@ -88,6 +101,9 @@ struct Request {
     text: bool,
     /// The virtual paths of the project files the document may read.
     files: Vec<String>,
+    /// Whether Typst's cache keeps what this document left, for the next
+    /// document of its [`Group`].
+    keep: bool,
 }
 
 /// What a child sends.
@@ -164,9 +180,18 @@ pub enum Compiler {
     Processes(Processes),
 }
 
-impl Compiler {
+/// What compiles a document.
+pub trait Compile {
     /// Compiles `request`, serving it `files`.
-    pub fn compile(
+    fn compile(
+        &self,
+        request: CompileRequest<'_>,
+        files: FileMap,
+    ) -> Result<Compiled, Vec<Diagnostic>>;
+}
+
+impl Compile for Compiler {
+    fn compile(
         &self,
         request: CompileRequest<'_>,
         files: FileMap,
@@ -178,6 +203,84 @@ impl Compiler {
             Compiler::Processes(processes) => processes.compile(request, files),
         }
     }
+}
+
+impl Compiler {
+    /// A group of documents compiled one after the other (see [`Group`]).
+    pub fn group(&self) -> Group<'_> {
+        Group {
+            compiler: self,
+            worker: RefCell::new(None),
+        }
+    }
+}
+
+/// Documents compiled one after the other by one compiler, which keeps what
+/// Typst laid out of one for the next (the documents of a meeting share
+/// their summons and case papers, see [`crate::render::split`]) and forgets
+/// it when the group ends. In this process, the build's trim of the cache
+/// forgets it (see `pool.rs`); in child processes, all of the group goes to
+/// one child, told to clear its cache when the group ends.
+pub struct Group<'a> {
+    compiler: &'a Compiler,
+    /// The child the group's documents go to, once one was taken.
+    worker: RefCell<Option<Worker>>,
+}
+
+impl Compile for Group<'_> {
+    fn compile(
+        &self,
+        request: CompileRequest<'_>,
+        files: FileMap,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
+        let Compiler::Processes(processes) = self.compiler else {
+            return self.compiler.compile(request, files);
+        };
+        let mut held = self.worker.borrow_mut();
+        let worker = match held.take() {
+            Some(worker) => Ok(worker),
+            None => processes.take_idle().map_or_else(|| processes.spawn(), Ok),
+        };
+        let Ok(mut worker) = worker else {
+            return compile_pdf_with_files(Typesetter::shared(), request, files);
+        };
+        let name = request.name.to_owned();
+        match worker.compile(request, &files, true) {
+            Ok(result) => {
+                *held = Some(worker);
+                result
+            }
+            Err(err) => Err(broken(worker, &err, &name)),
+        }
+    }
+}
+
+impl Drop for Group<'_> {
+    fn drop(&mut self) {
+        if let (Compiler::Processes(processes), Some(mut worker)) =
+            (self.compiler, self.worker.get_mut().take())
+        {
+            // A child that cannot be told is not used again.
+            if worker.clear().is_ok() {
+                processes.give_back(worker);
+            }
+        }
+    }
+}
+
+/// The error of a document whose child `worker` broke the protocol, or
+/// died, with `err`; the child is ended.
+fn broken(mut worker: Worker, err: &io::Error, name: &str) -> Vec<Diagnostic> {
+    let _ = worker.child.kill();
+    let status = worker.child.wait().map(|s| s.to_string());
+    let status = status.unwrap_or_else(|e| e.to_string());
+    vec![
+        Diagnostic::error(format!(
+            "the process compiling this document failed ({err}; it ended with {status})"
+        ))
+        .in_file(std::path::Path::new(name))
+        .hint("this is a bug in motebok or Typst, or the system ran out of memory"),
+    ]
 }
 
 /// Child processes that compile, each taken by one document at a time and
@@ -251,24 +354,13 @@ impl Processes {
             return compile_pdf_with_files(Typesetter::shared(), request, files);
         };
         let name = request.name.to_owned();
-        match worker.compile(request, &files) {
+        match worker.compile(request, &files, false) {
             Ok(result) => {
                 self.give_back(worker);
                 result
             }
-            Err(err) => {
-                // A child that broke the protocol, or died, is not used again.
-                let _ = worker.child.kill();
-                let status = worker.child.wait().map(|s| s.to_string());
-                let status = status.unwrap_or_else(|e| e.to_string());
-                Err(vec![
-                    Diagnostic::error(format!(
-                        "the process compiling this document failed ({err}; it ended with {status})"
-                    ))
-                    .in_file(std::path::Path::new(&name))
-                    .hint("this is a bug in motebok or Typst, or the system ran out of memory"),
-                ])
-            }
+            // A child that broke the protocol, or died, is not used again.
+            Err(err) => Err(broken(worker, &err, &name)),
         }
     }
 
@@ -319,11 +411,13 @@ impl Processes {
 
 impl Worker {
     /// Sends `request` and serves the files the child asks for until it is
-    /// done. The outer error: the child or the pipes failed.
+    /// done; the child's cache `keep`s what the document left. The outer
+    /// error: the child or the pipes failed.
     fn compile(
         &mut self,
         request: CompileRequest<'_>,
         files: &FileMap,
+        keep: bool,
     ) -> io::Result<Result<Compiled, Vec<Diagnostic>>> {
         let header = Request {
             name: request.name.to_owned(),
@@ -332,9 +426,10 @@ impl Worker {
             standards: request.standards.to_vec(),
             text: request.text,
             files: files.keys().cloned().collect(),
+            keep,
         };
-        write_json(&mut self.to, &header)?;
-        write_frame(&mut self.to, request.source.as_bytes())?;
+        write_json(&mut self.to, &Order::Compile(header))?;
+        write_json(&mut self.to, &request.source)?;
         self.to.flush()?;
         loop {
             match parse_json::<Reply>(&expect_frame(&mut self.from)?)? {
@@ -358,6 +453,12 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// Tells the child to clear its cache (it answers nothing).
+    fn clear(&mut self) -> io::Result<()> {
+        write_json(&mut self.to, &Order::Clear)?;
+        self.to.flush()
     }
 }
 
@@ -460,9 +561,16 @@ fn serve_all(pipes: &Arc<Mutex<Pipes>>, give_back: &(dyn Fn() + Sync)) -> io::Re
             let Some(header) = read_frame(&mut p.from)? else {
                 return Ok(());
             };
-            let source = String::from_utf8(expect_frame(&mut p.from)?)
-                .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))?;
-            (parse_json::<Request>(&header)?, source)
+            let request = match parse_json::<Order>(&header)? {
+                Order::Compile(request) => request,
+                Order::Clear => {
+                    drop(p);
+                    clear_cache(give_back);
+                    continue;
+                }
+            };
+            let source = parse_json::<SplitSource>(&expect_frame(&mut p.from)?)?;
+            (request, source)
         };
         let files = request
             .files
@@ -496,18 +604,24 @@ fn serve_all(pipes: &Arc<Mutex<Pipes>>, give_back: &(dyn Fn() + Sync)) -> io::Re
         }
         p.to.flush()?;
         drop(p);
-        // The cache is cleared after each document, as a build of one
-        // worker does (see `Trim::AfterEach` in pool.rs). What it held goes
-        // back to the system only when the process holds more than a case
-        // paper needs (after a large pack): giving it back after every
-        // document made the next fault it all in again, 5 % of a child's CPU
-        // on the 200-meeting benchmark archive, while keeping all of it
-        // made 16 idle children hold what their largest pack needed (16
-        // jobs on the 200-meeting archive: 799 MiB instead of about 670).
-        typst::comemo::evict(0);
-        if holds_more_than(GIVE_BACK_ABOVE) {
-            give_back();
+        if !request.keep {
+            clear_cache(give_back);
         }
+    }
+}
+
+/// Clears Typst's cache after a document, or after the last document of a
+/// group, as a build of one worker does (see `Trim` in pool.rs). What it
+/// held goes back to the system only when the process holds more than a
+/// case paper needs (after a large pack): giving it back after every
+/// document made the next fault it all in again, 5 % of a child's CPU on the
+/// 200-meeting benchmark archive, while keeping all of it made 16 idle
+/// children hold what their largest pack needed (16 jobs on the 200-meeting
+/// archive: 799 MiB instead of about 670).
+fn clear_cache(give_back: &(dyn Fn() + Sync)) {
+    typst::comemo::evict(0);
+    if holds_more_than(GIVE_BACK_ABOVE) {
+        give_back();
     }
 }
 

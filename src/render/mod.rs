@@ -5,6 +5,8 @@
 //! from content prints literally and never runs as code. Two filters produce
 //! Typst deliberately: `markdown` (formatting from Markdown, see
 //! [`crate::markdown`]) and `typst_str` (a quoted string literal for code).
+//! Two more mark text that the documents of a meeting share, `shared` and
+//! `shared_module`: [`split`] compiles such text as a file of its own.
 //!
 //! [`templates`] is the template set (built-in, overridden by the project's
 //! files); [`trace`] maps Typst errors in generated source back to templates.
@@ -21,9 +23,11 @@ use crate::model::Language;
 use crate::text::{escape_markup, quote_string};
 use crate::view::Labels;
 
+pub mod split;
 pub mod templates;
 pub mod trace;
 
+pub use split::{Split, SplitSource};
 pub use templates::{TemplateFile, TemplateOrigin, TemplateSet};
 pub use trace::{Origin, OriginMap};
 
@@ -219,6 +223,13 @@ fn environment(printed: Option<Printed>) -> Environment<'static> {
             Some(printed) => mark_value(printed, raw, &typst),
             None => typst,
         })
+    });
+    // Text several documents of a meeting print alike: see [`split`].
+    env.add_filter("shared", |text: Value, name: String| {
+        Value::from_safe_string(split::mark_part(&name, &text.to_string(), false))
+    });
+    env.add_filter("shared_module", |text: Value, name: String| {
+        Value::from_safe_string(split::mark_part(&name, &text.to_string(), true))
     });
     env.add_filter("urlpath", |path: Option<String>| {
         url_path(&path.unwrap_or_default())

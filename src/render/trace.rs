@@ -129,6 +129,16 @@ impl OriginMap {
                 MARK_VALUE_END => {
                     open.pop();
                 }
+                // The marks of shared parts are not in the document as one
+                // source (see [`super::split`]).
+                super::split::PART_START => {
+                    for c in chars.by_ref() {
+                        if c == super::split::PART_TEXT {
+                            break;
+                        }
+                    }
+                }
+                super::split::PART_END | super::split::PART_TEXT => {}
                 '\n' => {
                     plain.push('\n');
                     lines.push(OriginLine::default());

@@ -341,8 +341,8 @@ fn a_failed_build_changes_no_output_at_all() {
     assert_contains(
         &err,
         &[
-            "error: templates/sak.typ.j2:10:2: typst: unknown variable: nosuchfunction",
-            "10 | #nosuchfunction()",
+            "error: templates/sak.typ.j2:12:2: typst: unknown variable: nosuchfunction",
+            "12 | #nosuchfunction()",
             "= help: in the generated source styret/2024-01/sak-",
             "build failed: 1 error, 0 warnings; no output was changed",
         ],
@@ -376,8 +376,8 @@ fn template_errors_name_the_template_and_line() {
     assert_contains(
         &err,
         &[
-            "error: templates/sak.typ.j2:9:1: template: undefined value",
-            "9 | {{ item.no_such_field }}",
+            "error: templates/sak.typ.j2:6:1: template: undefined value",
+            "6 | {{ item.no_such_field }}",
         ],
     );
     assert_eq!(

@@ -91,14 +91,21 @@ pub fn project_with(content: &Path) -> tempfile::TempDir {
     dir
 }
 
+/// The line of the built-in `templates/sak.typ.j2` that prints the case paper.
+pub const PAPER_CALL: &str =
+    "{{ f.saksfremlegg(body, meeting, item)|shared(\"sak-\" ~ item.case) }}";
+
 /// Adds `line` after the call that prints the case paper in the project's
-/// `templates/sak.typ.j2` (line 9 of the template is then `line`).
+/// `templates/sak.typ.j2` (line 6 of the template is then `line`).
 pub fn add_to_paper_template(project: &Path, line: &str) {
     let template = project.join("templates/sak.typ.j2");
     let text = fs::read_to_string(&template).unwrap();
-    let call = "{{ f.saksfremlegg(body, meeting, item) }}";
-    assert!(text.contains(call), "{text}");
-    fs::write(&template, text.replace(call, &format!("{call}\n{line}"))).unwrap();
+    assert!(text.contains(PAPER_CALL), "{text}");
+    fs::write(
+        &template,
+        text.replace(PAPER_CALL, &format!("{PAPER_CALL}\n{line}")),
+    )
+    .unwrap();
 }
 
 /// The children of a running process (Linux; none elsewhere): those

@@ -11,6 +11,7 @@ use std::time::Duration;
 use motebok::compile::{CompileRequest, Compiled};
 use motebok::diagnostic::Diagnostic;
 use motebok::model::{FileBytes, FileMap};
+use motebok::pipeline::workers::Compile;
 use motebok::pipeline::workers::{Compiler, Processes, hello_frame};
 use motebok::world::Typesetter;
 use typst_pdf::PdfStandard;
@@ -37,7 +38,7 @@ fn compile(compiler: &Compiler, name: &str, source: &str) -> Result<Compiled, Ve
     );
     let request = CompileRequest {
         name,
-        source: source.to_owned(),
+        source: motebok::render::SplitSource::single(source.to_owned()),
         ident: name,
         date: (2020, 12, 16),
         standards: &[PdfStandard::A_2a, PdfStandard::Ua_1],
@@ -362,7 +363,7 @@ fn a_typst_error_in_compiler_processes_reads_as_in_one_process() {
     assert_eq!(two.status.code(), Some(1));
     let err = stderr(&two);
     assert!(
-        err.contains("templates/sak.typ.j2:9:2: typst: unknown variable: nosuchfunction"),
+        err.contains("templates/sak.typ.j2:6:2: typst: unknown variable: nosuchfunction"),
         "{err}"
     );
     assert_eq!(messages(&stderr(&one)), messages(&err));

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use motebok::document::DocumentKind;
 use motebok::load::load_project;
-use motebok::pipeline::{plan, render_job};
+use motebok::pipeline::{plan, render_job, render_job_split};
 use motebok::render::Renderer;
 
 fn render_all(fixture: &str) -> Vec<(String, String)> {
@@ -52,6 +52,79 @@ fn case_paper_source() {
 fn pack_source() {
     let all = render_all("tests/fixtures/mini");
     insta::assert_snapshot!("motepakke", source_of(&all, "styret/2024-01/motepakke.pdf"));
+}
+
+/// The main file and the shared parts of every document of the fixture, as
+/// compiled (see `motebok::render::split`).
+fn split_all(fixture: &str) -> Vec<(String, motebok::render::Split)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (project, diags) = load_project(&root.join(fixture));
+    assert!(!diags.has_errors(), "{:#?}", diags.0);
+    let required = DocumentKind::ALL.map(DocumentKind::template);
+    let renderer = Renderer::load(&root.join("templates"), &required).expect("templates load");
+    plan(&project)
+        .iter()
+        .map(|job| {
+            let name = job.path.to_string_lossy().replace('\\', "/");
+            let split = render_job_split(&renderer, &project, job).expect("renders");
+            (name, split)
+        })
+        .collect()
+}
+
+/// What makes the pack cheap: it names the very files (path and text) of
+/// the summons and each case paper, and every document starts with the same
+/// set-up module, so Typst lays each shared part out once per meeting. The
+/// documents start with their part (nothing from the main file comes first),
+/// as the pack's pages do after their page break.
+#[test]
+fn the_pack_shares_the_summons_and_every_case_paper() {
+    let all = split_all("tests/fixtures/mini");
+    let pack = &all
+        .iter()
+        .find(|(n, _)| n.ends_with("motepakke.pdf"))
+        .expect("a pack")
+        .1;
+    let in_pack = |path: &str, text: &str| {
+        pack.source
+            .parts
+            .iter()
+            .any(|p| p.path == path && p.text == text)
+    };
+    let setup = "#import \"/felles/styret/2024-01/oppsett.typ\": *\n#show: oppsett\n";
+    for (name, split) in all.iter().filter(|(n, _)| !n.ends_with("motepakke.pdf")) {
+        let parts = &split.source.parts;
+        assert!(!parts.is_empty(), "{name} shares nothing");
+        for part in parts {
+            assert!(
+                in_pack(&part.path, &part.text),
+                "{name}: {} differs in the pack",
+                part.path
+            );
+        }
+        assert!(
+            split.source.main.starts_with(setup),
+            "{name}: {}",
+            split.source.main
+        );
+        assert!(
+            split.source.main[setup.len()..].starts_with("#include \"/felles/styret/2024-01/"),
+            "{name} starts with its part: {}",
+            split.source.main
+        );
+        // The document as one source has every part in place.
+        assert_eq!(split.source.plain(), split.plain, "{name}");
+        assert!(!split.plain.contains("#include"), "{name}");
+    }
+    let papers = all.iter().filter(|(n, _)| n.contains("/sak-")).count();
+    // The module, the summons and every paper (a paper each).
+    assert_eq!(
+        pack.source.parts.len(),
+        2 + papers,
+        "{:?}",
+        pack.source.parts
+    );
+    insta::assert_snapshot!("motepakke-main", &pack.source.main);
 }
 
 #[test]

@@ -670,10 +670,10 @@ fn watch_sees_a_templates_folder_moved_in_and_out() {
 
     let template = aside.join("sak.typ.j2");
     let text = fs::read_to_string(&template).unwrap();
-    let call = "{{ f.saksfremlegg(body, meeting, item) }}";
+    assert!(text.contains(PAPER_CALL), "{text}");
     fs::write(
         &template,
-        text.replace(call, &format!("{call}\nLagt til i malen.")),
+        text.replace(PAPER_CALL, &format!("{PAPER_CALL}\nLagt til i malen.")),
     )
     .unwrap();
     fs::rename(&aside, &templates).unwrap();
