@@ -260,8 +260,15 @@ fn print_human(report: &BuildReport, output: &Path, quiet: bool, verb: &str) {
     }
 }
 
-/// What a failed build changed in the output: normally nothing.
+/// What a failed build changed in the output: normally nothing, or only
+/// the generated sources `--keep-typst` asked for.
 fn what_changed(report: &BuildReport) -> String {
+    if report.changed.is_empty() && !report.kept.is_empty() {
+        return format!(
+            "no PDF was changed; the generated Typst sources were written ({})",
+            counted(report.kept.len(), "file")
+        );
+    }
     if report.changed.is_empty() {
         return "no output was changed".to_owned();
     }

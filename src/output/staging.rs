@@ -95,6 +95,19 @@ impl Staging {
     pub fn discard(self) {
         drop(self);
     }
+
+    /// Removes the staged files whose target path does not pass `keep`
+    /// (they are not put in place by [`Staging::commit`]).
+    pub fn retain(&self, keep: impl Fn(&Path) -> bool) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.retain(|staged| {
+            let kept = keep(&staged.path);
+            if !kept {
+                let _ = fs::remove_file(&staged.tmp);
+            }
+            kept
+        });
+    }
 }
 
 impl Drop for Staging {

@@ -1,7 +1,7 @@
 //! The worker pool (pipeline stage): jobs compiled in parallel, all or nothing.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -121,8 +121,9 @@ fn run_jobs(
         // Too few meetings to keep every worker busy with whole meetings.
         return run_each(jobs.len(), |k| build(&jobs[k], &compiler, false));
     }
+    let keep_below = GROUP_MEMORY / workers as u64;
     let done: Vec<Vec<(usize, JobResult)>> = run_each(groups.len(), |g| {
-        let group = compiler.group();
+        let group = compiler.group(keep_below);
         let results = groups[g]
             .iter()
             .map(|&k| (k, build(&jobs[k], &group, true)))
@@ -135,6 +136,17 @@ fn run_jobs(
     done.sort_by_key(|(k, _)| *k);
     done.into_iter().map(|(_, result)| result).collect()
 }
+
+/// The memory the compiler processes of a build may hold between the
+/// documents of their meetings, together: each keeps what a meeting's pack
+/// laid out for the meeting's other documents only while it holds no more
+/// than its share of this (see [`super::workers::Group`]). A process holds
+/// 40 to 60 MiB of its own after the pack of one of the benchmark archive's
+/// larger meetings: with 2 to 4 jobs every process keeps it, with 8 the
+/// largest meetings' processes let it go, with 16 most do. On the
+/// 1 000-meeting benchmark archive with 16 jobs the build peaks at 1 002 MiB
+/// (1 109 when every process kept its meeting's layouts; 798 when none did).
+const GROUP_MEMORY: u64 = 512 << 20;
 
 /// The indices of `jobs` by meeting, each meeting's pack first: compiled
 /// one after the other by one compiler, the pack lays out the summons and
@@ -227,7 +239,8 @@ impl Trim {
 
 /// Puts the staged files in place and records what was written and the
 /// fingerprints when the build succeeded; otherwise (or when interrupted)
-/// discards them, so that nothing is written.
+/// discards them, so that no PDF is written (only the generated sources,
+/// with `--keep-typst`, when it failed).
 fn put_in_place(
     report: &mut BuildReport,
     config: &BuildConfig,
@@ -238,9 +251,31 @@ fn put_in_place(
         report.diagnostics.push(interrupted_error());
     }
     if report.failed() {
-        // Nothing is put in place: the documents that did compile are not written either.
-        staging.discard();
+        // No PDF is put in place: the documents that did compile are not
+        // written either. The generated sources that `--keep-typst` asks for
+        // are (the errors point into them), unless the build was stopped.
         report.documents.clear();
+        if !config.keep_typst || config.dry_run || interrupted() {
+            staging.discard();
+            return;
+        }
+        staging.retain(|path| path.extension().is_none_or(|e| e != "pdf"));
+        match staging.commit() {
+            Ok(commit) => {
+                report.kept = commit
+                    .written()
+                    .iter()
+                    .filter_map(|(path, _)| path.strip_prefix(&config.output).ok())
+                    .filter(|rel| rel.extension().is_some_and(|e| e == "typ"))
+                    .map(Path::to_path_buf)
+                    .collect();
+                report.commit = commit;
+            }
+            Err(err) => {
+                report.diagnostics.push(Diagnostic::error(format!("{err}")));
+                report.changed = err.not_restored;
+            }
+        }
         return;
     }
     match staging.commit() {

@@ -45,6 +45,9 @@ pub struct BuildReport {
     /// they could not be restored (normally none: "no output was changed"),
     /// as paths in the output folder.
     pub changed: Vec<PathBuf>,
+    /// After a failure with `--keep-typst`: the generated sources written
+    /// all the same (paths in the output folder), where the errors point.
+    pub kept: Vec<PathBuf>,
     /// The files this build put in place, still undoable with
     /// [`BuildReport::roll_back`]; final when the report is dropped.
     pub commit: Commit,

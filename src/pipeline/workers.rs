@@ -102,8 +102,9 @@ struct Request {
     /// The virtual paths of the project files the document may read.
     files: Vec<String>,
     /// Whether Typst's cache keeps what this document left, for the next
-    /// document of its [`Group`].
-    keep: bool,
+    /// document of its [`Group`]: while the child holds no more than this
+    /// many bytes of its own.
+    keep: Option<u64>,
 }
 
 /// What a child sends.
@@ -206,11 +207,14 @@ impl Compile for Compiler {
 }
 
 impl Compiler {
-    /// A group of documents compiled one after the other (see [`Group`]).
-    pub fn group(&self) -> Group<'_> {
+    /// A group of documents compiled one after the other (see [`Group`]),
+    /// whose child process keeps its cache between them while it holds no
+    /// more than `keep_below` bytes of its own.
+    pub fn group(&self, keep_below: u64) -> Group<'_> {
         Group {
             compiler: self,
             worker: RefCell::new(None),
+            keep_below,
         }
     }
 }
@@ -220,11 +224,14 @@ impl Compiler {
 /// their summons and case papers, see [`crate::render::split`]) and forgets
 /// it when the group ends. In this process, the build's trim of the cache
 /// forgets it (see `pool.rs`); in child processes, all of the group goes to
-/// one child, told to clear its cache when the group ends.
+/// one child, told to clear its cache when the group ends, and which clears
+/// it before then when it holds more memory than the group allows.
 pub struct Group<'a> {
     compiler: &'a Compiler,
     /// The child the group's documents go to, once one was taken.
     worker: RefCell<Option<Worker>>,
+    /// The most memory of its own the child keeps its cache with.
+    keep_below: u64,
 }
 
 impl Compile for Group<'_> {
@@ -245,7 +252,7 @@ impl Compile for Group<'_> {
             return compile_pdf_with_files(Typesetter::shared(), request, files);
         };
         let name = request.name.to_owned();
-        match worker.compile(request, &files, true) {
+        match worker.compile(request, &files, Some(self.keep_below)) {
             Ok(result) => {
                 *held = Some(worker);
                 result
@@ -354,7 +361,7 @@ impl Processes {
             return compile_pdf_with_files(Typesetter::shared(), request, files);
         };
         let name = request.name.to_owned();
-        match worker.compile(request, &files, false) {
+        match worker.compile(request, &files, None) {
             Ok(result) => {
                 self.give_back(worker);
                 result
@@ -411,13 +418,13 @@ impl Processes {
 
 impl Worker {
     /// Sends `request` and serves the files the child asks for until it is
-    /// done; the child's cache `keep`s what the document left. The outer
-    /// error: the child or the pipes failed.
+    /// done; the child's cache `keep`s what the document left (see
+    /// [`Request::keep`]). The outer error: the child or the pipes failed.
     fn compile(
         &mut self,
         request: CompileRequest<'_>,
         files: &FileMap,
-        keep: bool,
+        keep: Option<u64>,
     ) -> io::Result<Result<Compiled, Vec<Diagnostic>>> {
         let header = Request {
             name: request.name.to_owned(),
@@ -604,7 +611,7 @@ fn serve_all(pipes: &Arc<Mutex<Pipes>>, give_back: &(dyn Fn() + Sync)) -> io::Re
         }
         p.to.flush()?;
         drop(p);
-        if !request.keep {
+        if request.keep.is_none_or(holds_more_than) {
             clear_cache(give_back);
         }
     }

@@ -366,6 +366,67 @@ fn check_reports_without_writing() {
     assert!(!project.path().join("output").exists());
 }
 
+/// A Typst error in a shared part (the case paper, which the paper and the
+/// pack both include, see `render::split`) is traced to its template line,
+/// and its place in the generated source is where the kept source has it:
+/// `--keep-typst` writes the generated sources of a failed build (before, it
+/// wrote nothing, so the hint to run with it led nowhere), and no PDF.
+#[test]
+fn a_failed_build_keeps_the_generated_sources_its_errors_point_into() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let out = run(project.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let output = project.path().join("output/styret/2024-01");
+    let pack_before = fs::read(output.join("motepakke.pdf")).unwrap();
+
+    let partial = project.path().join("templates/felles/saksfremlegg.typ.j2");
+    let text = fs::read_to_string(&partial).unwrap();
+    // Before the end of the macro: the last line of the paper.
+    let end = text.find("{% endmacro %}").expect("the macro ends");
+    let line = text[..end].lines().count() + 1;
+    fs::write(
+        &partial,
+        format!("{}#nosuchfunction()\n{}", &text[..end], &text[end..]),
+    )
+    .unwrap();
+    let out = run(project.path(), &["build", "--keep-typst"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let expected = format!(
+        "error: templates/felles/saksfremlegg.typ.j2:{line}:2: typst: unknown variable: nosuchfunction"
+    );
+    assert_contains(
+        &err,
+        &[
+            &expected,
+            "in the generated source styret/2024-01/",
+            "no PDF was changed; the generated Typst sources were written (6 files)",
+        ],
+    );
+    assert_eq!(fs::read(output.join("motepakke.pdf")).unwrap(), pack_before);
+    // Every place named is the line of the kept source that has the call.
+    let mut named = 0;
+    for at in err.split("in the generated source ").skip(1) {
+        let place = at.split([';', '\n', ' ']).next().unwrap();
+        let mut fields = place.rsplitn(3, ':');
+        let (Some(column), Some(line), Some(file)) = (fields.next(), fields.next(), fields.next())
+        else {
+            panic!("{place}");
+        };
+        let kept = fs::read_to_string(project.path().join("output").join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let text = kept
+            .lines()
+            .nth(line.parse::<usize>().unwrap() - 1)
+            .unwrap();
+        assert!(text.starts_with("#nosuchfunction()"), "{place}: {text}");
+        assert_eq!(column, "2", "{place}");
+        named += 1;
+    }
+    // The same error of the pack and of each paper is reported once.
+    assert_eq!(named, 1, "{err}");
+}
+
 #[test]
 fn template_errors_name_the_template_and_line() {
     let project = project_with(&root().join("tests/fixtures/mini"));

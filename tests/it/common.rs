@@ -145,14 +145,20 @@ pub fn assert_contains(haystack: &str, needles: &[&str]) {
 }
 
 /// The generated Typst source of the document `name` (`styret/2024-01/sak-03-24.pdf`)
-/// of the project at `dir` (its `content/`, with the repository's templates).
+/// of the project at `dir` (its `content/`, with its `templates/` when it
+/// has them, else the repository's).
 pub fn source_of(dir: &Path, name: &str) -> String {
     let (project, diags) = motebok::load::load_project(&dir.join("content"));
     assert!(!diags.has_errors(), "{:#?}", diags.0);
     let required =
         motebok::document::DocumentKind::ALL.map(motebok::document::DocumentKind::template);
-    let renderer = motebok::render::Renderer::load(&root().join("templates"), &required)
-        .expect("templates load");
+    let own = dir.join("templates");
+    let templates = if own.is_dir() {
+        own
+    } else {
+        root().join("templates")
+    };
+    let renderer = motebok::render::Renderer::load(&templates, &required).expect("templates load");
     let job = motebok::pipeline::plan(&project)
         .into_iter()
         .find(|job| job.path.to_string_lossy().replace('\\', "/") == name)
