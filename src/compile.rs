@@ -370,6 +370,21 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("#nosuchfunction()"), "the snippet: {text}");
+        // In the second of two parts, the first used twice, and in a module.
+        let first = crate::render::split::mark_part("a", "A\n", false);
+        let errors = compile_split(&format!("{module}{first}{first}{bad}")).unwrap_err();
+        let text = errors[0].to_string();
+        assert!(
+            text.starts_with("error: test.typ:5:2: typst: unknown variable: nosuchfunction"),
+            "{text}"
+        );
+        let bad_module = crate::render::split::mark_part("m2", "#let y = nosuch\n", true);
+        let errors = compile_split(&format!("{module}Før\n{bad_module}{first}")).unwrap_err();
+        let text = errors[0].to_string();
+        assert!(
+            text.starts_with("error: test.typ:3:10: typst: unknown variable: nosuch"),
+            "{text}"
+        );
         // After a part, in the main file: the part's lines count.
         let good = crate::render::split::mark_part("sak", "Første linje\nAndre linje\n", false);
         let errors = compile_split(&format!("{module}Før\n{good}#alsonot()\n")).unwrap_err();

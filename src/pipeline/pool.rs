@@ -262,6 +262,13 @@ fn put_in_place(
         staging.retain(|path| path.extension().is_none_or(|e| e != "pdf"));
         match staging.commit() {
             Ok(commit) => {
+                // Recorded as written (a later build knows them as its own),
+                // with no document's fingerprint: nothing counts as built.
+                for (path, written) in commit.written() {
+                    if let (Some(f), Ok(rel)) = (fingerprints, path.strip_prefix(&config.output)) {
+                        f.record(rel, written.clone());
+                    }
+                }
                 report.kept = commit
                     .written()
                     .iter()

@@ -244,7 +244,12 @@ impl Compile for Group<'_> {
             return self.compiler.compile(request, files);
         };
         let mut held = self.worker.borrow_mut();
-        let worker = match held.take() {
+        // The group's child, while it runs (one killed meanwhile, by the
+        // system short of memory, is replaced, as an idle one would be).
+        let running = held
+            .take()
+            .and_then(|mut w| matches!(w.child.try_wait(), Ok(None)).then_some(w));
+        let worker = match running {
             Some(worker) => Ok(worker),
             None => processes.take_idle().map_or_else(|| processes.spawn(), Ok),
         };
@@ -611,7 +616,10 @@ fn serve_all(pipes: &Arc<Mutex<Pipes>>, give_back: &(dyn Fn() + Sync)) -> io::Re
         }
         p.to.flush()?;
         drop(p);
-        if request.keep.is_none_or(holds_more_than) {
+        // Where its memory cannot be read, a process keeps its cache for
+        // the group (the group's end clears it).
+        let over = |limit: u64| own_resident().is_some_and(|own| own > limit);
+        if request.keep.is_none_or(over) {
             clear_cache(give_back);
         }
     }

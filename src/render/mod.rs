@@ -79,6 +79,7 @@ impl Renderer {
                 errors.push(template_error(&set, &err));
             }
         }
+        errors.extend(outdated_side(&set));
         for name in required {
             if env.get_template(name).is_err() && errors.is_empty() {
                 errors.push(
@@ -155,6 +156,60 @@ impl Renderer {
         let map = OriginMap::parse(&output, values, &self.set);
         (map.plain == generated).then_some(map)
     }
+}
+
+/// The partial whose macros the built-in document templates call to set up
+/// and end a document (see `docs/templates.md`, "Shared parts").
+const SIDE: &str = "felles/side.typ.j2";
+
+/// The macros of [`SIDE`] that the built-in document templates call.
+const SIDE_MACROS: [&str; 2] = ["felles_oppsett", "dokument"];
+
+/// An error for a project's own copy of [`SIDE`] made before the macros the
+/// document templates now call, when one of the set's document templates
+/// calls them: every document would fail to render with "undefined is not
+/// callable", and the cure is to copy the partial anew.
+fn outdated_side(set: &TemplateSet) -> Option<Diagnostic> {
+    let side = set.file(SIDE).filter(|file| !file.is_built_in())?;
+    let missing: Vec<&str> = SIDE_MACROS
+        .into_iter()
+        .filter(|name| !side.source.contains(&format!("macro {name}(")))
+        .collect();
+    // The document templates that call one of the missing macros.
+    let callers: Vec<&str> = crate::document::DocumentKind::ALL
+        .iter()
+        .map(|kind| kind.template())
+        .filter(|name| {
+            set.file(name).is_some_and(|file| {
+                missing
+                    .iter()
+                    .any(|m| file.source.contains(&format!("f.{m}(")))
+            })
+        })
+        .collect();
+    if missing.is_empty() || callers.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::error(format!(
+            "this copy of `{SIDE}` has no {} macro, which {} call{}",
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            callers
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if callers.len() == 1 { "s" } else { "" }
+        ))
+        .in_file(side.path())
+        .hint(
+            "it was copied from an older motebok: rename it, run `motebok templates eject` to write the built-in one beside it, and carry your changes over",
+        ),
+    )
 }
 
 /// The labels of `set`: `labels.yaml` (bokmål), carrying `labels-nn.yaml`

@@ -145,24 +145,36 @@ impl Split {
         let mut imports = String::new();
         let mut rest = rendered;
         while let Some(start) = rest.find(PART_START) {
-            let before = &rest[..start];
-            plain.push_str(before);
-            main.push_str(before);
+            let before = strip_marks(&rest[..start]);
+            plain.push_str(&before);
+            main.push_str(&before);
             let after = &rest[start + PART_START.len_utf8()..];
             let Some(marked) = Marked::parse(after) else {
-                // No well-formed part: the mark is dropped.
-                rest = after;
+                // No well-formed part: the mark, its kind and its name are
+                // dropped, its text stays in place.
+                rest = after
+                    .find(PART_TEXT)
+                    .map_or(after, |i| &after[i + PART_TEXT.len_utf8()..]);
                 continue;
             };
             let text = strip_marks(marked.text);
+            rest = marked.rest;
+            if !marked.module && imports.is_empty() {
+                // A content part sees the modules before it; with none, it
+                // would see nothing the document defines: it stays in place.
+                plain.push_str(&text);
+                main.push_str(&text);
+                continue;
+            }
             let plain_start = plain.len();
             plain.push_str(&text);
             let name = format!("{folder}{}", part_name(marked.name));
             let path = unique_path(&parts, &name, &text, &imports, marked.module);
+            // The semicolon ends the directive, whatever follows it.
             let mut directive = if marked.module {
-                format!("#import \"{path}\": *")
+                format!("#import \"{path}\": *;")
             } else {
-                format!("#include \"{path}\"")
+                format!("#include \"{path}\";")
             };
             // A text that ends a line leaves the line ended.
             if text.ends_with('\n') {
@@ -192,7 +204,6 @@ impl Split {
             if marked.module {
                 imports.push_str(&format!("#import \"{path}\": *\n"));
             }
-            rest = marked.rest;
         }
         let tail = strip_marks(rest);
         plain.push_str(&tail);
@@ -375,7 +386,7 @@ mod tests {
         );
         assert_eq!(
             split.source.main,
-            "#import \"/felles/oppsett.typ\": *\n#show: oppsett\nA\n#include \"/felles/sak-05-22.typ\"\n\nB\n"
+            "#import \"/felles/oppsett.typ\": *;\n#show: oppsett\nA\n#include \"/felles/sak-05-22.typ\";\n\nB\n"
         );
         let paths: Vec<&str> = split.source.parts.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(paths, ["/felles/oppsett.typ", "/felles/sak-05-22.typ"]);
@@ -427,55 +438,97 @@ mod tests {
 
     #[test]
     fn each_meeting_has_its_folder_of_parts() {
-        let split = Split::of(&content("Sak 5", "X"), "nuit/2022-03");
+        let rendered = format!("{}{}", module("m", "#let v = 1\n"), content("Sak 5", "X"));
+        let split = Split::of(&rendered, "nuit/2022-03");
         assert_eq!(
             split.source.main,
-            "#include \"/felles/nuit/2022-03/sak-5.typ\""
+            "#import \"/felles/nuit/2022-03/m.typ\": *;\n#include \"/felles/nuit/2022-03/sak-5.typ\";"
         );
-        assert_eq!(split.source.parts[0].path, "/felles/nuit/2022-03/sak-5.typ");
+        assert_eq!(split.source.parts[1].path, "/felles/nuit/2022-03/sak-5.typ");
     }
 
     #[test]
     fn a_name_marked_twice_with_other_text_gets_a_number() {
         let rendered = format!(
-            "{}{}{}",
+            "{}{}{}{}",
+            module("m", "#let v = 1\n"),
             content("a", "X"),
             content("a", "Y"),
             content("a", "X")
         );
         let split = Split::of(&rendered, "");
-        assert_eq!(split.plain, "XYX");
+        assert_eq!(split.plain, "#let v = 1\nXYX");
         assert_eq!(
             split.source.main,
-            "#include \"/felles/a.typ\"#include \"/felles/a-2.typ\"#include \"/felles/a.typ\""
+            "#import \"/felles/m.typ\": *;\n#include \"/felles/a.typ\";#include \"/felles/a-2.typ\";#include \"/felles/a.typ\";"
         );
-        assert_eq!(split.source.parts.len(), 2);
-        assert_eq!(split.source.plain(), "XYX");
+        assert_eq!(split.source.parts.len(), 3);
+        assert_eq!(split.source.plain(), split.plain);
+        // The second use of a part maps to its own place.
+        let main = &split.source.main;
+        let third = main.rfind("#include").unwrap();
+        assert_eq!(
+            split.source.plain_offset(None, third + main[third..].len()),
+            split.plain.len()
+        );
+    }
+
+    #[test]
+    fn a_content_part_before_any_module_stays_in_place() {
+        let rendered = format!("A{}B", content("c", "= Sak\n"));
+        let split = Split::of(&rendered, "");
+        assert_eq!(split.plain, "A= Sak\nB");
+        assert_eq!(split.source, SplitSource::single(split.plain.clone()));
+    }
+
+    #[test]
+    fn a_directive_ends_whatever_the_template_prints_after_it() {
+        // Text that does not end a line, then what would continue the
+        // string or call it: `#include "…"(1)` would call it.
+        let rendered = format!("{}{}(1).x", module("m", "#let v = 1\n"), content("c", "X"));
+        let split = Split::of(&rendered, "");
+        assert!(
+            split
+                .source
+                .main
+                .ends_with("#include \"/felles/c.typ\";(1).x"),
+            "{}",
+            split.source.main
+        );
+        assert_eq!(split.plain, "#let v = 1\nX(1).x");
     }
 
     #[test]
     fn a_mark_inside_a_mark_stays_in_place_and_broken_marks_are_dropped() {
         let inner = content("inner", "I");
-        let rendered = content("outer", &format!("O{inner}O"));
+        let rendered = format!(
+            "{}{}",
+            module("m", ""),
+            content("outer", &format!("O{inner}O"))
+        );
         let split = Split::of(&rendered, "");
         assert_eq!(split.plain, "OIO");
-        assert_eq!(split.source.parts.len(), 1);
-        assert_eq!(split.source.parts[0].text, "OIO");
+        assert_eq!(split.source.parts.len(), 2);
+        assert_eq!(
+            split.source.parts[1].text,
+            "#import \"/felles/m.typ\": *\nOIO"
+        );
 
-        for broken in [
-            format!("a{PART_START}cname{PART_TEXT}text without end"),
-            format!("a{PART_START}xname{PART_TEXT}t{PART_END}"),
-            format!("a{PART_START}"),
-            format!("a{PART_END}b"),
+        for (broken, plain) in [
+            (
+                format!("a{PART_START}cname{PART_TEXT}text without end"),
+                "atext without end",
+            ),
+            (format!("a{PART_START}xname{PART_TEXT}t{PART_END}"), "at"),
+            (format!("a{PART_START}"), "a"),
+            (format!("a{PART_END}b{PART_TEXT}c"), "abc"),
+            (format!("a{PART_END}b{}", content("c", "C")), "abC"),
         ] {
             let split = Split::of(&broken, "");
-            assert!(
-                !split.plain.contains([PART_START, PART_TEXT, PART_END]),
-                "{broken:?} → {:?}",
-                split.plain
-            );
+            assert_eq!(split.plain, plain, "{broken:?}");
             assert!(split.source.parts.is_empty(), "{broken:?}");
             assert_eq!(split.source.plain(), split.plain, "{broken:?}");
+            assert_eq!(split.source.main, split.plain, "{broken:?}");
         }
     }
 

@@ -378,6 +378,11 @@ fn a_failed_build_keeps_the_generated_sources_its_errors_point_into() {
     assert!(out.status.success(), "{}", stderr(&out));
     let output = project.path().join("output/styret/2024-01");
     let pack_before = fs::read(output.join("motepakke.pdf")).unwrap();
+    // The summons compiles in the failed build too: it must not be written.
+    let summons_written = fs::metadata(output.join("innkalling.pdf"))
+        .unwrap()
+        .modified()
+        .unwrap();
 
     let partial = project.path().join("templates/felles/saksfremlegg.typ.j2");
     let text = fs::read_to_string(&partial).unwrap();
@@ -404,6 +409,9 @@ fn a_failed_build_keeps_the_generated_sources_its_errors_point_into() {
         ],
     );
     assert_eq!(fs::read(output.join("motepakke.pdf")).unwrap(), pack_before);
+    let summons = fs::metadata(output.join("innkalling.pdf")).unwrap();
+    assert_eq!(summons.modified().unwrap(), summons_written);
+    assert!(output.join("innkalling.typ").is_file());
     // Every place named is the line of the kept source that has the call.
     let mut named = 0;
     for at in err.split("in the generated source ").skip(1) {
@@ -425,6 +433,42 @@ fn a_failed_build_keeps_the_generated_sources_its_errors_point_into() {
     }
     // The same error of the pack and of each paper is reported once.
     assert_eq!(named, 1, "{err}");
+
+    // The kept sources are the build's own: once the template is mended, a
+    // build without --keep-typst takes them away without a word.
+    fs::write(&partial, &text).unwrap();
+    let out = run(project.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(".typ"), "{}", stderr(&out));
+    assert!(!output.join("innkalling.typ").exists());
+}
+
+/// A project's own `felles/side.typ.j2` copied before the built-in document
+/// templates called `felles_oppsett` and `dokument`: one error naming the
+/// copy and the cure (before, every document failed with "value of type
+/// undefined is not callable").
+#[test]
+fn an_outdated_copy_of_the_page_partial_is_named_with_the_cure() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let side = project.path().join("templates/felles/side.typ.j2");
+    let text = fs::read_to_string(&side).unwrap();
+    assert!(text.contains("macro felles_oppsett("), "{text}");
+    fs::write(
+        &side,
+        text.replace("macro felles_oppsett(", "macro eget_oppsett("),
+    )
+    .unwrap();
+    let out = run(project.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_contains(
+        &err,
+        &[
+            "templates/felles/side.typ.j2: this copy of `felles/side.typ.j2` has no `felles_oppsett` macro, which `innkalling.typ.j2`, `sak.typ.j2`, `motepakke.typ.j2`, `referat.typ.j2` call",
+            "run `motebok templates eject`",
+        ],
+    );
+    assert!(!err.contains("not callable"), "{err}");
 }
 
 #[test]

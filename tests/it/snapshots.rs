@@ -91,7 +91,7 @@ fn the_pack_shares_the_summons_and_every_case_paper() {
             .iter()
             .any(|p| p.path == path && p.text == text)
     };
-    let setup = "#import \"/felles/styret/2024-01/oppsett.typ\": *\n#show: oppsett\n";
+    let setup = "#import \"/felles/styret/2024-01/oppsett.typ\": *;\n#show: oppsett\n";
     for (name, split) in all.iter().filter(|(n, _)| !n.ends_with("motepakke.pdf")) {
         let parts = &split.source.parts;
         assert!(!parts.is_empty(), "{name} shares nothing");
