@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use motebok::compile::{CompileRequest, Compiled, compile_pdf};
+use motebok::render::SplitSource;
 use motebok::diagnostic::Diagnostic;
 use motebok::render::Renderer;
 use motebok::world::Typesetter;
@@ -228,10 +229,11 @@ pub fn compile(
             Typesetter::shared(),
             CompileRequest {
                 name: &name,
-                source,
+                source: SplitSource::single(source),
                 ident: &name,
                 date: (2024, 2, 14),
                 standards: &standards,
+                text: false,
             },
         )
     });

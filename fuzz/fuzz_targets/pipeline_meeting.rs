@@ -25,30 +25,20 @@ fuzz_target!(|data: &[u8]| {
     config.dry_run = true;
     config.force = true;
     let renderer = common::renderer();
-    let typesetter = common::shared_typesetter();
-    for job in pipeline::plan(&project) {
-        if job.kind == DocumentKind::Pack {
-            continue;
-        }
-        let (project, job, config, typesetter) =
-            (project.clone(), job.clone(), config.clone(), typesetter.clone());
-        let result = common::with_big_stack(move || {
-            // A dry run writes nothing; the staging area stays empty.
-            let staging = motebok::output::Staging::default();
-            pipeline::build_job(renderer, &typesetter, &project, &job, &config, None, &staging)
-                .map(|_| ())
-                .map_err(|diags| (job.path.clone(), common::errors_only(&diags)))
-        });
-        typst::comemo::evict(4);
-        if let Err((path, errors)) = result {
-            if !errors.is_empty() {
-                panic!(
-                    "content that loads without errors fails to build {}:\n{}\ninput: {:?}",
-                    path.display(),
-                    errors.join("\n"),
-                    String::from_utf8_lossy(data)
-                );
-            }
-        }
+    let jobs: Vec<pipeline::Job> = pipeline::plan(&project)
+        .into_iter()
+        .filter(|job| job.kind != DocumentKind::Pack)
+        .collect();
+    // As `build --dry-run` does: on the pipeline's own workers (deep stacks),
+    // writing nothing.
+    let report = pipeline::build_jobs(&config, &project, renderer, &jobs, None);
+    typst::comemo::evict(4);
+    let errors = common::errors_only(&report.diagnostics.0);
+    if !errors.is_empty() {
+        panic!(
+            "content that loads without errors fails to build:\n{}\ninput: {:?}",
+            errors.join("\n"),
+            String::from_utf8_lossy(data)
+        );
     }
 });
