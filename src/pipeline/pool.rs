@@ -67,11 +67,12 @@ fn run_jobs(
     fingerprints: Option<&Fingerprints>,
     staging: &Staging,
 ) -> Vec<JobResult> {
-    // More documents than workers: one document at a time per worker, taken
-    // as each is free, so that none waits for the slowest document of a
-    // batch; in processes of their own when the binary is known and there
-    // are several workers. Fewer (a rebuild in watch): the shared pool, where
-    // Typst also spreads one document's work over the cores.
+    // More documents than workers: one meeting at a time per worker (one
+    // document at a time when there are fewer meetings than workers), taken
+    // as each is free, so that none waits for the slowest of a batch; in
+    // processes of their own when the binary is known and there are several
+    // workers. Fewer (a rebuild in watch): the shared pool, where Typst also
+    // spreads one document's work over the cores.
     let workers = pool().current_num_threads();
     let each = jobs.len() > workers;
     let processes = match &config.compiler_processes {
