@@ -45,8 +45,14 @@ pub fn render_job_split(
         job.kind.template(),
         job_context(project, renderer.labels(), job),
     )?;
+    Ok(split_job(job, &rendered))
+}
+
+/// A job's `rendered` source split at its shared parts, which go to the
+/// folder of its meeting (see [`Split::of`]).
+pub(super) fn split_job(job: &Job, rendered: &str) -> Split {
     let folder = job.path.parent().unwrap_or(std::path::Path::new(""));
-    Ok(Split::of(&rendered, &folder.to_string_lossy()))
+    Split::of(rendered, &folder.to_string_lossy())
 }
 
 /// A job's context with its meeting's `shared` part: its item, and for the

@@ -8,7 +8,7 @@ use minijinja::Value;
 use typst_pdf::PdfStandard;
 
 use super::config::BuildConfig;
-use super::context::Contexts;
+use super::context::{Contexts, split_job};
 use super::plan::Job;
 use super::report::DocumentReport;
 use super::trace::trace_to_templates;
@@ -131,8 +131,7 @@ pub fn build_job(
         source: source_hash(&rendered, &standards),
         inputs,
     };
-    let folder = job.path.parent().unwrap_or(Path::new(""));
-    let Split { plain, source } = Split::of(&rendered, &folder.to_string_lossy());
+    let Split { plain, source } = split_job(job, &rendered);
     let files = job_files(project, job);
     let kept = if config.keep_typst {
         kept_files(job, &plain, &files)

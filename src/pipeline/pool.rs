@@ -16,7 +16,7 @@ use super::workers::{Compile, Compiler, Processes};
 use crate::diagnostic::Diagnostic;
 use crate::document::DocumentKind;
 use crate::model::Project;
-use crate::output::{Fingerprints, LastBuild, STATE_DIR, Staging, interrupted};
+use crate::output::{Commit, Fingerprints, LastBuild, STATE_DIR, Staging, interrupted};
 use crate::render::Renderer;
 use crate::threads::{pool, run_each};
 use crate::world::Typesetter;
@@ -265,10 +265,8 @@ fn put_in_place(
             Ok(commit) => {
                 // Recorded as written (a later build knows them as its own),
                 // with no document's fingerprint: nothing counts as built.
-                for (path, written) in commit.written() {
-                    if let (Some(f), Ok(rel)) = (fingerprints, path.strip_prefix(&config.output)) {
-                        f.record(rel, written.clone());
-                    }
+                if let Some(f) = fingerprints {
+                    record_written(f, config, &commit);
                 }
                 report.kept = commit
                     .written()
@@ -289,11 +287,7 @@ fn put_in_place(
     match staging.commit() {
         Ok(commit) => {
             if let Some(f) = fingerprints {
-                for (path, written) in commit.written() {
-                    if let Ok(rel) = path.strip_prefix(&config.output) {
-                        f.record(rel, written.clone());
-                    }
-                }
+                record_written(f, config, &commit);
                 for doc in &report.documents {
                     if let Some(fingerprint) = doc.fingerprint {
                         f.set(&doc.path, fingerprint, doc.pages);
@@ -317,6 +311,15 @@ fn put_in_place(
             );
             report.changed = err.not_restored;
             report.documents.clear();
+        }
+    }
+}
+
+/// Records in `f` what `commit` wrote in the output folder, as written.
+fn record_written(f: &Fingerprints, config: &BuildConfig, commit: &Commit) {
+    for (path, written) in commit.written() {
+        if let Ok(rel) = path.strip_prefix(&config.output) {
+            f.record(rel, written.clone());
         }
     }
 }

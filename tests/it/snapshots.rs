@@ -4,21 +4,15 @@ use std::path::Path;
 
 use motebok::document::DocumentKind;
 use motebok::load::load_project;
-use motebok::pipeline::{plan, render_job, render_job_split};
+use motebok::pipeline::{plan, render_job_split};
 use motebok::render::Renderer;
 
+/// The generated source (the document as one source) of every document of
+/// the fixture.
 fn render_all(fixture: &str) -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (project, diags) = load_project(&root.join(fixture));
-    assert!(!diags.has_errors(), "{:#?}", diags.0);
-    let required = DocumentKind::ALL.map(DocumentKind::template);
-    let renderer = Renderer::load(&root.join("templates"), &required).expect("templates load");
-    plan(&project)
-        .iter()
-        .map(|job| {
-            let name = job.path.to_string_lossy().replace('\\', "/");
-            (name, render_job(&renderer, &project, job).expect("renders"))
-        })
+    split_all(fixture)
+        .into_iter()
+        .map(|(name, split)| (name, split.plain))
         .collect()
 }
 
