@@ -78,7 +78,8 @@ fn read_pages(content_dir: &Path, dir: &Path, relative: &str) -> Result<Vec<Pape
         return Err(format!("attachment `{relative}` is not a PDF file"));
     }
     let hash = stable_hash(&bytes);
-    let pdf = Pdf::new(bytes).map_err(|err| {
+    let bytes = Arc::new(bytes);
+    let pdf = Pdf::new(bytes.clone()).map_err(|err| {
         format!("attachment `{relative}` cannot be read as a PDF ({err:?}); is it damaged or password-protected?")
     })?;
     let pages = pdf.pages();
@@ -91,7 +92,7 @@ fn read_pages(content_dir: &Path, dir: &Path, relative: &str) -> Result<Vec<Pape
     // Drawing takes far longer than reading: it waits until a document shows
     // the pages (a build whose documents are unchanged never draws them).
     let count = pages.len();
-    let set = DrawnSet::new(move || draw_pages(&pdf));
+    let set = DrawnSet::remembered((hash, bytes), move || draw_pages(&pdf));
     Ok((0..count)
         .map(|n| PaperFile {
             path: format!("/{hash:016x}/side-{}.svg", n + 1),

@@ -1,7 +1,7 @@
 //! Model, files: the project files a document shows (a case paper's figures),
 //! by the virtual path the Typst world serves each under.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
@@ -50,7 +50,13 @@ type Drawings = Vec<Arc<[u8]>>;
 pub struct DrawnSet {
     drawn: Mutex<Weak<Drawings>>,
     draw: Box<dyn Fn() -> Vec<Vec<u8>> + Send + Sync>,
+    /// What the drawings are made from (a hash of its bytes, and the
+    /// bytes), when they may be found among the [`Recent`] ones.
+    source: Option<Origin>,
 }
+
+/// The bytes a set is drawn from, and their hash (which finds them).
+type Origin = (u64, Arc<Vec<u8>>);
 
 impl DrawnSet {
     /// A set of files that `draw` makes, all at once, when one is first needed.
@@ -58,19 +64,93 @@ impl DrawnSet {
         Arc::new(DrawnSet {
             drawn: Mutex::new(Weak::new()),
             draw: Box::new(draw),
+            source: None,
         })
     }
 
-    /// The drawings: those a live handle holds, or drawn now (one thread
-    /// draws; the others that ask meanwhile wait for it).
+    /// A set as [`DrawnSet::new`] makes, drawn from the bytes `source` (with
+    /// their hash): while this process recently drew a set from the same
+    /// bytes, its drawings are used again, not drawn anew (the next build in
+    /// watch, the same attachment in another meeting).
+    pub fn remembered(
+        source: (u64, Arc<Vec<u8>>),
+        draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static,
+    ) -> Arc<DrawnSet> {
+        Arc::new(DrawnSet {
+            drawn: Mutex::new(Weak::new()),
+            draw: Box::new(draw),
+            source: Some(source),
+        })
+    }
+
+    /// The drawings: those a live handle holds, or recently drawn from the
+    /// same source, or drawn now (one thread draws; the others that ask
+    /// meanwhile wait for it).
     fn drawings(&self) -> Arc<Drawings> {
         let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(drawings) = drawn.upgrade() {
             return drawings;
         }
-        let drawings: Arc<Drawings> = Arc::new((self.draw)().into_iter().map(Arc::from).collect());
+        let recent = self.source.as_ref().and_then(|source| RECENT.find(source));
+        let drawings = recent.unwrap_or_else(|| {
+            let drawings: Arc<Drawings> =
+                Arc::new((self.draw)().into_iter().map(Arc::from).collect());
+            if let Some(source) = &self.source {
+                RECENT.remember(source, &drawings);
+            }
+            drawings
+        });
         *drawn = Arc::downgrade(&drawings);
         drawings
+    }
+}
+
+/// The most bytes of drawings [`Recent`] holds. Drawing an attachment takes
+/// far longer than compiling its pages (an attachment page is drawn in 10 to
+/// 50 ms), and a drawn page is 0.5 to 1 MB of SVG: this holds the attachments
+/// of a large meeting, for the next build in watch.
+const RECENT_BYTES: usize = 32 << 20;
+
+/// The drawings this process made last, with what they were drawn from, up
+/// to [`RECENT_BYTES`] of both (the oldest go first).
+struct Recent(Mutex<VecDeque<(Origin, Arc<Drawings>)>>);
+
+static RECENT: Recent = Recent(Mutex::new(VecDeque::new()));
+
+/// Whether two sources are the same bytes (the hash only finds them: it is
+/// no proof, and content is untrusted).
+fn same(a: &Origin, b: &Origin) -> bool {
+    a.0 == b.0 && (Arc::ptr_eq(&a.1, &b.1) || a.1 == b.1)
+}
+
+impl Recent {
+    fn find(&self, source: &Origin) -> Option<Arc<Drawings>> {
+        let recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        recent
+            .iter()
+            .find(|(s, _)| same(s, source))
+            .map(|(_, drawings)| drawings.clone())
+    }
+
+    /// Holds `drawings`, letting go of the oldest beyond the budget (a set
+    /// larger than the whole budget is not held).
+    fn remember(&self, source: &Origin, drawings: &Arc<Drawings>) {
+        let size = |(s, d): (&Origin, &Drawings)| {
+            s.1.len() + d.iter().map(|file| file.len()).sum::<usize>()
+        };
+        if size((source, drawings)) > RECENT_BYTES {
+            return;
+        }
+        let mut recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        recent.retain(|(s, _)| !same(s, source));
+        recent.push_back((source.clone(), drawings.clone()));
+        let mut total: usize = recent.iter().map(|(s, d)| size((s, d))).sum();
+        while total > RECENT_BYTES {
+            let Some((s, d)) = recent.pop_front() else {
+                break;
+            };
+            total -= size((&s, &d));
+        }
     }
 }
 
@@ -202,5 +282,63 @@ mod tests {
         assert_eq!(draws.load(Ordering::SeqCst), 2, "drawn again once let go");
         assert_eq!(model[0], FileBytes::drawn(&set, 0));
         assert_ne!(model[0], model[1]);
+    }
+
+    /// A set that counts its drawings in `draws` and draws `pages`.
+    fn counted_set(origin: Origin, draws: &Arc<AtomicUsize>, pages: &[&[u8]]) -> Arc<DrawnSet> {
+        let (counter, pages) = (draws.clone(), pages.iter().map(|p| p.to_vec()).collect());
+        DrawnSet::remembered(origin, move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Vec::clone(&pages)
+        })
+    }
+
+    /// The same attachment read again (the next build in watch, another
+    /// meeting) is not drawn again while the process remembers it, though
+    /// no handle holds its drawings.
+    #[test]
+    fn the_same_bytes_read_again_are_not_drawn_again() {
+        let draws = Arc::new(AtomicUsize::new(0));
+        let origin = || (0x5eed_0001, Arc::new(b"%PDF-1.7 the same".to_vec()));
+        let first = counted_set(origin(), &draws, &[b"page"]);
+        assert_eq!(&*FileBytes::drawn(&first, 0).get(), b"page");
+        drop(first);
+        let again = counted_set(origin(), &draws, &[b"drawn anew"]);
+        assert_eq!(&*FileBytes::drawn(&again, 0).get(), b"page");
+        assert_eq!(draws.load(Ordering::SeqCst), 1, "drawn once");
+    }
+
+    /// The hash only finds a drawing: other bytes with the same hash (a
+    /// crafted attachment) are drawn from their own bytes.
+    #[test]
+    fn other_bytes_with_the_same_hash_are_drawn_from_their_own() {
+        let draws = Arc::new(AtomicUsize::new(0));
+        let one = counted_set(
+            (0x5eed_0002, Arc::new(b"%PDF-1.7 one".to_vec())),
+            &draws,
+            &[b"one"],
+        );
+        assert_eq!(&*FileBytes::drawn(&one, 0).get(), b"one");
+        let other = counted_set(
+            (0x5eed_0002, Arc::new(b"%PDF-1.7 other".to_vec())),
+            &draws,
+            &[b"other"],
+        );
+        assert_eq!(&*FileBytes::drawn(&other, 0).get(), b"other");
+        assert_eq!(draws.load(Ordering::SeqCst), 2);
+    }
+
+    /// Drawings larger than the whole budget are not remembered.
+    #[test]
+    fn drawings_beyond_the_budget_are_not_remembered() {
+        let draws = Arc::new(AtomicUsize::new(0));
+        let big = vec![b'x'; RECENT_BYTES + 1];
+        let origin = || (0x5eed_0003, Arc::new(b"%PDF-1.7 big".to_vec()));
+        let set = counted_set(origin(), &draws, &[&big]);
+        assert_eq!(FileBytes::drawn(&set, 0).get().len(), big.len());
+        drop(set);
+        let again = counted_set(origin(), &draws, &[&big]);
+        assert_eq!(FileBytes::drawn(&again, 0).get().len(), big.len());
+        assert_eq!(draws.load(Ordering::SeqCst), 2, "drawn again");
     }
 }
