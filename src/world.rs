@@ -38,6 +38,10 @@ pub struct Typesetter {
     printable: Mutex<HashMap<String, Arc<OnceLock<bool>>>>,
     /// The last source of each document, when kept (see [`Typesetter::keep_sources`]).
     sources: Mutex<Option<HashMap<String, Source>>>,
+    /// The shared parts parsed since the last [`Typesetter::forget_parts`],
+    /// when sources are not kept: a meeting's documents include the same
+    /// parts, parsed once for all of them.
+    parts: Mutex<HashMap<FileId, Source>>,
 }
 
 /// The family of [`HOUSE_FONTS`], which the bundled templates set.
@@ -63,6 +67,7 @@ impl Typesetter {
             fonts,
             printable: Mutex::new(HashMap::new()),
             sources: Mutex::new(None),
+            parts: Mutex::new(HashMap::new()),
         }
     }
 
@@ -84,6 +89,41 @@ impl Typesetter {
         if let Some(sources) = sources.as_mut() {
             sources.clear();
         }
+    }
+
+    /// Forgets the shared parts parsed so far: when a meeting's documents
+    /// are done, together with Typst's cache (which is what they are for).
+    pub fn forget_parts(&self) {
+        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        *parts = HashMap::new();
+    }
+
+    /// The shared part `id` of text `text`: as kept sources are (see
+    /// [`Typesetter::source`]), else the one parsed before with the same
+    /// text, else a new one, remembered until [`Typesetter::forget_parts`].
+    /// A summons and every case paper are parts of the pack too: parsed
+    /// once, not once per document.
+    fn part(&self, id: FileId, text: &str) -> Source {
+        if self
+            .sources
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+        {
+            return self.source(id, text.to_owned());
+        }
+        let known = {
+            let parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+            parts.get(&id).filter(|s| s.text() == text).cloned()
+        };
+        if let Some(source) = known {
+            return source;
+        }
+        // Parsed outside the lock: the documents of a build compile in parallel.
+        let source = Source::new(id, text.to_owned());
+        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        parts.insert(id, source.clone());
+        source
     }
 
     /// The source `text` of the document `id`: the kept source edited to
@@ -266,7 +306,7 @@ impl DocumentWorld {
                     VirtualPath::new(format!("/felles/{k}.typ")).expect("valid path")
                 });
                 let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
-                typesetter.source(id, part.text.clone())
+                typesetter.part(id, &part.text)
             })
             .collect();
         let mut world = DocumentWorld::new(typesetter, name, source.main.clone());
@@ -362,6 +402,25 @@ mod tests {
             families.iter().any(|f| f == "DejaVu Sans Mono"),
             "{families:?}"
         );
+    }
+
+    /// A shared part is parsed once for the documents that include it, and
+    /// parsed anew when its text changed: never a stale part.
+    #[test]
+    fn a_part_is_parsed_once_and_anew_when_its_text_changed() {
+        let t = Typesetter::new();
+        let path = VirtualPath::new("/felles/m/sak.typ").expect("valid path");
+        let id = RootedPath::new(VirtualRoot::Project, path).intern();
+        let first = t.part(id, "= Sak");
+        let again = t.part(id, "= Sak");
+        assert!(std::ptr::eq(first.root(), again.root()), "the same parse");
+        let edited = t.part(id, "= Sak 2");
+        assert_eq!(edited.text(), "= Sak 2");
+        assert!(!std::ptr::eq(first.root(), edited.root()));
+        t.forget_parts();
+        let after = t.part(id, "= Sak 2");
+        assert_eq!(after.text(), "= Sak 2");
+        assert!(!std::ptr::eq(edited.root(), after.root()), "forgotten");
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub fn build_jobs(
     let started = Instant::now();
     let staging = Staging::default();
     let results = run_jobs(config, project, renderer, jobs, fingerprints, &staging);
+    // What the documents of this build shared is no use to the next.
+    Typesetter::shared().forget_parts();
     let mut report = BuildReport::default();
     for result in results {
         match result {
@@ -141,7 +143,8 @@ fn run_jobs(
 /// The memory the compiler processes of a build may hold between the
 /// documents of their meetings, together: each keeps what a meeting's pack
 /// laid out for the meeting's other documents only while it holds no more
-/// than its share of this (see [`super::workers::Group`]). A process holds
+/// than its share of this (see [`super::workers::Group`]), and gives back
+/// to the system only what it holds above its share. A process holds
 /// 40 to 60 MiB of its own after the pack of one of the benchmark archive's
 /// larger meetings: with 2 to 4 jobs every process keeps it, with 8 the
 /// largest meetings' processes let it go, with 16 most do. On the
@@ -224,8 +227,8 @@ impl Trim {
             Trim::Never => {}
             // A meeting's documents are cleared together (`after_group`).
             Trim::AfterEach if grouped => {}
-            Trim::AfterEach => typst::comemo::evict(0),
-            Trim::Every(every) if n.is_multiple_of(*every) => typst::comemo::evict(1),
+            Trim::AfterEach => forget(0),
+            Trim::Every(every) if n.is_multiple_of(*every) => forget(1),
             Trim::Every(_) => {}
         }
     }
@@ -233,9 +236,17 @@ impl Trim {
     /// Called as a meeting's documents are done.
     fn after_group(&self) {
         if matches!(self, Trim::AfterEach) {
-            typst::comemo::evict(0);
+            forget(0);
         }
     }
+}
+
+/// Evicts from Typst's cache what no document used in the last `max_age`
+/// evictions, and forgets the shared parts parsed so far (those of the
+/// documents at work are theirs until they are done).
+fn forget(max_age: usize) {
+    typst::comemo::evict(max_age);
+    Typesetter::shared().forget_parts();
 }
 
 /// Puts the staged files in place and records what was written and the
