@@ -44,7 +44,15 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Compile the documents a build sends on standard input (motebok starts it itself).
     #[command(name = "compile-worker", hide = true)]
-    CompileWorker,
+    CompileWorker(CompileWorkerArgs),
+}
+
+/// The options of `motebok compile-worker`.
+#[derive(Debug, Args)]
+pub struct CompileWorkerArgs {
+    /// Threads a document's work is spread over.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
 }
 
 /// The subcommands of `motebok templates`.
@@ -215,7 +223,8 @@ pub struct BuildArgs {
     /// Compile every document, also those unchanged since the last build.
     #[arg(long)]
     pub force: bool,
-    /// Number of documents compiled at once (default: one per core).
+    /// Number of documents compiled at once (default: one per core); with fewer than the
+    /// cores, each document's own work is spread over the cores left, as the typst CLI does.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
     /// Print only errors and warnings.

@@ -32,11 +32,23 @@ fn builder(threads: usize) -> rayon::ThreadPoolBuilder {
         .thread_name(|i| format!("motebok-{i}"))
 }
 
+/// The threads each of `workers` workers compiling a document at a time
+/// gets: the cores this process may use, shared among the workers (at
+/// least one each). With fewer documents at once than cores (`--jobs 1` on
+/// 2 cores) a document's own work is spread over the cores left, as the
+/// typst CLI spreads each document over all of them; with a worker per core
+/// (the default) each has one.
+pub fn threads_per_worker(workers: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores / workers.max(1)).max(1)
+}
+
 /// Runs `work(0)`, `work(1)`, … `work(count - 1)` on as many workers as the
 /// pool has threads, each taking the next index as it is free; returns the
 /// results in index order.
 ///
-/// Each worker runs in a pool of its own one thread, not in the shared pool:
+/// Each worker runs in a pool of its own ([`threads_per_worker`] threads),
+/// not in the shared pool:
 /// Typst parallelises inside a document with rayon, and a thread of a shared
 /// pool that waits for that work takes up other queued tasks meanwhile, here
 /// other documents, nested on its stack. A large build then had dozens of
@@ -44,6 +56,7 @@ fn builder(threads: usize) -> rayon::ThreadPoolBuilder {
 /// a few hundred MB).
 pub fn run_each<T: Send>(count: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let workers = pool().current_num_threads().clamp(1, count.max(1));
+    let threads = threads_per_worker(workers);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let take = || next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
@@ -51,7 +64,7 @@ pub fn run_each<T: Send>(count: usize, work: impl Fn(usize) -> T + Sync) -> Vec<
             .map(|i| {
                 let (take, work) = (&take, &work);
                 scope.spawn(move || {
-                    let own = builder(1)
+                    let own = builder(threads)
                         .thread_name(move |_| format!("motebok-{i}"))
                         .build()
                         .expect("a worker thread starts");
@@ -74,6 +87,17 @@ pub fn run_each<T: Send>(count: usize, work: impl Fn(usize) -> T + Sync) -> Vec<
 
 #[cfg(test)]
 mod tests {
+    /// The cores are shared among the workers, each with at least one.
+    #[test]
+    fn workers_share_the_cores() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(super::threads_per_worker(1), cores);
+        assert_eq!(super::threads_per_worker(0), cores);
+        assert_eq!(super::threads_per_worker(cores), 1);
+        assert_eq!(super::threads_per_worker(cores * 4), 1);
+        assert_eq!(super::threads_per_worker(2), (cores / 2).max(1));
+    }
+
     #[test]
     fn every_index_once_in_order() {
         let out = super::run_each(1000, |k| k * 2);

@@ -18,7 +18,7 @@ use crate::document::DocumentKind;
 use crate::model::Project;
 use crate::output::{Commit, Fingerprints, LastBuild, STATE_DIR, Staging, interrupted};
 use crate::render::Renderer;
-use crate::threads::{pool, run_each};
+use crate::threads::{pool, run_each, threads_per_worker};
 use crate::world::Typesetter;
 
 /// What one job came to: its report and warnings, or its errors.
@@ -78,7 +78,9 @@ fn run_jobs(
     let workers = pool().current_num_threads();
     let each = jobs.len() > workers;
     let processes = match &config.compiler_processes {
-        Some(exe) if each && workers > 1 => Processes::start(exe.clone()),
+        Some(exe) if each && workers > 1 => {
+            Processes::start(exe.clone(), threads_per_worker(workers))
+        }
         _ => None,
     };
     let compiler = match processes {

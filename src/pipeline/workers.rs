@@ -299,6 +299,8 @@ fn broken(mut worker: Worker, err: &io::Error, name: &str) -> Vec<Diagnostic> {
 /// started when none is free.
 pub struct Processes {
     exe: PathBuf,
+    /// The threads each child spreads a document's work over.
+    threads: usize,
     idle: Mutex<Vec<Worker>>,
 }
 
@@ -322,9 +324,10 @@ impl Processes {
     /// now: `None` when it cannot be, or is not of this build of motebok
     /// (then the build compiles in its own process, as it would without
     /// `exe`).
-    pub fn start(exe: PathBuf) -> Option<Processes> {
+    pub fn start(exe: PathBuf, threads: usize) -> Option<Processes> {
         let processes = Processes {
             exe,
+            threads,
             idle: Mutex::new(Vec::new()),
         };
         let first = processes.spawn().ok()?;
@@ -381,6 +384,7 @@ impl Processes {
         let mut command = Command::new(&self.exe);
         command
             .arg(WORKER_COMMAND)
+            .arg(format!("--threads={}", self.threads))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -484,9 +488,10 @@ struct Pipes {
 /// The child's side: compiles what the parent sends until its input ends;
 /// `give_back` returns the memory the allocator holds freed to the system.
 ///
-/// Each document's Typst work runs on one thread, as a worker thread of the
-/// parent would, with the same deep stack.
-pub fn serve(give_back: &(dyn Fn() + Sync)) -> ExitCode {
+/// Each document's Typst work runs on `threads` threads (one when there is
+/// a worker per core), as on a worker of the parent, with the same deep
+/// stack.
+pub fn serve(threads: usize, give_back: &(dyn Fn() + Sync)) -> ExitCode {
     let to = match protocol_output() {
         Ok(to) => to,
         Err(err) => {
@@ -495,7 +500,7 @@ pub fn serve(give_back: &(dyn Fn() + Sync)) -> ExitCode {
         }
     };
     end_with_parent();
-    if crate::threads::set_threads(Some(1)).is_err() {
+    if crate::threads::set_threads(Some(threads.max(1))).is_err() {
         return ExitCode::FAILURE;
     }
     let pipes = Arc::new(Mutex::new(Pipes {

@@ -57,8 +57,11 @@ fn outcome(result: Result<Compiled, Vec<Diagnostic>>) -> Result<Made, Vec<Diagno
 
 #[test]
 fn a_compiler_process_makes_what_this_process_makes() {
-    let processes = Processes::start(PathBuf::from(BIN)).expect("a compiler process starts");
+    let processes = Processes::start(PathBuf::from(BIN), 1).expect("a compiler process starts");
     let there = Compiler::Processes(processes);
+    // A document's work spread over several threads makes the same bytes.
+    let spread = Processes::start(PathBuf::from(BIN), 3).expect("a compiler process starts");
+    let spread = Compiler::Processes(spread);
     let here = Compiler::InProcess(Typesetter::shared());
     let head = "#set document(title: \"Prøve\")\n#set text(font: \"Carlito\", lang: \"nb\")\n";
     let word = "abcdefghij".repeat(13);
@@ -90,6 +93,8 @@ fn a_compiler_process_makes_what_this_process_makes() {
             a == b,
             "{name}: in this process {a:?}\nin a compiler process {b:?}"
         );
+        let c = outcome(compile(&spread, name, source));
+        assert!(a == c, "{name}: on 3 threads {c:?}");
     }
     let figure = outcome(compile(&there, "figur.typ", &cases[0].1)).unwrap();
     assert!(figure.2[0].contains("Tekst æøå"), "{:?}", figure.2);
@@ -145,7 +150,7 @@ fn a_compiler_process_that_dies_fails_its_document_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     // It reads the length of the request, and ends.
     let exe = stand_in(dir.path(), "", "head -c 8 > /dev/null\nexit 3");
-    let compiler = Compiler::Processes(Processes::start(exe).expect("it says hello"));
+    let compiler = Compiler::Processes(Processes::start(exe, 1).expect("it says hello"));
     assert_eq!(starts(dir.path()).len(), 1);
     let errors = compile(&compiler, "nehs/2020-07/innkalling.typ", "Tekst").unwrap_err();
     let text = errors[0].to_string();
@@ -170,7 +175,7 @@ fn a_compiler_process_that_died_while_idle_is_replaced_not_blamed() {
     // The first start says hello and ends; the next ones are the binary.
     let before = format!("[ -e {d}/again ] && exec {BIN} compile-worker\ntouch {d}/again");
     let exe = stand_in(dir.path(), &before, "exit 0");
-    let compiler = Compiler::Processes(Processes::start(exe).expect("it says hello"));
+    let compiler = Compiler::Processes(Processes::start(exe, 1).expect("it says hello"));
     let first = starts(dir.path())[0];
     for _ in 0..500 {
         if ended(first) {
@@ -186,10 +191,10 @@ fn a_compiler_process_that_died_while_idle_is_replaced_not_blamed() {
 
 #[test]
 fn a_binary_that_is_not_this_motebok_means_compiling_here() {
-    assert!(Processes::start(PathBuf::from("/no/such/motebok")).is_none());
+    assert!(Processes::start(PathBuf::from("/no/such/motebok"), 1).is_none());
     // `sh compile-worker` finds no such script and says no hello.
     #[cfg(unix)]
-    assert!(Processes::start(PathBuf::from("/bin/sh")).is_none());
+    assert!(Processes::start(PathBuf::from("/bin/sh"), 1).is_none());
 }
 
 #[cfg(unix)]
@@ -198,7 +203,7 @@ fn a_binary_that_says_nothing_does_not_hold_the_build() {
     let dir = tempfile::tempdir().unwrap();
     let silent = script(dir.path(), "exec sleep 600");
     let started = std::time::Instant::now();
-    assert!(Processes::start(silent).is_none());
+    assert!(Processes::start(silent, 1).is_none());
     assert!(
         started.elapsed() < Duration::from_secs(60),
         "{:?}",
