@@ -242,10 +242,23 @@ fn ended(pid: u32) -> bool {
     })
 }
 
+/// The mini fixture with its body twice (`styret` and `radet`): two
+/// meetings, so that a build with 2 jobs compiles them in two compiler
+/// processes (one meeting is compiled here, on both cores).
+fn two_meetings() -> tempfile::TempDir {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let content = project.path().join("content");
+    copy_tree(&content.join("styret"), &content.join("radet"));
+    let body = content.join("radet/body.yaml");
+    let text = fs::read_to_string(&body).unwrap();
+    fs::write(&body, text.replacen("id: styret", "id: radet", 1)).unwrap();
+    project
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn compiler_processes_end_soon_after_a_killed_build() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
+    let project = two_meetings();
     // Each case paper takes seconds to compile (144 million empty turns of
     // a loop): a compiler process is busy with one when the build is killed.
     add_to_paper_template(
@@ -272,7 +285,7 @@ fn compiler_processes_end_soon_after_a_killed_build() {
         2,
         "the build started two compiler processes"
     );
-    // The summons done, both are at a case paper.
+    // Both are at a meeting's pack or case paper.
     std::thread::sleep(Duration::from_millis(500));
     assert!(
         build.try_wait().unwrap().is_none(),
@@ -358,12 +371,38 @@ fn a_build_in_compiler_processes_writes_what_one_process_writes() {
     assert_eq!(messages(&stderr(&one)), messages(&stderr(&two)));
 }
 
+/// A meeting's documents share their layouts: a build of one meeting with
+/// 2 jobs compiles them one after the other in this process, on both cores,
+/// not side by side in two compiler processes; the PDFs are the same.
+#[test]
+fn one_meeting_is_compiled_as_one_whatever_the_jobs() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let (one, _) =
+        run_seeing_compilers(project.path(), &["build", "--jobs", "1", "--output", "one"]);
+    let (two, seen) =
+        run_seeing_compilers(project.path(), &["build", "--jobs", "2", "--output", "two"]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert!(two.status.success(), "{}", stderr(&two));
+    if cfg!(target_os = "linux") {
+        assert!(seen.is_empty(), "no compiler process: {seen:?}");
+    }
+    let (one_pdfs, two_pdfs) = (
+        pdfs(&project.path().join("one")),
+        pdfs(&project.path().join("two")),
+    );
+    assert_eq!(one_pdfs.len(), 6);
+    assert!(one_pdfs == two_pdfs, "the same PDFs");
+}
+
 #[test]
 fn a_typst_error_in_compiler_processes_reads_as_in_one_process() {
-    let project = project_with(&root().join("tests/fixtures/mini"));
+    let project = two_meetings();
     add_to_paper_template(project.path(), "#nosuchfunction()");
     let one = run(project.path(), &["build", "--jobs", "1"]);
-    let two = run(project.path(), &["build", "--jobs", "2"]);
+    let (two, seen) = run_seeing_compilers(project.path(), &["build", "--jobs", "2"]);
+    if cfg!(target_os = "linux") {
+        assert_eq!(seen.len(), 2, "one compiler process per meeting: {seen:?}");
+    }
     assert_eq!(one.status.code(), Some(1));
     assert_eq!(two.status.code(), Some(1));
     let err = stderr(&two);
