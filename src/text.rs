@@ -1,6 +1,8 @@
 //! Render stage, text: plain text on its way into Typst: escaping, and clean-up
 //! of text pasted from Office.
 
+use sha2::{Digest, Sha256};
+
 use crate::diagnostic::Position;
 
 /// Characters that mean something in Typst markup and are escaped with a backslash.
@@ -13,14 +15,21 @@ const MARKUP_SPECIAL: &[char] = &[
     '\\', '#', '$', '*', '_', '@', '<', '>', '[', ']', '`', '~', '/', '-', '+', '=', '.', '"', '\'',
 ];
 
-/// FNV-1a of `bytes`: a hash that stays the same across builds, platforms and
-/// Rust versions, for names that must not change while their input does not
-/// (the virtual paths of figures and attachment pages, footnote labels, and
-/// the snapshots that show them).
+/// The first 64 bits of the SHA-256 of `bytes`: a hash that stays the same
+/// across builds, platforms and Rust versions, for names that must not change
+/// while their input does not (the virtual paths of figures and attachment
+/// pages, footnote labels, and the snapshots that show them).
+///
+/// Content is untrusted, and these names stand for the bytes: FNV-1a, used
+/// before, let a crafted file be made to take the name of another file of
+/// the meeting (and so its place in the pack), or a case paper's text the
+/// footnote labels of another's. Finding bytes with a given 64-bit prefix of
+/// SHA-256 takes about 2^64 tries.
 pub fn stable_hash(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    let digest = Sha256::digest(bytes);
+    let mut prefix = [0u8; 8];
+    prefix.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(prefix)
 }
 
 /// Escapes plain text so that Typst markup prints it exactly as written.
@@ -154,6 +163,15 @@ pub fn clean_office_text(text: &str) -> (String, Vec<SymbolFix>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Names that stand for bytes are SHA-256's, which no one can aim at
+    /// (the test vectors of FIPS 180-2), not FNV's.
+    #[test]
+    fn names_of_bytes_are_the_start_of_their_sha256() {
+        assert_eq!(stable_hash(b"abc"), 0xba78_16bf_8f01_cfea);
+        assert_eq!(stable_hash(b""), 0xe3b0_c442_98fc_1c14);
+        assert_ne!(stable_hash(b"abc"), stable_hash(b"abd"));
+    }
 
     #[test]
     fn markup_escaping_covers_every_special_character() {
