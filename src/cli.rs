@@ -44,15 +44,7 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Compile the documents a build sends on standard input (motebok starts it itself).
     #[command(name = "compile-worker", hide = true)]
-    CompileWorker(CompileWorkerArgs),
-}
-
-/// The options of `motebok compile-worker`.
-#[derive(Debug, Args)]
-pub struct CompileWorkerArgs {
-    /// Threads a document's work is spread over.
-    #[arg(long, default_value_t = 1)]
-    pub threads: usize,
+    CompileWorker,
 }
 
 /// The subcommands of `motebok templates`.

@@ -44,8 +44,8 @@ fn main() -> ExitCode {
             &args.out,
             args.print.map(|p| p.file()),
         ))),
-        Command::CompileWorker(args) => {
-            return motebok::pipeline::workers::serve(args.threads, &give_back_freed_memory);
+        Command::CompileWorker => {
+            return motebok::pipeline::workers::serve(&give_back_freed_memory);
         }
     };
     result.unwrap_or_else(|message| {

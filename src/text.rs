@@ -15,21 +15,24 @@ const MARKUP_SPECIAL: &[char] = &[
     '\\', '#', '$', '*', '_', '@', '<', '>', '[', ']', '`', '~', '/', '-', '+', '=', '.', '"', '\'',
 ];
 
-/// The first 64 bits of the SHA-256 of `bytes`: a hash that stays the same
+/// The first 128 bits of the SHA-256 of `bytes`: a hash that stays the same
 /// across builds, platforms and Rust versions, for names that must not change
 /// while their input does not (the virtual paths of figures and attachment
-/// pages, footnote labels, and the snapshots that show them).
+/// pages, footnote labels, and the snapshots that show them), written as 32
+/// hex digits.
 ///
 /// Content is untrusted, and these names stand for the bytes: FNV-1a, used
 /// before, let a crafted file be made to take the name of another file of
 /// the meeting (and so its place in the pack), or a case paper's text the
-/// footnote labels of another's. Finding bytes with a given 64-bit prefix of
-/// SHA-256 takes about 2^64 tries.
-pub fn stable_hash(bytes: &[u8]) -> u64 {
+/// footnote labels of another's; and two files that share a name are one
+/// file to the build (a file replaced by another of the same name leaves
+/// its document unchanged). With 128 bits of SHA-256 even two files made
+/// together to share a name take about 2^64 tries.
+pub fn stable_hash(bytes: &[u8]) -> u128 {
     let digest = Sha256::digest(bytes);
-    let mut prefix = [0u8; 8];
-    prefix.copy_from_slice(&digest[..8]);
-    u64::from_be_bytes(prefix)
+    let mut prefix = [0u8; 16];
+    prefix.copy_from_slice(&digest[..16]);
+    u128::from_be_bytes(prefix)
 }
 
 /// Escapes plain text so that Typst markup prints it exactly as written.
@@ -168,8 +171,11 @@ mod tests {
     /// (the test vectors of FIPS 180-2), not FNV's.
     #[test]
     fn names_of_bytes_are_the_start_of_their_sha256() {
-        assert_eq!(stable_hash(b"abc"), 0xba78_16bf_8f01_cfea);
-        assert_eq!(stable_hash(b""), 0xe3b0_c442_98fc_1c14);
+        assert_eq!(
+            stable_hash(b"abc"),
+            0xba78_16bf_8f01_cfea_4141_40de_5dae_2223
+        );
+        assert_eq!(stable_hash(b""), 0xe3b0_c442_98fc_1c14_9afb_f4c8_996f_b924);
         assert_ne!(stable_hash(b"abc"), stable_hash(b"abd"));
     }
 

@@ -32,6 +32,21 @@ fn builder(threads: usize) -> rayon::ThreadPoolBuilder {
         .thread_name(|i| format!("motebok-{i}"))
 }
 
+/// A pool of a thread per core, when the worker pool has fewer (`--jobs`
+/// below the cores), else the worker pool: the few documents of a small
+/// build, compiled side by side, spread their work over the cores as one
+/// document at a time of a large build does (see [`threads_per_worker`]).
+/// No more documents than workers are ever given to it.
+pub fn wide_pool() -> &'static rayon::ThreadPool {
+    static WIDE: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    let wide = WIDE.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        (cores > pool().current_num_threads())
+            .then(|| builder(cores).build().expect("worker threads start"))
+    });
+    wide.as_ref().unwrap_or_else(pool)
+}
+
 /// The threads each of `workers` workers compiling a document at a time
 /// gets: the cores this process may use, shared among the workers (at
 /// least one each). With fewer documents at once than cores (`--jobs 1` on

@@ -44,6 +44,10 @@ pub struct Typesetter {
     parts: Mutex<HashMap<FileId, Source>>,
 }
 
+/// The most shared parts [`Typesetter::part`] remembers: a meeting's
+/// documents share a few tens (the set-up module, the summons, the papers).
+const MAX_PARTS: usize = 1024;
+
 /// The family of [`HOUSE_FONTS`], which the bundled templates set.
 const HOUSE_FONT: &str = "Carlito";
 
@@ -122,6 +126,10 @@ impl Typesetter {
         // Parsed outside the lock: the documents of a build compile in parallel.
         let source = Source::new(id, text.to_owned());
         let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        // Bounded for a caller that never forgets them (a meeting has tens).
+        if parts.len() >= MAX_PARTS {
+            parts.clear();
+        }
         parts.insert(id, source.clone());
         source
     }

@@ -232,9 +232,9 @@ fn collect_files(dir: &Path, ext: &str, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// Whether `name` is a folder of files a kept source shows: 16 hex digits.
+/// Whether `name` is a folder of files a kept source shows: 32 hex digits.
 pub fn is_hash_folder(name: &str) -> bool {
-    name.len() == 16 && name.bytes().all(|b| b.is_ascii_hexdigit())
+    name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Writes `text` to `path` as editors save: a temp file beside it, renamed over.

@@ -286,7 +286,7 @@ fn first_error(log: &Path) -> String {
     line.unwrap_or("no output").trim().to_owned()
 }
 
-/// Copies the folders of files a kept source shows (`<16 hex digits>/`) from `from` to `to`.
+/// Copies the folders of files a kept source shows (`<32 hex digits>/`) from `from` to `to`.
 fn copy_hash_folders(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).unwrap().map(|e| e.unwrap()) {
         let name = entry.file_name().to_string_lossy().into_owned();

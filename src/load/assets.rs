@@ -116,7 +116,7 @@ pub(crate) fn read_image(
         format!("{name}.{kind}")
     };
     Ok(PaperFile {
-        path: format!("/{:016x}/{name}", stable_hash(&bytes)),
+        path: format!("/{:032x}/{name}", stable_hash(&bytes)),
         bytes: FileBytes::ready(bytes),
     })
 }

@@ -95,7 +95,7 @@ fn read_pages(content_dir: &Path, dir: &Path, relative: &str) -> Result<Vec<Pape
     let set = DrawnSet::remembered((hash, bytes), move || draw_pages(&pdf));
     Ok((0..count)
         .map(|n| PaperFile {
-            path: format!("/{hash:016x}/side-{}.svg", n + 1),
+            path: format!("/{hash:032x}/side-{}.svg", n + 1),
             bytes: FileBytes::drawn(&set, n),
         })
         .collect())

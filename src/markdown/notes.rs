@@ -143,7 +143,7 @@ impl Notes {
         let bodies = bodies
             .into_iter()
             .enumerate()
-            .map(|(i, (k, markup))| (k, (markup, format!("motebok-note-{text:016x}-{i}"))))
+            .map(|(i, (k, markup))| (k, (markup, format!("motebok-note-{text:032x}-{i}"))))
             .collect();
         Self {
             bodies,

@@ -56,7 +56,7 @@ pub struct DrawnSet {
 }
 
 /// The bytes a set is drawn from, and their hash (which finds them).
-type Origin = (u64, Arc<Vec<u8>>);
+type Origin = (u128, Arc<Vec<u8>>);
 
 impl DrawnSet {
     /// A set of files that `draw` makes, all at once, when one is first needed.
@@ -73,7 +73,7 @@ impl DrawnSet {
     /// bytes, its drawings are used again, not drawn anew (the next build in
     /// watch, the same attachment in another meeting).
     pub fn remembered(
-        source: (u64, Arc<Vec<u8>>),
+        source: (u128, Arc<Vec<u8>>),
         draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static,
     ) -> Arc<DrawnSet> {
         Arc::new(DrawnSet {
@@ -111,11 +111,15 @@ impl DrawnSet {
 /// of a large meeting, for the next build in watch.
 const RECENT_BYTES: usize = 32 << 20;
 
-/// The drawings this process made last, with what they were drawn from, up
-/// to [`RECENT_BYTES`] of both (the oldest go first).
-struct Recent(Mutex<VecDeque<(Origin, Arc<Drawings>)>>);
+/// The drawings this process made or used last, with what they were drawn
+/// from, up to [`RECENT_BYTES`] of both (those longest unused go first).
+struct Recent {
+    entries: Mutex<VecDeque<(Origin, Arc<Drawings>)>>,
+    /// The most bytes held.
+    budget: usize,
+}
 
-static RECENT: Recent = Recent(Mutex::new(VecDeque::new()));
+static RECENT: Recent = Recent::new(RECENT_BYTES);
 
 /// Whether two sources are the same bytes (the hash only finds them: it is
 /// no proof, and content is untrusted).
@@ -124,28 +128,37 @@ fn same(a: &Origin, b: &Origin) -> bool {
 }
 
 impl Recent {
-    fn find(&self, source: &Origin) -> Option<Arc<Drawings>> {
-        let recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        recent
-            .iter()
-            .find(|(s, _)| same(s, source))
-            .map(|(_, drawings)| drawings.clone())
+    const fn new(budget: usize) -> Recent {
+        Recent {
+            entries: Mutex::new(VecDeque::new()),
+            budget,
+        }
     }
 
-    /// Holds `drawings`, letting go of the oldest beyond the budget (a set
-    /// larger than the whole budget is not held).
+    /// The drawings of `source`, now the last used.
+    fn find(&self, source: &Origin) -> Option<Arc<Drawings>> {
+        let mut recent = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let at = recent.iter().position(|(s, _)| same(s, source))?;
+        let entry = recent.remove(at)?;
+        let drawings = entry.1.clone();
+        recent.push_back(entry);
+        Some(drawings)
+    }
+
+    /// Holds `drawings`, letting go of those longest unused beyond the budget
+    /// (a set larger than the whole budget is not held).
     fn remember(&self, source: &Origin, drawings: &Arc<Drawings>) {
         let size = |(s, d): (&Origin, &Drawings)| {
             s.1.len() + d.iter().map(|file| file.len()).sum::<usize>()
         };
-        if size((source, drawings)) > RECENT_BYTES {
+        if size((source, drawings)) > self.budget {
             return;
         }
-        let mut recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut recent = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         recent.retain(|(s, _)| !same(s, source));
         recent.push_back((source.clone(), drawings.clone()));
         let mut total: usize = recent.iter().map(|(s, d)| size((s, d))).sum();
-        while total > RECENT_BYTES {
+        while total > self.budget {
             let Some((s, d)) = recent.pop_front() else {
                 break;
             };
@@ -326,6 +339,26 @@ mod tests {
         );
         assert_eq!(&*FileBytes::drawn(&other, 0).get(), b"other");
         assert_eq!(draws.load(Ordering::SeqCst), 2);
+    }
+
+    /// What was used last stays; what was used longest ago goes first.
+    #[test]
+    fn the_drawings_used_longest_ago_go_first() {
+        let recent = Recent::new(30);
+        let origin = |n: u8| (u128::from(n), Arc::new(vec![n; 5]));
+        let drawn = |n: u8| Arc::new(vec![Arc::from(vec![n; 5])]);
+        for n in 1..=3 {
+            recent.remember(&origin(n), &drawn(n)); // 10 bytes each
+        }
+        assert!(recent.find(&origin(1)).is_some(), "all three fit");
+        recent.remember(&origin(4), &drawn(4));
+        assert!(
+            recent.find(&origin(2)).is_none(),
+            "the least recently used went"
+        );
+        for n in [1, 3, 4] {
+            assert_eq!(recent.find(&origin(n)), Some(drawn(n)), "{n} stays");
+        }
     }
 
     /// Drawings larger than the whole budget are not remembered.

@@ -18,7 +18,7 @@ use crate::document::DocumentKind;
 use crate::model::Project;
 use crate::output::{Commit, Fingerprints, LastBuild, STATE_DIR, Staging, interrupted};
 use crate::render::Renderer;
-use crate::threads::{pool, run_each, threads_per_worker};
+use crate::threads::{pool, run_each, threads_per_worker, wide_pool};
 use crate::world::Typesetter;
 
 /// What one job came to: its report and warnings, or its errors.
@@ -75,11 +75,12 @@ fn run_jobs(
     // are busy. With fewer meetings than workers, as many workers as
     // meetings, each spreading its documents' work over more cores: a
     // meeting's documents share their layouts, which is worth more than
-    // compiling them side by side (NUIT 3/2022 with 2 jobs: 273 ms one
-    // document at a time in 2 processes, 200 ms as one meeting on 2
-    // threads). Fewer documents than workers (a rebuild in watch): the
-    // shared pool, where Typst also spreads one document's work over the
-    // cores.
+    // compiling them side by side (NUIT 3/2022 with 2 jobs, best of 3 in
+    // `cargo bench`: 273 ms one document at a time in 2 processes, 226 ms
+    // as one meeting on 2 threads). No more documents than workers (a
+    // rebuild in watch): side by side in this process, where Typst also
+    // spreads each document's work over the cores (all of them, see
+    // `wide_pool`).
     let workers = pool().current_num_threads();
     let each = jobs.len() > workers;
     let groups = if each {
@@ -128,7 +129,7 @@ fn run_jobs(
         result
     };
     if !each {
-        return pool().install(|| {
+        return wide_pool().install(|| {
             jobs.par_iter()
                 .map(|job| build(job, &compiler, false))
                 .collect()
@@ -158,8 +159,9 @@ fn run_jobs(
 /// 40 to 60 MiB of its own after the pack of one of the benchmark archive's
 /// larger meetings: with 2 to 4 jobs every process keeps it, with 8 the
 /// largest meetings' processes let it go, with 16 most do. On the
-/// 1 000-meeting benchmark archive with 16 jobs the build peaks at 1 002 MiB
-/// (1 109 when every process kept its meeting's layouts; 798 when none did).
+/// 1 000-meeting benchmark archive with 16 jobs the build peaked at 1 002 MiB
+/// (1 109 when every process kept its meeting's layouts; 798 when none did);
+/// 890 MiB in the run at 9c58bbc (README's table).
 const GROUP_MEMORY: u64 = 512 << 20;
 
 /// The indices of `jobs` by meeting, each meeting's pack first: compiled

@@ -1,5 +1,6 @@
 //! Compiler processes (pipeline stage): a large build compiles its documents
-//! in child processes of the motebok binary, one per worker thread.
+//! in child processes of the motebok binary, one per busy worker (a worker
+//! compiles a meeting's documents one after the other; see `pool.rs`).
 //!
 //! Typst's memoization cache is global to a process, with one lock per
 //! memoized function and one for all of its accelerators: every worker
@@ -48,6 +49,11 @@ use crate::world::Typesetter;
 
 /// The hidden subcommand that runs [`serve`].
 pub const WORKER_COMMAND: &str = "compile-worker";
+
+/// The environment variable that tells a child how many threads to spread
+/// a document's work over (not an argument: a binary of another version,
+/// which the child's hello turns away, must not fail on it first).
+const THREADS_VARIABLE: &str = "MOTEBOK_COMPILE_THREADS";
 
 /// The largest frame either side accepts (a PDF, a source, a file): more
 /// than any document motebok makes, and a bound on what a broken stream
@@ -384,7 +390,7 @@ impl Processes {
         let mut command = Command::new(&self.exe);
         command
             .arg(WORKER_COMMAND)
-            .arg(format!("--threads={}", self.threads))
+            .env(THREADS_VARIABLE, self.threads.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -488,10 +494,10 @@ struct Pipes {
 /// The child's side: compiles what the parent sends until its input ends;
 /// `give_back` returns the memory the allocator holds freed to the system.
 ///
-/// Each document's Typst work runs on `threads` threads (one when there is
-/// a worker per core), as on a worker of the parent, with the same deep
-/// stack.
-pub fn serve(threads: usize, give_back: &(dyn Fn() + Sync)) -> ExitCode {
+/// Each document's Typst work runs on the threads the parent asked for (one
+/// when there is a worker per core), as on a worker of the parent, with the
+/// same deep stack.
+pub fn serve(give_back: &(dyn Fn() + Sync)) -> ExitCode {
     let to = match protocol_output() {
         Ok(to) => to,
         Err(err) => {
@@ -500,6 +506,10 @@ pub fn serve(threads: usize, give_back: &(dyn Fn() + Sync)) -> ExitCode {
         }
     };
     end_with_parent();
+    let threads = std::env::var(THREADS_VARIABLE)
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1);
     if crate::threads::set_threads(Some(threads.max(1))).is_err() {
         return ExitCode::FAILURE;
     }

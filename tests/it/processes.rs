@@ -401,7 +401,12 @@ fn a_typst_error_in_compiler_processes_reads_as_in_one_process() {
     let one = run(project.path(), &["build", "--jobs", "1"]);
     let (two, seen) = run_seeing_compilers(project.path(), &["build", "--jobs", "2"]);
     if cfg!(target_os = "linux") {
-        assert_eq!(seen.len(), 2, "one compiler process per meeting: {seen:?}");
+        // Two, unless one meeting's child was idle again before the other
+        // meeting's first document (every document fails at once).
+        assert!(
+            (1..=2).contains(&seen.len()),
+            "compiled in compiler processes: {seen:?}"
+        );
     }
     assert_eq!(one.status.code(), Some(1));
     assert_eq!(two.status.code(), Some(1));
