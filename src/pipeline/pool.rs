@@ -161,7 +161,7 @@ fn run_jobs(
 /// largest meetings' processes let it go, with 16 most do. On the
 /// 1 000-meeting benchmark archive with 16 jobs the build peaked at 1 002 MiB
 /// (1 109 when every process kept its meeting's layouts; 798 when none did);
-/// 890 MiB in the run at 9c58bbc (README's table).
+/// 880 to 890 MiB in the runs at 9c58bbc and 9a3fb52.
 const GROUP_MEMORY: u64 = 512 << 20;
 
 /// The indices of `jobs` by meeting, each meeting's pack first: compiled
