@@ -32,6 +32,12 @@ fn builder(threads: usize) -> rayon::ThreadPoolBuilder {
         .thread_name(|i| format!("motebok-{i}"))
 }
 
+/// The cores this process may use (its CPU affinity and a container's limit
+/// count).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// A pool of a thread per core, when the worker pool has fewer (`--jobs`
 /// below the cores), else the worker pool: the few documents of a small
 /// build, compiled side by side, spread their work over the cores as one
@@ -40,9 +46,8 @@ fn builder(threads: usize) -> rayon::ThreadPoolBuilder {
 pub fn wide_pool() -> &'static rayon::ThreadPool {
     static WIDE: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
     let wide = WIDE.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        (cores > pool().current_num_threads())
-            .then(|| builder(cores).build().expect("worker threads start"))
+        (cores() > pool().current_num_threads())
+            .then(|| builder(cores()).build().expect("worker threads start"))
     });
     wide.as_ref().unwrap_or_else(pool)
 }
@@ -54,8 +59,7 @@ pub fn wide_pool() -> &'static rayon::ThreadPool {
 /// typst CLI spreads each document over all of them; with a worker per core
 /// (the default) each has one.
 pub fn threads_per_worker(workers: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (cores / workers.max(1)).max(1)
+    (cores() / workers.max(1)).max(1)
 }
 
 /// Runs `work(0)`, `work(1)`, … `work(count - 1)` on as many workers as the
@@ -105,7 +109,7 @@ mod tests {
     /// The cores are shared among the workers, each with at least one.
     #[test]
     fn workers_share_the_cores() {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = super::cores();
         assert_eq!(super::threads_per_worker(1), cores);
         assert_eq!(super::threads_per_worker(0), cores);
         assert_eq!(super::threads_per_worker(cores), 1);

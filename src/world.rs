@@ -44,6 +44,15 @@ pub struct Typesetter {
     parts: Mutex<HashMap<FileId, Source>>,
 }
 
+/// Evicts from Typst's cache what no document used in the last `max_age`
+/// evictions, and forgets the shared parts parsed so far, which are there
+/// for what the cache holds (those of the documents at work are theirs
+/// until they are done).
+pub fn evict(max_age: usize) {
+    typst::comemo::evict(max_age);
+    Typesetter::shared().forget_parts();
+}
+
 /// The most shared parts [`Typesetter::part`] remembers: a meeting's
 /// documents share a few tens (the set-up module, the summons, the papers).
 const MAX_PARTS: usize = 1024;

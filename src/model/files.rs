@@ -61,11 +61,7 @@ type Origin = (u128, Arc<Vec<u8>>);
 impl DrawnSet {
     /// A set of files that `draw` makes, all at once, when one is first needed.
     pub fn new(draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static) -> Arc<DrawnSet> {
-        Arc::new(DrawnSet {
-            drawn: Mutex::new(Weak::new()),
-            draw: Box::new(draw),
-            source: None,
-        })
+        DrawnSet::with_source(None, draw)
     }
 
     /// A set as [`DrawnSet::new`] makes, drawn from the bytes `source` (with
@@ -76,10 +72,17 @@ impl DrawnSet {
         source: (u128, Arc<Vec<u8>>),
         draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static,
     ) -> Arc<DrawnSet> {
+        DrawnSet::with_source(Some(source), draw)
+    }
+
+    fn with_source(
+        source: Option<Origin>,
+        draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static,
+    ) -> Arc<DrawnSet> {
         Arc::new(DrawnSet {
             drawn: Mutex::new(Weak::new()),
             draw: Box::new(draw),
-            source: Some(source),
+            source,
         })
     }
 

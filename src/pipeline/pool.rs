@@ -19,7 +19,7 @@ use crate::model::Project;
 use crate::output::{Commit, Fingerprints, LastBuild, STATE_DIR, Staging, interrupted};
 use crate::render::Renderer;
 use crate::threads::{pool, run_each, threads_per_worker, wide_pool};
-use crate::world::Typesetter;
+use crate::world::{Typesetter, evict};
 
 /// What one job came to: its report and warnings, or its errors.
 type JobResult = Result<(DocumentReport, Vec<Diagnostic>), Vec<Diagnostic>>;
@@ -239,8 +239,8 @@ impl Trim {
             Trim::Never => {}
             // A meeting's documents are cleared together (`after_group`).
             Trim::AfterEach if grouped => {}
-            Trim::AfterEach => forget(0),
-            Trim::Every(every) if n.is_multiple_of(*every) => forget(1),
+            Trim::AfterEach => evict(0),
+            Trim::Every(every) if n.is_multiple_of(*every) => evict(1),
             Trim::Every(_) => {}
         }
     }
@@ -248,17 +248,9 @@ impl Trim {
     /// Called as a meeting's documents are done.
     fn after_group(&self) {
         if matches!(self, Trim::AfterEach) {
-            forget(0);
+            evict(0);
         }
     }
-}
-
-/// Evicts from Typst's cache what no document used in the last `max_age`
-/// evictions, and forgets the shared parts parsed so far (those of the
-/// documents at work are theirs until they are done).
-fn forget(max_age: usize) {
-    typst::comemo::evict(max_age);
-    Typesetter::shared().forget_parts();
 }
 
 /// Puts the staged files in place and records what was written and the

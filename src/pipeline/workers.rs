@@ -658,8 +658,7 @@ fn serve_all(pipes: &Arc<Mutex<Pipes>>, give_back: &(dyn Fn() + Sync)) -> io::Re
 /// their largest pack needed (16 jobs on the 200-meeting archive: 799 MiB
 /// instead of about 670; with 16 jobs the share is this floor).
 fn clear_cache(give_back: &(dyn Fn() + Sync), share: u64) {
-    typst::comemo::evict(0);
-    Typesetter::shared().forget_parts();
+    crate::world::evict(0);
     if holds_more_than(share) {
         give_back();
     }
