@@ -97,31 +97,6 @@ impl CaseItem {
         }
     }
 
-    /// A fingerprint of what the minutes approve the item on: its titles, case
-    /// paper and proposed decision. FNV-1a, so that it stays the same across
-    /// Rust versions and machines (it is kept in `minutes.yaml`).
-    pub fn digest(&self) -> u64 {
-        let proposed = match &self.proposed {
-            None => String::new(),
-            Some(Proposed::Written(list)) => list.join("\u{1f}"),
-            Some(Proposed::Formula(formula)) => format!("{formula:?}"),
-        };
-        let parts = [
-            self.title.as_deref().unwrap_or_default(),
-            self.paper_title.as_deref().unwrap_or_default(),
-            self.paper.as_deref().unwrap_or_default(),
-            &proposed,
-        ];
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for part in parts {
-            for byte in part.bytes().chain([0x1e]) {
-                hash ^= u64::from(byte);
-                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-            }
-        }
-        hash
-    }
-
     /// Whether the item gets a case paper document of its own.
     pub fn has_document(&self) -> bool {
         self.withheld || self.paper.is_some() || self.has_proposal()

@@ -430,6 +430,107 @@ fn approve_turns_the_examples_draft_minutes_final_and_later_edits_warn() {
     );
 }
 
+/// Approves the examples' draft minutes of pspds/2021-06 in a copy of them.
+fn approved_examples() -> tempfile::TempDir {
+    let project = project_with(&root().join("content"));
+    let out = run(
+        project.path(),
+        &["approve", "pspds/2021-06", "--date", "2021-11-10"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    project
+}
+
+/// The `approved_digest` warnings of `motebok check`, one line each.
+fn digest_warnings(project: &Path) -> Vec<String> {
+    let checked = run(project, &["check"]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    stderr(&checked)
+        .lines()
+        .filter(|l| l.starts_with("warning:") && l.contains("approved_digest"))
+        .map(|l| l.split(": ").skip(2).collect::<Vec<_>>().join(": "))
+        .collect()
+}
+
+#[test]
+fn what_a_case_paper_shows_is_part_of_its_approved_digest() {
+    let project = approved_examples();
+    let minutes =
+        fs::read_to_string(project.path().join("content/pspds/2021-06/minutes.yaml")).unwrap();
+    let digest = minutes.split("approved_digest:\n").nth(1).unwrap();
+    assert_eq!(digest.lines().count(), 7, "{digest}");
+    for line in digest.lines() {
+        let hash = line.rsplit('"').nth(1).unwrap();
+        assert!(
+            hash.len() == 32 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{line}"
+        );
+    }
+    assert_eq!(digest_warnings(project.path()), Vec::<String>::new());
+
+    // A comment in a data file is not what was approved; its values are.
+    let meeting = project.path().join("content/pspds/2021-06");
+    let status = meeting.join("saker/35-21-status.yaml");
+    let data = fs::read_to_string(&status).unwrap();
+    fs::write(&status, format!("# Rettet skrivefeil.\n{data}")).unwrap();
+    assert_eq!(digest_warnings(project.path()), Vec::<String>::new());
+
+    // Another attached document under the same name, and a status turned red.
+    fs::copy(
+        meeting.join("vedlegg/38-21-leveranseplan-nilar.pdf"),
+        meeting.join("vedlegg/37-21-leveranseplan-tag.pdf"),
+    )
+    .unwrap();
+    assert!(data.contains("status: green"));
+    fs::write(&status, data.replacen("status: green", "status: red", 1)).unwrap();
+    assert_eq!(
+        digest_warnings(project.path()),
+        [
+            "approved_digest.35/21: case 35/21 changed (title, case paper or proposed decision) since the minutes were approved",
+            "approved_digest.37/21: case 37/21 changed (title, case paper or proposed decision) since the minutes were approved",
+        ]
+    );
+}
+
+#[test]
+fn minutes_approved_by_an_earlier_version_are_checked_as_written() {
+    let project = approved_examples();
+    let path = project.path().join("content/pspds/2021-06/minutes.yaml");
+    let minutes = fs::read_to_string(&path).unwrap();
+    let (approved, _) = minutes.split_once("approved_digest:\n").unwrap();
+    // What `motebok approve` wrote for these cases before its digest was
+    // SHA-256 (16 hex digits, FNV-1a).
+    let earlier = concat!(
+        "approved_digest:\n",
+        "  \"34/21\": \"ae0e4ffd84650f8a\"\n",
+        "  \"35/21\": \"a57496a8a8b05e33\"\n",
+        "  \"36/21\": \"68febd5e118f0a5d\"\n",
+        "  \"37/21\": \"a616ac9657563aa5\"\n",
+        "  \"38/21\": \"151972d40a764278\"\n",
+        "  \"39/21\": \"541d45d947e19d63\"\n",
+        "  \"40/21\": \"10a11b3799ad8b35\"\n",
+    );
+    fs::write(&path, format!("{approved}{earlier}")).unwrap();
+    assert_eq!(digest_warnings(project.path()), Vec::<String>::new());
+
+    let meeting = project.path().join("content/pspds/2021-06/meeting.yaml");
+    let agenda = fs::read_to_string(&meeting).unwrap();
+    fs::write(
+        &meeting,
+        agenda.replace(
+            "herunder foreslått prioritering",
+            "herunder en ny prioritering",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        digest_warnings(project.path()),
+        [
+            "approved_digest.38/21: case 38/21 changed (title, case paper or proposed decision) since the minutes were approved"
+        ]
+    );
+}
+
 #[test]
 fn action_points_of_an_exempt_case_stay_out_of_later_public_summons() {
     let project = project_with(&root().join("tests/fixtures/publish"));
