@@ -3,17 +3,20 @@
 //! `decision: as_proposed` replaced by the decision text as adopted, and a
 //! digest of the cases as approved (see [`crate::load::approved`]).
 //!
-//! The file is edited line by line, so comments, order and layout stay as
-//! they were; only the lines changed are rewritten. What it cannot keep: the
-//! `comments_by` line (with any comment on it), which final minutes do not
-//! print, goes. An item written on one line (`- { case: 3/24, decision:
-//! as_proposed }`) is not rewritten: approve asks for it on lines of its own.
+//! The file is edited in place, each value found by its field path in the
+//! parsed YAML, so comments, order and layout stay as they were; only the
+//! values changed are rewritten. What it cannot keep: the `comments_by` line
+//! (with any comment on it), which final minutes do not print, goes.
 
+use std::ops::Range;
 use std::path::PathBuf;
 
-use crate::diagnostic::Diagnostic;
+use serde_yaml_ng::Value;
+
+use crate::diagnostic::{Diagnostic, Position};
 use crate::load::approved::{DIGEST_FIELD, meeting_digest, read_minutes_text};
 use crate::load::{MINUTES_FILE, load_project};
+use crate::locate::Locator;
 use crate::model::{Adopted, CaseNumber, Date, MeetingNumber, MinutesStatus, Project};
 use crate::output::write_atomic;
 use crate::render::Renderer;
@@ -153,50 +156,79 @@ fn find(project: &Project, name: &str) -> Option<(usize, usize)> {
     Some((b, m))
 }
 
-/// The text of draft minutes approved: line by line, keeping everything else.
+/// The text of draft minutes approved, keeping everything else: the values
+/// to change are found by their field path in the parsed YAML (where each
+/// stands, from [`Locator`]), not by the look of a line, so that an item
+/// written `decision:` first, in flow style, or with `as_proposed` in the
+/// text of a note is rewritten as what it is.
 pub fn approve_text(text: &str, approval: &Approval) -> Result<String, String> {
-    let mut out = String::with_capacity(text.len() + 512);
-    let mut case: Option<String> = None;
+    let value: Value =
+        serde_yaml_ng::from_str(text).map_err(|err| format!("does not parse as YAML ({err})"))?;
+    let locator = Locator::new(text);
+    let source = Source::new(text);
+    let mut edits = Vec::new();
+
+    let status = source.token(&locator, "status", "draft")?;
+    if source.key_start(status.start, "status") != Some(source.line_start(status.start)) {
+        return Err("write `status: draft` on a line of its own, at the start of the line".into());
+    }
+    let line_end = source.line_end(status.start);
+    let mut approved = approved_line(approval);
+    if !text[..line_end].ends_with('\n') {
+        approved.insert(0, '\n');
+    }
+    edits.push(Edit::new(status, "final".into()));
+    edits.push(Edit::new(line_end..line_end, approved));
+    // Final minutes do not print when comments were due.
+    if let Some(pos) = locator.exact("comments_by") {
+        let at = source.offset(pos);
+        let start = source.line_start(at);
+        if source.key_start(at, "comments_by") == Some(start) {
+            edits.push(Edit::new(start..source.line_end(at), String::new()));
+        }
+    }
+
+    let items = value.get("items").and_then(Value::as_sequence);
     let mut written = 0;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
-        let indent = &content[..content.len() - content.trim_start().len()];
-        let body = content.trim_start().trim_start_matches("- ").trim_start();
-        if let Some(rest) = body.strip_prefix("case:") {
-            case = Some(yaml_scalar(rest));
-        }
-        if indent.is_empty() && body.starts_with("comments_by:") {
+    for (i, item) in items.into_iter().flatten().enumerate() {
+        if item.get("decision").and_then(Value::as_str) != Some("as_proposed") {
             continue;
         }
-        if indent.is_empty()
-            && content.starts_with("status:")
-            && yaml_scalar(&content[7..]) == "draft"
-        {
-            out.push_str(&content.replacen("draft", "final", 1));
-            out.push('\n');
-            out.push_str(&approved_line(approval));
-            continue;
-        }
-        if body.starts_with("decision:") && yaml_scalar(&body[9..]) == "as_proposed" {
-            let prefix = &content[..content.len() - body.len()];
-            out.push_str(&decision_lines(prefix, case.as_deref(), approval)?);
-            written += 1;
-            continue;
-        }
-        if content.contains("as_proposed") && !content.trim_start().starts_with('#') {
-            return Err(format!(
-                "cannot rewrite `{}`: write the item with `case:` and `decision:` on lines of their own",
-                content.trim()
-            ));
-        }
-        out.push_str(line);
+        let field = format!("items[{i}].decision");
+        let case = match item.get("case") {
+            Some(Value::String(case)) => case.clone(),
+            _ => {
+                return Err(format!(
+                    "{field}: `as_proposed` in an item without a `case:`"
+                ));
+            }
+        };
+        let texts = (approval.decisions.iter())
+            .find(|(c, _)| c.to_string() == case)
+            .map(|(_, texts)| texts)
+            .ok_or_else(|| {
+                format!("{field}: case {case} has no proposed decision to adopt as proposed")
+            })?;
+        let token = source.token(&locator, &field, "as_proposed")?;
+        edits.push(source.decision(token, texts));
+        written += 1;
     }
     if written != approval.decisions.len() {
         return Err(format!(
-            "found {written} `decision: as_proposed` line(s) for {} decision(s) adopted as proposed",
+            "found {written} `decision: as_proposed` item(s) for {} decision(s) adopted as proposed",
             approval.decisions.len()
         ));
     }
+
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(text.len() + 512);
+    let mut at = 0;
+    for edit in edits {
+        out.push_str(&text[at..edit.range.start]);
+        out.push_str(&edit.with);
+        at = edit.range.end;
+    }
+    out.push_str(&text[at..]);
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -204,10 +236,118 @@ pub fn approve_text(text: &str, approval: &Approval) -> Result<String, String> {
     Ok(out)
 }
 
-/// A YAML scalar as written after its key: quotes and a trailing comment removed.
-fn yaml_scalar(rest: &str) -> String {
-    let value = rest.split(" #").next().unwrap_or_default().trim();
-    value.trim_matches(|c| c == '"' || c == '\'').to_owned()
+/// Bytes of the text to replace, and what with.
+struct Edit {
+    range: Range<usize>,
+    with: String,
+}
+
+impl Edit {
+    fn new(range: Range<usize>, with: String) -> Edit {
+        Edit { range, with }
+    }
+}
+
+/// The minutes' text, for finding where values stand.
+struct Source<'a> {
+    text: &'a str,
+    /// The byte offset where each line starts.
+    lines: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Source<'a> {
+        let lines = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Source { text, lines }
+    }
+
+    /// The byte offset of a position (line and column in characters, from 1).
+    fn offset(&self, pos: Position) -> usize {
+        let start =
+            (self.lines.get(pos.line.saturating_sub(1)).copied()).unwrap_or(self.text.len());
+        let line = &self.text[start..];
+        let column = line.char_indices().nth(pos.column.saturating_sub(1));
+        start + column.map_or(line.len(), |(i, _)| i)
+    }
+
+    fn line_start(&self, at: usize) -> usize {
+        self.text[..at].rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    /// The end of the line of `at`, after its line break.
+    fn line_end(&self, at: usize) -> usize {
+        self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |i| at + i + 1)
+    }
+
+    /// Where `key:` starts, when it is what comes before the value at `at`
+    /// on its line.
+    fn key_start(&self, at: usize, key: &str) -> Option<usize> {
+        let start = self.line_start(at);
+        let before = self.text[start..at].trim_end().strip_suffix(':')?;
+        Some(start + before.strip_suffix(key)?.len())
+    }
+
+    /// The bytes of the scalar at `path`, which must be `word`, written
+    /// plainly or in quotes.
+    fn token(&self, locator: &Locator, path: &str, word: &str) -> Result<Range<usize>, String> {
+        let pos = locator
+            .exact(path)
+            .ok_or_else(|| format!("{path}: not found"))?;
+        let start = self.offset(pos);
+        let rest = &self.text[start..];
+        [word.to_owned(), format!("\"{word}\""), format!("'{word}'")]
+            .into_iter()
+            .find(|form| {
+                rest.strip_prefix(form.as_str()).is_some_and(|after| {
+                    after.is_empty()
+                        || after.starts_with([' ', '\t', '\r', '\n', ',', '}', ']', '#'])
+                })
+            })
+            .map(|form| start..start + form.len())
+            .ok_or_else(|| {
+                format!(
+                    "cannot rewrite `{path}` on line {}: write it as `{word}`",
+                    pos.line
+                )
+            })
+    }
+
+    /// `as_proposed` at `token` replaced by the decision text adopted: one
+    /// text in quotes; several as a list on lines of their own where the
+    /// value ends a line of a block mapping, else in brackets.
+    fn decision(&self, token: Range<usize>, texts: &[String]) -> Edit {
+        let quoted: Vec<String> = texts.iter().map(|t| quote_string(t)).collect();
+        let line_end = self.line_end(token.end);
+        let before = &self.text[self.line_start(token.start)..token.start];
+        let after = self.text[token.end..line_end]
+            .trim_end_matches(['\n', '\r'])
+            .trim();
+        let ends_line = after.is_empty() || after.starts_with('#');
+        if quoted.len() == 1 || !ends_line || before.contains(['{', '[']) {
+            let with = match quoted.as_slice() {
+                [one] => one.clone(),
+                many => format!("[{}]", many.join(", ")),
+            };
+            return Edit::new(token, with);
+        }
+        // `decision:` keeps its comment; the list follows, under the key.
+        let key = before.trim_end();
+        let indent = " ".repeat(key.trim_end_matches("decision:").chars().count());
+        let mut with = if after.is_empty() {
+            String::new()
+        } else {
+            format!(" {after}")
+        };
+        with.push('\n');
+        for text in &quoted {
+            with.push_str(&format!("{indent}  - {text}\n"));
+        }
+        Edit::new(token.start - (before.len() - key.len())..line_end, with)
+    }
 }
 
 fn approved_line(approval: &Approval) -> String {
@@ -215,31 +355,6 @@ fn approved_line(approval: &Approval) -> String {
         Some(at) => format!("approved: {{ date: {}, meeting: {at} }}\n", approval.date),
         None => format!("approved: {{ date: {} }}\n", approval.date),
     }
-}
-
-/// `decision:` with the text adopted for `case`, at the place of `as_proposed`
-/// (`prefix` is what came before `decision:` on its line).
-fn decision_lines(prefix: &str, case: Option<&str>, approval: &Approval) -> Result<String, String> {
-    let case = case.ok_or("`decision: as_proposed` before any `case:`")?;
-    let texts = approval
-        .decisions
-        .iter()
-        .find(|(c, _)| c.to_string() == case)
-        .map(|(_, texts)| texts)
-        .ok_or_else(|| {
-            format!("`decision: as_proposed` after `case: {case}`, which has no proposed decision to adopt; write `case:` first in each item")
-        })?;
-    let indent = " ".repeat(prefix.chars().count());
-    Ok(match texts.as_slice() {
-        [one] => format!("{prefix}decision: {}\n", quote_string(one)),
-        many => {
-            let mut out = format!("{prefix}decision:\n");
-            for text in many {
-                out.push_str(&format!("{indent}  - {}\n", quote_string(text)));
-            }
-            out
-        }
-    })
 }
 
 fn digest_lines(approval: &Approval) -> String {
@@ -275,18 +390,8 @@ mod tests {
 
     #[test]
     fn draft_minutes_become_final_keeping_comments_and_layout() {
-        let draft = "# Utkast.\nstatus: draft  # til kommentar\nsent: 2021-10-27\ncomments_by: 2021-11-03\nitems:\n  - case: 34/21\n    decision: as_proposed # som foreslått\n  - case: 36/21\n    notes: Uten underlag.\n  - decision: as_proposed\n    case: 37/21\n";
-        let err = approve_text(draft, &approval()).unwrap_err();
-        assert!(
-            err.contains("case: 36/21"),
-            "the case before it counts: {err}"
-        );
-
-        let draft = draft.replace(
-            "  - decision: as_proposed\n    case: 37/21\n",
-            "  - case: 37/21\n    decision: as_proposed\n",
-        );
-        let text = approve_text(&draft, &approval()).unwrap();
+        let draft = "# Utkast.\nstatus: draft  # til kommentar\nsent: 2021-10-27\ncomments_by: 2021-11-03\nitems:\n  - case: 34/21\n    decision: as_proposed # som foreslått\n  - case: 36/21\n    notes: Uten underlag.\n  - case: 37/21\n    decision: as_proposed  # to punkter\n";
+        let text = approve_text(draft, &approval()).unwrap();
         assert_eq!(
             text,
             concat!(
@@ -296,11 +401,11 @@ mod tests {
                 "sent: 2021-10-27\n",
                 "items:\n",
                 "  - case: 34/21\n",
-                "    decision: \"Programstyret godkjenner \\\"innkallingen\\\".\"\n",
+                "    decision: \"Programstyret godkjenner \\\"innkallingen\\\".\" # som foreslått\n",
                 "  - case: 36/21\n",
                 "    notes: Uten underlag.\n",
                 "  - case: 37/21\n",
-                "    decision:\n",
+                "    decision: # to punkter\n",
                 "      - \"Første.\"\n",
                 "      - \"Andre.\"\n",
                 "# Skrevet av `motebok approve` 2021-11-10: et fingeravtrykk av hver sak slik den var da\n",
@@ -311,10 +416,65 @@ mod tests {
         );
     }
 
+    /// Each item gets the decision of its own case, whatever the order of
+    /// its fields (the case named last before it counted, so an item
+    /// written `decision:` first took the decision of the item above).
     #[test]
-    fn items_on_one_line_are_not_rewritten() {
-        let draft = "status: draft\nitems:\n  - { case: 34/21, decision: as_proposed }\n";
+    fn each_item_gets_its_own_cases_decision() {
+        let draft = "status: draft\nitems:\n  - case: 37/21\n    decision: as_proposed\n  - decision: as_proposed\n    case: 34/21\n";
+        let text = approve_text(draft, &approval()).unwrap();
+        assert!(
+            text.contains(concat!(
+                "  - case: 37/21\n    decision:\n      - \"Første.\"\n      - \"Andre.\"\n",
+                "  - decision: \"Programstyret godkjenner \\\"innkallingen\\\".\"\n    case: 34/21\n",
+            )),
+            "{text}"
+        );
+        let value: Value = serde_yaml_ng::from_str(&text).unwrap();
+        assert_eq!(value["items"][1]["case"].as_str(), Some("34/21"));
+        assert_eq!(
+            value["items"][1]["decision"].as_str(),
+            Some("Programstyret godkjenner \"innkallingen\".")
+        );
+    }
+
+    /// Flow style is rewritten in place; `as_proposed` in the text of a note,
+    /// or in a comment, is not a decision.
+    #[test]
+    fn flow_items_and_words_in_text_are_what_they_are() {
+        let draft = "status: 'draft'\nitems:\n  - { case: 34/21, decision: as_proposed }\n  - case: 36/21\n    notes: |\n      Ordet as_proposed står her.\n      decision: as_proposed\n  - { decision: \"as_proposed\", case: 37/21 } # as_proposed\n";
+        let text = approve_text(draft, &approval()).unwrap();
+        let value: Value = serde_yaml_ng::from_str(&text).unwrap();
+        assert_eq!(value["status"].as_str(), Some("final"));
+        assert_eq!(
+            value["items"][0]["decision"].as_str(),
+            Some("Programstyret godkjenner \"innkallingen\".")
+        );
+        assert_eq!(
+            value["items"][1]["notes"].as_str(),
+            Some("Ordet as_proposed står her.\ndecision: as_proposed\n")
+        );
+        let decisions = value["items"][2]["decision"].as_sequence().unwrap();
+        assert_eq!(decisions.len(), 2);
+        assert_eq!(decisions[1].as_str(), Some("Andre."));
+        assert!(text.contains("} # as_proposed\n"), "{text}");
+    }
+
+    #[test]
+    fn what_cannot_be_approved_is_refused() {
+        // A case with no proposed decision.
+        let draft = "status: draft\nitems:\n  - case: 36/21\n    decision: as_proposed\n";
         let err = approve_text(draft, &approval()).unwrap_err();
-        assert!(err.contains("lines of their own"), "{err}");
+        assert!(
+            err.contains("items[0].decision: case 36/21 has no proposed decision"),
+            "{err}"
+        );
+        // Status not on a line of its own.
+        let draft = "{ status: draft, items: [] }\n";
+        let err = approve_text(draft, &approval()).unwrap_err();
+        assert!(
+            err.contains("`status: draft` on a line of its own"),
+            "{err}"
+        );
     }
 }

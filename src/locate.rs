@@ -50,6 +50,11 @@ impl Locator {
         }
     }
 
+    /// The position of the value at `path` itself, if the document has one.
+    pub fn exact(&self, path: &str) -> Option<Position> {
+        self.positions.get(path).copied()
+    }
+
     /// The position of the value at `path`, or of its nearest parent that has one.
     pub fn find(&self, path: &str) -> Option<Position> {
         let mut path = path;
