@@ -31,12 +31,21 @@ pub(crate) fn load_blocks(
     text: &str,
     diags: &mut Diagnostics,
 ) -> Vec<Block> {
-    let fences = data_fences(text);
     let at = |fence: &DataFence, message: String| {
         Diagnostic::error(message)
             .in_file(paper)
             .at(Some(position(text, fence.offset)), Some(text))
     };
+    let (notes, fences): (Vec<_>, Vec<_>) = data_fences(text).into_iter().partition(|f| f.in_note);
+    for fence in &notes {
+        let message = format!(
+            "a `{}` data block cannot be placed in a footnote",
+            fence.kind.name()
+        );
+        diags.push(
+            at(fence, message).hint("place the block in the text, and refer to it from the note"),
+        );
+    }
     if let Some(extra) = fences.get(MAX_BLOCKS_PER_PAPER) {
         let message = format!("a case paper has at most {MAX_BLOCKS_PER_PAPER} data blocks");
         diags.push(at(extra, message));
@@ -53,10 +62,23 @@ pub(crate) fn load_blocks(
             }
         };
         let path = dir.join(name);
-        if !fsread::exists(&path) {
-            let message = format!("data file `{name}` does not exist");
-            diags.push(at(fence, message).hint("the path is relative to the case paper's folder"));
-            continue;
+        match fsread::resolve(fsread::Root::content(content_dir), &path) {
+            Ok(_) => {}
+            Err(err) if err.is_missing() => {
+                let message = format!("data file `{name}` does not exist");
+                diags.push(
+                    at(fence, message).hint("the path is relative to the case paper's folder"),
+                );
+                continue;
+            }
+            Err(err) => {
+                let diag = at(fence, format!("cannot read data file `{name}`: {err}"));
+                diags.push(match err {
+                    fsread::ReadError::Outside { .. } => diag.hint(super::source::LINK_HINT),
+                    _ => diag,
+                });
+                continue;
+            }
         }
         out.extend(load_block(content_dir, &path, fence.kind, diags));
     }

@@ -68,7 +68,7 @@ pub(crate) fn sub_folders(
     Ok(dirs)
 }
 
-const LINK_HINT: &str = "content is only read from inside the content folder: move or copy it there instead of linking to it";
+pub(crate) const LINK_HINT: &str = "content is only read from inside the content folder: move or copy it there instead of linking to it";
 
 /// A content file read into memory, with what is needed to point into it.
 pub(crate) struct SourceFile {

@@ -4,7 +4,7 @@
 //! the converter prints the n-th as `#blokker.at(n)`, which the case paper
 //! template defines (`templates/felles/blokker.typ.j2`).
 
-use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use crate::blocks::BlockKind;
 
@@ -20,6 +20,9 @@ pub struct DataFence {
     pub args: String,
     /// Byte offset of the fence in the Markdown text.
     pub offset: usize,
+    /// Whether it stands in a footnote, where no table can be placed: the
+    /// converter prints it as code there, and load refuses it.
+    pub in_note: bool,
 }
 
 /// The block kind a fence's info string names, with the rest of it.
@@ -29,16 +32,27 @@ pub fn data_kind(info: &str) -> Option<(BlockKind, &str)> {
     BlockKind::parse(name).map(|kind| (kind, rest.trim()))
 }
 
-/// The data-block fences of `markdown`, in order.
+/// The data-block fences of `markdown`, in order. Those in the text, not in
+/// a footnote, are numbered in this order by the converter.
 pub fn data_fences(markdown: &str) -> Vec<DataFence> {
+    let mut notes = 0usize;
     Parser::new_ext(markdown, super::options())
         .into_offset_iter()
         .filter_map(|(event, range)| match event {
+            Event::Start(Tag::FootnoteDefinition(_)) => {
+                notes += 1;
+                None
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                notes = notes.saturating_sub(1);
+                None
+            }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 data_kind(&info).map(|(kind, args)| DataFence {
                     kind,
                     args: args.to_owned(),
                     offset: range.start,
+                    in_note: notes > 0,
                 })
             }
             _ => None,

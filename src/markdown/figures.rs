@@ -136,8 +136,15 @@ pub(super) fn parse_attrs(text: &str) -> Option<Result<(Attrs, usize), String>> 
 pub(super) fn check(events: &[(Event<'_>, Range<usize>)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut alt: Option<(usize, String)> = None;
+    let mut heading = false;
     for (i, (event, range)) in events.iter().enumerate() {
         match event {
+            Event::Start(Tag::Heading { .. }) => heading = true,
+            Event::End(TagEnd::Heading(_)) => heading = false,
+            Event::Start(Tag::Image { .. }) if heading => problems.push(Problem {
+                offset: range.start,
+                message: "a figure cannot be in a heading; put it in a paragraph of its own under the heading".into(),
+            }),
             Event::Start(Tag::Image { link_type, .. }) => {
                 if !matches!(link_type, LinkType::Inline) {
                     problems.push(Problem {

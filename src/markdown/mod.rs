@@ -123,6 +123,8 @@ pub fn check(markdown: &str) -> Vec<Problem> {
 pub fn check_field(markdown: &str) -> Vec<Problem> {
     let mut problems = check(markdown);
     let images = images(markdown);
+    // The one thing to say of a figure here (not also what is wrong with it).
+    problems.retain(|p| !images.iter().any(|image| image.offset == p.offset));
     problems.extend(images.into_iter().map(|image| Problem {
         offset: image.offset,
         message:
@@ -143,18 +145,21 @@ pub fn check_field(markdown: &str) -> Vec<Problem> {
 /// the one before, so that the document's outline, bookmarks and PDF/UA
 /// structure stay valid whatever levels a drafter typed.
 pub fn to_typst(markdown: &str) -> String {
-    convert(markdown, false)
+    convert(markdown, false, 0)
 }
 
 /// Converts Markdown to Typst markup as [`to_typst`], with the text's last
 /// paragraph kept with what follows it (see [`keep`]).
 pub fn to_typst_keep_end(markdown: &str) -> String {
-    convert(markdown, true)
+    convert(markdown, true, 0)
 }
 
 /// Converts Markdown to Typst markup; `keep_end`: the last paragraph sticks to
-/// what follows.
-fn convert(markdown: &str, keep_end: bool) -> String {
+/// what follows. `occurrence` counts the times the same text was converted
+/// before for the same document (two items with one description): its
+/// footnotes' labels must differ from theirs, as Typst refers to a note by a
+/// label unique in the document.
+pub fn convert(markdown: &str, keep_end: bool, occurrence: usize) -> String {
     let top = Parser::new_ext(markdown, options())
         .filter_map(|e| match e {
             Event::Start(Tag::Heading { level, .. }) => Some(heading_level(level)),
@@ -163,8 +168,10 @@ fn convert(markdown: &str, keep_end: bool) -> String {
         .min()
         .unwrap_or(1);
     let (body, defs) = notes::split(Parser::new_ext(markdown, options()).collect());
-    let defs = notes::render_all(defs, |events| write(top, notes::Notes::default(), events));
-    let notes = notes::Notes::new(markdown, defs, &body);
+    let defs = notes::render_all(defs, |events| {
+        write_note(top, notes::Notes::default(), events)
+    });
+    let notes = notes::Notes::new(markdown, occurrence, defs, &body);
     let (body, tables) = tables::take_attributes(body);
     let kept = keep_end.then(|| keep::last_paragraph(&body)).flatten();
     let mut w = Writer {
@@ -177,12 +184,13 @@ fn convert(markdown: &str, keep_end: bool) -> String {
     if out.is_empty() { out } else { out + "\n" }
 }
 
-/// Writes `events` as Typst markup; `top` is the shallowest heading level and
-/// `notes` the footnotes that references print.
-fn write(top: u8, notes: notes::Notes, events: Vec<Event<'_>>) -> String {
+/// Writes the events of a footnote as Typst markup; `top` is the shallowest
+/// heading level of the text and `notes` the footnotes that references print.
+fn write_note(top: u8, notes: notes::Notes, events: Vec<Event<'_>>) -> String {
     let mut w = Writer {
         top,
         notes,
+        in_note: true,
         ..Writer::default()
     };
     write_keeping(&mut w, events, None)
@@ -216,6 +224,9 @@ struct Writer {
     /// Data-block fences seen so far, and whether the open code block is one
     /// (see [`fences`]).
     data_blocks: (usize, bool),
+    /// Writing a footnote: a data-block fence in it prints as code (the
+    /// blocks are numbered in the text; load refuses one in a note).
+    in_note: bool,
     /// The shallowest heading level in the text.
     top: u8,
     /// The depth of the last heading written.
@@ -401,8 +412,9 @@ impl Writer {
             }
             Tag::BlockQuote(_) => self.push("#quote(block: true)["),
             Tag::CodeBlock(kind) => {
-                self.data_blocks.1 = matches!(&kind,
-                    CodeBlockKind::Fenced(info) if fences::data_kind(info).is_some());
+                self.data_blocks.1 = !self.in_note
+                    && matches!(&kind,
+                        CodeBlockKind::Fenced(info) if fences::data_kind(info).is_some());
                 self.code = Some(String::new());
             }
             Tag::HtmlBlock => self.html = Some(Vec::new()),

@@ -131,8 +131,15 @@ pub(super) struct Notes {
 impl Notes {
     /// The notes of a text: `bodies` maps label keys to converted markup, in
     /// the order written; `body` is the text's events without the definitions.
-    /// `markdown` makes the labels of repeated notes unique to this text.
-    pub(super) fn new(markdown: &str, bodies: Vec<(String, String)>, body: &[Event<'_>]) -> Self {
+    /// `markdown` makes the labels of repeated notes unique to this text, and
+    /// `occurrence` (the times the same text was converted before for the
+    /// same document) to this conversion of it.
+    pub(super) fn new(
+        markdown: &str,
+        occurrence: usize,
+        bodies: Vec<(String, String)>,
+        body: &[Event<'_>],
+    ) -> Self {
         let mut counts: HashMap<String, usize> = HashMap::new();
         for event in body {
             if let Event::FootnoteReference(label) = event {
@@ -143,7 +150,13 @@ impl Notes {
         let bodies = bodies
             .into_iter()
             .enumerate()
-            .map(|(i, (k, markup))| (k, (markup, format!("motebok-note-{text:032x}-{i}"))))
+            .map(|(i, (k, markup))| {
+                let name = match occurrence {
+                    0 => format!("motebok-note-{text:032x}-{i}"),
+                    n => format!("motebok-note-{text:032x}-{i}-{n}"),
+                };
+                (k, (markup, name))
+            })
             .collect();
         Self {
             bodies,

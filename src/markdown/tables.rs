@@ -24,9 +24,16 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::Problem;
 
-/// The most columns a table's attribute list may describe (more is an error
-/// anyway: it must match the table's).
-const MAX_COLUMNS: usize = 64;
+/// The most columns a table may have. More cannot be read on a page, and
+/// Typst's layout of a table costs far more than its text: a case paper of
+/// 1.2 MB holding one table of 1 500 columns took more than 4.5 GB.
+pub(super) const MAX_COLUMNS: usize = 64;
+
+/// The most cells the tables of one text (a case paper, a field) may have
+/// together, 500 rows of 20 columns: more belongs in an attachment. Typst
+/// needs about 33 KB per cell (a text at the limit: 330 MB); eight tables of
+/// 10 000 cells in one paper of 480 KB took 2.1 GB.
+pub(super) const MAX_CELLS: usize = 10_000;
 
 /// A table's columns as its attribute list sets them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -121,18 +128,55 @@ pub(super) fn take_attributes(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<Op
     (out, attrs)
 }
 
-/// Reports attribute lists after tables that cannot be read, and HTML in cells
-/// other than `<br>` is left to the HTML check.
+/// Reports tables too large to lay out ([`MAX_COLUMNS`], [`MAX_CELLS`]) and
+/// attribute lists after tables that cannot be read; HTML in cells other than
+/// `<br>` is left to the HTML check.
 pub(super) fn check(events: &[(Event<'_>, Range<usize>)]) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut open = Vec::new();
-    for (i, (event, _)) in events.iter().enumerate() {
+    // Per open table: where it starts, its columns and its cells so far.
+    let mut open: Vec<(usize, usize, usize)> = Vec::new();
+    // The cells of the text's tables so far, until they are too many.
+    let mut total = Some(0usize);
+    for (i, (event, range)) in events.iter().enumerate() {
         if let Some(n) = columns(event) {
-            open.push(n);
+            open.push((range.start, n, 0));
         }
-        if matches!(event, Event::End(TagEnd::Table))
-            && let Some(n) = open.pop()
-            && let Some((text, _)) = attribute_text(events, i + 1)
+        if matches!(event, Event::Start(Tag::TableCell))
+            && let Some((_, _, cells)) = open.last_mut()
+        {
+            *cells += 1;
+        }
+        if !matches!(event, Event::End(TagEnd::Table)) {
+            continue;
+        }
+        let Some((start, n, cells)) = open.pop() else {
+            continue;
+        };
+        if n > MAX_COLUMNS {
+            problems.push(Problem {
+                offset: start,
+                message: format!(
+                    "this table has {n} columns; a table has at most {MAX_COLUMNS}: split it, or attach it as a document"
+                ),
+            });
+        } else if let Some(sum) = total.map(|t| t + cells) {
+            total = Some(sum);
+            if sum > MAX_CELLS {
+                let message = if cells == sum {
+                    format!("this table has {cells} cells; a table has at most {MAX_CELLS}")
+                } else {
+                    format!(
+                        "with this table the tables of the text have {sum} cells; together they have at most {MAX_CELLS}"
+                    )
+                };
+                problems.push(Problem {
+                    offset: start,
+                    message: message + ": shorten them, or attach them as a document",
+                });
+                total = None;
+            }
+        }
+        if let Some((text, _)) = attribute_text(events, i + 1)
             && let Err(message) = parse(&text, n)
         {
             problems.push(Problem {

@@ -346,3 +346,110 @@ fn a_bad_table_attribute_line_is_reported_and_br_outside_a_table_is_html() {
     }
     assert_eq!(check("Linje<br>to\n").len(), 1);
 }
+
+/// A table Typst cannot lay out within reason is refused before it tries:
+/// one of 1 500 columns took more than 4.5 GB.
+#[test]
+fn tables_too_large_to_lay_out_are_reported() {
+    let table = |columns: usize, rows: usize| {
+        let row = format!("|{}\n", " a |".repeat(columns));
+        format!(
+            "Tekst.\n\n{row}|{}\n{}",
+            "---|".repeat(columns),
+            row.repeat(rows)
+        )
+    };
+    assert_eq!(check(&table(tables::MAX_COLUMNS, 2)), []);
+    let wide = check(&table(tables::MAX_COLUMNS + 1, 2));
+    assert_eq!(wide.len(), 1, "{wide:?}");
+    assert_eq!(wide[0].offset, 8);
+    assert!(
+        wide[0]
+            .message
+            .starts_with("this table has 65 columns; a table has at most 64"),
+        "{wide:?}"
+    );
+    // 20 columns: the header row and 499 rows are 10 000 cells.
+    let rows = tables::MAX_CELLS / 20 - 1;
+    assert_eq!(check(&table(20, rows)), []);
+    let long = check(&table(20, rows + 1));
+    assert_eq!(long.len(), 1, "{long:?}");
+    assert!(
+        long[0]
+            .message
+            .starts_with("this table has 10020 cells; a table has at most 10000"),
+        "{long:?}"
+    );
+    // The limit is of the text: tables that pass one by one do not together,
+    // and it is said once.
+    let half = table(20, rows / 2);
+    let many = check(&[half.as_str(); 4].join("\n"));
+    assert_eq!(many.len(), 1, "{many:?}");
+    assert!(
+        many[0].message.starts_with(
+            "with this table the tables of the text have 15000 cells; together they have at most 10000"
+        ),
+        "{many:?}"
+    );
+}
+
+/// A data-block fence in a footnote is not one of the text's blocks: it
+/// prints as code (the converter numbered it from 0 again, and printed the
+/// text's first table in the note), and load refuses it.
+#[test]
+fn a_data_block_fence_in_a_footnote_is_not_a_block() {
+    let md = "```status file=a.yaml\n```\n\nTekst[^n].\n\n[^n]: Se:\n\n    ```budget file=b.yaml\n    ```\n\n```risks file=c.yaml\n```\n";
+    let typst = to_typst(md);
+    assert_eq!(typst.matches("#blokker.at(0)").count(), 1, "{typst}");
+    assert_eq!(typst.matches("#blokker.at(1)").count(), 1, "{typst}");
+    assert!(!typst.contains("#blokker.at(2)"), "{typst}");
+    assert!(
+        typst.contains("#footnote[Se:\n\n#raw(block: true, \"\")]"),
+        "{typst}"
+    );
+    let fences = fences::data_fences(md);
+    let in_note: Vec<bool> = fences.iter().map(|f| f.in_note).collect();
+    assert_eq!(in_note, [false, true, false]);
+}
+
+/// The same footnoted text converted twice for one document gets labels of
+/// its own each time: Typst refuses a label that occurs twice.
+#[test]
+fn a_text_converted_again_has_footnote_labels_of_its_own() {
+    let md = "Se notat[^a] og igjen[^a].\n\n[^a]: Kilden.\n";
+    let first = convert(md, false, 0);
+    let second = convert(md, false, 1);
+    assert_eq!(first, to_typst(md), "the first is as before");
+    let label = |typst: &str| {
+        typst
+            .split('<')
+            .nth(1)
+            .unwrap()
+            .split('>')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_ne!(label(&first), label(&second));
+    assert_eq!(second.matches(&format!("<{}>", label(&second))).count(), 2);
+}
+
+#[test]
+fn a_figure_in_a_heading_is_reported() {
+    let problems = check("Tekst.\n\n### ![Alt](figur.png)\n");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].offset, 12);
+    assert!(
+        problems[0]
+            .message
+            .starts_with("a figure cannot be in a heading")
+    );
+    // In a field, one message for the figure, not two.
+    let problems = check_field("### ![Alt](figur.png)\n");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]
+            .message
+            .starts_with("figures can only be in case papers")
+    );
+}

@@ -15,12 +15,12 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::Value;
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior};
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::markdown;
 use crate::model::Language;
-use crate::text::{escape_markup, quote_string};
+use crate::text::{escape_markup, quote_string, stable_hash};
 use crate::view::Labels;
 
 pub mod split;
@@ -231,6 +231,21 @@ fn set_labels(set: &TemplateSet) -> Result<Labels, Diagnostic> {
     Ok(load(Language::Bokmal)?.with_languages(others))
 }
 
+/// How many times the same Markdown text with footnotes was converted before
+/// in this rendering of a document (see [`markdown::convert`]); 0 for a text
+/// without any.
+fn occurrence(state: &State, markdown: &str) -> usize {
+    if !markdown.contains("[^") {
+        return 0;
+    }
+    let key = format!("motebok-markdown-{:032x}", stable_hash(markdown.as_bytes()));
+    let seen = (state.get_temp(&key))
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0);
+    state.set_temp(&key, Value::from(seen + 1));
+    seen
+}
+
 fn environment(printed: Option<Printed>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -262,23 +277,26 @@ fn environment(printed: Option<Printed>) -> Environment<'static> {
         _ => typst_formatter(out, state, value),
     });
     let marks = printed.clone();
-    env.add_filter("markdown", move |text: Option<String>| {
+    env.add_filter("markdown", move |state: &State, text: Option<String>| {
         let raw = text.unwrap_or_default();
-        let typst = markdown::to_typst(&raw);
+        let typst = markdown::convert(&raw, false, occurrence(state, &raw));
         Value::from_safe_string(match &marks {
             Some(printed) => mark_value(printed, raw, &typst),
             None => typst,
         })
     });
     let marks = printed.clone();
-    env.add_filter("markdown_keep", move |text: Option<String>| {
-        let raw = text.unwrap_or_default();
-        let typst = markdown::to_typst_keep_end(&raw);
-        Value::from_safe_string(match &marks {
-            Some(printed) => mark_value(printed, raw, &typst),
-            None => typst,
-        })
-    });
+    env.add_filter(
+        "markdown_keep",
+        move |state: &State, text: Option<String>| {
+            let raw = text.unwrap_or_default();
+            let typst = markdown::convert(&raw, true, occurrence(state, &raw));
+            Value::from_safe_string(match &marks {
+                Some(printed) => mark_value(printed, raw, &typst),
+                None => typst,
+            })
+        },
+    );
     // Text several documents of a meeting print alike: see [`split`].
     env.add_filter("shared", |text: Value, name: String| {
         Value::from_safe_string(split::mark_part(&name, &text.to_string(), false))

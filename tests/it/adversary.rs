@@ -45,7 +45,7 @@ fn figures_attachments_data_files_and_logos_linked_outside_are_refused() {
         ),
         (
             "saker/03-24-status.yaml",
-            "03-24-status.yaml: failed to read file: it leads to",
+            "03-24.md:71:1: cannot read data file `03-24-status.yaml`: it leads to",
             "",
         ),
         (

@@ -298,6 +298,31 @@ fn a_case_paper_linked_outside_the_content_folder_is_refused() {
     );
 }
 
+/// A data block's file in a folder linked outside: refused unread, at the
+/// fence that names it (the error named only the file, with no line).
+#[test]
+fn a_data_file_linked_outside_the_content_folder_is_refused_at_its_fence() {
+    let (dir, meeting) = project();
+    let outside = dir.path().join("utenfor");
+    fs::create_dir_all(&outside).unwrap();
+    fs::copy(secret_file(dir.path()), outside.join("b.yaml")).unwrap();
+    symlink(&outside, meeting.join("saker/ekstern")).unwrap();
+    fs::write(
+        meeting.join("saker/03-24.md"),
+        "Tekst.\n\n```budget file=ekstern/b.yaml\n```\n",
+    )
+    .unwrap();
+    let out = build(dir.path());
+    assert_refused(
+        dir.path(),
+        &out,
+        &[
+            "error: content/styret/2024-01/saker/03-24.md:3:1: cannot read data file `ekstern/b.yaml`",
+            "outside the content folder",
+        ],
+    );
+}
+
 #[test]
 fn a_template_linked_outside_the_templates_folder_is_refused() {
     let (dir, _) = project();

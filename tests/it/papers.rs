@@ -354,3 +354,179 @@ fn a_page_of_a_pdf_is_a_figure() {
         stderr(&out)
     );
 }
+
+/// `mini` with `text` in place of `from` in its meeting file.
+fn mini_with_meeting(from: &str, text: &str) -> tempfile::TempDir {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let file = project.path().join("content/styret/2024-01/meeting.yaml");
+    let meeting = fs::read_to_string(&file).unwrap();
+    assert!(meeting.contains(from), "{from}");
+    fs::write(file, meeting.replacen(from, text, 1)).unwrap();
+    project
+}
+
+/// Two items with the same description, whose note is referred to twice:
+/// its label occurred twice in the summons, and Typst refused it (blaming
+/// the template).
+#[test]
+fn the_same_footnoted_description_on_two_items_builds() {
+    let description =
+        "    description: |\n      Se notat[^a] og igjen[^a].\n\n      [^a]: Kilden FELLESNOTE.\n";
+    let project = mini_with_meeting(
+        "    kind: orientering\n",
+        &format!("    kind: orientering\n{description}"),
+    );
+    let file = project.path().join("content/styret/2024-01/meeting.yaml");
+    let meeting = fs::read_to_string(&file).unwrap();
+    let meeting = meeting.replacen(
+        "    description: |\n      - Vurdering av tiltak\n      - Anbefalt rekkefølge\n",
+        description,
+        1,
+    );
+    fs::write(&file, meeting).unwrap();
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summons = pdf_text(&project.path().join("output/styret/2024-01/innkalling.pdf"));
+    assert_eq!(
+        summons.matches("Kilden FELLESNOTE.").count(),
+        2,
+        "{summons}"
+    );
+}
+
+/// A data block in a footnote: the note printed the text's first table,
+/// with no error.
+#[test]
+fn a_data_block_in_a_footnote_is_an_error_at_its_line() {
+    let project = mini_with_paper(
+        "Tekst med note[^n].\n\n[^n]: Tabellen:\n\n    ```budget file=b.yaml\n    ```\n",
+    );
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: content/styret/2024-01/saker/03-24.md:5:5: a `budget` data block cannot be placed in a footnote"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("error: ").count(),
+        1,
+        "no follow-on error for its file: {err}"
+    );
+    assert!(
+        !project
+            .path()
+            .join("output/styret/2024-01/sak-03-24.pdf")
+            .exists()
+    );
+}
+
+/// A heading that is only a figure has no text, which PDF/UA refuses: it
+/// was reported by Typst at line 1 of the paper, blaming the template.
+#[test]
+fn a_figure_in_a_heading_is_an_error_at_its_line() {
+    let project = mini_with_paper("Tekst.\n\n### ![Tidslinje](figurer/tidslinje.svg)\n");
+    let meeting = project.path().join("content/styret/2024-01");
+    fs::create_dir_all(meeting.join("saker/figurer")).unwrap();
+    fs::write(meeting.join("saker/figurer/tidslinje.svg"), TIMELINE_SVG).unwrap();
+    let out = run(project.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "error: content/styret/2024-01/saker/03-24.md:3:5: a figure cannot be in a heading"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("typst"), "{err}");
+}
+
+/// The titles of a PDF's bookmarks, in order, at every level.
+fn bookmarks(path: &Path) -> Vec<String> {
+    fn walk(pdf: &lopdf::Document, id: lopdf::ObjectId, out: &mut Vec<String>) {
+        let mut next = Some(id);
+        while let Some(id) = next {
+            let item = pdf.get_dictionary(id).unwrap();
+            if let Ok(title) = item.get(b"Title").and_then(|t| t.as_str()) {
+                let units: Vec<u16> = (title.strip_prefix(&[0xfe, 0xff]).unwrap_or(title))
+                    .chunks(2)
+                    .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                    .collect();
+                out.push(String::from_utf16_lossy(&units));
+            }
+            if let Ok(first) = item.get(b"First").and_then(|f| f.as_reference()) {
+                walk(pdf, first, out);
+            }
+            next = item.get(b"Next").and_then(|n| n.as_reference()).ok();
+        }
+    }
+    let pdf = lopdf::Document::load(path).unwrap();
+    let outlines = pdf
+        .catalog()
+        .unwrap()
+        .get(b"Outlines")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let first = pdf
+        .get_dictionary(outlines)
+        .unwrap()
+        .get(b"First")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let mut out = Vec::new();
+    walk(&pdf, first, &mut out);
+    out
+}
+
+/// A heading in a description (a field in the agenda's table) was a
+/// top-level entry of the pack's contents and bookmarks, between the summons
+/// and the first case.
+#[test]
+fn a_heading_in_a_description_stays_out_of_the_contents() {
+    let project = project_with(&root().join("content"));
+    let file = project.path().join("content/pspds/2021-06/meeting.yaml");
+    let meeting = fs::read_to_string(&file).unwrap();
+    let item = "    description: Denne saken er uten underlag.\n";
+    assert!(meeting.contains(item));
+    let described = "    description: |\n      # Overskrift i omtalen\n\n      | A | B |\n      |---|---|\n      | 1 | 2 |\n";
+    fs::write(&file, meeting.replacen(item, described, 1)).unwrap();
+    let out = run(project.path(), &["build", "pspds/2021-06"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let output = project.path().join("output/pspds/2021-06");
+    let pack = bookmarks(&output.join("motepakke.pdf"));
+    assert!(pack.len() > 3, "{pack:?}");
+    assert!(
+        !pack.iter().any(|t| t.contains("Overskrift i omtalen")),
+        "{pack:?}"
+    );
+    let text = pdf_text(&output.join("motepakke.pdf"));
+    let contents = text.split("Innhold").nth(1).unwrap();
+    let contents = contents.split("Side 1").next().unwrap();
+    assert!(contents.contains("Sak 34/21"), "{contents}");
+    assert!(!contents.contains("Overskrift i omtalen"), "{contents}");
+    let summons = pdf_text(&output.join("innkalling.pdf"));
+    assert!(summons.contains("Overskrift i omtalen"), "{summons}");
+}
+
+/// A table of 1 500 columns in a case paper of 1.2 MB took more than 4.5 GB
+/// before Typst gave up; now it is an error at the table.
+#[test]
+fn a_table_too_wide_to_lay_out_is_an_error_at_its_line() {
+    let row = format!("|{}\n", " a |".repeat(1_500));
+    let paper = format!(
+        "Tekst.\n\n{row}|{}\n{}",
+        " --- |".repeat(1_500),
+        row.repeat(200)
+    );
+    let project = mini_with_paper(&paper);
+    let out = run(project.path(), &["build", "styret/2024-01"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: content/styret/2024-01/saker/03-24.md:3:1: this table has 1500 columns; a table has at most 64"),
+        "{err}"
+    );
+    assert_eq!(err.matches("error: ").count(), 1, "{err}");
+}
