@@ -16,9 +16,12 @@ use crate::view::Labels;
 /// The longest line RFC 5545 allows, in octets, before it must be folded.
 const LINE_OCTETS: usize = 75;
 
+/// The file name of a body's calendar, in its folder of the site.
+pub(super) const CALENDAR_FILE: &str = "moter.ics";
+
 /// The calendar's path in the site, relative to the index.
 pub(super) fn calendar_path(body: &Body) -> String {
-    format!("{}/moter.ics", body.id)
+    format!("{}/{CALENDAR_FILE}", body.id)
 }
 
 /// Writes every body's calendar into the site folder.

@@ -3,36 +3,35 @@
 //! and what earlier runs left there that is no longer public removed.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use super::{ArchiveConfig, ics, write_index};
 use crate::diagnostic::Diagnostic;
-use crate::document::Audience;
+use crate::document::{Audience, DocumentKind, Scope};
 use crate::model::Project;
+use crate::output::is_temporary;
 use crate::pipeline::{BuildConfig, Job, build_jobs, plan};
 use crate::render::Renderer;
 
 /// The folder the public site is written to unless `--site` says otherwise.
 pub const DEFAULT_SITE: &str = "site";
 
-/// What motebok writes into a site: anything else found there was put there by
-/// someone else and is left alone (with a warning).
-const SITE_EXTENSIONS: &[&str] = &["pdf", "html", "json", "ics", "typ", "tmp"];
+/// The pages of the site, at its top.
+const SITE_PAGES: [&str; 2] = ["index.html", "index.json"];
 
 impl ArchiveConfig {
     /// Checks that the site folder is a folder of its own: not the content,
     /// templates or output folder, nor a folder holding one of them, which
     /// clearing old files from the site could harm.
     pub fn check_site(&self) -> Result<(), String> {
-        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        let site = absolute(&self.site);
+        let site = real_path(&self.site);
         let build = &self.build;
         for (what, dir) in [
             ("content", &build.content),
             ("templates", &build.templates),
             ("output", &build.output),
         ] {
-            if absolute(dir).starts_with(&site) {
+            if real_path(dir).starts_with(&site) {
                 return Err(format!(
                     "--site {}: the site folder must not hold the {what} folder {}\n  = help: the site holds only public material; give it a folder of its own, such as `site`",
                     self.site.display(),
@@ -41,6 +40,67 @@ impl ArchiveConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// `path` as it is on disk: absolute, with `..` and symbolic links resolved
+/// as far as it exists (`content/..` is the project, not a folder of its
+/// own), and the rest as written.
+fn real_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let parts: Vec<Component<'_>> = absolute.components().collect();
+    for existing in (1..=parts.len()).rev() {
+        let Ok(mut real) = parts[..existing].iter().collect::<PathBuf>().canonicalize() else {
+            continue;
+        };
+        for part in &parts[existing..] {
+            match part {
+                Component::ParentDir => {
+                    real.pop();
+                }
+                Component::Normal(name) => real.push(name),
+                _ => {}
+            }
+        }
+        return real;
+    }
+    absolute
+}
+
+/// Whether the file at `rel` in a site is one motebok writes there, by its
+/// place and name: the pages at the top, a body's calendar, a meeting's
+/// documents (and the Typst sources and temporary files of earlier
+/// versions). Anything else was put there by someone else.
+fn written_by_motebok(rel: &Path) -> bool {
+    let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+    let Some(&name) = parts.last() else {
+        return false;
+    };
+    if is_temporary(name) {
+        return true;
+    }
+    match parts.len() {
+        1 => SITE_PAGES.contains(&name),
+        2 => name == ics::CALENDAR_FILE,
+        3 => {
+            let Some(stem) = name
+                .strip_suffix(".pdf")
+                .or_else(|| name.strip_suffix(".typ"))
+            else {
+                return false;
+            };
+            DocumentKind::ALL.iter().any(|kind| {
+                let spec = kind.spec();
+                match spec.scope {
+                    Scope::Meeting => stem == spec.stem,
+                    Scope::Item => stem
+                        .strip_prefix(spec.stem)
+                        .and_then(|rest| rest.strip_prefix('-'))
+                        .is_some_and(|slug| !slug.is_empty()),
+                }
+            })
+        }
+        _ => false,
     }
 }
 
@@ -74,7 +134,7 @@ pub(super) fn publish(
         renderer.labels(),
     ));
     let mut keep: HashSet<PathBuf> = jobs.into_iter().map(|j| j.path).collect();
-    keep.extend(["index.html", "index.json"].map(PathBuf::from));
+    keep.extend(SITE_PAGES.map(PathBuf::from));
     keep.extend(
         public
             .bodies
@@ -123,11 +183,7 @@ fn remove_stale(
         if keep.contains(&rel) {
             continue;
         }
-        let ours = rel
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| SITE_EXTENSIONS.contains(&e));
-        if !ours {
+        if !written_by_motebok(&rel) {
             diagnostics.push(Diagnostic::warning(format!(
                 "{} is not part of the public site; remove it before publishing",
                 path.display()

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub use self::lock::{LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, OutputLock, lock_timeout};
 pub use self::staging::{Commit, CommitError, Staging};
 pub use self::state::{Fingerprint, Fingerprints, LastBuild, Recorded, STATE_DIR};
-pub use self::temp::remove_stale_temporaries;
+pub use self::temp::{is_temporary, remove_stale_temporaries};
 pub use self::written::Written;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a

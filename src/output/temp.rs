@@ -40,7 +40,7 @@ pub(super) fn backup_path(path: &Path) -> PathBuf {
 
 /// Whether `name` is a temporary file name of motebok's (this version's or an
 /// earlier one's).
-fn is_temporary(name: &str) -> bool {
+pub fn is_temporary(name: &str) -> bool {
     let Some(rest) = name.strip_prefix('.') else {
         return false;
     };

@@ -176,3 +176,67 @@ fn a_second_build_compiles_only_what_an_edit_touches() {
         summary(&restored)
     );
 }
+
+/// `--site content/..` is the project folder, which holds the content: it
+/// passed the check (the paths were compared as written), and clearing the
+/// site deleted the attachments in the content folder and every PDF of the
+/// output.
+#[test]
+fn a_site_folder_named_through_dots_that_holds_the_content_is_refused() {
+    let project = two_bodies();
+    let pdf = project.path().join("content/styret/2024-01/vedlegg.pdf");
+    fs::write(&pdf, b"%PDF-1.7\n").unwrap();
+    for site in ["content/..", "content/styret/../..", "."] {
+        let out = run(project.path(), &["archive", "--site", site]);
+        assert_eq!(out.status.code(), Some(1), "{site}: {}", stderr(&out));
+        assert_contains(
+            &stderr(&out),
+            &[&format!(
+                "--site {site}: the site folder must not hold the content folder"
+            )],
+        );
+    }
+    assert!(pdf.is_file(), "the content's PDF is still there");
+}
+
+/// Files someone else put in the site stay, with a warning, whatever their
+/// extension: `extra/feed.json` and a PDF beside a meeting's documents were
+/// deleted as if motebok had written them. What motebok wrote and no longer
+/// publishes still goes.
+#[test]
+fn files_motebok_did_not_write_stay_in_the_site() {
+    let project = two_bodies();
+    let out = run(project.path(), &["archive"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let site = project.path().join("site");
+    let theirs = [
+        "extra/feed.json",
+        "extra/arsrapport.pdf",
+        "styret/arsrapport.pdf",
+        "styret/2024-01/notat.pdf",
+        "styret/2024-01/saker/sak-03-24.pdf",
+        "CNAME.html",
+    ];
+    let ours = [
+        "styret/2024-01/sak-99-24.pdf",
+        "styret/2023-09/innkalling.pdf",
+    ];
+    for file in theirs.iter().chain(&ours) {
+        let path = site.join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, b"ikke motebok sin").unwrap();
+    }
+    let again = run(project.path(), &["archive"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let err = stderr(&again);
+    for file in theirs {
+        assert!(site.join(file).is_file(), "{file} was removed");
+        assert!(
+            err.contains(&format!("site/{file} is not part of the public site")),
+            "{file}: {err}"
+        );
+    }
+    for file in ours {
+        assert!(!site.join(file).exists(), "{file} is still there");
+    }
+}
