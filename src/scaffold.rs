@@ -210,8 +210,10 @@ fn skeleton_text(content: &BodyContent, number: &str, cases: &[String], date: Da
     out.push_str("status: planned\n");
     match last {
         Some(m) => {
-            let start = m.start.map(|s| s.to_string()).unwrap_or_default();
-            out.push_str(&format!("start: \"{start}\"\n"));
+            // A meeting without a start time has an untimed agenda: so has the next.
+            if let Some(start) = m.start {
+                out.push_str(&format!("start: \"{start}\"\n"));
+            }
             out.push_str(&format!("place: {}\n", yaml_string(&m.place)));
         }
         None => {

@@ -379,3 +379,29 @@ fn new_writes_the_next_meeting_and_never_overwrites() {
         &["no body `raad`", "did you mean `rad`?"],
     );
 }
+
+/// After a meeting with no start time (an untimed agenda), `new` wrote
+/// `start: ""`, which `check` then refused.
+#[test]
+fn new_after_an_untimed_meeting_writes_a_meeting_that_loads() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let file = project.path().join("content/styret/2024-01/meeting.yaml");
+    let meeting = fs::read_to_string(&file).unwrap();
+    assert!(meeting.contains("start: \"09:00\"\n"));
+    fs::write(&file, meeting.replace("start: \"09:00\"\n", "")).unwrap();
+    let before = run(project.path(), &["check"]);
+    assert!(before.status.success(), "{}", stderr(&before));
+
+    let out = run(project.path(), &["new", "styret", "--date", "2024-03-06"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written =
+        fs::read_to_string(project.path().join("content/styret/2024-02/meeting.yaml")).unwrap();
+    assert!(!written.contains("start:"), "{written}");
+    let checked = run(project.path(), &["check"]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    assert!(
+        !stderr(&checked).contains("2024-02"),
+        "{}",
+        stderr(&checked)
+    );
+}
