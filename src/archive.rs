@@ -22,8 +22,7 @@ use crate::output::write_atomic;
 use crate::pipeline::{BuildConfig, BuildReport, build_with};
 use crate::render::Renderer;
 use crate::view::{
-    Labels, Phrases, date_text, meeting_status_name, minutes_status_name, restriction_label,
-    restriction_name,
+    Labels, Phrases, meeting_status_name, minutes_status_name, restriction_label, restriction_name,
 };
 
 pub use self::site::DEFAULT_SITE;
@@ -280,6 +279,8 @@ fn meeting_entry(
     meeting: &Meeting,
     labels: &Labels,
 ) -> IndexMeeting {
+    // Words and dates as the body's documents print them.
+    let labels = labels.for_language(body.language);
     let dir = format!("{}/{}", body.id, meeting.slug);
     let phrases = Phrases::new(labels, body, meeting);
     let published = meeting
@@ -302,7 +303,7 @@ fn meeting_entry(
                 .restriction
                 .as_ref()
                 .map(|r| index_restriction(labels, r)),
-            documents: documents(config, &dir, meeting, Some(item)),
+            documents: documents(config, &dir, meeting, Some(item), labels),
             proposed: phrases.proposed(item),
             adopted: published
                 .and_then(|m| m.items.iter().find(|i| i.case == item.case))
@@ -325,7 +326,7 @@ fn meeting_entry(
             year: meeting.number.year,
         },
         date: meeting.date.to_string(),
-        date_text: date_text(meeting.date),
+        date_text: labels.date(meeting.date),
         title: meeting.title.clone(),
         status: meeting_status_name(meeting.status),
         place: meeting.place.clone(),
@@ -333,7 +334,7 @@ fn meeting_entry(
             .closed
             .as_ref()
             .map(|r| index_restriction(labels, r)),
-        documents: documents(config, &dir, meeting, None),
+        documents: documents(config, &dir, meeting, None, labels),
         cases,
     }
 }
@@ -346,6 +347,7 @@ fn documents(
     dir: &str,
     meeting: &Meeting,
     item: Option<&CaseItem>,
+    labels: &Labels,
 ) -> Documents {
     let scope = if item.is_some() {
         Scope::Item
@@ -363,7 +365,7 @@ fn documents(
                 kind.file_name(item.map(|i| i.slug()).as_deref())
             );
             let linked = published && config.output.join(&path).is_file();
-            let document = linked.then(|| index_document(kind, meeting, path));
+            let document = linked.then(|| index_document(kind, meeting, path, labels));
             (kind.spec().archive_key, document)
         })
         .collect();
@@ -372,7 +374,12 @@ fn documents(
 
 /// The index entry of the document of `kind` at `path`: a document that
 /// follows the minutes' status is listed with it.
-fn index_document(kind: DocumentKind, meeting: &Meeting, path: String) -> IndexDocument {
+fn index_document(
+    kind: DocumentKind,
+    meeting: &Meeting,
+    path: String,
+    labels: &Labels,
+) -> IndexDocument {
     let minutes = match kind.spec().draft {
         DraftRule::Never => None,
         DraftRule::WhileMinutesDraft { .. } => meeting.minutes.as_ref(),
@@ -381,7 +388,7 @@ fn index_document(kind: DocumentKind, meeting: &Meeting, path: String) -> IndexD
         Some(minutes) => IndexDocument::Minutes(IndexMinutes {
             path,
             status: minutes_status_name(minutes.status),
-            approved: minutes.approved.map(date_text),
+            approved: minutes.approved.map(|d| labels.date(d)),
             approved_date: minutes.approved.map(|d| d.to_string()),
         }),
         None => IndexDocument::Path(path),

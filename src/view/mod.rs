@@ -22,9 +22,9 @@ use agenda::{RowView, case_view, row_view};
 
 use crate::derive;
 use crate::model::{
-    ActionPoint, ActionStatus, AgendaRow, Attendee, Body, CaseItem, Clock, Date, Meeting,
-    MeetingStatus, Member, Minutes, MinutesItem, MinutesStatus, Person, Project, Restriction,
-    RestrictionKind, Role, RosterEntry, Standing,
+    ActionPoint, ActionStatus, AgendaRow, Attendee, Body, CaseItem, Clock, Meeting, MeetingStatus,
+    Member, Minutes, MinutesItem, MinutesStatus, Person, Project, Restriction, RestrictionKind,
+    Role, RosterEntry, Standing,
 };
 
 /// The template context of one document: `body`, `meeting`, `item` (the case
@@ -110,11 +110,6 @@ pub fn document_context(shared: &MeetingContext, item: Value) -> Value {
         case_numbers => shared.case_numbers.clone(),
         labels => shared.labels.clone(),
     }
-}
-
-/// A date as the archive's index prints it, in bokmål (`16. desember 2020`).
-pub fn date_text(date: Date) -> String {
-    derive::norwegian_date(date)
 }
 
 /// The name of a meeting status as the archive index gives it (`planned`, `sent`).

@@ -136,3 +136,43 @@ fn english_summons_source() {
         source_of(project.path(), "kub/2024-01/innkalling.pdf")
     );
 }
+
+/// Words an English body's documents and index still printed in Norwegian:
+/// the summons' heading (`Notice of meeting til meeting 1/2024`) and its
+/// agenda's time column (`Tid`), the minutes' time (`kl. 10:00–12:30`), a
+/// partial attendance (`(sak 6/24)`), and the index's dates (`13. februar
+/// 2024`).
+#[test]
+fn an_english_body_has_no_norwegian_words_in_headings_lists_or_index() {
+    let project = kontroll_in("en");
+    let out = run(project.path(), &["archive", "--include-drafts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let site = project.path().join("site/kub");
+    let summons = pdf_text(&site.join("2024-01/innkalling.pdf"));
+    assert_contains(
+        &summons,
+        &["Notice of meeting 1/2024 of Kontrollutvalget i Fjellvik kommune"],
+    );
+    assert!(!summons.contains(" til "), "{summons}");
+    assert!(
+        !summons.lines().any(|l| l == "Tid"),
+        "the agenda's time column: {summons}"
+    );
+    assert_contains(
+        &pdf_text(&site.join("2024-02/referat.pdf")),
+        &["(item 6/24)"],
+    );
+    let minutes = pdf_text(&site.join("2024-01/referat.pdf"));
+    assert_contains(&minutes, &["Tuesday 13 February 2024, 10:00–12:30"]);
+    assert!(!minutes.contains("kl."), "{minutes}");
+    let index = fs::read_to_string(project.path().join("site/index.json")).unwrap();
+    assert_contains(
+        &index,
+        &[
+            "\"date_text\": \"13 February 2024\"",
+            "\"date_text\": \"16 April 2024\"",
+            "\"approved\": \"20 February 2024\"",
+        ],
+    );
+    assert!(!index.contains("februar"), "{index}");
+}
