@@ -102,8 +102,14 @@ pub fn approve(config: &ApproveConfig) -> Result<String, Vec<Diagnostic>> {
     };
     let dir = project.sources.meeting_dir(b, m).to_path_buf();
     let original = read_minutes_text(&config.content, &dir).map_err(|d| d.0)?;
-    let text = approve_text(&original, &approval)
-        .map_err(|message| fail(format!("{}: {message}", dir.join(MINUTES_FILE).display())))?;
+    let parse_case = |text: &str| body.case_format.parse(text.trim(), None, u32::MAX).ok();
+    let text = approve_text(&original, &approval, &parse_case).map_err(|messages| {
+        let file = dir.join(MINUTES_FILE);
+        messages
+            .into_iter()
+            .map(|message| Diagnostic::error(format!("{}: {message}", file.display())))
+            .collect::<Vec<_>>()
+    })?;
     write_checked(config, &dir.join(MINUTES_FILE), &original, &text)?;
     Ok(format!(
         "approved the minutes of {}: final, approved {}{}; wrote out {} decision(s) recorded as `as_proposed`; recorded the digest of {} case(s) in `{DIGEST_FIELD}`",
@@ -160,25 +166,38 @@ fn find(project: &Project, name: &str) -> Option<(usize, usize)> {
 /// to change are found by their field path in the parsed YAML (where each
 /// stands, from [`Locator`]), not by the look of a line, so that an item
 /// written `decision:` first, in flow style, or with `as_proposed` in the
-/// text of a note is rewritten as what it is.
-pub fn approve_text(text: &str, approval: &Approval) -> Result<String, String> {
-    let value: Value =
-        serde_yaml_ng::from_str(text).map_err(|err| format!("does not parse as YAML ({err})"))?;
+/// text of a note is rewritten as what it is. `parse_case` reads a case
+/// number as the body writes it (`034/21` is 34/21). The text written is
+/// parsed again and must hold what was meant; every problem is returned.
+pub fn approve_text(
+    text: &str,
+    approval: &Approval,
+    parse_case: &dyn Fn(&str) -> Option<CaseNumber>,
+) -> Result<String, Vec<String>> {
+    let value: Value = serde_yaml_ng::from_str(text)
+        .map_err(|err| vec![format!("does not parse as YAML ({err})")])?;
     let locator = Locator::new(text);
     let source = Source::new(text);
+    let mut errors = Vec::new();
     let mut edits = Vec::new();
 
-    let status = source.token(&locator, "status", "draft")?;
-    if source.key_start(status.start, "status") != Some(source.line_start(status.start)) {
-        return Err("write `status: draft` on a line of its own, at the start of the line".into());
+    match source.token(&locator, "status", "draft") {
+        Ok(status)
+            if source.key_start(status.start, "status")
+                == Some(source.line_start(status.start)) =>
+        {
+            let line_end = source.line_end(status.start);
+            let mut approved = approved_line(approval);
+            if !text[..line_end].ends_with('\n') {
+                approved.insert(0, '\n');
+            }
+            edits.push(Edit::new(status, "final".into()));
+            edits.push(Edit::new(line_end..line_end, approved));
+        }
+        Ok(_) => errors
+            .push("write `status: draft` on a line of its own, at the start of the line".into()),
+        Err(err) => errors.push(err),
     }
-    let line_end = source.line_end(status.start);
-    let mut approved = approved_line(approval);
-    if !text[..line_end].ends_with('\n') {
-        approved.insert(0, '\n');
-    }
-    edits.push(Edit::new(status, "final".into()));
-    edits.push(Edit::new(line_end..line_end, approved));
     // Final minutes do not print when comments were due.
     if let Some(pos) = locator.exact("comments_by") {
         let at = source.offset(pos);
@@ -188,55 +207,130 @@ pub fn approve_text(text: &str, approval: &Approval) -> Result<String, String> {
         }
     }
 
+    // Each item adopted as proposed: its index, the texts adopted, and where
+    // `as_proposed` stands.
+    let mut adopted = Vec::new();
     let items = value.get("items").and_then(Value::as_sequence);
-    let mut written = 0;
     for (i, item) in items.into_iter().flatten().enumerate() {
         if item.get("decision").and_then(Value::as_str) != Some("as_proposed") {
             continue;
         }
         let field = format!("items[{i}].decision");
-        let case = match item.get("case") {
-            Some(Value::String(case)) => case.clone(),
-            _ => {
-                return Err(format!(
-                    "{field}: `as_proposed` in an item without a `case:`"
-                ));
-            }
+        let Some(case) = item.get("case").and_then(Value::as_str) else {
+            errors.push(format!(
+                "{field}: `as_proposed` in an item without a `case:`"
+            ));
+            continue;
         };
+        let number = parse_case(case);
         let texts = (approval.decisions.iter())
-            .find(|(c, _)| c.to_string() == case)
-            .map(|(_, texts)| texts)
-            .ok_or_else(|| {
-                format!("{field}: case {case} has no proposed decision to adopt as proposed")
-            })?;
-        let token = source.token(&locator, &field, "as_proposed")?;
-        edits.push(source.decision(token, texts));
-        written += 1;
+            .find(|(c, _)| c.to_string() == case || Some(*c) == number)
+            .map(|(_, texts)| texts);
+        let Some(texts) = texts else {
+            errors.push(format!(
+                "{field}: case {case} has no proposed decision to adopt as proposed"
+            ));
+            continue;
+        };
+        match source.token(&locator, &field, "as_proposed") {
+            Ok(token) => adopted.push((i, texts, token)),
+            Err(err) => errors.push(err),
+        }
     }
-    if written != approval.decisions.len() {
-        return Err(format!(
-            "found {written} `decision: as_proposed` item(s) for {} decision(s) adopted as proposed",
+    if errors.is_empty() && adopted.len() != approval.decisions.len() {
+        errors.push(format!(
+            "found {} `decision: as_proposed` item(s) for {} decision(s) adopted as proposed",
+            adopted.len(),
             approval.decisions.len()
         ));
     }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
 
+    // A list of several decisions under its key where the layout allows, else
+    // in brackets; what is written must read back as meant.
+    let crlf = text.contains("\r\n");
+    for lists in [true, false] {
+        let mut all: Vec<Edit> = edits.clone();
+        all.extend(
+            adopted
+                .iter()
+                .map(|(_, texts, token)| source.decision(token.clone(), texts, lists)),
+        );
+        let out = apply(text, all, &digest_lines(approval), crlf);
+        if reads_as_meant(&value, &out, &adopted) {
+            return Ok(out);
+        }
+    }
+    Err(vec![
+        "cannot rewrite the minutes in place so that they read back as approved; write each item with `case:` and `decision: as_proposed` on lines of their own".into(),
+    ])
+}
+
+/// `text` with `edits` made and `digest` added at its end; the lines added
+/// end as the file's do (`crlf`).
+fn apply(text: &str, mut edits: Vec<Edit>, digest: &str, crlf: bool) -> String {
+    let newline = |s: &str| {
+        if crlf {
+            s.replace('\n', "\r\n")
+        } else {
+            s.to_owned()
+        }
+    };
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     let mut out = String::with_capacity(text.len() + 512);
     let mut at = 0;
     for edit in edits {
         out.push_str(&text[at..edit.range.start]);
-        out.push_str(&edit.with);
+        out.push_str(&newline(&edit.with));
         at = edit.range.end;
     }
     out.push_str(&text[at..]);
     if !out.ends_with('\n') {
-        out.push('\n');
+        out.push_str(&newline("\n"));
     }
-    out.push_str(&digest_lines(approval));
-    Ok(out)
+    out.push_str(&newline(digest));
+    out
+}
+
+/// Whether `out`, the approved text, reads back as `draft` with the
+/// approval: final, no date for comments, each item adopted with its
+/// texts, and everything else as it was.
+fn reads_as_meant(
+    draft: &Value,
+    out: &str,
+    adopted: &[(usize, &Vec<String>, Range<usize>)],
+) -> bool {
+    let Ok(Value::Mapping(mut read)) = serde_yaml_ng::from_str::<Value>(out) else {
+        return false;
+    };
+    let Value::Mapping(mut meant) = draft.clone() else {
+        return false;
+    };
+    if read.remove("approved").is_none() || read.remove(DIGEST_FIELD).is_none() {
+        return false;
+    }
+    meant.insert("status".into(), "final".into());
+    meant.remove("comments_by");
+    for (i, texts, _) in adopted {
+        let decision = match texts.as_slice() {
+            [one] => Value::from(one.as_str()),
+            many => Value::Sequence(many.iter().map(|t| Value::from(t.as_str())).collect()),
+        };
+        if let Some(item) = meant
+            .get_mut("items")
+            .and_then(|items| items.get_mut(*i))
+            .and_then(Value::as_mapping_mut)
+        {
+            item.insert("decision".into(), decision);
+        }
+    }
+    read == meant
 }
 
 /// Bytes of the text to replace, and what with.
+#[derive(Clone)]
 struct Edit {
     range: Range<usize>,
     with: String,
@@ -317,17 +411,24 @@ impl<'a> Source<'a> {
     }
 
     /// `as_proposed` at `token` replaced by the decision text adopted: one
-    /// text in quotes; several as a list on lines of their own where the
-    /// value ends a line of a block mapping, else in brackets.
-    fn decision(&self, token: Range<usize>, texts: &[String]) -> Edit {
+    /// text in quotes; several as a list on lines of their own under the key
+    /// when `lists` and the value follows `decision:` on a line of a block
+    /// mapping (`  - decision: as_proposed`), else in brackets.
+    fn decision(&self, token: Range<usize>, texts: &[String], lists: bool) -> Edit {
         let quoted: Vec<String> = texts.iter().map(|t| quote_string(t)).collect();
         let line_end = self.line_end(token.end);
-        let before = &self.text[self.line_start(token.start)..token.start];
+        let line_start = self.line_start(token.start);
+        let before = &self.text[line_start..token.start];
         let after = self.text[token.end..line_end]
             .trim_end_matches(['\n', '\r'])
             .trim();
         let ends_line = after.is_empty() || after.starts_with('#');
-        if quoted.len() == 1 || !ends_line || before.contains(['{', '[']) {
+        let key = before.trim_end();
+        let lead = key
+            .strip_suffix("decision:")
+            .map(|l| l.trim_start().trim_start_matches('-').trim());
+        let block = lists && ends_line && lead == Some("");
+        if quoted.len() == 1 || !block {
             let with = match quoted.as_slice() {
                 [one] => one.clone(),
                 many => format!("[{}]", many.join(", ")),
@@ -335,7 +436,6 @@ impl<'a> Source<'a> {
             return Edit::new(token, with);
         }
         // `decision:` keeps its comment; the list follows, under the key.
-        let key = before.trim_end();
         let indent = " ".repeat(key.trim_end_matches("decision:").chars().count());
         let mut with = if after.is_empty() {
             String::new()
@@ -391,7 +491,7 @@ mod tests {
     #[test]
     fn draft_minutes_become_final_keeping_comments_and_layout() {
         let draft = "# Utkast.\nstatus: draft  # til kommentar\nsent: 2021-10-27\ncomments_by: 2021-11-03\nitems:\n  - case: 34/21\n    decision: as_proposed # som foreslått\n  - case: 36/21\n    notes: Uten underlag.\n  - case: 37/21\n    decision: as_proposed  # to punkter\n";
-        let text = approve_text(draft, &approval()).unwrap();
+        let text = approve_text(draft, &approval(), &CaseNumber::parse).unwrap();
         assert_eq!(
             text,
             concat!(
@@ -422,7 +522,7 @@ mod tests {
     #[test]
     fn each_item_gets_its_own_cases_decision() {
         let draft = "status: draft\nitems:\n  - case: 37/21\n    decision: as_proposed\n  - decision: as_proposed\n    case: 34/21\n";
-        let text = approve_text(draft, &approval()).unwrap();
+        let text = approve_text(draft, &approval(), &CaseNumber::parse).unwrap();
         assert!(
             text.contains(concat!(
                 "  - case: 37/21\n    decision:\n      - \"Første.\"\n      - \"Andre.\"\n",
@@ -443,7 +543,7 @@ mod tests {
     #[test]
     fn flow_items_and_words_in_text_are_what_they_are() {
         let draft = "status: 'draft'\nitems:\n  - { case: 34/21, decision: as_proposed }\n  - case: 36/21\n    notes: |\n      Ordet as_proposed står her.\n      decision: as_proposed\n  - { decision: \"as_proposed\", case: 37/21 } # as_proposed\n";
-        let text = approve_text(draft, &approval()).unwrap();
+        let text = approve_text(draft, &approval(), &CaseNumber::parse).unwrap();
         let value: Value = serde_yaml_ng::from_str(&text).unwrap();
         assert_eq!(value["status"].as_str(), Some("final"));
         assert_eq!(
@@ -464,17 +564,76 @@ mod tests {
     fn what_cannot_be_approved_is_refused() {
         // A case with no proposed decision.
         let draft = "status: draft\nitems:\n  - case: 36/21\n    decision: as_proposed\n";
-        let err = approve_text(draft, &approval()).unwrap_err();
+        let err = approve_text(draft, &approval(), &CaseNumber::parse)
+            .unwrap_err()
+            .join("\n");
         assert!(
             err.contains("items[0].decision: case 36/21 has no proposed decision"),
             "{err}"
         );
         // Status not on a line of its own.
         let draft = "{ status: draft, items: [] }\n";
-        let err = approve_text(draft, &approval()).unwrap_err();
+        let err = approve_text(draft, &approval(), &CaseNumber::parse)
+            .unwrap_err()
+            .join("\n");
         assert!(
             err.contains("`status: draft` on a line of its own"),
             "{err}"
+        );
+    }
+
+    /// Layouts the first rewrite got wrong (found by a review): a tab after
+    /// the colon (the locator's parser refused the file), the value on the
+    /// line after its key, and a flow mapping over several lines (a block
+    /// list landed at the wrong place). Each must read back as approved.
+    #[test]
+    fn every_layout_reads_back_as_approved() {
+        let drafts = [
+            "status:\tdraft\nitems:\n  - case: 34/21\n    decision:\tas_proposed\n  - case: 37/21\n    decision: as_proposed\n",
+            "status: draft\nitems:\n  - case: 34/21\n    decision: as_proposed\n  - case: 37/21\n    decision:\n      as_proposed\n",
+            "status: draft\nitems:\n  - case: 34/21\n    decision: as_proposed\n  - { case: 37/21,\n      decision: as_proposed\n    }\n",
+            "status: draft\r\nitems:\r\n  - case: 034/21\r\n    decision: as_proposed\r\n  - case: 37/21\r\n    decision: as_proposed\r\n",
+        ];
+        for draft in drafts {
+            let text = approve_text(draft, &approval(), &CaseNumber::parse)
+                .unwrap_or_else(|e| panic!("{draft:?}: {e:?}"));
+            let value: Value = serde_yaml_ng::from_str(&text).unwrap();
+            assert_eq!(value["status"].as_str(), Some("final"), "{text}");
+            assert_eq!(
+                value["items"][0]["decision"].as_str(),
+                Some("Programstyret godkjenner \"innkallingen\"."),
+                "{text}"
+            );
+            let list = value["items"][1]["decision"].as_sequence();
+            let list: Vec<_> = list
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            assert_eq!(list, ["Første.", "Andre."], "{text}");
+            if draft.contains("\r\n") {
+                assert_eq!(
+                    text.matches('\n').count(),
+                    text.matches("\r\n").count(),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
+    /// Every problem is said, not only the first.
+    #[test]
+    fn every_problem_is_reported() {
+        let draft = "status: draft\nitems:\n  - case: 35/21\n    decision: as_proposed\n  - case: 36/21\n    decision: as_proposed\n";
+        let errors = approve_text(draft, &approval(), &CaseNumber::parse).unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with("items[0].decision: case 35/21"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].starts_with("items[1].decision: case 36/21"),
+            "{errors:?}"
         );
     }
 }

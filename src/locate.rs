@@ -39,8 +39,19 @@ pub struct Locator {
 
 impl Locator {
     /// Indexes `source`. A document that does not parse gives an empty index.
+    ///
+    /// Tabs are read as spaces: the loader's parser takes a tab after `key:`
+    /// or `-` as a separator and this one does not, and the swap keeps every
+    /// position (a tab in indentation is refused by the loader anyway).
     pub fn new(source: &str) -> Locator {
         let mut builder = Builder::default();
+        let spaced;
+        let source = if source.contains('\t') {
+            spaced = source.replace('\t', " ");
+            spaced.as_str()
+        } else {
+            source
+        };
         let mut parser = Parser::new_from_str(source);
         if parser.load(&mut builder, false).is_err() {
             return Locator::default();

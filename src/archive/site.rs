@@ -31,9 +31,17 @@ impl ArchiveConfig {
             ("templates", &build.templates),
             ("output", &build.output),
         ] {
-            if real_path(dir).starts_with(&site) {
+            let dir_real = real_path(dir);
+            if dir_real.starts_with(&site) {
                 return Err(format!(
                     "--site {}: the site folder must not hold the {what} folder {}\n  = help: the site holds only public material; give it a folder of its own, such as `site`",
+                    self.site.display(),
+                    dir.display()
+                ));
+            }
+            if site.starts_with(&dir_real) {
+                return Err(format!(
+                    "--site {}: the site folder must not be inside the {what} folder {}\n  = help: clearing the site of files no longer public would remove files of the {what} folder; give it a folder of its own, such as `site`",
                     self.site.display(),
                     dir.display()
                 ));
@@ -70,12 +78,23 @@ fn real_path(path: &Path) -> PathBuf {
 /// Whether the file at `rel` in a site is one motebok writes there, by its
 /// place and name: the pages at the top, a body's calendar, a meeting's
 /// documents (and the Typst sources and temporary files of earlier
-/// versions). Anything else was put there by someone else.
-fn written_by_motebok(rel: &Path) -> bool {
-    let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+/// versions), below the top only in the folder of one of `bodies`. Anything
+/// else (a name that is not UTF-8 too) was put there by someone else.
+fn written_by_motebok(rel: &Path, bodies: &HashSet<&str>) -> bool {
+    let Some(parts) = rel
+        .iter()
+        .map(|p| p.to_str())
+        .collect::<Option<Vec<&str>>>()
+    else {
+        return false;
+    };
     let Some(&name) = parts.last() else {
         return false;
     };
+    // Below the top, only in the folder of one of the project's bodies.
+    if parts.len() > 1 && !bodies.contains(parts[0]) {
+        return false;
+    }
     if is_temporary(name) {
         return true;
     }
@@ -141,7 +160,9 @@ pub(super) fn publish(
             .iter()
             .map(|b| ics::calendar_path(&b.body).into()),
     );
-    remove_stale(&site.output, Path::new(""), &keep, &mut diagnostics);
+    let bodies: HashSet<&str> = public.bodies.iter().map(|b| b.body.id.as_str()).collect();
+    let mine = |rel: &Path| written_by_motebok(rel, &bodies);
+    remove_stale(&site.output, Path::new(""), &keep, &mine, &mut diagnostics);
     (report.documents.len(), diagnostics)
 }
 
@@ -166,6 +187,7 @@ fn remove_stale(
     site: &Path,
     rel: &Path,
     keep: &HashSet<PathBuf>,
+    mine: &dyn Fn(&Path) -> bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let Ok(entries) = std::fs::read_dir(site.join(rel)) else {
@@ -175,7 +197,7 @@ fn remove_stale(
         let rel = rel.join(entry.file_name());
         let path = site.join(&rel);
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            remove_stale(site, &rel, keep, diagnostics);
+            remove_stale(site, &rel, keep, mine, diagnostics);
             // Only an empty folder goes; one holding someone else's files stays.
             let _ = std::fs::remove_dir(&path);
             continue;
@@ -183,7 +205,7 @@ fn remove_stale(
         if keep.contains(&rel) {
             continue;
         }
-        if !written_by_motebok(&rel) {
+        if !mine(&rel) {
             diagnostics.push(Diagnostic::warning(format!(
                 "{} is not part of the public site; remove it before publishing",
                 path.display()

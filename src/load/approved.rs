@@ -1,8 +1,8 @@
 //! Load stage, approved minutes: final minutes written by `motebok approve`
 //! keep a digest of every case as approved. Here such minutes are checked:
 //! `as_proposed` is an error in them (the decision text is written out on
-//! approval), and a case whose title, paper or proposed decision changed since
-//! is a warning naming it.
+//! approval), and a case whose titles, description, paper, attachments or
+//! decisions changed since is a warning naming it.
 //!
 //! The digest of a case is 32 hex digits: the first 128 bits of the SHA-256
 //! of everything the case is approved on, each part written with its length
@@ -17,6 +17,7 @@ use serde_yaml_ng::Value;
 
 use super::schema::{MinutesFile, MinutesStatusName};
 use super::source::{MINUTES_FILE, SourceFile, read_yaml};
+use crate::blocks::Block;
 use crate::diagnostic::Diagnostics;
 use crate::model::{CaseItem, CaseNumber, Formula, Meeting, Proposed};
 use crate::text::stable_hash;
@@ -62,6 +63,12 @@ fn fingerprint(case: &CaseItem) -> u128 {
         // Its values as the archive publishes them (`blocks` in its JSON):
         // what the data says, not how this version prints it.
         record.text("block", Some(&block.values().to_string()));
+        // What the table prints that its values leave out.
+        match block {
+            Block::Budget(budget) => record.text("label", Some(&budget.label)),
+            Block::Risks(risks) => record.text("since", risks.since.as_deref()),
+            Block::Status(_) | Block::Scoring(_) => {}
+        }
     }
     // A figure's and an attachment page's path holds the hash of its bytes.
     record.count("files", case.assets.files.len());
@@ -222,7 +229,7 @@ fn check_digest(
             )),
             Some(old) if !unchanged(old, item) => changed.push((
                 field,
-                format!("case {case} changed (title, case paper or proposed decision)"),
+                format!("case {case} changed (its titles, description, case paper, attachments or decisions)"),
             )),
             Some(_) => {}
         }
@@ -350,6 +357,35 @@ mod tests {
             before,
             "the same case, the same fingerprint"
         );
+    }
+
+    /// What a data block prints beyond its values (the archive's JSON) is in
+    /// the fingerprint too: the budget's label column, the register's `since`.
+    #[test]
+    fn what_a_block_prints_beyond_its_values_is_in_the_fingerprint() {
+        let budget = |label: &str| {
+            let spec = format!(
+                "label: {label}\nunit: MNOK\ndecimals: 1\ncolumns: [A]\nrows:\n- {{label: x, amounts: [1]}}\n"
+            );
+            let spec = serde_yaml_ng::from_str(&spec).unwrap();
+            Block::Budget(crate::blocks::budget::compute(spec).unwrap())
+        };
+        let risks = |since: &str| {
+            let spec = format!(
+                "since: {since}\nrisks:\n- {{id: 1, description: R, probability: 2, consequence: 3}}\n"
+            );
+            let spec = serde_yaml_ng::from_str(&spec).unwrap();
+            Block::Risks(crate::blocks::risks::compute(spec).unwrap())
+        };
+        let with = |block: Block| {
+            let mut item = case();
+            item.blocks.push(block);
+            fingerprint(&item)
+        };
+        assert_eq!(budget("Post").values(), budget("Tiltak").values());
+        assert_ne!(with(budget("Post")), with(budget("Tiltak")));
+        assert_eq!(with(budget("Post")), with(budget("Post")));
+        assert_ne!(with(risks("2024-01")), with(risks("2024-02")));
     }
 
     /// A digest written before SHA-256 is compared as it was made, and one

@@ -186,14 +186,19 @@ fn a_site_folder_named_through_dots_that_holds_the_content_is_refused() {
     let project = two_bodies();
     let pdf = project.path().join("content/styret/2024-01/vedlegg.pdf");
     fs::write(&pdf, b"%PDF-1.7\n").unwrap();
-    for site in ["content/..", "content/styret/../..", "."] {
+    for (site, what) in [
+        ("content/..", "hold the content folder"),
+        ("content/styret/../..", "hold the content folder"),
+        (".", "hold the content folder"),
+        ("content/styret", "be inside the content folder"),
+        ("templates/site", "be inside the templates folder"),
+        ("output/site", "be inside the output folder"),
+    ] {
         let out = run(project.path(), &["archive", "--site", site]);
         assert_eq!(out.status.code(), Some(1), "{site}: {}", stderr(&out));
         assert_contains(
             &stderr(&out),
-            &[&format!(
-                "--site {site}: the site folder must not hold the content folder"
-            )],
+            &[&format!("--site {site}: the site folder must not {what}")],
         );
     }
     assert!(pdf.is_file(), "the content's PDF is still there");
@@ -216,6 +221,8 @@ fn files_motebok_did_not_write_stay_in_the_site() {
         "styret/2024-01/notat.pdf",
         "styret/2024-01/saker/sak-03-24.pdf",
         "CNAME.html",
+        "docs/moter.ics",
+        "extra/old/sak-rapport.pdf",
     ];
     let ours = [
         "styret/2024-01/sak-99-24.pdf",
@@ -238,5 +245,16 @@ fn files_motebok_did_not_write_stay_in_the_site() {
     }
     for file in ours {
         assert!(!site.join(file).exists(), "{file} is still there");
+    }
+    // A name that is not UTF-8 is not one of motebok's, whatever follows it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let odd = site.join(std::ffi::OsStr::from_bytes(b"\xff"));
+        fs::create_dir_all(&odd).unwrap();
+        fs::write(odd.join("index.html"), b"ikke motebok sin").unwrap();
+        let third = run(project.path(), &["archive"]);
+        assert!(third.status.success(), "{}", stderr(&third));
+        assert!(odd.join("index.html").is_file(), "{}", stderr(&third));
     }
 }

@@ -425,7 +425,7 @@ fn approve_turns_the_examples_draft_minutes_final_and_later_edits_warn() {
         &stderr(&checked),
         &[
             "warning: content/pspds/2021-06/minutes.yaml",
-            "approved_digest.38/21: case 38/21 changed (title, case paper or proposed decision) since the minutes were approved",
+            "approved_digest.38/21: case 38/21 changed (its titles, description, case paper, attachments or decisions) since the minutes were approved",
         ],
     );
 }
@@ -486,8 +486,8 @@ fn what_a_case_paper_shows_is_part_of_its_approved_digest() {
     assert_eq!(
         digest_warnings(project.path()),
         [
-            "approved_digest.35/21: case 35/21 changed (title, case paper or proposed decision) since the minutes were approved",
-            "approved_digest.37/21: case 37/21 changed (title, case paper or proposed decision) since the minutes were approved",
+            "approved_digest.35/21: case 35/21 changed (its titles, description, case paper, attachments or decisions) since the minutes were approved",
+            "approved_digest.37/21: case 37/21 changed (its titles, description, case paper, attachments or decisions) since the minutes were approved",
         ]
     );
 }
@@ -526,7 +526,7 @@ fn minutes_approved_by_an_earlier_version_are_checked_as_written() {
     assert_eq!(
         digest_warnings(project.path()),
         [
-            "approved_digest.38/21: case 38/21 changed (title, case paper or proposed decision) since the minutes were approved"
+            "approved_digest.38/21: case 38/21 changed (its titles, description, case paper, attachments or decisions) since the minutes were approved"
         ]
     );
 }
