@@ -93,6 +93,10 @@ pub(crate) fn read_image(
             "{noun} `{dest}` is not a PNG, JPEG, SVG or PDF file"
         ));
     };
+    // The name stands for the file's bytes: a page drawn from a PDF by its
+    // source, not by this version's drawing of it (the approval digest
+    // holds these names).
+    let hash = stable_hash(&bytes);
     let (kind, bytes, dest) = match (kind, fragment) {
         ("pdf", _) => pdf_page(bytes, dest, fragment, noun)?,
         (_, Some(_)) => {
@@ -116,7 +120,7 @@ pub(crate) fn read_image(
         format!("{name}.{kind}")
     };
     Ok(PaperFile {
-        path: format!("/{:032x}/{name}", stable_hash(&bytes)),
+        path: format!("/{hash:032x}/{name}"),
         bytes: FileBytes::ready(bytes),
     })
 }
@@ -182,5 +186,26 @@ mod tests {
         assert_eq!(figure_kind(b"<?xml version=\"1.0\"?>\n<svg/>"), Some("svg"));
         assert_eq!(figure_kind(b"<svg xmlns=\"\"/>"), Some("svg"));
         assert_eq!(figure_kind(b"GIF89a"), None);
+    }
+
+    /// A page drawn from a PDF is named by the PDF's bytes and the page, not
+    /// by the drawing (which a newer renderer would change, and with it the
+    /// digest of every approved case showing it).
+    #[test]
+    fn a_pdf_page_is_named_by_its_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path();
+        let pdf = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/publish/styret/2024-01/vedlegg/avtale.pdf"),
+        )
+        .unwrap();
+        std::fs::write(content.join("avtale.pdf"), &pdf).unwrap();
+        let figure = read_image(content, content, "avtale.pdf#page=1", "figure").unwrap();
+        assert_eq!(
+            figure.path,
+            format!("/{:032x}/avtale-side-1.svg", stable_hash(&pdf))
+        );
+        assert!(figure.bytes.get().starts_with(b"<svg"));
     }
 }
