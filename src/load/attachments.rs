@@ -89,6 +89,10 @@ fn read_pages(content_dir: &Path, dir: &Path, relative: &str) -> Result<Vec<Pape
             pages.len()
         ));
     }
+    // What drawing would take is bounded now, so that a page too much to
+    // draw is an error here, not an abort when a document needs it.
+    super::pdf_work::check_all_pages(hash, &pdf)
+        .map_err(|refusal| refusal.message(&format!("attachment `{relative}`")))?;
     // Drawing takes far longer than reading: it waits until a document shows
     // the pages (a build whose documents are unchanged never draws them).
     let count = pages.len();
@@ -128,6 +132,7 @@ pub(crate) fn pdf_page_svg(bytes: Vec<u8>, page: usize, what: &str) -> Result<Ve
             counted(count, "page")
         ));
     };
+    super::pdf_work::check(&pdf, [page - 1]).map_err(|refusal| refusal.message(what))?;
     let render = SvgRenderSettings {
         bg_color: [255, 255, 255, 255],
     };

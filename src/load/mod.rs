@@ -40,6 +40,7 @@ mod limits;
 mod meeting;
 mod messages;
 mod minutes;
+mod pdf_work;
 mod prefetch;
 pub(crate) mod schema;
 mod source;

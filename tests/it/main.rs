@@ -13,6 +13,7 @@ mod common;
 mod confine;
 mod cycle;
 mod decisions;
+mod drawing;
 mod init;
 mod lang;
 mod layout;

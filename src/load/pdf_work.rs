@@ -1,0 +1,1451 @@
+//! Load stage, the work of drawing a PDF page, bounded before it is done.
+//!
+//! hayro draws whatever a page asks for, with no bound on the work or the
+//! memory it takes: 4 KB of nested forms, each drawing the next ten times,
+//! ask for 10⁸ drawings (motebok aborted at 4 GB); a compressed stream of a
+//! few kilobytes unpacks to gigabytes; an image may declare a billion pixels.
+//! So before a page of an attachment or a figure is drawn, its content is
+//! walked as hayro will draw it (into forms, tiling patterns, soft masks and
+//! Type 3 glyphs, each time they are drawn), counting the operators, the
+//! image pixels (as a JPEG 2000 or JBIG2 image's own data gives them, which
+//! hayro believes over its dictionary) and the bytes unpacked, and the page
+//! is refused once a count passes its limit. Every stream of the file must also unpack to at most
+//! [`MAX_STREAM_BYTES`] (fonts, colour profiles and functions are unpacked
+//! whole wherever they are used); that is measured by unpacking in bounded
+//! steps where the compressed size alone does not settle it.
+//!
+//! What it leaves out: the size of shading textures (hayro draws a shading
+//! pattern as an image as large as the shape it fills, which only following
+//! the drawing's geometry would bound).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Read};
+use std::rc::Rc;
+use std::sync::Mutex;
+
+use hayro_svg::hayro_syntax::Filter;
+use hayro_svg::hayro_syntax::Pdf;
+use hayro_svg::hayro_syntax::bit_reader::BitReader;
+use hayro_svg::hayro_syntax::content::TypedIter;
+use hayro_svg::hayro_syntax::content::ops::TypedInstruction;
+use hayro_svg::hayro_syntax::object::dict::keys::{
+    CHAR_PROCS, CONTENTS, DECODE_PARMS, DIFFERENCES, DP, ENCODING, EXT_G_STATE, FONT, FORM, G, H,
+    HEIGHT, IM, IMAGE, IMAGE_MASK, JBIG2_GLOBALS, MASK, PATTERN, PREDICTOR, RESOURCES, SMASK,
+    SUBTYPE, TYPE3, W, WIDTH, XOBJECT,
+};
+use hayro_svg::hayro_syntax::object::{Array, Dict, Name, Object, ObjectIdentifier, Stream};
+use hayro_svg::hayro_syntax::page::{Page, Resources};
+
+/// The most content operators drawing one page may run, counting those of a
+/// form each time it is drawn, one per glyph shown and one per resource
+/// dictionary searched. The busiest real page measured ran 26 000; hayro
+/// draws about a million a second, and Typst refuses an SVG of more than a
+/// million elements (a path or a glyph each), which 2 million operations
+/// come near.
+pub(crate) const MAX_PAGE_OPERATIONS: u64 = 2_000_000;
+
+/// The most image pixels drawing one page may decode, counting an image each
+/// time it is drawn: an A4 page scanned at 600 dpi is 35 megapixels, which
+/// took 1.2 s and 750 MB to draw and typeset. Each pixel is decoded,
+/// encoded again as PNG, and decoded once more by Typst.
+pub(crate) const MAX_PAGE_PIXELS: u64 = 50_000_000;
+
+/// The most bytes drawing one page may unpack, counting a stream each time
+/// it is unpacked (hayro unpacks a form, or an image, every time it draws it).
+pub(crate) const MAX_PAGE_UNPACKED_BYTES: u64 = 512 << 20;
+
+/// What all the pages of a PDF may take together, in pages at the limits:
+/// the drawings of an attachment's pages are held together while its
+/// documents compile, so 300 pages of the most a page may take would not fit
+/// in memory.
+const FILE_PAGES: u64 = 10;
+
+/// The most bytes one stream of a PDF may unpack to: a scan of an A4 page at
+/// 600 dpi is 104 MB uncompressed.
+pub(crate) const MAX_STREAM_BYTES: u64 = 256 << 20;
+
+/// How deep hayro draws forms in forms; deeper ones it leaves out.
+const HAYRO_MAX_DEPTH: u32 = 50;
+
+/// How deep patterns, soft masks and glyphs may nest: hayro has no bound on
+/// them (a tiling pattern that fills with itself overflows its stack).
+const MAX_DEPTH: u32 = 64;
+
+/// The limits of one page.
+const PAGE: Cost = Cost {
+    operations: MAX_PAGE_OPERATIONS,
+    pixels: MAX_PAGE_PIXELS,
+    unpacked: MAX_PAGE_UNPACKED_BYTES,
+};
+
+/// Why a PDF cannot be drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The stream of this object number unpacks to more than [`MAX_STREAM_BYTES`].
+    Stream(i32),
+    /// Drawing this page (counted from 1) would take too much.
+    Page(usize, Excess),
+    /// Drawing all the pages would take too much.
+    File(Excess),
+}
+
+/// What drawing would take too much of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Excess {
+    Operations,
+    Pixels,
+    Unpacked,
+    Nesting,
+}
+
+impl Refusal {
+    /// The message for the PDF `what` names (``attachment `vedlegg/a.pdf` ``).
+    pub(crate) fn message(&self, what: &str) -> String {
+        let hint = "print it to a new PDF file (or flatten it) and use that";
+        let excess = |excess: &Excess, pages: u64| match excess {
+            Excess::Operations => format!(
+                "more than {} million drawing operations",
+                pages * MAX_PAGE_OPERATIONS / 1_000_000
+            ),
+            Excess::Pixels => format!(
+                "more than {} megapixels of images",
+                pages * MAX_PAGE_PIXELS / 1_000_000
+            ),
+            Excess::Unpacked => format!(
+                "more than {} MiB of compressed data to unpack",
+                (pages * MAX_PAGE_UNPACKED_BYTES) >> 20
+            ),
+            Excess::Nesting => format!("patterns or glyphs nested more than {MAX_DEPTH} deep"),
+        };
+        match self {
+            Refusal::Stream(object) => format!(
+                "{what} has a compressed stream (object {object}) that unpacks to more than {} MiB; {hint}",
+                MAX_STREAM_BYTES >> 20
+            ),
+            Refusal::Page(page, e) => format!(
+                "{what} page {page} is too complex to draw ({}); {hint}",
+                excess(e, 1)
+            ),
+            Refusal::File(e) => format!(
+                "{what} is too complex to draw ({} in all); {hint}",
+                excess(e, FILE_PAGES)
+            ),
+        }
+    }
+}
+
+/// Checks that the pages `pages` (counted from 0) of `pdf` can be drawn
+/// within the limits, each and together, and that every stream of the file
+/// unpacks within [`MAX_STREAM_BYTES`]. Pages out of range are left out.
+pub(crate) fn check(pdf: &Pdf, pages: impl IntoIterator<Item = usize>) -> Result<(), Refusal> {
+    let mut known = Known::default();
+    for object in pdf.objects() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        if most_unpacked(&stream) > MAX_STREAM_BYTES {
+            let too_large = Refusal::Stream(stream.obj_id().obj_number);
+            let len = unpacked_len(&stream, MAX_STREAM_BYTES).ok_or(too_large)?;
+            known.unpacked.insert(stream.obj_id(), len);
+        }
+    }
+    let mut file_left = PAGE.times(FILE_PAGES);
+    for n in pages {
+        let Some(page) = pdf.pages().get(n) else {
+            continue;
+        };
+        let mut walk = Walk::new(&mut known, PAGE.min(file_left));
+        let spent = walk.spent(|walk| walk.page(page)).map_err(|excess| {
+            // Whichever limit was the nearer.
+            if file_left.of(excess) < PAGE.of(excess) {
+                Refusal::File(excess)
+            } else {
+                Refusal::Page(n + 1, excess)
+            }
+        })?;
+        file_left = file_left.less(spent);
+    }
+    Ok(())
+}
+
+/// [`check`] of every page of `pdf`, remembered by the hash of its bytes for
+/// the rest of the process, so that the next build in watch, or the same
+/// attachment in another meeting, need not walk it again (the hash names
+/// its drawn pages too, so two files it cannot tell apart are one file to
+/// Typst already).
+pub(crate) fn check_all_pages(hash: u128, pdf: &Pdf) -> Result<(), Refusal> {
+    /// How many outcomes are held (a few bytes each).
+    const HELD: usize = 4096;
+    static CHECKED: Mutex<BTreeMap<u128, Result<(), Refusal>>> = Mutex::new(BTreeMap::new());
+    let checked = || CHECKED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(outcome) = checked().get(&hash) {
+        return *outcome;
+    }
+    let outcome = check(pdf, 0..pdf.pages().len());
+    let mut held = checked();
+    if held.len() >= HELD {
+        held.clear();
+    }
+    held.insert(hash, outcome);
+    outcome
+}
+
+/// What is worked out once per file: the unpacked size of streams measured,
+/// what decoding each image takes (but for its pixels' number, the same each
+/// time), and the glyph procedure of each character code of Type 3 fonts.
+#[derive(Default)]
+struct Known<'a> {
+    unpacked: HashMap<ObjectIdentifier, u64>,
+    images: HashMap<ObjectIdentifier, Cost>,
+    type3: HashMap<ObjectIdentifier, Rc<Type3<'a>>>,
+}
+
+/// A Type 3 font: its dictionary, and its glyph procedures by character code
+/// (`None` for a code its `/Differences` leave to the base encoding).
+struct Type3<'a> {
+    font: Dict<'a>,
+    glyphs: Vec<Option<Stream<'a>>>,
+}
+
+/// What a walk has left, or has spent, of each limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cost {
+    operations: u64,
+    pixels: u64,
+    unpacked: u64,
+}
+
+impl Cost {
+    const NONE: Cost = Cost {
+        operations: 0,
+        pixels: 0,
+        unpacked: 0,
+    };
+
+    fn of(self, excess: Excess) -> u64 {
+        match excess {
+            Excess::Operations => self.operations,
+            Excess::Pixels => self.pixels,
+            Excess::Unpacked => self.unpacked,
+            Excess::Nesting => u64::MAX,
+        }
+    }
+
+    fn times(self, n: u64) -> Cost {
+        Cost {
+            operations: self.operations.saturating_mul(n),
+            pixels: self.pixels.saturating_mul(n),
+            unpacked: self.unpacked.saturating_mul(n),
+        }
+    }
+
+    fn min(self, other: Cost) -> Cost {
+        Cost {
+            operations: self.operations.min(other.operations),
+            pixels: self.pixels.min(other.pixels),
+            unpacked: self.unpacked.min(other.unpacked),
+        }
+    }
+
+    fn max(self, other: Cost) -> Cost {
+        Cost {
+            operations: self.operations.max(other.operations),
+            pixels: self.pixels.max(other.pixels),
+            unpacked: self.unpacked.max(other.unpacked),
+        }
+    }
+
+    fn less(self, other: Cost) -> Cost {
+        Cost {
+            operations: self.operations.saturating_sub(other.operations),
+            pixels: self.pixels.saturating_sub(other.pixels),
+            unpacked: self.unpacked.saturating_sub(other.unpacked),
+        }
+    }
+}
+
+/// The graphics state a walk follows: the tiling patterns that fill and
+/// stroke, and the Type 3 font.
+#[derive(Clone, Default)]
+struct State<'a> {
+    fill: Option<Rc<Tiling<'a>>>,
+    stroke: Option<Rc<Tiling<'a>>>,
+    type3: Option<Rc<Type3<'a>>>,
+}
+
+/// A tiling pattern in use: its stream, the resources its names resolve in,
+/// and the depth hayro draws it at (one below where it was chosen).
+struct Tiling<'a> {
+    stream: Stream<'a>,
+    resources: Rc<Scope<'a>>,
+    depth: u32,
+}
+
+/// The resources names resolve in: a form's (a pattern's, a glyph's) over
+/// those of what draws it, up to the page's, each name found in the innermost
+/// that has it, as hayro finds them. Shared, not copied, by what is drawn
+/// inside (hayro copies the chain for each form it draws).
+struct Scope<'a> {
+    x_objects: Dict<'a>,
+    patterns: Dict<'a>,
+    ext_g_states: Dict<'a>,
+    fonts: Dict<'a>,
+    parent: Option<Rc<Scope<'a>>>,
+}
+
+impl<'a> Scope<'a> {
+    /// The page's resources, with those it inherits.
+    fn page(resources: &Resources<'a>) -> Rc<Scope<'a>> {
+        Rc::new(Scope {
+            x_objects: resources.x_objects.clone(),
+            patterns: resources.patterns.clone(),
+            ext_g_states: resources.ext_g_states.clone(),
+            fonts: resources.fonts.clone(),
+            parent: resources.parent().map(Scope::page),
+        })
+    }
+
+    /// The resources dictionary `own` over `parent`.
+    fn within(own: Dict<'a>, parent: &Rc<Scope<'a>>) -> Rc<Scope<'a>> {
+        let kind = |key: &[u8]| own.get::<Dict<'_>>(key).unwrap_or_default();
+        Rc::new(Scope {
+            x_objects: kind(XOBJECT),
+            patterns: kind(PATTERN),
+            ext_g_states: kind(EXT_G_STATE),
+            fonts: kind(FONT),
+            parent: Some(parent.clone()),
+        })
+    }
+}
+
+/// The walk of one page, with what is left of its limits.
+struct Walk<'k, 'a> {
+    left: Cost,
+    depth: u32,
+    known: &'k mut Known<'a>,
+}
+
+impl<'k, 'a> Walk<'k, 'a> {
+    fn new(known: &'k mut Known<'a>, left: Cost) -> Self {
+        Walk {
+            left,
+            depth: 0,
+            known,
+        }
+    }
+
+    fn charge(&mut self, cost: Cost) -> Result<(), Excess> {
+        let left = &mut self.left;
+        left.operations =
+            (left.operations.checked_sub(cost.operations)).ok_or(Excess::Operations)?;
+        left.pixels = (left.pixels.checked_sub(cost.pixels)).ok_or(Excess::Pixels)?;
+        left.unpacked = (left.unpacked.checked_sub(cost.unpacked)).ok_or(Excess::Unpacked)?;
+        Ok(())
+    }
+
+    fn operations(&mut self, n: u64) -> Result<(), Excess> {
+        self.charge(Cost {
+            operations: n,
+            ..Cost::NONE
+        })
+    }
+
+    /// The resource `name` of the kind `kind` picks from `scope`, as `Some`
+    /// from `is`: each scope searched is an operation (hayro searches them
+    /// alike, and a name that fails to resolve, as one naming the object it
+    /// is in does, takes as long as drawing a path).
+    fn find<T>(
+        &mut self,
+        scope: &Scope<'a>,
+        kind: for<'s> fn(&'s Scope<'a>) -> &'s Dict<'a>,
+        name: &Name<'_>,
+        is: fn(Object<'a>) -> Option<T>,
+    ) -> Result<Option<T>, Excess> {
+        let mut scope = scope;
+        loop {
+            self.operations(1)?;
+            let found = kind(scope).get::<Object<'_>>(name.as_ref()).and_then(is);
+            if found.is_some() {
+                return Ok(found);
+            }
+            let Some(parent) = scope.parent.as_deref() else {
+                return Ok(None);
+            };
+            scope = parent;
+        }
+    }
+
+    /// The tiling pattern `name` in `resources` (a shading pattern is no
+    /// stream), with the resources its own names resolve in.
+    fn tiling(
+        &mut self,
+        resources: &Rc<Scope<'a>>,
+        name: Option<&Name<'_>>,
+    ) -> Result<Option<Rc<Tiling<'a>>>, Excess> {
+        let Some(name) = name else { return Ok(None) };
+        let pattern = self.find(resources, |s| &s.patterns, name, Object::into_stream)?;
+        Ok(pattern.map(|stream| {
+            Rc::new(Tiling {
+                stream,
+                resources: resources.clone(),
+                depth: self.depth,
+            })
+        }))
+    }
+
+    /// Runs `walk`, and returns what it spent.
+    fn spent(
+        &mut self,
+        walk: impl FnOnce(&mut Self) -> Result<(), Excess>,
+    ) -> Result<Cost, Excess> {
+        let before = self.left;
+        walk(self)?;
+        Ok(before.less(self.left))
+    }
+
+    /// Runs `walk`, then charges what it spent `times - 1` times more: the
+    /// same drawing done `times` times over.
+    fn times(
+        &mut self,
+        times: u64,
+        walk: impl FnOnce(&mut Self) -> Result<(), Excess>,
+    ) -> Result<(), Excess> {
+        if times == 0 {
+            return Ok(());
+        }
+        let cost = self.spent(walk)?;
+        self.charge(cost.times(times - 1))
+    }
+
+    /// The page's content streams, joined as hayro joins them.
+    fn page(&mut self, page: &Page<'a>) -> Result<(), Excess> {
+        let raw = page.raw();
+        let streams: Vec<Stream<'a>> = if let Some(stream) = raw.get::<Stream<'_>>(CONTENTS) {
+            vec![stream]
+        } else if let Some(array) = raw.get::<Array<'_>>(CONTENTS) {
+            array.iter::<Stream<'_>>().collect()
+        } else {
+            Vec::new()
+        };
+        let mut content = Vec::new();
+        for stream in &streams {
+            content.extend_from_slice(&self.unpack(stream)?);
+            content.push(b' ');
+        }
+        self.content(&content, &Scope::page(page.resources()), State::default())
+    }
+
+    /// Unpacks a stream hayro unpacks to draw it (a content stream, a form,
+    /// a pattern, a glyph), charging its size. [`check`] has measured every
+    /// stream of the file first, so none unpacks to more than
+    /// [`MAX_STREAM_BYTES`], and what is held at once stays within the
+    /// page's limit.
+    fn unpack(&mut self, stream: &Stream<'a>) -> Result<Cow<'a, [u8]>, Excess> {
+        if stream.filters().iter().any(|f| image_filter(*f)) {
+            // An image codec's output read as operators, by hayro unbounded.
+            return Err(Excess::Unpacked);
+        }
+        let data = stream.decoded().unwrap_or_default();
+        self.charge(Cost {
+            operations: 0,
+            pixels: 0,
+            unpacked: data.len() as u64,
+        })?;
+        Ok(data)
+    }
+
+    /// Walks the operators of `data`, whose names resolve in `resources`,
+    /// from the graphics state `state`.
+    fn content(
+        &mut self,
+        data: &[u8],
+        resources: &Rc<Scope<'a>>,
+        mut state: State<'a>,
+    ) -> Result<(), Excess> {
+        let mut saved: Vec<State<'a>> = Vec::new();
+        let mut ops = TypedIter::new(data);
+        while let Some(op) = ops.next() {
+            self.operations(1)?;
+            match op {
+                TypedInstruction::SaveState(_) => saved.push(state.clone()),
+                TypedInstruction::RestoreState(_) => {
+                    if let Some(before) = saved.pop() {
+                        state = before;
+                    }
+                }
+                TypedInstruction::XObject(x) => {
+                    let found = self.find(resources, |s| &s.x_objects, x.0, Object::into_stream)?;
+                    if let Some(stream) = found {
+                        self.x_object(&stream, resources, &state)?;
+                    }
+                }
+                TypedInstruction::InlineImage(image) => self.image(image.0, &state)?,
+                TypedInstruction::SetGraphicsState(gs) => {
+                    let group = self
+                        .find(resources, |s| &s.ext_g_states, gs.0, Object::into_dict)?
+                        .and_then(|gs| gs.get::<Dict<'_>>(SMASK))
+                        .and_then(|mask| mask.get::<Stream<'_>>(G));
+                    if let Some(group) = group {
+                        self.soft_mask(&group, resources)?;
+                    }
+                }
+                TypedInstruction::TextFont(font) => {
+                    let font = self.find(resources, |s| &s.fonts, font.0, Object::into_dict)?;
+                    state.type3 = match font {
+                        Some(font) => self.type3(&font)?,
+                        None => None,
+                    };
+                }
+                TypedInstruction::ShowText(text) => {
+                    self.text(text.0.as_bytes(), resources, &state)?;
+                }
+                TypedInstruction::NextLineAndShowText(text) => {
+                    self.text(text.0.as_bytes(), resources, &state)?;
+                }
+                TypedInstruction::ShowTextWithParameters(text) => {
+                    self.text(text.2.as_bytes(), resources, &state)?;
+                }
+                TypedInstruction::ShowTexts(texts) => {
+                    for text in texts.0.iter::<Object<'_>>() {
+                        if let Object::String(text) = text {
+                            self.text(text.as_bytes(), resources, &state)?;
+                        }
+                    }
+                }
+                TypedInstruction::NonStrokeColorNamed(color) => {
+                    state.fill = self.tiling(resources, color.1)?;
+                }
+                TypedInstruction::StrokeColorNamed(color) => {
+                    state.stroke = self.tiling(resources, color.1)?;
+                }
+                TypedInstruction::NonStrokeColor(_)
+                | TypedInstruction::NonStrokeColorDeviceGray(_)
+                | TypedInstruction::NonStrokeColorDeviceRgb(_)
+                | TypedInstruction::NonStrokeColorCmyk(_) => state.fill = None,
+                TypedInstruction::StrokeColor(_)
+                | TypedInstruction::StrokeColorDeviceGray(_)
+                | TypedInstruction::StrokeColorDeviceRgb(_)
+                | TypedInstruction::StrokeColorCmyk(_) => state.stroke = None,
+                TypedInstruction::FillPathNonZero(_)
+                | TypedInstruction::FillPathNonZeroCompatibility(_)
+                | TypedInstruction::FillPathEvenOdd(_) => self.paint(&state.fill)?,
+                TypedInstruction::StrokePath(_) | TypedInstruction::CloseAndStrokePath(_) => {
+                    self.paint(&state.stroke)?;
+                }
+                TypedInstruction::FillAndStrokeNonZero(_)
+                | TypedInstruction::FillAndStrokeEvenOdd(_)
+                | TypedInstruction::CloseFillAndStrokeNonZero(_)
+                | TypedInstruction::CloseFillAndStrokeEvenOdd(_) => {
+                    self.paint(&state.fill)?;
+                    self.paint(&state.stroke)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// `Do`: a form is drawn as a content stream of its own, an image decoded.
+    fn x_object(
+        &mut self,
+        stream: &Stream<'a>,
+        resources: &Rc<Scope<'a>>,
+        state: &State<'a>,
+    ) -> Result<(), Excess> {
+        match stream.dict().get::<Name<'_>>(SUBTYPE).as_deref() {
+            Some(IMAGE) => self.image(stream, state),
+            Some(FORM) => self.form(stream, resources, state.clone()),
+            _ => Ok(()),
+        }
+    }
+
+    /// A form, or a soft mask's group: hayro draws none deeper than
+    /// [`HAYRO_MAX_DEPTH`].
+    fn form(
+        &mut self,
+        stream: &Stream<'a>,
+        resources: &Rc<Scope<'a>>,
+        state: State<'a>,
+    ) -> Result<(), Excess> {
+        if self.depth >= HAYRO_MAX_DEPTH {
+            return Ok(());
+        }
+        self.depth += 1;
+        let walked = self.own_content(stream, resources, state);
+        self.depth -= 1;
+        walked
+    }
+
+    /// A pattern's or a glyph's content, which hayro draws at any depth.
+    fn nested(
+        &mut self,
+        stream: &Stream<'a>,
+        resources: &Rc<Scope<'a>>,
+        state: State<'a>,
+    ) -> Result<(), Excess> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Excess::Nesting);
+        }
+        self.depth += 1;
+        let walked = self.own_content(stream, resources, state);
+        self.depth -= 1;
+        walked
+    }
+
+    /// The content of `stream`, with its own resources over `resources`.
+    fn own_content(
+        &mut self,
+        stream: &Stream<'a>,
+        resources: &Rc<Scope<'a>>,
+        state: State<'a>,
+    ) -> Result<(), Excess> {
+        let data = self.unpack(stream)?;
+        let own = stream.dict().get::<Dict<'_>>(RESOURCES).unwrap_or_default();
+        self.content(&data, &Scope::within(own, resources), state)
+    }
+
+    /// A soft mask set by `gs`: hayro unpacks its group when it is set, and
+    /// draws it twice (once to find what it uses, once into the SVG).
+    fn soft_mask(&mut self, group: &Stream<'a>, resources: &Rc<Scope<'a>>) -> Result<(), Excess> {
+        self.unpack(group)?;
+        if self.depth >= MAX_DEPTH {
+            return Err(Excess::Nesting);
+        }
+        self.depth += 1;
+        let walked = self.times(2, |walk| walk.form(group, resources, State::default()));
+        self.depth -= 1;
+        walked
+    }
+
+    /// A path painted with the tiling pattern `pattern`, if any: hayro draws
+    /// the pattern's content twice for each shape it fills.
+    fn paint(&mut self, pattern: &Option<Rc<Tiling<'a>>>) -> Result<(), Excess> {
+        let Some(tiling) = pattern else {
+            return Ok(());
+        };
+        let depth = std::mem::replace(&mut self.depth, tiling.depth);
+        let walked = self.times(2, |walk| {
+            walk.nested(&tiling.stream, &tiling.resources, State::default())
+        });
+        self.depth = depth;
+        walked
+    }
+
+    /// An image drawn (an image XObject or an inline image), with its masks:
+    /// its pixels and its unpacked stream, each time.
+    fn image(&mut self, stream: &Stream<'_>, state: &State<'a>) -> Result<(), Excess> {
+        let dict = stream.dict();
+        let own = self.image_cost(stream)?;
+        self.charge(own)?;
+        for mask in [SMASK, MASK] {
+            if let Some(mask) = dict.get::<Stream<'_>>(mask) {
+                let mask = self.image_cost(&mask)?;
+                self.charge(mask)?;
+            }
+        }
+        let stencil = dict
+            .get::<bool>(IMAGE_MASK)
+            .or_else(|| dict.get::<bool>(IM));
+        if stencil == Some(true) {
+            self.paint(&state.fill)?;
+        }
+        Ok(())
+    }
+
+    /// What decoding `image` takes: its pixels (none without both sides, as
+    /// hayro then leaves it out; more when its codec's data says so), and the
+    /// bytes its stream unpacks to before its image codec, if any.
+    fn image_cost(&mut self, image: &Stream<'_>) -> Result<Cost, Excess> {
+        let dict = image.dict();
+        let side = |long, short| dict.get::<u32>(long).or_else(|| dict.get::<u32>(short));
+        let (Some(width), Some(height)) = (side(WIDTH, W), side(HEIGHT, H)) else {
+            return Ok(Cost::NONE);
+        };
+        let id = dict.obj_id();
+        if let Some(known) = id.and_then(|id| self.known.images.get(&id)) {
+            return Ok(*known);
+        }
+        let unpacked = match id.and_then(|id| self.known.unpacked.get(&id)) {
+            Some(len) => *len,
+            None => unpacked_len(image, MAX_STREAM_BYTES).ok_or(Excess::Unpacked)?,
+        };
+        let cost = Cost {
+            operations: 0,
+            pixels: (u64::from(width) * u64::from(height)).max(codec_pixels(image)),
+            unpacked,
+        };
+        if let Some(id) = id {
+            self.known.images.insert(id, cost);
+        }
+        Ok(cost)
+    }
+
+    /// The Type 3 font `font` is, if it is one.
+    fn type3(&mut self, font: &Dict<'a>) -> Result<Option<Rc<Type3<'a>>>, Excess> {
+        if font.get::<Name<'_>>(SUBTYPE).as_deref() != Some(TYPE3) {
+            return Ok(None);
+        }
+        let id = font.obj_id();
+        if let Some(known) = id.and_then(|id| self.known.type3.get(&id)) {
+            return Ok(Some(known.clone()));
+        }
+        let procs = font.get::<Dict<'_>>(CHAR_PROCS).unwrap_or_default();
+        let mut glyphs = vec![None; 256];
+        let differences = font
+            .get::<Dict<'_>>(ENCODING)
+            .and_then(|encoding| encoding.get::<Array<'_>>(DIFFERENCES));
+        let mut code = 0usize;
+        for item in differences.iter().flat_map(|d| d.iter::<Object<'_>>()) {
+            self.operations(1)?;
+            match item {
+                Object::Number(n) => code = usize::try_from(n.as_i64()).unwrap_or(256),
+                Object::Name(name) => {
+                    if let Some(glyph) = glyphs.get_mut(code) {
+                        *glyph = procs.get::<Stream<'_>>(name.as_ref());
+                    }
+                    code += 1;
+                }
+                _ => {}
+            }
+        }
+        let type3 = Rc::new(Type3 {
+            font: font.clone(),
+            glyphs,
+        });
+        if let Some(id) = id {
+            self.known.type3.insert(id, type3.clone());
+        }
+        Ok(Some(type3))
+    }
+
+    /// Text shown: each glyph is drawn (painted with the patterns in use),
+    /// and a Type 3 glyph runs its procedure.
+    fn text(
+        &mut self,
+        text: &[u8],
+        resources: &Rc<Scope<'a>>,
+        state: &State<'a>,
+    ) -> Result<(), Excess> {
+        let glyphs = text.len() as u64;
+        self.operations(glyphs)?;
+        if state.fill.is_some() || state.stroke.is_some() {
+            self.times(glyphs, |walk| {
+                walk.paint(&state.fill)?;
+                walk.paint(&state.stroke)
+            })?;
+        }
+        let Some(type3) = &state.type3 else {
+            return Ok(());
+        };
+        let own = type3.font.get::<Dict<'_>>(RESOURCES).unwrap_or_default();
+        let resources = Scope::within(own, resources);
+        // A glyph keeps the graphics state but starts a text state of its own.
+        let glyph_state = State {
+            type3: None,
+            ..state.clone()
+        };
+        let mut counts = [0u64; 256];
+        for &code in text {
+            counts[usize::from(code)] += 1;
+        }
+        let mut unmapped = 0;
+        for (code, &count) in counts.iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            match &type3.glyphs[code] {
+                Some(glyph) => self.times(count, |walk| {
+                    walk.nested(glyph, &resources, glyph_state.clone())
+                })?,
+                None => unmapped += count,
+            }
+        }
+        if unmapped > 0 {
+            // Codes left to the base encoding: the costliest procedure.
+            let procs = type3.font.get::<Dict<'_>>(CHAR_PROCS).unwrap_or_default();
+            let mut costliest = Cost::NONE;
+            for name in procs.keys() {
+                if let Some(glyph) = procs.get::<Stream<'_>>(name.as_ref()) {
+                    let cost =
+                        self.spent(|walk| walk.nested(&glyph, &resources, glyph_state.clone()))?;
+                    costliest = costliest.max(cost);
+                }
+            }
+            self.charge(costliest.times(unmapped - 1))?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `filter` is an image codec, whose output its image's pixels bound.
+fn image_filter(filter: Filter) -> bool {
+    matches!(
+        filter,
+        Filter::DctDecode | Filter::JpxDecode | Filter::Jbig2Decode | Filter::CcittFaxDecode
+    )
+}
+
+/// The pixels a JPEG 2000 or JBIG2 image decodes to, as its own data gives
+/// them (hayro decodes it at that size, whatever its dictionary says; a JPEG
+/// larger than its dictionary says is cut to that size). Read by the
+/// decoders hayro uses, from the headers only; none where they fail, as
+/// decoding then does. Such data behind another filter is not read: it
+/// counts as more than any limit.
+fn codec_pixels(image: &Stream<'_>) -> u64 {
+    let filters = image.filters();
+    let Some(at) = filters
+        .iter()
+        .position(|f| matches!(f, Filter::JpxDecode | Filter::Jbig2Decode))
+    else {
+        return 0;
+    };
+    if at > 0 {
+        return u64::MAX;
+    }
+    let data = image.raw_data();
+    let size = if filters[0] == Filter::JpxDecode {
+        let settings = hayro_jpeg2000::DecodeSettings {
+            resolve_palette_indices: false,
+            strict: false,
+            target_resolution: None,
+        };
+        hayro_jpeg2000::Image::new(&data, &settings)
+            .ok()
+            .map(|image| (image.width(), image.height()))
+    } else {
+        let globals = decode_params(image.dict())
+            .first()
+            .and_then(|params| params.get::<Stream<'_>>(JBIG2_GLOBALS))
+            .and_then(|globals| globals.decoded().ok());
+        hayro_jbig2::Image::new_embedded(&data, globals.as_deref())
+            .ok()
+            .map(|image| (image.width(), image.height()))
+    };
+    size.map_or(0, |(width, height)| u64::from(width) * u64::from(height))
+}
+
+/// The most a filter's output can be for `len` bytes of input: ASCII85 turns
+/// `z` into four bytes, run-length two bytes into 128, LZW a code of at
+/// least 9 bits into at most 3 839 bytes, Flate two bits into 258 bytes.
+fn grown(filter: Filter, len: u64) -> u64 {
+    let (times, plus) = match filter {
+        Filter::AsciiHexDecode => (1, 1),
+        Filter::Ascii85Decode => (4, 4),
+        Filter::RunLengthDecode => (64, 128),
+        Filter::LzwDecode => (3413, 3839),
+        Filter::FlateDecode => (1032, 258),
+        _ => (1, 0),
+    };
+    len.saturating_mul(times).saturating_add(plus)
+}
+
+/// A stream on its way through its filters: bytes, or only their number.
+enum Unpacking<'d> {
+    Bytes(Cow<'d, [u8]>),
+    Len(u64),
+}
+
+impl Unpacking<'_> {
+    fn len(&self) -> u64 {
+        match self {
+            Unpacking::Bytes(bytes) => bytes.len() as u64,
+            Unpacking::Len(len) => *len,
+        }
+    }
+}
+
+/// The most bytes `stream` can unpack to through its filters (up to an image
+/// codec, whose output its pixels bound), by its compressed size alone.
+fn most_unpacked(stream: &Stream<'_>) -> u64 {
+    let raw = stream.raw_data().len() as u64;
+    let filters = stream.filters();
+    let general = filters.iter().take_while(|f| !image_filter(**f));
+    general.fold(raw, |len, f| grown(*f, len))
+}
+
+/// The number of bytes `stream` unpacks to through its filters (up to an
+/// image codec, whose output its pixels bound), or `None` when that is more
+/// than `cap`: the filters are run as hayro runs them, in bounded steps,
+/// holding no more than `cap` bytes (none when only the number is needed).
+/// Where hayro would fail, or its lenient Flate decoder take over, the most
+/// the filter can make counts.
+fn unpacked_len(stream: &Stream<'_>, cap: u64) -> Option<u64> {
+    let raw = stream.raw_data();
+    let filters = stream.filters();
+    let general = filters.iter().take_while(|f| !image_filter(**f));
+    // A predictor changes the bytes (never their number upwards): what
+    // follows it in the chain is bounded by their number only.
+    let predicted = decode_params(stream.dict())
+        .iter()
+        .any(|p| p.get::<u8>(PREDICTOR).is_some_and(|p| p > 1));
+    let mut data = Unpacking::Bytes(raw);
+    let last = general.clone().count();
+    for (i, filter) in general.enumerate() {
+        let is_last = i + 1 == last;
+        data = match (filter, data) {
+            (Filter::AsciiHexDecode, Unpacking::Bytes(b)) => ascii_hex(&b)
+                .map_or(Unpacking::Len(grown(*filter, b.len() as u64)), |d| {
+                    Unpacking::Bytes(Cow::Owned(d))
+                }),
+            (Filter::Ascii85Decode, Unpacking::Bytes(b)) => ascii_85(&b)
+                .map_or(Unpacking::Len(grown(*filter, b.len() as u64)), |d| {
+                    Unpacking::Bytes(Cow::Owned(d))
+                }),
+            (Filter::FlateDecode, Unpacking::Bytes(b)) => {
+                match inflate(&b, cap, !(is_last || predicted)) {
+                    Inflated::Over => return None,
+                    Inflated::Failed => Unpacking::Len(grown(*filter, b.len() as u64)),
+                    Inflated::Len(len) => Unpacking::Len(len),
+                    Inflated::Bytes(bytes) => Unpacking::Bytes(Cow::Owned(bytes)),
+                }
+            }
+            (Filter::LzwDecode, Unpacking::Bytes(b)) => {
+                // As each way of counting code lengths, whichever the stream says.
+                let early = lzw_len(&b, true, cap)?;
+                Unpacking::Len(early.max(lzw_len(&b, false, cap)?))
+            }
+            (Filter::RunLengthDecode, Unpacking::Bytes(b)) => Unpacking::Len(run_length_len(&b)),
+            (filter, data) => Unpacking::Len(grown(*filter, data.len())),
+        };
+        if data.len() > cap {
+            return None;
+        }
+    }
+    (data.len() <= cap).then(|| data.len())
+}
+
+/// The `/DecodeParms` dictionaries of a stream's dictionary.
+fn decode_params<'a>(dict: &Dict<'a>) -> Vec<Dict<'a>> {
+    let one = dict
+        .get::<Dict<'_>>(DECODE_PARMS)
+        .or_else(|| dict.get::<Dict<'_>>(DP));
+    if let Some(one) = one {
+        return vec![one];
+    }
+    dict.get::<Array<'_>>(DECODE_PARMS)
+        .or_else(|| dict.get::<Array<'_>>(DP))
+        .map(|all| all.iter::<Dict<'_>>().collect())
+        .unwrap_or_default()
+}
+
+/// What Flate data unpacked to.
+enum Inflated {
+    Bytes(Vec<u8>),
+    Len(u64),
+    /// More than the cap.
+    Over,
+    /// Neither zlib nor raw Deflate: hayro's lenient decoder takes over.
+    Failed,
+}
+
+/// Unpacks Flate data as hayro does (zlib, else raw Deflate), stopping past
+/// `cap` bytes; `keep` keeps the bytes, else only their number is counted.
+fn inflate(data: &[u8], cap: u64, keep: bool) -> Inflated {
+    let zlib = read_capped(flate2::read::ZlibDecoder::new(data), cap, keep);
+    match zlib {
+        Err(CapError::Failed) => {}
+        done => return done.unwrap_or_else(Into::into),
+    }
+    match read_capped(flate2::read::DeflateDecoder::new(data), cap, keep) {
+        Err(CapError::Failed) => Inflated::Failed,
+        done => done.unwrap_or_else(Into::into),
+    }
+}
+
+enum CapError {
+    Over,
+    Failed,
+}
+
+impl From<CapError> for Inflated {
+    fn from(error: CapError) -> Inflated {
+        match error {
+            CapError::Over => Inflated::Over,
+            CapError::Failed => Inflated::Failed,
+        }
+    }
+}
+
+/// Reads `reader` to its end, or to `cap` bytes and one more.
+fn read_capped(reader: impl Read, cap: u64, keep: bool) -> Result<Inflated, CapError> {
+    let mut limited = reader.take(cap.saturating_add(1));
+    let read = if keep {
+        let mut bytes = Vec::new();
+        limited
+            .read_to_end(&mut bytes)
+            .map(|_| Inflated::Bytes(bytes))
+    } else {
+        io::copy(&mut limited, &mut io::sink()).map(Inflated::Len)
+    };
+    match read {
+        Err(_) => Err(CapError::Failed),
+        Ok(Inflated::Bytes(b)) if b.len() as u64 > cap => Err(CapError::Over),
+        Ok(Inflated::Len(len)) if len > cap => Err(CapError::Over),
+        Ok(done) => Ok(done),
+    }
+}
+
+/// PDF white space, which the ASCII filters skip.
+fn white(byte: u8) -> bool {
+    matches!(byte, 0 | b'\t' | b'\n' | 0x0c | b'\r' | b' ')
+}
+
+/// ASCIIHexDecode, as hayro decodes it (`None` where it fails).
+fn ascii_hex(data: &[u8]) -> Option<Vec<u8>> {
+    let end = data.iter().position(|&b| b == b'>').unwrap_or(data.len());
+    let digits: Vec<u8> = data[..end].iter().copied().filter(|&b| !white(b)).collect();
+    let digit = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
+    digits
+        .chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | pair.get(1).map_or(Some(0), |&lo| digit(lo))?))
+        .collect()
+}
+
+/// ASCII85Decode, as hayro decodes it (`None` where it fails).
+fn ascii_85(data: &[u8]) -> Option<Vec<u8>> {
+    fn flush(group: &mut Vec<u8>, out: &mut Vec<u8>) -> Option<()> {
+        if group.is_empty() {
+            return Some(());
+        }
+        if group.len() == 1 {
+            return None;
+        }
+        let len = group.len() - 1;
+        let mut value: u32 = 0;
+        for i in 0..5 {
+            let digit = u32::from(group.get(i).copied().unwrap_or(b'u') - b'!');
+            value = value.checked_mul(85)?.checked_add(digit)?;
+        }
+        out.extend_from_slice(&value.to_be_bytes()[..len]);
+        group.clear();
+        Some(())
+    }
+    let mut out = Vec::with_capacity(data.len() * 4 / 5);
+    let mut group = Vec::with_capacity(5);
+    for &b in data.iter().filter(|&&b| !white(b)) {
+        match b {
+            b'!'..=b'u' => {
+                group.push(b);
+                if group.len() == 5 {
+                    flush(&mut group, &mut out)?;
+                }
+            }
+            b'z' => {
+                flush(&mut group, &mut out)?;
+                out.extend_from_slice(&[0; 4]);
+            }
+            b'~' => {
+                flush(&mut group, &mut out)?;
+                return Some(out);
+            }
+            _ => return None,
+        }
+    }
+    flush(&mut group, &mut out)?;
+    Some(out)
+}
+
+/// How many bytes hayro's LZWDecode makes of `data` (or more: where it
+/// fails, it makes none), or `None` past `cap`. Only the length of each
+/// table entry is kept.
+fn lzw_len(data: &[u8], early_change: bool, cap: u64) -> Option<u64> {
+    const CLEAR: usize = 256;
+    const END: usize = 257;
+    const MAX_ENTRIES: usize = 4096;
+    let width = |entries: usize| match entries + usize::from(early_change) {
+        n if n >= 2048 => 12,
+        n if n >= 1024 => 11,
+        n if n >= 512 => 10,
+        _ => 9,
+    };
+    // 0 for the clear and end codes, which hold no bytes.
+    let fresh = || -> Vec<u16> { (0..258).map(|c| u16::from(c < 256)).collect() };
+    let mut entries = fresh();
+    let mut reader = BitReader::new(data);
+    let mut prev: Option<usize> = None;
+    let mut total = 0u64;
+    while let Some(code) = reader.read(width(entries.len())) {
+        let code = code as usize;
+        match code {
+            CLEAR => {
+                entries = fresh();
+                prev = None;
+            }
+            END => break,
+            code if code < entries.len() => {
+                let len = entries[code];
+                if len == 0 {
+                    break;
+                }
+                total += u64::from(len);
+                if let Some(prev) = prev
+                    && entries.len() < MAX_ENTRIES
+                {
+                    entries.push(entries[prev] + 1);
+                }
+                prev = Some(code);
+            }
+            code if code == entries.len() && entries.len() < MAX_ENTRIES => {
+                let Some(p) = prev else { break };
+                entries.push(entries[p] + 1);
+                total += u64::from(entries[code]);
+                prev = Some(code);
+            }
+            _ => break,
+        }
+        if total > cap {
+            return None;
+        }
+    }
+    Some(total)
+}
+
+/// How many bytes hayro's RunLengthDecode makes of `data` (or more: where
+/// it fails, it makes none).
+fn run_length_len(data: &[u8]) -> u64 {
+    let mut total = 0u64;
+    let mut at = 0;
+    while let Some(&length) = data.get(at) {
+        match length {
+            128 => break,
+            0..=127 => {
+                let run = usize::from(length) + 1;
+                if at + 1 + run > data.len() {
+                    break;
+                }
+                total += run as u64;
+                at += 1 + run;
+            }
+            _ => {
+                if at + 1 >= data.len() {
+                    break;
+                }
+                total += 257 - u64::from(length);
+                at += 2;
+            }
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A PDF of one 200 × 200 page (object 3) with `resources` and the
+    /// content `content` (object 4); `more` are objects 5 and on.
+    fn pdf(resources: &str, content: &[u8], more: &[Vec<u8>]) -> Vec<u8> {
+        let mut objects = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources {resources} /Contents 4 0 R >>")
+                .into_bytes(),
+            stream("", content),
+        ];
+        objects.extend(more.iter().cloned());
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, object) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            writeln!(out, "{} 0 obj", i + 1).unwrap();
+            out.extend_from_slice(object);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = out.len();
+        write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
+        for offset in offsets {
+            writeln!(out, "{offset:010} 00000 n ").unwrap();
+        }
+        let size = objects.len() + 1;
+        write!(
+            out,
+            "trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .unwrap();
+        out
+    }
+
+    /// A stream object with the dictionary entries `dict` and the data `data`.
+    fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+        let mut out = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\nendstream");
+        out
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// What page 1 of `bytes` spends, or what it is refused for.
+    fn spent(bytes: Vec<u8>) -> Result<Cost, Excess> {
+        let pdf = Pdf::new(bytes).unwrap();
+        let mut known = Known::default();
+        let mut walk = Walk::new(&mut known, PAGE);
+        walk.spent(|walk| walk.page(&pdf.pages()[0]))
+    }
+
+    /// LZW codes written as hayro reads them (the width grows as its table does).
+    fn lzw(codes: &[u32]) -> Vec<u8> {
+        let (mut out, mut acc, mut bits, mut entries) = (Vec::new(), 0u64, 0, 258usize);
+        let mut prev = false;
+        for &code in codes {
+            let width = match entries + 1 {
+                n if n >= 2048 => 12,
+                n if n >= 1024 => 11,
+                n if n >= 512 => 10,
+                _ => 9,
+            };
+            acc = acc << width | u64::from(code);
+            bits += width;
+            while bits >= 8 {
+                out.push((acc >> (bits - 8)) as u8);
+                bits -= 8;
+            }
+            match code {
+                256 => (entries, prev) = (258, false),
+                257 => {}
+                _ => {
+                    if prev {
+                        entries += 1;
+                    }
+                    prev = true;
+                }
+            }
+        }
+        if bits > 0 {
+            out.push((acc << (8 - bits)) as u8);
+        }
+        out
+    }
+
+    #[test]
+    fn filters_are_measured_as_hayro_unpacks_them() {
+        let text = b"q 1 0 0 1 10 10 cm 0 0 m 100 100 l S Q ".repeat(40);
+        let mut a85 = String::new();
+        for group in zlib(&text).chunks(4) {
+            let mut value = [0u8; 4];
+            value[..group.len()].copy_from_slice(group);
+            let mut n = u32::from_be_bytes(value);
+            let mut digits = [0u8; 5];
+            for d in digits.iter_mut().rev() {
+                *d = (n % 85) as u8 + b'!';
+                n /= 85;
+            }
+            if group.len() == 4 && n == 0 && digits == [b'!'; 5] {
+                a85.push('z');
+            } else {
+                a85.extend(digits[..=group.len()].iter().map(|&d| char::from(d)));
+            }
+        }
+        a85.push_str("~>");
+        let mut deflate =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        deflate.write_all(&text).unwrap();
+        let deflate = deflate.finish().unwrap();
+        let mut run_length = Vec::new();
+        for chunk in text.chunks(100) {
+            run_length.push(chunk.len() as u8 - 1);
+            run_length.extend_from_slice(chunk);
+        }
+        run_length.extend([0xF0, b'x', 128]);
+        // The example of the PDF standard, then a run that grows each entry.
+        let spec = [0x80, 0x0B, 0x60, 0x50, 0x22, 0x0C, 0x0C, 0x85, 0x01].to_vec();
+        let mut codes = vec![256, 65];
+        codes.extend(258..1300);
+        codes.push(257);
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("", text.clone()),
+            ("/Filter /ASCIIHexDecode", b"48 65 6c6C 6\n>".to_vec()),
+            ("/Filter /ASCII85Decode", a85.clone().into_bytes()),
+            ("/Filter [/ASCII85Decode /FlateDecode]", a85.into_bytes()),
+            ("/Filter /FlateDecode", zlib(&text)),
+            ("/Filter /FlateDecode", deflate),
+            ("/Filter [/FlateDecode /FlateDecode]", zlib(&zlib(&text))),
+            ("/Filter /RunLengthDecode", run_length),
+            ("/Filter /LZWDecode", spec),
+            ("/Filter /LZWDecode", lzw(&codes)),
+            (
+                "/Filter /LZWDecode /DecodeParms << /EarlyChange 0 >>",
+                lzw(&[256, 65, 66, 258, 257]),
+            ),
+        ];
+        let objects: Vec<Vec<u8>> = cases
+            .iter()
+            .map(|(dict, data)| stream(dict, data))
+            .collect();
+        let pdf = Pdf::new(pdf("<< >>", b"", &objects)).unwrap();
+        for (i, (dict, _)) in cases.iter().enumerate() {
+            let id = ObjectIdentifier::new(5 + i as i32, 0);
+            let stream = pdf.xref().get::<Stream<'_>>(id).unwrap();
+            let hayro = stream.decoded().unwrap().len() as u64;
+            assert!(hayro > 0, "{dict}");
+            assert_eq!(unpacked_len(&stream, u64::MAX), Some(hayro), "{dict}");
+            assert!(most_unpacked(&stream) >= hayro, "{dict}");
+            assert_eq!(unpacked_len(&stream, hayro - 1), None, "{dict}");
+        }
+    }
+
+    #[test]
+    fn a_flate_bomb_is_measured_without_unpacking_it_whole() {
+        // 512 MiB of zeros in 64 KiB pieces, each packed alike after a full flush.
+        let mut packer = flate2::Compress::new(flate2::Compression::best(), false);
+        let zeros = vec![0u8; 64 << 10];
+        let mut piece = |input: &[u8], flush| {
+            let mut out = Vec::with_capacity(1 << 10);
+            packer.compress_vec(input, &mut out, flush).unwrap();
+            out
+        };
+        let first = piece(&zeros, flate2::FlushCompress::Full);
+        let again = piece(&zeros, flate2::FlushCompress::Full);
+        assert_eq!(again, piece(&zeros, flate2::FlushCompress::Full));
+        let mut bomb = first;
+        for _ in 1..(1 << 13) {
+            bomb.extend_from_slice(&again);
+        }
+        bomb.extend(piece(&[], flate2::FlushCompress::Finish));
+        let objects = [
+            stream("/Filter /FlateDecode", &bomb),
+            stream("/Filter [/FlateDecode /FlateDecode]", &zlib(&bomb)),
+        ];
+        let pdf = Pdf::new(pdf("<< >>", b"", &objects)).unwrap();
+        for id in [5, 6] {
+            let stream = pdf
+                .xref()
+                .get::<Stream<'_>>(ObjectIdentifier::new(id, 0))
+                .unwrap();
+            assert!(most_unpacked(&stream) > MAX_STREAM_BYTES);
+            assert_eq!(unpacked_len(&stream, MAX_STREAM_BYTES), None);
+            assert_eq!(unpacked_len(&stream, u64::MAX), Some(1 << 29));
+        }
+        assert_eq!(check(&pdf, [0]), Err(Refusal::Stream(5)));
+    }
+
+    #[test]
+    fn operators_are_counted_in_forms_each_time_they_are_drawn() {
+        let form = stream(
+            "/Type /XObject /Subtype /Form /BBox [0 0 10 10]",
+            b"0 0 1 1 re f 2 2 1 1 re f",
+        );
+        // 3 operators of the page, 4 of each of the 3 drawings of the form,
+        // and the page's resources searched for it each time.
+        let spent = spent(pdf(
+            "<< /XObject << /X 5 0 R >> >>",
+            b"/X Do /X Do /X Do",
+            &[form],
+        ));
+        assert_eq!(spent.unwrap().operations, 3 + 3 * 4 + 3);
+    }
+
+    #[test]
+    fn a_form_that_draws_itself_is_stopped_by_its_cost() {
+        let form = stream(
+            "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /XObject << /X 5 0 R >> >>",
+            b"0 0 1 1 re f /X Do /X Do",
+        );
+        let spent = spent(pdf("<< /XObject << /X 5 0 R >> >>", b"/X Do", &[form]));
+        assert_eq!(spent, Err(Excess::Operations));
+    }
+
+    #[test]
+    fn a_pattern_is_drawn_twice_for_each_shape_and_glyph_it_paints() {
+        let pattern = stream(
+            "/PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 4 4] /XStep 4 /YStep 4",
+            b"0 0 2 2 re f",
+        );
+        let content = b"/Pattern cs /P scn 0 0 9 9 re f BT /F 12 Tf (abc) Tj ET 0 g 0 0 1 1 re f";
+        let font = "/F << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+        let resources = format!("<< /Pattern << /P 5 0 R >> /Font << {font} >> >>");
+        let spent = spent(pdf(&resources, content, &[pattern])).unwrap();
+        // 11 operators and 3 glyphs; the pattern (2 operators) painted 4 times
+        // twice; the resources searched twice.
+        assert_eq!(spent.operations, 11 + 3 + 4 * 2 * 2 + 2);
+
+        let endless = stream(
+            "/PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 4 4] /XStep 4 /YStep 4 /Resources << /Pattern << /P 5 0 R >> >>",
+            b"/Pattern cs /P scn 0 0 2 2 re f",
+        );
+        let content = b"/Pattern cs /P scn 0 0 9 9 re f";
+        let spent = self::spent(pdf("<< /Pattern << /P 5 0 R >> >>", content, &[endless]));
+        assert_eq!(spent, Err(Excess::Nesting));
+    }
+
+    #[test]
+    fn a_type3_glyph_runs_its_procedure_each_time_it_is_shown() {
+        let font = "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1 1] /FontMatrix [1 0 0 1 0 0] \
+                    /CharProcs << /a 6 0 R /b 7 0 R >> /Encoding << /Differences [97 /a /b] >> \
+                    /FirstChar 97 /LastChar 98 /Widths [1 1] >>";
+        let objects = [
+            font.as_bytes().to_vec(),
+            stream("", b"1 0 d0 0 0 1 1 re f"),
+            stream("", b"1 0 d0 0 0 m 1 1 l 0 1 l h f"),
+        ];
+        let spent = spent(pdf(
+            "<< /Font << /F 5 0 R >> >>",
+            b"BT /F 1 Tf (aab) Tj ET",
+            &objects,
+        ));
+        // 4 operators, 3 glyphs, the font searched once and its 3 differences
+        // read; `a` (3 operators) twice, `b` (6) once.
+        assert_eq!(spent.unwrap().operations, 4 + 3 + 1 + 3 + 2 * 3 + 6);
+    }
+
+    #[test]
+    fn images_count_their_pixels_each_time_they_are_drawn() {
+        let image = stream(
+            "/Type /XObject /Subtype /Image /Width 300 /Height 200 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
+            &zlib(&[0; 60_000]),
+        );
+        let content = b"q 100 0 0 100 0 0 cm /I Do Q /I Do BI /W 10 /H 10 /CS /G /BPC 8 ID \x00 EI";
+        let spent = spent(pdf("<< /XObject << /I 5 0 R >> >>", content, &[image])).unwrap();
+        assert_eq!(spent.pixels, 2 * 300 * 200 + 10 * 10);
+
+        let huge = stream(
+            "/Type /XObject /Subtype /Image /Width 40000 /Height 40000 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode",
+            b"\xFF\xD8\xFF\xD9",
+        );
+        let spent = self::spent(pdf("<< /XObject << /I 5 0 R >> >>", b"/I Do", &[huge]));
+        assert_eq!(spent, Err(Excess::Pixels));
+    }
+
+    #[test]
+    fn what_pages_spend_together_is_bounded_too() {
+        // 49 megapixels a page, drawn on each of eleven pages.
+        let image = stream(
+            "/Type /XObject /Subtype /Image /Width 7000 /Height 7000 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode",
+            b"\xFF\xD8\xFF\xD9",
+        );
+        let mut bytes = pdf("<< /XObject << /I 5 0 R >> >>", b"/I Do", &[image]);
+        let at = bytes.windows(6).position(|w| w == b"[3 0 R").unwrap();
+        let kids = format!("[{}", ["3 0 R"; 11].join(" "));
+        bytes.splice(at..at + 6, kids.into_bytes());
+        let pdf = Pdf::new(bytes).unwrap();
+        assert_eq!(pdf.pages().len(), 11);
+        assert_eq!(check(&pdf, 0..10), Ok(()));
+        assert_eq!(check(&pdf, 0..11), Err(Refusal::File(Excess::Pixels)));
+    }
+
+    #[test]
+    fn messages_name_the_file_the_page_and_the_limit() {
+        let what = "attachment `vedlegg/a.pdf`";
+        assert_eq!(
+            Refusal::Page(3, Excess::Operations).message(what),
+            "attachment `vedlegg/a.pdf` page 3 is too complex to draw (more than 2 million drawing operations); \
+             print it to a new PDF file (or flatten it) and use that"
+        );
+        assert!(
+            Refusal::File(Excess::Pixels)
+                .message(what)
+                .contains("(more than 500 megapixels of images in all)")
+        );
+        assert!(
+            Refusal::Stream(12)
+                .message(what)
+                .contains("compressed stream (object 12) that unpacks to more than 256 MiB")
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! PDF pages that ask too much of drawing (attachments, and PDF pages shown as
+//! figures): refused when the file is read, naming the file and the field,
+//! before hayro is asked to draw them. Each PDF is written here, a few
+//! kilobytes at most; before the check, each made motebok abort (`memory
+//! allocation of 2147483648 bytes failed`) or overflow its stack. That the
+//! tests complete at all is the check that memory stays bounded.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::common::{project_with, root, run, stderr};
+
+/// A PDF of the objects `objects` (object 1 is the catalog).
+fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        writeln!(out, "{} 0 obj", i + 1).unwrap();
+        out.extend_from_slice(object);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    let size = objects.len() + 1;
+    write!(out, "xref\n0 {size}\n0000000000 65535 f \n").unwrap();
+    for offset in offsets {
+        writeln!(out, "{offset:010} 00000 n ").unwrap();
+    }
+    write!(
+        out,
+        "trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    )
+    .unwrap();
+    out
+}
+
+/// A stream object with the dictionary entries `dict` and the data `data`.
+fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\nendstream");
+    out
+}
+
+/// A PDF of one page (object 3) with the resources `resources` and the
+/// content `content` (object 4); `more` are objects 5 and on.
+fn one_page(resources: &str, content: &[u8], more: Vec<Vec<u8>>) -> Vec<u8> {
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] \
+             /Resources {resources} /Contents 4 0 R >>"
+        )
+        .into_bytes(),
+        stream("", content),
+    ];
+    objects.extend(more);
+    pdf(&objects)
+}
+
+/// A page that draws a form that draws the next `fan` times, `levels` deep:
+/// `fan` to the power `levels` drawings (10⁸ for 8 levels of 10).
+fn nested_forms(levels: usize, fan: usize) -> Vec<u8> {
+    let forms = (0..levels)
+        .map(|level| {
+            let object = 5 + level;
+            let (resources, content) = if level + 1 < levels {
+                (
+                    format!("/Resources << /XObject << /X {} 0 R >> >>", object + 1),
+                    "/X Do ".repeat(fan),
+                )
+            } else {
+                (String::new(), "0 0 1 1 re f ".repeat(fan))
+            };
+            let dict = format!("/Type /XObject /Subtype /Form /BBox [0 0 200 200] {resources}");
+            stream(&dict, content.as_bytes())
+        })
+        .collect();
+    one_page("<< /XObject << /X 5 0 R >> >>", b"/X Do", forms)
+}
+
+/// A page that draws a form that draws itself twice.
+fn form_drawing_itself() -> Vec<u8> {
+    let form = stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 200 200] /Resources << /XObject << /X 5 0 R >> >>",
+        b"0 0 1 1 re f /X Do /X Do",
+    );
+    one_page("<< /XObject << /X 5 0 R >> >>", b"/X Do", vec![form])
+}
+
+/// A page filled with a tiling pattern that fills with itself.
+fn pattern_filling_with_itself() -> Vec<u8> {
+    let pattern = stream(
+        "/Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 10 10] \
+         /XStep 10 /YStep 10 /Resources << /Pattern << /P 5 0 R >> >>",
+        b"/Pattern cs /P scn 0 0 5 5 re f",
+    );
+    let content = b"/Pattern cs /P scn 0 0 100 100 re f";
+    one_page("<< /Pattern << /P 5 0 R >> >>", content, vec![pattern])
+}
+
+/// Compressed with zlib.
+fn zlib(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// A page whose content, compressed twice, is 18 KB that unpack to 5 MB that
+/// unpack to 4 GiB of zeros.
+fn flate_bomb() -> Vec<u8> {
+    // Raw Deflate of 64 KiB of zeros, after a full flush packed alike each time.
+    let mut packer = flate2::Compress::new(flate2::Compression::best(), false);
+    let zeros = vec![0u8; 64 << 10];
+    let mut piece = |input: &[u8], flush| {
+        let mut out = Vec::with_capacity(1 << 10);
+        packer.compress_vec(input, &mut out, flush).unwrap();
+        out
+    };
+    let first = piece(&zeros, flate2::FlushCompress::Full);
+    let again = piece(&zeros, flate2::FlushCompress::Full);
+    assert_eq!(again, piece(&zeros, flate2::FlushCompress::Full));
+    let mut inner = first;
+    for _ in 1..(1 << 16) {
+        inner.extend_from_slice(&again);
+    }
+    inner.extend(piece(&[], flate2::FlushCompress::Finish));
+    let content = stream("/Filter [/FlateDecode /FlateDecode]", &zlib(&inner));
+    let mut bytes = one_page("<< >>", b"", vec![content]);
+    // The page's content is the bomb (object 5), not the empty stream.
+    let at = bytes
+        .windows(13)
+        .position(|w| w == b"/Contents 4 0")
+        .unwrap();
+    bytes[at + 10] = b'5';
+    bytes
+}
+
+/// A baseline JPEG of one block of grey that says it is `width` × `height`
+/// pixels (a decoder allocates them all before it finds the data short).
+fn jpeg_claiming(width: u16, height: u16) -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8]; // start of image
+    jpeg.extend([0xFF, 0xDB, 0x00, 0x43, 0x00]); // quantisation table 0, all ones
+    jpeg.extend([1; 64]);
+    jpeg.extend([0xFF, 0xC0, 0x00, 0x0B, 0x08]); // frame, 8 bits a sample
+    jpeg.extend(height.to_be_bytes());
+    jpeg.extend(width.to_be_bytes());
+    jpeg.extend([0x01, 0x01, 0x11, 0x00]); // one component
+    for class in [0x00, 0x10] {
+        // Huffman tables (DC, AC): one code of one bit, for symbol 0.
+        jpeg.extend([0xFF, 0xC4, 0x00, 0x14, class, 0x01]);
+        jpeg.extend([0; 16]);
+    }
+    jpeg.extend([0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]); // scan
+    jpeg.push(0x3F); // the block: DC difference 0, end of block
+    jpeg.extend([0xFF, 0xD9]); // end of image
+    jpeg
+}
+
+/// A page that draws a JPEG of 60 000 × 60 000 pixels, in 200 bytes.
+fn huge_image() -> Vec<u8> {
+    let image = stream(
+        "/Type /XObject /Subtype /Image /Width 60000 /Height 60000 \
+         /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode",
+        &jpeg_claiming(60000, 60000),
+    );
+    let content = b"q 200 0 0 200 0 0 cm /I Do Q";
+    one_page("<< /XObject << /I 5 0 R >> >>", content, vec![image])
+}
+
+/// A page that draws an image of 100 × 100 pixels by its dictionary, whose
+/// data (with `filter`) says it is 60 000 × 60 000: hayro believes the data.
+fn image_larger_than_it_says(filter: &str, data: &[u8]) -> Vec<u8> {
+    let image = stream(
+        &format!(
+            "/Type /XObject /Subtype /Image /Width 100 /Height 100 \
+             /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /{filter}"
+        ),
+        data,
+    );
+    let content = b"q 200 0 0 200 0 0 cm /I Do Q";
+    one_page("<< /XObject << /I 5 0 R >> >>", content, vec![image])
+}
+
+/// A JPEG 2000 codestream of one tile that says it is 60 000 × 60 000 grey
+/// pixels.
+fn jpeg2000_claiming_60000() -> Vec<u8> {
+    let mut data = vec![0xFF, 0x4F, 0xFF, 0x51, 0, 41, 0, 0]; // start; size, 41 bytes
+    for n in [60000u32, 60000, 0, 0, 60000, 60000, 0, 0] {
+        data.extend(n.to_be_bytes()); // image, its offset, tile, its offset
+    }
+    data.extend([0, 1, 7, 1, 1]); // one component of 8 bits
+    data.extend([0xFF, 0x52, 0, 12, 0, 0, 0, 1, 0, 0, 4, 4, 0, 0]); // coding style
+    data.extend([0xFF, 0x5C, 0, 4, 0x40, 0x40]); // quantisation
+    data.extend([0xFF, 0x90, 0, 10, 0, 0, 0, 0, 0, 0, 0, 1, 0xFF, 0x93]); // tile part
+    data.extend([0; 16]);
+    data.extend([0xFF, 0xD9]); // end
+    data
+}
+
+/// An embedded JBIG2 stream whose page is 60 000 × 60 000 pixels, and ends.
+fn jbig2_claiming_60000() -> Vec<u8> {
+    let mut data = vec![0, 0, 0, 0, 0x30, 0, 1, 0, 0, 0, 19]; // page information
+    data.extend(60000u32.to_be_bytes());
+    data.extend(60000u32.to_be_bytes());
+    data.extend([0; 11]); // resolution, flags, striping
+    data.extend([0, 0, 0, 1, 0x31, 0, 1, 0, 0, 0, 0]); // end of page
+    data
+}
+
+/// A page with one small square: a PDF that draws.
+fn square() -> Vec<u8> {
+    one_page("<< >>", b"0 0 1 rg 50 50 100 100 re f", Vec::new())
+}
+
+/// The mini fixture with `pdf` attached to case 3/24 as `vedlegg/x.pdf`.
+fn with_attachment(pdf: &[u8]) -> tempfile::TempDir {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let meeting = project.path().join("content/styret/2024-01");
+    fs::create_dir_all(meeting.join("vedlegg")).unwrap();
+    fs::write(meeting.join("vedlegg/x.pdf"), pdf).unwrap();
+    let yaml = fs::read_to_string(meeting.join("meeting.yaml")).unwrap();
+    let yaml = yaml.replace(
+        "    paper: saker/03-24.md\n",
+        "    paper: saker/03-24.md\n    attachments:\n      - { file: vedlegg/x.pdf, title: Vedlegget }\n",
+    );
+    fs::write(meeting.join("meeting.yaml"), yaml).unwrap();
+    project
+}
+
+/// The PDF files under `dir`.
+fn pdfs(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(pdfs(&path));
+            } else if path.extension().is_some_and(|e| e == "pdf") {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+const HINT: &str = "print it to a new PDF file (or flatten it) and use that";
+
+/// The error line for the attachment of [`with_attachment`].
+fn attachment_error(problem: &str) -> String {
+    format!(
+        "error: content/styret/2024-01/meeting.yaml:39:17: agenda[4].attachments[0].file: \
+         attachment `vedlegg/x.pdf` {problem}; {HINT}"
+    )
+}
+
+#[test]
+fn attachments_too_complex_to_draw_are_refused_at_their_field() {
+    let cases: [(&str, Vec<u8>, &str); 7] = [
+        (
+            "nested forms",
+            nested_forms(8, 10),
+            "page 1 is too complex to draw (more than 2 million drawing operations)",
+        ),
+        (
+            "a form drawing itself",
+            form_drawing_itself(),
+            "page 1 is too complex to draw (more than 2 million drawing operations)",
+        ),
+        (
+            "a pattern filling with itself",
+            pattern_filling_with_itself(),
+            "page 1 is too complex to draw (patterns or glyphs nested more than 64 deep)",
+        ),
+        (
+            "a Flate bomb",
+            flate_bomb(),
+            "has a compressed stream (object 5) that unpacks to more than 256 MiB",
+        ),
+        (
+            "a huge image",
+            huge_image(),
+            "page 1 is too complex to draw (more than 50 megapixels of images)",
+        ),
+        (
+            "a JPEG 2000 image larger than it says",
+            image_larger_than_it_says("JPXDecode", &jpeg2000_claiming_60000()),
+            "page 1 is too complex to draw (more than 50 megapixels of images)",
+        ),
+        (
+            "a JBIG2 image larger than it says",
+            image_larger_than_it_says("JBIG2Decode", &jbig2_claiming_60000()),
+            "page 1 is too complex to draw (more than 50 megapixels of images)",
+        ),
+    ];
+    for (name, bytes, problem) in cases {
+        assert!(bytes.len() < 20_000, "{name}: {} bytes", bytes.len());
+        let project = with_attachment(&bytes);
+        let out = run(project.path(), &["build"]);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}:\n{text}");
+        let expected = attachment_error(problem);
+        assert!(
+            text.lines().any(|line| line == expected),
+            "{name}: expected\n{expected}\nin:\n{text}"
+        );
+        assert!(text.contains("no output was changed"), "{name}: {text}");
+        let written = pdfs(&project.path().join("output"));
+        assert!(written.is_empty(), "{name}: wrote {written:?}");
+    }
+}
+
+/// A pack built with a good attachment stays as it was when the attachment is
+/// swapped for one too complex to draw: no pack without it, or with part of it.
+#[test]
+fn a_refused_attachment_leaves_the_built_pack_as_it_was() {
+    let project = with_attachment(&square());
+    let out = run(project.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let output = project.path().join("output");
+    let built: Vec<(String, Vec<u8>)> = pdfs(&output)
+        .into_iter()
+        .map(|path| (path.clone(), fs::read(path).unwrap()))
+        .collect();
+    assert!(
+        built
+            .iter()
+            .any(|(path, _)| path.ends_with("2024-01/motepakke.pdf")),
+        "{built:?}"
+    );
+
+    let attachment = project.path().join("content/styret/2024-01/vedlegg/x.pdf");
+    fs::write(&attachment, nested_forms(8, 10)).unwrap();
+    let out = run(project.path(), &["build"]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let expected =
+        attachment_error("page 1 is too complex to draw (more than 2 million drawing operations)");
+    assert!(text.lines().any(|line| line == expected), "{text}");
+    let mut now = pdfs(&output);
+    now.sort();
+    let mut before: Vec<String> = built.iter().map(|(path, _)| path.clone()).collect();
+    before.sort();
+    assert_eq!(now, before, "no PDF added or taken away");
+    for (path, bytes) in &built {
+        assert!(fs::read(path).unwrap() == *bytes, "{path} changed");
+    }
+}
+
+#[test]
+fn a_pdf_figure_too_complex_to_draw_is_refused_at_its_line() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let saker = project.path().join("content/styret/2024-01/saker");
+    fs::create_dir_all(saker.join("figurer")).unwrap();
+    fs::write(saker.join("figurer/plan.pdf"), nested_forms(8, 10)).unwrap();
+    let paper = saker.join("03-24.md");
+    let text = fs::read_to_string(&paper).unwrap();
+    assert_eq!(text.lines().count(), 8);
+    fs::write(
+        &paper,
+        format!("{text}\n![Planen](figurer/plan.pdf#page=1)\n"),
+    )
+    .unwrap();
+    let out = run(project.path(), &["build"]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let expected = format!(
+        "error: content/styret/2024-01/saker/03-24.md:10:1: figure `figurer/plan.pdf` page 1 \
+         is too complex to draw (more than 2 million drawing operations); {HINT}"
+    );
+    assert!(text.lines().any(|line| line == expected), "{text}");
+    assert!(pdfs(&project.path().join("output")).is_empty());
+}
