@@ -256,31 +256,15 @@ fn check_digest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Attachment, Clock, DecisionBlock};
+    use crate::model::{Attachment, DecisionBlock};
 
     fn case() -> CaseItem {
         CaseItem {
-            case: CaseNumber::parse("38/21").unwrap(),
             title: Some("Revidert leveranseplan".into()),
-            paper_title: None,
-            decision_heading: None,
-            kind: None,
-            standing: None,
             description: Some("Planen legges frem.".into()),
-            presenters: Vec::new(),
-            start: Clock(0),
-            duration: 0,
             paper: Some("Planen er revidert.".into()),
-            blocks: Vec::new(),
-            assets: Box::default(),
             proposed: Some(Proposed::Written(vec!["Styret godkjenner planen.".into()])),
-            earlier_decisions: Vec::new(),
-            postponed: None,
-            restriction: None,
-            public_title: None,
-            withheld: false,
-            case_officer: None,
-            archive_ref: None,
+            ..CaseItem::bare("38/21")
         }
     }
 

@@ -78,6 +78,35 @@ pub struct CaseItem {
 }
 
 impl CaseItem {
+    /// An item with its number `case` (as `38/21`) and nothing else written,
+    /// for tests to fill in.
+    #[cfg(test)]
+    pub(crate) fn bare(case: &str) -> CaseItem {
+        CaseItem {
+            case: CaseNumber::parse(case).expect("a case number"),
+            title: None,
+            paper_title: None,
+            decision_heading: None,
+            kind: None,
+            standing: None,
+            description: None,
+            presenters: Vec::new(),
+            start: Clock(0),
+            duration: 0,
+            paper: None,
+            blocks: Vec::new(),
+            assets: Box::default(),
+            proposed: None,
+            earlier_decisions: Vec::new(),
+            postponed: None,
+            restriction: None,
+            public_title: None,
+            withheld: false,
+            case_officer: None,
+            archive_ref: None,
+        }
+    }
+
     /// End time.
     pub fn end(&self) -> Clock {
         self.start.plus(self.duration)

@@ -97,35 +97,23 @@ impl CaseItem {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Clock, Restriction, RestrictionKind};
+    use super::super::{Restriction, RestrictionKind};
     use super::*;
 
     fn item(restriction: Option<Restriction>) -> CaseItem {
         CaseItem {
-            case: CaseNumber::parse("3/24").unwrap(),
             title: Some("Oppsigelse av NN".into()),
             paper_title: Some("Sak om NN".into()),
-            decision_heading: None,
-            kind: None,
-            standing: None,
             description: Some("NN".into()),
-            presenters: Vec::new(),
-            start: Clock(0),
-            duration: 0,
             paper: Some("NN".into()),
             proposed: Some(super::super::Proposed::Written(vec!["NN".into()])),
             earlier_decisions: vec![super::super::DecisionBlock {
                 heading: "NN".into(),
                 decisions: vec!["NN".into()],
             }],
-            postponed: None,
             restriction,
             public_title: Some("Personalsak".into()),
-            withheld: false,
-            blocks: Vec::new(),
-            case_officer: None,
-            archive_ref: None,
-            assets: Box::default(),
+            ..CaseItem::bare("3/24")
         }
     }
 

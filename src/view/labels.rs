@@ -430,27 +430,10 @@ mod tests {
 
     fn item(standing: Standing, proposed: Option<Proposed>) -> CaseItem {
         CaseItem {
-            case: crate::model::CaseNumber::parse("1/24").unwrap(),
-            title: None,
-            paper_title: None,
-            decision_heading: None,
-            kind: None,
             standing: Some(standing),
-            description: None,
-            presenters: Vec::new(),
-            start: crate::model::Clock(0),
             duration: 5,
-            paper: None,
-            blocks: Vec::new(),
-            assets: Box::default(),
             proposed,
-            earlier_decisions: Vec::new(),
-            postponed: None,
-            restriction: None,
-            public_title: None,
-            withheld: false,
-            case_officer: None,
-            archive_ref: None,
+            ..CaseItem::bare("1/24")
         }
     }
 
