@@ -78,6 +78,8 @@ fn read_pages(content_dir: &Path, dir: &Path, relative: &str) -> Result<Vec<Pape
         return Err(format!("attachment `{relative}` is not a PDF file"));
     }
     let hash = stable_hash(&bytes);
+    super::pdf_work::check_syntax(&bytes)
+        .map_err(|refusal| refusal.message(&format!("attachment `{relative}`")))?;
     let bytes = Arc::new(bytes);
     let pdf = Pdf::new(bytes.clone()).map_err(|err| {
         format!("attachment `{relative}` cannot be read as a PDF ({err:?}); is it damaged or password-protected?")
@@ -121,6 +123,7 @@ fn draw_pages(pdf: &Pdf) -> Vec<Vec<u8>> {
 /// Draws page `page` (counted from 1) of the PDF `bytes` as an SVG, the way
 /// attachment pages are drawn; `what` names the file in messages.
 pub(crate) fn pdf_page_svg(bytes: Vec<u8>, page: usize, what: &str) -> Result<Vec<u8>, String> {
+    super::pdf_work::check_syntax(&bytes).map_err(|refusal| refusal.message(what))?;
     let pdf = Pdf::new(bytes).map_err(|err| {
         format!("{what} cannot be read as a PDF ({err:?}); is it damaged or password-protected?")
     })?;

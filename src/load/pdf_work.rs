@@ -14,9 +14,15 @@
 //! whole wherever they are used); that is measured by unpacking in bounded
 //! steps where the compressed size alone does not settle it.
 //!
+//! Nesting is bounded too: of arrays and dictionaries (hayro parses them
+//! recursively), of saved graphics states, and of clips and forms (which
+//! Typst's PDF/A output bounds).
+//!
 //! What it leaves out: the size of shading textures (hayro draws a shading
 //! pattern as an image as large as the shape it fills, which only following
-//! the drawing's geometry would bound).
+//! the drawing's geometry would bound), JBIG2 region segments, PDF functions
+//! (sample tables, PostScript calculators), deep page trees, and what hayro
+//! parses inside object and cross-reference streams before this walk.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -30,9 +36,9 @@ use hayro_svg::hayro_syntax::bit_reader::BitReader;
 use hayro_svg::hayro_syntax::content::TypedIter;
 use hayro_svg::hayro_syntax::content::ops::TypedInstruction;
 use hayro_svg::hayro_syntax::object::dict::keys::{
-    CHAR_PROCS, CONTENTS, DECODE_PARMS, DIFFERENCES, DP, ENCODING, EXT_G_STATE, FONT, FORM, G, H,
-    HEIGHT, IM, IMAGE, IMAGE_MASK, JBIG2_GLOBALS, MASK, PATTERN, PREDICTOR, RESOURCES, SMASK,
-    SUBTYPE, TYPE3, W, WIDTH, XOBJECT,
+    BITS_PER_COMPONENT, CHAR_PROCS, COLORS, COLUMNS, CONTENTS, DECODE_PARMS, DIFFERENCES, DP,
+    ENCODING, EXT_G_STATE, FONT, FORM, G, H, HEIGHT, IM, IMAGE, IMAGE_MASK, JBIG2_GLOBALS, MASK,
+    PATTERN, PREDICTOR, RESOURCES, ROWS, SMASK, SUBTYPE, TYPE3, W, WIDTH, XOBJECT,
 };
 use hayro_svg::hayro_syntax::object::{Array, Dict, Name, Object, ObjectIdentifier, Stream};
 use hayro_svg::hayro_syntax::page::{Page, Resources};
@@ -55,15 +61,39 @@ pub(crate) const MAX_PAGE_PIXELS: u64 = 50_000_000;
 /// it is unpacked (hayro unpacks a form, or an image, every time it draws it).
 pub(crate) const MAX_PAGE_UNPACKED_BYTES: u64 = 512 << 20;
 
-/// What all the pages of a PDF may take together, in pages at the limits:
-/// the drawings of an attachment's pages are held together while its
-/// documents compile, so 300 pages of the most a page may take would not fit
-/// in memory.
-const FILE_PAGES: u64 = 10;
+/// What all the pages of a PDF may take together: the drawings of an
+/// attachment's pages are held together while its documents compile, and
+/// ten pages at the limits took 4.5 GB (paths) to 5.8 GB (images drawn
+/// small, many times). Measured at these limits: one page of 1.98 million
+/// operations (filled squares) took 1.5 GB; four pages of a 49-megapixel
+/// image each, 0.9 GB; 2.5 pages of 79 000 small images drawn, 1.1 GB.
+const FILE: Cost = Cost {
+    operations: MAX_PAGE_OPERATIONS,
+    pixels: 4 * MAX_PAGE_PIXELS,
+    unpacked: 2 * MAX_PAGE_UNPACKED_BYTES,
+};
+
+/// The operations an image drawn counts for, besides its pixels: each is an
+/// image of its own in the SVG, encoded as PNG, and in Typst's PDF (79 000
+/// draws of a 25 × 25 image a page took 7 KB each, as much as ten paths).
+const IMAGE_OPERATIONS: u64 = 10;
 
 /// The most bytes one stream of a PDF may unpack to: a scan of an A4 page at
 /// 600 dpi is 104 MB uncompressed.
 pub(crate) const MAX_STREAM_BYTES: u64 = 256 << 20;
+
+/// The most bytes the streams of one PDF may unpack to together where their
+/// compressed size alone does not bound them within [`MAX_STREAM_BYTES`],
+/// as they are measured: 6 000 unused streams of 255 MiB each took 98 s to
+/// measure. A 300-page scan at 600 dpi packed with Flate is about 330 MB.
+pub(crate) const MAX_MEASURED_BYTES: u64 = 1 << 30;
+
+/// The longest row a predictor (`/DecodeParms` `/Predictor`) may work in:
+/// hayro allocates a row of `/Columns` × `/Colors` × `/BitsPerComponent` / 8
+/// bytes however little data there is (`/Columns 4000000000` aborted it
+/// within the check's own unpacking). A row of an image 60 000 pixels wide,
+/// four colours of 16 bits, is 480 KB.
+pub(crate) const MAX_ROW_BYTES: u64 = 16 << 20;
 
 /// How deep hayro draws forms in forms; deeper ones it leaves out.
 const HAYRO_MAX_DEPTH: u32 = 50;
@@ -71,6 +101,26 @@ const HAYRO_MAX_DEPTH: u32 = 50;
 /// How deep patterns, soft masks and glyphs may nest: hayro has no bound on
 /// them (a tiling pattern that fills with itself overflows its stack).
 const MAX_DEPTH: u32 = 64;
+
+/// How many graphics states (`q`) may be saved at once in one content
+/// stream: hayro copies its whole state for each, and 1.9 million of them
+/// (4 MB of `q `, 4 KB packed) aborted it. Real pages nest a handful; the
+/// PDF standard's own advice is 28.
+const MAX_SAVED_STATES: usize = 256;
+
+/// How many clips and forms may be in effect at once: hayro-svg draws each
+/// inside the last, as a group, and Typst writes each group as a saved
+/// graphics state, which PDF/A bounds: 26 nested clips (or forms) were
+/// typeset, 27 failed the whole document ("PDF/A-2a error: the PDF has too
+/// high q nesting"). This leaves room for the groups Typst itself places
+/// the drawing in.
+const MAX_CLIP_DEPTH: u32 = 24;
+
+/// How deep arrays and dictionaries may nest, in the file and in content
+/// streams: hayro parses them recursively, and 500 000 `[` overflowed its
+/// stack (reading the file, or walking a page's content). Real files nest a
+/// few deep.
+pub(crate) const MAX_SYNTAX_DEPTH: usize = 256;
 
 /// The limits of one page.
 const PAGE: Cost = Cost {
@@ -84,6 +134,14 @@ const PAGE: Cost = Cost {
 pub(crate) enum Refusal {
     /// The stream of this object number unpacks to more than [`MAX_STREAM_BYTES`].
     Stream(i32),
+    /// The streams of the file unpack to more than [`MAX_MEASURED_BYTES`]
+    /// together.
+    Measured,
+    /// The stream of this object number has a predictor whose rows are
+    /// longer than [`MAX_ROW_BYTES`].
+    Row(i32),
+    /// The file nests arrays or dictionaries more than [`MAX_SYNTAX_DEPTH`] deep.
+    Syntax,
     /// Drawing this page (counted from 1) would take too much.
     Page(usize, Excess),
     /// Drawing all the pages would take too much.
@@ -97,42 +155,143 @@ pub(crate) enum Excess {
     Pixels,
     Unpacked,
     Nesting,
+    SavedStates,
+    Clips,
+    Syntax,
 }
 
 impl Refusal {
     /// The message for the PDF `what` names (``attachment `vedlegg/a.pdf` ``).
     pub(crate) fn message(&self, what: &str) -> String {
         let hint = "print it to a new PDF file (or flatten it) and use that";
-        let excess = |excess: &Excess, pages: u64| match excess {
+        let excess = |excess: &Excess, limits: Cost| match excess {
             Excess::Operations => format!(
                 "more than {} million drawing operations",
-                pages * MAX_PAGE_OPERATIONS / 1_000_000
+                limits.operations / 1_000_000
             ),
             Excess::Pixels => format!(
                 "more than {} megapixels of images",
-                pages * MAX_PAGE_PIXELS / 1_000_000
+                limits.pixels / 1_000_000
             ),
             Excess::Unpacked => format!(
                 "more than {} MiB of compressed data to unpack",
-                (pages * MAX_PAGE_UNPACKED_BYTES) >> 20
+                limits.unpacked >> 20
             ),
             Excess::Nesting => format!("patterns or glyphs nested more than {MAX_DEPTH} deep"),
+            Excess::SavedStates => {
+                format!("graphics states saved more than {MAX_SAVED_STATES} deep")
+            }
+            Excess::Clips => format!("clips or forms nested more than {MAX_CLIP_DEPTH} deep"),
+            Excess::Syntax => {
+                format!("arrays or dictionaries nested more than {MAX_SYNTAX_DEPTH} deep")
+            }
         };
         match self {
             Refusal::Stream(object) => format!(
                 "{what} has a compressed stream (object {object}) that unpacks to more than {} MiB; {hint}",
                 MAX_STREAM_BYTES >> 20
             ),
+            Refusal::Measured => format!(
+                "{what} has compressed streams that unpack to more than {} MiB in all; {hint}",
+                MAX_MEASURED_BYTES >> 20
+            ),
+            Refusal::Row(object) => format!(
+                "{what} has a compressed stream (object {object}) whose rows are longer than {} MiB; {hint}",
+                MAX_ROW_BYTES >> 20
+            ),
+            Refusal::Syntax => format!(
+                "{what} has arrays or dictionaries nested more than {MAX_SYNTAX_DEPTH} deep; {hint}"
+            ),
             Refusal::Page(page, e) => format!(
                 "{what} page {page} is too complex to draw ({}); {hint}",
-                excess(e, 1)
+                excess(e, PAGE)
             ),
             Refusal::File(e) => format!(
                 "{what} is too complex to draw ({} in all); {hint}",
-                excess(e, FILE_PAGES)
+                excess(e, FILE)
             ),
         }
     }
+}
+
+/// Checks, before hayro parses the PDF `bytes`, that its arrays and
+/// dictionaries nest at most [`MAX_SYNTAX_DEPTH`] deep.
+pub(crate) fn check_syntax(bytes: &[u8]) -> Result<(), Refusal> {
+    match too_deep(bytes) {
+        true => Err(Refusal::Syntax),
+        false => Ok(()),
+    }
+}
+
+/// Whether the PDF syntax `bytes` (a file, or a content stream) opens more
+/// than [`MAX_SYNTAX_DEPTH`] arrays and dictionaries at once. Strings,
+/// comments, stream data and inline image data are skipped; a closing
+/// bracket without its opening one is not counted, so a file opening more
+/// than it closes counts as deeper, never shallower, than it is.
+fn too_deep(bytes: &[u8]) -> bool {
+    let token = |at: usize, word: &[u8]| {
+        bytes[at..].starts_with(word)
+            && (at == 0 || white(bytes[at - 1]) || b">]".contains(&bytes[at - 1]))
+            && bytes.get(at + word.len()).is_none_or(|&b| white(b))
+    };
+    // From `at`, past the next `end` that stands alone as a token.
+    let past = |at: usize, end: &[u8]| {
+        (at..bytes.len())
+            .find(|&i| token(i, end))
+            .map_or(bytes.len(), |i| i + end.len())
+    };
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        at += 1;
+        match byte {
+            b'%' => {
+                while bytes.get(at).is_some_and(|&b| b != b'\n' && b != b'\r') {
+                    at += 1;
+                }
+            }
+            b'(' => {
+                let mut open = 1;
+                while let Some(&b) = bytes.get(at) {
+                    at += 1;
+                    match b {
+                        b'\\' => at += 1,
+                        b'(' => open += 1,
+                        b')' => {
+                            open -= 1;
+                            if open == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            b'<' if bytes.get(at) == Some(&b'<') => {
+                at += 1;
+                depth += 1;
+            }
+            b'<' => {
+                while bytes.get(at).is_some_and(|&b| b != b'>') {
+                    at += 1;
+                }
+                at += 1;
+            }
+            b'>' if bytes.get(at) == Some(&b'>') => {
+                at += 1;
+                depth = depth.saturating_sub(1);
+            }
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            b's' if token(at - 1, b"stream") => at = past(at, b"endstream"),
+            b'I' if token(at - 1, b"ID") => at = past(at, b"EI"),
+            _ => {}
+        }
+        if depth > MAX_SYNTAX_DEPTH {
+            return true;
+        }
+    }
+    false
 }
 
 /// Checks that the pages `pages` (counted from 0) of `pdf` can be drawn
@@ -140,17 +299,25 @@ impl Refusal {
 /// unpacks within [`MAX_STREAM_BYTES`]. Pages out of range are left out.
 pub(crate) fn check(pdf: &Pdf, pages: impl IntoIterator<Item = usize>) -> Result<(), Refusal> {
     let mut known = Known::default();
+    let mut measured = 0u64;
     for object in pdf.objects() {
         let Object::Stream(stream) = object else {
             continue;
         };
+        if rows_too_long(&stream) {
+            return Err(Refusal::Row(stream.obj_id().obj_number));
+        }
         if most_unpacked(&stream) > MAX_STREAM_BYTES {
             let too_large = Refusal::Stream(stream.obj_id().obj_number);
             let len = unpacked_len(&stream, MAX_STREAM_BYTES).ok_or(too_large)?;
             known.unpacked.insert(stream.obj_id(), len);
+            measured += len;
+            if measured > MAX_MEASURED_BYTES {
+                return Err(Refusal::Measured);
+            }
         }
     }
-    let mut file_left = PAGE.times(FILE_PAGES);
+    let mut file_left = FILE;
     for n in pages {
         let Some(page) = pdf.pages().get(n) else {
             continue;
@@ -228,7 +395,7 @@ impl Cost {
             Excess::Operations => self.operations,
             Excess::Pixels => self.pixels,
             Excess::Unpacked => self.unpacked,
-            Excess::Nesting => u64::MAX,
+            Excess::Nesting | Excess::SavedStates | Excess::Clips | Excess::Syntax => u64::MAX,
         }
     }
 
@@ -266,12 +433,26 @@ impl Cost {
 }
 
 /// The graphics state a walk follows: the tiling patterns that fill and
-/// stroke, and the Type 3 font.
+/// stroke, the Type 3 font, how many clips and forms are in effect, and
+/// whether text clips (render modes 4 to 7, a clip at `ET`).
 #[derive(Clone, Default)]
 struct State<'a> {
     fill: Option<Rc<Tiling<'a>>>,
     stroke: Option<Rc<Tiling<'a>>>,
     type3: Option<Rc<Type3<'a>>>,
+    clips: u32,
+    text_clips: bool,
+}
+
+impl State<'_> {
+    /// One more clip (or form) in effect.
+    fn clip(&mut self) -> Result<(), Excess> {
+        self.clips += 1;
+        if self.clips > MAX_CLIP_DEPTH {
+            return Err(Excess::Clips);
+        }
+        Ok(())
+    }
 }
 
 /// A tiling pattern in use: its stream, the resources its names resolve in,
@@ -446,6 +627,9 @@ impl<'k, 'a> Walk<'k, 'a> {
             // An image codec's output read as operators, by hayro unbounded.
             return Err(Excess::Unpacked);
         }
+        if rows_too_long(stream) {
+            return Err(Excess::Unpacked);
+        }
         let data = stream.decoded().unwrap_or_default();
         self.charge(Cost {
             operations: 0,
@@ -463,12 +647,27 @@ impl<'k, 'a> Walk<'k, 'a> {
         resources: &Rc<Scope<'a>>,
         mut state: State<'a>,
     ) -> Result<(), Excess> {
+        if too_deep(data) {
+            return Err(Excess::Syntax);
+        }
         let mut saved: Vec<State<'a>> = Vec::new();
         let mut ops = TypedIter::new(data);
         while let Some(op) = ops.next() {
             self.operations(1)?;
             match op {
-                TypedInstruction::SaveState(_) => saved.push(state.clone()),
+                TypedInstruction::SaveState(_) => {
+                    if saved.len() >= MAX_SAVED_STATES {
+                        return Err(Excess::SavedStates);
+                    }
+                    saved.push(state.clone());
+                }
+                TypedInstruction::ClipNonZero(_) | TypedInstruction::ClipEvenOdd(_) => {
+                    state.clip()?;
+                }
+                TypedInstruction::TextRenderingMode(mode) => {
+                    state.text_clips = (4..=7).contains(&mode.0.as_i64());
+                }
+                TypedInstruction::EndText(_) if state.text_clips => state.clip()?,
                 TypedInstruction::RestoreState(_) => {
                     if let Some(before) = saved.pop() {
                         state = before;
@@ -482,12 +681,26 @@ impl<'k, 'a> Walk<'k, 'a> {
                 }
                 TypedInstruction::InlineImage(image) => self.image(image.0, &state)?,
                 TypedInstruction::SetGraphicsState(gs) => {
-                    let group = self
-                        .find(resources, |s| &s.ext_g_states, gs.0, Object::into_dict)?
-                        .and_then(|gs| gs.get::<Dict<'_>>(SMASK))
-                        .and_then(|mask| mask.get::<Stream<'_>>(G));
+                    let Some(gs) =
+                        self.find(resources, |s| &s.ext_g_states, gs.0, Object::into_dict)?
+                    else {
+                        continue;
+                    };
+                    let group =
+                        (gs.get::<Dict<'_>>(SMASK)).and_then(|mask| mask.get::<Stream<'_>>(G));
                     if let Some(group) = group {
                         self.soft_mask(&group, resources)?;
+                    }
+                    // `/Font [font size]` sets the font as `Tf` does (hayro
+                    // sets it only where both are there).
+                    let font = gs.get::<Array<'_>>(FONT).and_then(|font| {
+                        let mut items = font.iter::<Object<'_>>();
+                        let dict = items.next()?.into_dict()?;
+                        items.next()?.into_number()?;
+                        Some(dict)
+                    });
+                    if let Some(font) = font {
+                        state.type3 = self.type3(&font)?;
                     }
                 }
                 TypedInstruction::TextFont(font) => {
@@ -571,6 +784,8 @@ impl<'k, 'a> Walk<'k, 'a> {
         if self.depth >= HAYRO_MAX_DEPTH {
             return Ok(());
         }
+        let mut state = state;
+        state.clip()?;
         self.depth += 1;
         let walked = self.own_content(stream, resources, state);
         self.depth -= 1;
@@ -638,6 +853,7 @@ impl<'k, 'a> Walk<'k, 'a> {
         let dict = stream.dict();
         let own = self.image_cost(stream)?;
         self.charge(own)?;
+        self.operations(IMAGE_OPERATIONS)?;
         for mask in [SMASK, MASK] {
             if let Some(mask) = dict.get::<Stream<'_>>(mask) {
                 let mask = self.image_cost(&mask)?;
@@ -645,8 +861,8 @@ impl<'k, 'a> Walk<'k, 'a> {
             }
         }
         let stencil = dict
-            .get::<bool>(IMAGE_MASK)
-            .or_else(|| dict.get::<bool>(IM));
+            .get::<bool>(IM)
+            .or_else(|| dict.get::<bool>(IMAGE_MASK));
         if stencil == Some(true) {
             self.paint(&state.fill)?;
         }
@@ -658,13 +874,18 @@ impl<'k, 'a> Walk<'k, 'a> {
     /// bytes its stream unpacks to before its image codec, if any.
     fn image_cost(&mut self, image: &Stream<'_>) -> Result<Cost, Excess> {
         let dict = image.dict();
-        let side = |long, short| dict.get::<u32>(long).or_else(|| dict.get::<u32>(short));
-        let (Some(width), Some(height)) = (side(WIDTH, W), side(HEIGHT, H)) else {
+        // In hayro's order: the short name first (an image may have both).
+        let side = |short, long| dict.get::<u32>(short).or_else(|| dict.get::<u32>(long));
+        let (Some(width), Some(height)) = (side(W, WIDTH), side(H, HEIGHT)) else {
             return Ok(Cost::NONE);
         };
         let id = dict.obj_id();
         if let Some(known) = id.and_then(|id| self.known.images.get(&id)) {
             return Ok(*known);
+        }
+        if rows_too_long(image) {
+            // An inline image ([`check`] has refused such a stream object).
+            return Err(Excess::Unpacked);
         }
         let unpacked = match id.and_then(|id| self.known.unpacked.get(&id)) {
             Some(len) => *len,
@@ -672,7 +893,9 @@ impl<'k, 'a> Walk<'k, 'a> {
         };
         let cost = Cost {
             operations: 0,
-            pixels: (u64::from(width) * u64::from(height)).max(codec_pixels(image)),
+            pixels: (u64::from(width) * u64::from(height))
+                .max(codec_pixels(image))
+                .max(ccitt_pixels(image, height)),
             unpacked,
         };
         if let Some(id) = id {
@@ -825,6 +1048,25 @@ fn codec_pixels(image: &Stream<'_>) -> u64 {
     size.map_or(0, |(width, height)| u64::from(width) * u64::from(height))
 }
 
+/// The pixels hayro's CCITT decoder makes of `image` of height `height`:
+/// as many as its `/DecodeParms` `/Columns` and `/Rows` say (1728 and the
+/// image's height where they are missing), whatever the image's size.
+fn ccitt_pixels(image: &Stream<'_>, height: u32) -> u64 {
+    let Some(at) = (image.filters().iter()).position(|f| *f == Filter::CcittFaxDecode) else {
+        return 0;
+    };
+    let all = decode_params(image.dict());
+    let params = match all.len() {
+        1 => all.first(),
+        _ => all.get(at),
+    }
+    .cloned()
+    .unwrap_or_default();
+    let columns = params.get::<usize>(COLUMNS).unwrap_or(1728) as u64;
+    let rows = params.get::<u32>(ROWS).unwrap_or(height);
+    columns.saturating_mul(u64::from(rows))
+}
+
 /// The most a filter's output can be for `len` bytes of input: ASCII85 turns
 /// `z` into four bytes, run-length two bytes into 128, LZW a code of at
 /// least 9 bits into at most 3 839 bytes, Flate two bits into 258 bytes.
@@ -913,6 +1155,19 @@ fn unpacked_len(stream: &Stream<'_>, cap: u64) -> Option<u64> {
         }
     }
     (data.len() <= cap).then(|| data.len())
+}
+
+/// Whether a predictor of `stream` works in rows longer than
+/// [`MAX_ROW_BYTES`] (read as hayro reads them, each missing or unreadable
+/// entry its default).
+fn rows_too_long(stream: &Stream<'_>) -> bool {
+    decode_params(stream.dict()).iter().any(|params| {
+        let predicted = params.get::<u8>(PREDICTOR).is_some_and(|p| p > 1);
+        let columns = params.get::<usize>(COLUMNS).unwrap_or(1) as u64;
+        let colors = u64::from(params.get::<u8>(COLORS).unwrap_or(1));
+        let bits = u64::from(params.get::<u8>(BITS_PER_COMPONENT).unwrap_or(8));
+        predicted && columns.saturating_mul(colors * bits).div_ceil(8) > MAX_ROW_BYTES
+    })
 }
 
 /// The `/DecodeParms` dictionaries of a stream's dictionary.
@@ -1348,7 +1603,8 @@ mod tests {
             b"0 0 1 1 re f /X Do /X Do",
         );
         let spent = spent(pdf("<< /XObject << /X 5 0 R >> >>", b"/X Do", &[form]));
-        assert_eq!(spent, Err(Excess::Operations));
+        // Its forms, each inside the last, pass the clips Typst can write.
+        assert_eq!(spent, Err(Excess::Clips));
     }
 
     #[test]
@@ -1414,19 +1670,37 @@ mod tests {
 
     #[test]
     fn what_pages_spend_together_is_bounded_too() {
-        // 49 megapixels a page, drawn on each of eleven pages.
+        // 49 megapixels a page, drawn on each of five pages.
         let image = stream(
             "/Type /XObject /Subtype /Image /Width 7000 /Height 7000 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode",
             b"\xFF\xD8\xFF\xD9",
         );
         let mut bytes = pdf("<< /XObject << /I 5 0 R >> >>", b"/I Do", &[image]);
         let at = bytes.windows(6).position(|w| w == b"[3 0 R").unwrap();
-        let kids = format!("[{}", ["3 0 R"; 11].join(" "));
+        let kids = format!("[{}", ["3 0 R"; 5].join(" "));
         bytes.splice(at..at + 6, kids.into_bytes());
         let pdf = Pdf::new(bytes).unwrap();
-        assert_eq!(pdf.pages().len(), 11);
-        assert_eq!(check(&pdf, 0..10), Ok(()));
-        assert_eq!(check(&pdf, 0..11), Err(Refusal::File(Excess::Pixels)));
+        assert_eq!(pdf.pages().len(), 5);
+        assert_eq!(check(&pdf, 0..4), Ok(()));
+        assert_eq!(check(&pdf, 0..5), Err(Refusal::File(Excess::Pixels)));
+    }
+
+    #[test]
+    fn nesting_is_counted_outside_strings_comments_and_stream_data() {
+        let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        assert!(!too_deep(deep(MAX_SYNTAX_DEPTH).as_bytes()));
+        assert!(too_deep(deep(MAX_SYNTAX_DEPTH + 1).as_bytes()));
+        assert!(too_deep("<<".repeat(MAX_SYNTAX_DEPTH + 1).as_bytes()));
+        let opened = "[".repeat(300);
+        for hidden in [
+            format!("({opened}) [ (a\\) [ ]"),
+            format!("% {opened}\n[]"),
+            format!("<< /Length 300 >>\nstream\n{opened}\nendstream"),
+            format!("BI /W 300 /H 1 ID {opened} EI"),
+            format!("<{opened}>"),
+        ] {
+            assert!(!too_deep(hidden.as_bytes()), "{hidden}");
+        }
     }
 
     #[test]
@@ -1440,7 +1714,7 @@ mod tests {
         assert!(
             Refusal::File(Excess::Pixels)
                 .message(what)
-                .contains("(more than 500 megapixels of images in all)")
+                .contains("(more than 200 megapixels of images in all)")
         );
         assert!(
             Refusal::Stream(12)

@@ -63,9 +63,15 @@ fn one_page(resources: &str, content: &[u8], more: Vec<Vec<u8>>) -> Vec<u8> {
 /// A page that draws a form that draws the next `fan` times, `levels` deep:
 /// `fan` to the power `levels` drawings (10⁸ for 8 levels of 10).
 fn nested_forms(levels: usize, fan: usize) -> Vec<u8> {
-    let forms = (0..levels)
+    let forms = forms_from(5, levels, fan);
+    one_page("<< /XObject << /X 5 0 R >> >>", b"/X Do", forms)
+}
+
+/// The forms of [`nested_forms`], numbered from `first`.
+fn forms_from(first: usize, levels: usize, fan: usize) -> Vec<Vec<u8>> {
+    (0..levels)
         .map(|level| {
-            let object = 5 + level;
+            let object = first + level;
             let (resources, content) = if level + 1 < levels {
                 (
                     format!("/Resources << /XObject << /X {} 0 R >> >>", object + 1),
@@ -77,8 +83,7 @@ fn nested_forms(levels: usize, fan: usize) -> Vec<u8> {
             let dict = format!("/Type /XObject /Subtype /Form /BBox [0 0 200 200] {resources}");
             stream(&dict, content.as_bytes())
         })
-        .collect();
-    one_page("<< /XObject << /X 5 0 R >> >>", b"/X Do", forms)
+        .collect()
 }
 
 /// A page that draws a form that draws itself twice.
@@ -267,7 +272,7 @@ fn attachments_too_complex_to_draw_are_refused_at_their_field() {
         (
             "a form drawing itself",
             form_drawing_itself(),
-            "page 1 is too complex to draw (more than 2 million drawing operations)",
+            "page 1 is too complex to draw (clips or forms nested more than 24 deep)",
         ),
         (
             "a pattern filling with itself",
@@ -372,4 +377,267 @@ fn a_pdf_figure_too_complex_to_draw_is_refused_at_its_line() {
     );
     assert!(text.lines().any(|line| line == expected), "{text}");
     assert!(pdfs(&project.path().join("output")).is_empty());
+}
+
+/// A page whose content is the stream (object 5) with the dictionary
+/// entries `dict` and the data `data`.
+fn content_in(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut bytes = one_page("<< >>", b"", vec![stream(dict, data)]);
+    let at = bytes
+        .windows(13)
+        .position(|w| w == b"/Contents 4 0")
+        .unwrap();
+    bytes[at + 10] = b'5';
+    bytes
+}
+
+/// An image of 100 × 100 pixels by `/Width` and `/Height`, 60 000 × 60 000
+/// by `/W` and `/H`, which hayro reads first.
+fn image_with_short_names() -> Vec<u8> {
+    let image = stream(
+        "/Type /XObject /Subtype /Image /Width 100 /Height 100 /W 60000 /H 60000 \
+         /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode",
+        &jpeg_claiming(60000, 60000),
+    );
+    let content = b"q 200 0 0 200 0 0 cm /I Do Q";
+    one_page("<< /XObject << /I 5 0 R >> >>", content, vec![image])
+}
+
+/// The same as an inline image.
+fn inline_image_with_short_names() -> Vec<u8> {
+    let mut content = b"q 200 0 0 200 0 0 cm BI /Width 10 /Height 10 /W 60000 /H 60000 \
+                        /CS /G /BPC 8 /F /DCT ID "
+        .to_vec();
+    content.extend(jpeg_claiming(60000, 60000));
+    content.extend(b" EI Q");
+    one_page("<< >>", &content, Vec::new())
+}
+
+/// A 10 × 10 CCITT image whose `/DecodeParms` say 60 000 × 60 000, which is
+/// what hayro decodes.
+fn ccitt_larger_than_it_says() -> Vec<u8> {
+    let image = stream(
+        "/Type /XObject /Subtype /Image /Width 10 /Height 10 /ColorSpace /DeviceGray \
+         /BitsPerComponent 1 /Filter /CCITTFaxDecode \
+         /DecodeParms << /K -1 /Columns 60000 /Rows 60000 >>",
+        &[0xFF; 30_000],
+    );
+    let content = b"q 200 0 0 200 0 0 cm /I Do Q";
+    one_page("<< /XObject << /I 5 0 R >> >>", content, vec![image])
+}
+
+/// A Type 3 font chosen by an ExtGState's `/Font` (not by `Tf`), whose
+/// glyph draws the forms of [`nested_forms`] (10⁸ drawings).
+fn type3_font_set_by_gs() -> Vec<u8> {
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] \
+          /Resources << /ExtGState << /G << /Font [5 0 R 12] >> >> >> /Contents 4 0 R >>"
+            .to_vec(),
+        stream("", b"BT /G gs 10 10 Td (a) Tj ET"),
+        b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1 1] /FontMatrix [0.001 0 0 0.001 0 0] \
+          /CharProcs << /a 6 0 R >> /Encoding << /Differences [97 /a] >> /FirstChar 97 \
+          /LastChar 97 /Widths [1000] /Resources << /XObject << /X 7 0 R >> >> >>"
+            .to_vec(),
+        stream("", b"1000 0 d0 /X Do"),
+    ];
+    objects.extend(forms_from(7, 8, 10));
+    pdf(&objects)
+}
+
+/// `count` unused streams, each Flate of Flate of 255 MiB of zeros (a few
+/// hundred bytes each), beside a page that draws.
+fn unused_bombs(count: usize) -> Vec<u8> {
+    let mut packer = flate2::Compress::new(flate2::Compression::best(), false);
+    let zeros = vec![0u8; 64 << 10];
+    let mut piece = |input: &[u8], flush| {
+        let mut out = Vec::with_capacity(1 << 10);
+        packer.compress_vec(input, &mut out, flush).unwrap();
+        out
+    };
+    let first = piece(&zeros, flate2::FlushCompress::Full);
+    let again = piece(&zeros, flate2::FlushCompress::Full);
+    let mut inner = first;
+    for _ in 1..(255 << 4) {
+        inner.extend_from_slice(&again);
+    }
+    inner.extend(piece(&[], flate2::FlushCompress::Finish));
+    let bomb = stream("/Filter [/FlateDecode /FlateDecode]", &zlib(&inner));
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>".to_vec(),
+        stream("", b"0 0 1 rg 50 50 100 100 re f"),
+    ];
+    objects.extend(std::iter::repeat_n(bomb, count));
+    pdf(&objects)
+}
+
+/// Ten pages that share the content `content` (object 4, Flate-packed),
+/// with the resources `resources`; `more` are objects 5 and on.
+fn ten_pages(resources: &str, content: &[u8], more: Vec<Vec<u8>>) -> Vec<u8> {
+    let first = 5 + more.len();
+    let kids: Vec<String> = (first..first + 10).map(|n| format!("{n} 0 R")).collect();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Pages /Kids [{}] /Count 10 >>", kids.join(" ")).into_bytes(),
+        b"<< >>".to_vec(),
+        stream("/Filter /FlateDecode", &zlib(content)),
+    ];
+    objects.extend(more);
+    for _ in 0..10 {
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                 /Resources {resources} /Contents 4 0 R >>"
+            )
+            .into_bytes(),
+        );
+    }
+    pdf(&objects)
+}
+
+/// Each made motebok abort, overflow its stack, or fail the whole document
+/// in Typst, before it was refused at its field.
+#[test]
+fn more_attachments_too_complex_to_draw_are_refused_at_their_field() {
+    let page = |problem: &str| format!("page 1 is too complex to draw ({problem})");
+    let megapixels = page("more than 50 megapixels of images");
+    let deep = "[".repeat(500_000) + &"]".repeat(500_000);
+    // Clips, each inside the last, around a square.
+    let clips = |n: usize| {
+        let mut content = b"0 0 m 190 0 l 0 190 l h W n ".repeat(n);
+        content.extend(b"0 0 1 rg 5 5 50 50 re f");
+        content
+    };
+    let cases: Vec<(&str, Vec<u8>, String)> = vec![
+        (
+            "an image larger by /W /H than by /Width /Height",
+            image_with_short_names(),
+            megapixels.clone(),
+        ),
+        (
+            "an inline image larger by /W /H than by /Width /Height",
+            inline_image_with_short_names(),
+            megapixels.clone(),
+        ),
+        (
+            "a predictor of 4 GB rows",
+            content_in(
+                "/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 4000000000 >>",
+                &zlib(b"\x000 0 1 rg 50 50 100 100 re f "),
+            ),
+            "has a compressed stream (object 5) whose rows are longer than 16 MiB".to_string(),
+        ),
+        (
+            "a CCITT image larger than it says",
+            ccitt_larger_than_it_says(),
+            megapixels.clone(),
+        ),
+        (
+            "a Type 3 font set by gs",
+            type3_font_set_by_gs(),
+            page("more than 2 million drawing operations"),
+        ),
+        (
+            "1.9 million nested q",
+            content_in("/Filter /FlateDecode", &zlib(&b"q ".repeat(1_900_000))),
+            page("graphics states saved more than 256 deep"),
+        ),
+        (
+            "27 nested clips",
+            content_in("", &clips(27)),
+            page("clips or forms nested more than 24 deep"),
+        ),
+        (
+            "22 000 nested clips",
+            content_in("/Filter /FlateDecode", &zlib(&clips(22_000))),
+            page("clips or forms nested more than 24 deep"),
+        ),
+        (
+            "27 nested forms",
+            nested_forms(27, 1),
+            page("clips or forms nested more than 24 deep"),
+        ),
+        (
+            "arrays nested 500 000 deep in the content",
+            content_in(
+                "/Filter /FlateDecode",
+                &zlib(format!("BT {deep} TJ ET").as_bytes()),
+            ),
+            page("arrays or dictionaries nested more than 256 deep"),
+        ),
+        (
+            "arrays nested 500 000 deep in the file",
+            one_page(&format!("<< /X {deep} >>"), b"", Vec::new()),
+            "has arrays or dictionaries nested more than 256 deep".to_string(),
+        ),
+        (
+            "ten pages of 600 000 squares each",
+            ten_pages(
+                "<< >>",
+                &(0..600_000)
+                    .flat_map(|i| format!("{} {} 1 1 re f ", i % 590, i / 590 % 840).into_bytes())
+                    .collect::<Vec<u8>>(),
+                Vec::new(),
+            ),
+            "is too complex to draw (more than 2 million drawing operations in all)".to_string(),
+        ),
+        (
+            "ten pages of 79 000 small images each",
+            ten_pages(
+                "<< /XObject << /I 5 0 R >> >>",
+                &(0..79_000)
+                    .flat_map(|i| {
+                        format!("q 2 0 0 2 {} {} cm /I Do Q ", i % 280 * 2, i / 280 * 2)
+                            .into_bytes()
+                    })
+                    .collect::<Vec<u8>>(),
+                vec![stream(
+                    "/Type /XObject /Subtype /Image /Width 25 /Height 25 \
+                     /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode",
+                    &zlib(&(0..1875).map(|i| i as u8).collect::<Vec<u8>>()),
+                )],
+            ),
+            "is too complex to draw (more than 2 million drawing operations in all)".to_string(),
+        ),
+        (
+            "unused streams that unpack to 1.25 GiB",
+            unused_bombs(5),
+            "has compressed streams that unpack to more than 1024 MiB in all".to_string(),
+        ),
+    ];
+    for (name, bytes, problem) in cases {
+        assert!(bytes.len() < 1_500_000, "{name}: {} bytes", bytes.len());
+        // To try them on another build.
+        if let Some(dir) = std::env::var_os("MOTEBOK_DUMP_PDFS") {
+            let file = format!("{}.pdf", name.replace('/', ""));
+            fs::write(Path::new(&dir).join(file), &bytes).unwrap();
+        }
+        let project = with_attachment(&bytes);
+        let out = run(project.path(), &["build"]);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}:\n{text}");
+        let expected = attachment_error(&problem);
+        assert!(
+            text.lines().any(|line| line == expected),
+            "{name}: expected\n{expected}\nin:\n{text}"
+        );
+        let written = pdfs(&project.path().join("output"));
+        assert!(written.is_empty(), "{name}: wrote {written:?}");
+    }
+}
+
+/// Clips, or forms, 24 deep are drawn (Typst writes 26).
+#[test]
+fn clips_and_forms_24_deep_are_drawn() {
+    let mut clips = b"0 0 m 190 0 l 0 190 l h W n ".repeat(24);
+    clips.extend(b"0 0 1 rg 5 5 50 50 re f");
+    let clips = content_in("", &clips);
+    for (name, bytes) in [("clips", clips), ("forms", nested_forms(24, 1))] {
+        let project = with_attachment(&bytes);
+        let out = run(project.path(), &["build"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+    }
 }
