@@ -6,7 +6,7 @@
 //! (`agenda[3].presenter`) to the position of its value, from a second, event-level
 //! parse of the same text.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -29,6 +29,68 @@ pub fn first_alias(source: &str) -> Option<Position> {
     let mut aliases = Aliases(None);
     Parser::new_from_str(source).load(&mut aliases, true).ok()?;
     aliases.0
+}
+
+/// The second of two equal keys in one mapping, if `source` has one: where it
+/// stands and what it is (serde reports only the mapping, or nothing).
+pub fn duplicate_key(source: &str) -> Option<(Position, String)> {
+    enum Frame {
+        /// The keys seen, and whether the next node is a key.
+        Map(HashSet<String>, bool),
+        Seq,
+    }
+    #[derive(Default)]
+    struct Finder {
+        stack: Vec<Frame>,
+        found: Option<(Position, String)>,
+    }
+    impl Finder {
+        /// A node starts in the open collection: whether it is a key.
+        fn node(&mut self) -> bool {
+            match self.stack.last_mut() {
+                Some(Frame::Map(_, key_next)) => std::mem::replace(key_next, !*key_next),
+                _ => false,
+            }
+        }
+    }
+    impl MarkedEventReceiver for Finder {
+        fn on_event(&mut self, ev: Event, mark: Marker) {
+            let position = Position {
+                line: mark.line(),
+                column: mark.col() + 1,
+            };
+            match ev {
+                Event::Scalar(text, ..) => {
+                    if self.node()
+                        && let Some(Frame::Map(keys, _)) = self.stack.last_mut()
+                        && !keys.insert(text.clone())
+                        && self.found.is_none()
+                    {
+                        self.found = Some((position, text));
+                    }
+                }
+                Event::Alias(_) => {
+                    self.node();
+                }
+                Event::MappingStart(..) => {
+                    self.node();
+                    self.stack.push(Frame::Map(HashSet::new(), true));
+                }
+                Event::SequenceStart(..) => {
+                    self.node();
+                    self.stack.push(Frame::Seq);
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    self.stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut finder = Finder::default();
+    let source = source.replace('\t', " ");
+    Parser::new_from_str(&source).load(&mut finder, true).ok()?;
+    finder.found
 }
 
 /// Field paths of one YAML document mapped to positions.
@@ -195,6 +257,27 @@ mod tests {
         assert_eq!(
             loc.find("agenda[1].title"),
             Some(Position { line: 5, column: 5 })
+        );
+    }
+
+    #[test]
+    fn a_key_written_twice_is_found_where_it_is_repeated() {
+        let src = "number: 1\nagenda:\n  - case: 1/24\n    title: En\n    title: To\n  - { case: 2/24, case: 3/24 }\n";
+        assert_eq!(
+            duplicate_key(src),
+            Some((Position { line: 5, column: 5 }, "title".to_owned()))
+        );
+        // Equal keys in different mappings are not repeated.
+        assert_eq!(duplicate_key("a: { x: 1 }\nb: { x: 2 }\nx: 3\n"), None);
+        assert_eq!(
+            duplicate_key("- { case: 2/24, case: 3/24 }\n"),
+            Some((
+                Position {
+                    line: 1,
+                    column: 17
+                },
+                "case".to_owned()
+            ))
         );
     }
 

@@ -135,6 +135,19 @@ pub(crate) fn describe_yaml_error(
             position,
             None,
         )
+    } else if plain.contains("duplicate entry with key") {
+        match crate::locate::duplicate_key(text) {
+            Some((at, key)) => (
+                // serde's field path, when it gives one (`agenda[1]: `).
+                format!(
+                    "{}the key `{key}` is written twice in the same mapping",
+                    plain.split("duplicate entry").next().unwrap_or_default()
+                ),
+                Some(at),
+                Some("keep one of them: YAML does not say which one counts"),
+            ),
+            None => (plain, position, None),
+        }
     } else if plain.contains("mapping values are not allowed in this context") {
         (
             "a `:` where YAML does not expect one".to_owned(),
