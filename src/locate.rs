@@ -13,16 +13,38 @@ use yaml_rust2::scanner::Marker;
 
 use crate::diagnostic::Position;
 
+/// Where a parser event stands.
+fn position(mark: Marker) -> Position {
+    Position {
+        line: mark.line(),
+        column: mark.col() + 1,
+    }
+}
+
+/// Feeds the events of `source` to `receiver`; whether it parsed (`multi`:
+/// documents after the first too).
+///
+/// Tabs are read as spaces: the loader's parser takes a tab after `key:`
+/// or `-` as a separator and this one does not, and the swap keeps every
+/// position (a tab in indentation is refused by the loader anyway).
+fn read_spaced(source: &str, receiver: &mut impl MarkedEventReceiver, multi: bool) -> bool {
+    let spaced;
+    let source = if source.contains('\t') {
+        spaced = source.replace('\t', " ");
+        spaced.as_str()
+    } else {
+        source
+    };
+    Parser::new_from_str(source).load(receiver, multi).is_ok()
+}
+
 /// The position of the first alias (`*name`) in `source`, if it parses.
 pub fn first_alias(source: &str) -> Option<Position> {
     struct Aliases(Option<Position>);
     impl MarkedEventReceiver for Aliases {
         fn on_event(&mut self, ev: Event, mark: Marker) {
             if matches!(ev, Event::Alias(_)) && self.0.is_none() {
-                self.0 = Some(Position {
-                    line: mark.line(),
-                    column: mark.col() + 1,
-                });
+                self.0 = Some(position(mark));
             }
         }
     }
@@ -55,10 +77,6 @@ pub fn duplicate_key(source: &str) -> Option<(Position, String)> {
     }
     impl MarkedEventReceiver for Finder {
         fn on_event(&mut self, ev: Event, mark: Marker) {
-            let position = Position {
-                line: mark.line(),
-                column: mark.col() + 1,
-            };
             match ev {
                 Event::Scalar(text, ..) => {
                     if self.node()
@@ -66,7 +84,7 @@ pub fn duplicate_key(source: &str) -> Option<(Position, String)> {
                         && !keys.insert(text.clone())
                         && self.found.is_none()
                     {
-                        self.found = Some((position, text));
+                        self.found = Some((position(mark), text));
                     }
                 }
                 Event::Alias(_) => {
@@ -88,9 +106,7 @@ pub fn duplicate_key(source: &str) -> Option<(Position, String)> {
         }
     }
     let mut finder = Finder::default();
-    let source = source.replace('\t', " ");
-    Parser::new_from_str(&source).load(&mut finder, true).ok()?;
-    finder.found
+    read_spaced(source, &mut finder, true).then_some(finder.found)?
 }
 
 /// Field paths of one YAML document mapped to positions.
@@ -100,22 +116,11 @@ pub struct Locator {
 }
 
 impl Locator {
-    /// Indexes `source`. A document that does not parse gives an empty index.
-    ///
-    /// Tabs are read as spaces: the loader's parser takes a tab after `key:`
-    /// or `-` as a separator and this one does not, and the swap keeps every
-    /// position (a tab in indentation is refused by the loader anyway).
+    /// Indexes `source` (tabs read as spaces, see [`read_spaced`]). A
+    /// document that does not parse gives an empty index.
     pub fn new(source: &str) -> Locator {
         let mut builder = Builder::default();
-        let spaced;
-        let source = if source.contains('\t') {
-            spaced = source.replace('\t', " ");
-            spaced.as_str()
-        } else {
-            source
-        };
-        let mut parser = Parser::new_from_str(source);
-        if parser.load(&mut builder, false).is_err() {
+        if !read_spaced(source, &mut builder, false) {
             return Locator::default();
         }
         Locator {
@@ -192,10 +197,7 @@ impl Builder {
 
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
-        let position = Position {
-            line: mark.line(),
-            column: mark.col() + 1,
-        };
+        let position = position(mark);
         match ev {
             Event::Scalar(text, ..) => {
                 if let Some(path) = self.next_path(true, &text, position) {

@@ -409,16 +409,7 @@ fn approve_turns_the_examples_draft_minutes_final_and_later_edits_warn() {
     assert_contains(&stderr(&again), &["already final"]);
 
     // The held meeting edited after approval: a warning naming the case.
-    let meeting = project.path().join("content/pspds/2021-06/meeting.yaml");
-    let agenda = fs::read_to_string(&meeting).unwrap();
-    fs::write(
-        &meeting,
-        agenda.replace(
-            "herunder foreslått prioritering",
-            "herunder en ny prioritering",
-        ),
-    )
-    .unwrap();
+    edit_case_38_21(project.path());
     let checked = run(project.path(), &["check"]);
     assert!(checked.status.success(), "{}", stderr(&checked));
     assert_contains(
@@ -428,6 +419,21 @@ fn approve_turns_the_examples_draft_minutes_final_and_later_edits_warn() {
             "approved_digest.38/21: case 38/21 changed (its titles, description, case paper, attachments or decisions) since the minutes were approved",
         ],
     );
+}
+
+/// Edits the description of case 38/21 of the examples' pspds/2021-06.
+fn edit_case_38_21(project: &Path) {
+    let meeting = project.join("content/pspds/2021-06/meeting.yaml");
+    let agenda = fs::read_to_string(&meeting).unwrap();
+    assert!(agenda.contains("herunder foreslått prioritering"));
+    fs::write(
+        &meeting,
+        agenda.replace(
+            "herunder foreslått prioritering",
+            "herunder en ny prioritering",
+        ),
+    )
+    .unwrap();
 }
 
 /// Approves the examples' draft minutes of pspds/2021-06 in a copy of them.
@@ -513,16 +519,7 @@ fn minutes_approved_by_an_earlier_version_are_checked_as_written() {
     fs::write(&path, format!("{approved}{earlier}")).unwrap();
     assert_eq!(digest_warnings(project.path()), Vec::<String>::new());
 
-    let meeting = project.path().join("content/pspds/2021-06/meeting.yaml");
-    let agenda = fs::read_to_string(&meeting).unwrap();
-    fs::write(
-        &meeting,
-        agenda.replace(
-            "herunder foreslått prioritering",
-            "herunder en ny prioritering",
-        ),
-    )
-    .unwrap();
+    edit_case_38_21(project.path());
     assert_eq!(
         digest_warnings(project.path()),
         [
