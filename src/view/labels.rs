@@ -176,6 +176,15 @@ impl Labels {
     /// Parses the text of a labels file.
     #[allow(clippy::result_large_err)]
     pub fn parse(text: &str) -> Result<Labels, Diagnostic> {
+        // A key written twice in a mapping of words would otherwise count
+        // once, the last one, silently (content files refuse it too).
+        if let Some((at, key)) = crate::locate::duplicate_key(text) {
+            return Err(Diagnostic::error(format!(
+                "invalid labels: the key `{key}` is written twice in the same mapping"
+            ))
+            .at(Some(at), Some(text))
+            .hint("keep one of them: YAML does not say which one counts"));
+        }
         serde_yaml_ng::from_str(text).map_err(|err| {
             let position = err.location().map(|l| Position {
                 line: l.line(),
@@ -399,6 +408,23 @@ mod tests {
             err.message
         );
         assert_eq!(err.position.map(|p| p.line), Some(2));
+    }
+
+    /// A word written twice in a labels file is an error at the second
+    /// one, not the last one silently winning.
+    #[test]
+    fn a_word_written_twice_is_located() {
+        let (head, tail) = BUILTIN_LABELS
+            .split_once("\nwords:\n")
+            .expect("labels have words");
+        let twice = format!("{head}\nwords:\n  agenda: Dagsorden\n  agenda: Saksliste\n{tail}");
+        let err = Labels::parse(&twice).unwrap_err();
+        assert_eq!(
+            err.message,
+            "invalid labels: the key `agenda` is written twice in the same mapping"
+        );
+        let line = head.lines().count() + 3;
+        assert_eq!(err.position.map(|p| (p.line, p.column)), Some((line, 3)));
     }
 
     fn meeting(previous: Option<&str>) -> Meeting {
