@@ -45,6 +45,9 @@ pub enum Command {
     /// Compile the documents a build sends on standard input (motebok starts it itself).
     #[command(name = "compile-worker", hide = true)]
     CompileWorker,
+    /// Read or draw the PDF sent on standard input (motebok starts it itself).
+    #[command(name = "draw-worker", hide = true)]
+    DrawWorker,
 }
 
 /// The subcommands of `motebok templates`.

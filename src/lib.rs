@@ -17,6 +17,7 @@
 pub mod approve;
 pub mod archive;
 pub mod blocks;
+mod child;
 pub mod cli;
 pub mod compile;
 pub mod config;

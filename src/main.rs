@@ -19,6 +19,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     no_huge_pages();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::DrawWorker) {
+        draw_in_processes();
+    }
     let result = match cli.command {
         Command::Build(args) => {
             RunConfig::build(&args, true).and_then(|c| run_build(&in_processes(c)))
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::CompileWorker => {
             return motebok::pipeline::workers::serve(&give_back_freed_memory);
         }
+        Command::DrawWorker => return motebok::load::drawing::serve(),
     };
     result.unwrap_or_else(|message| {
         print_error(&message);
@@ -58,20 +62,36 @@ fn main() -> ExitCode {
     })
 }
 
-/// A large build compiles in processes of this binary, one per worker thread,
-/// each with a Typst cache of its own (see `motebok::pipeline::workers`).
-/// Watch does not: it keeps its cache warm for the next edit.
-///
-/// On Linux the binary is `/proc/self/exe`, the file this process runs even
-/// when its path has been given to another file since (an upgrade during a
-/// build) or removed.
-fn in_processes(mut config: RunConfig) -> RunConfig {
+/// PDF attachments and figures are read and drawn in processes of this
+/// binary, each limited in memory and processor time (see
+/// `motebok::load::drawing`), by every command.
+fn draw_in_processes() {
+    match this_binary() {
+        Some(exe) => motebok::load::drawing::draw_in_processes(exe),
+        None => eprintln!(
+            "warning: motebok cannot find its own binary, so it reads and draws PDF attachments \
+             and figures in its own process, without limits on their memory and time"
+        ),
+    }
+}
+
+/// The binary this process runs. On Linux that is `/proc/self/exe`, the
+/// file this process runs even when its path has been given to another file
+/// since (an upgrade during a build) or removed.
+fn this_binary() -> Option<std::path::PathBuf> {
     let running = std::path::Path::new("/proc/self/exe");
-    config.build.compiler_processes = if cfg!(target_os = "linux") && running.exists() {
+    if cfg!(target_os = "linux") && running.exists() {
         Some(running.to_path_buf())
     } else {
         std::env::current_exe().ok()
-    };
+    }
+}
+
+/// A large build compiles in processes of this binary, one per worker thread,
+/// each with a Typst cache of its own (see `motebok::pipeline::workers`).
+/// Watch does not: it keeps its cache warm for the next edit.
+fn in_processes(mut config: RunConfig) -> RunConfig {
+    config.build.compiler_processes = this_binary();
     config
 }
 

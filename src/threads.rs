@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 /// Stack size of the worker threads. Typst recurses deeply on long
 /// documents; the default 2 MiB of a worker thread is not always enough.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
 

@@ -347,15 +347,17 @@ impl DocumentWorld {
         self
     }
 
-    /// The project file `id` names, if the document may read it.
-    fn project_file(&self, id: FileId) -> Option<Arc<[u8]>> {
+    /// The project file `id` names, if the document may read it: its bytes,
+    /// or why it could not be drawn (a build draws what a source names
+    /// before compiling it, so this is for a path a template made up).
+    fn project_file(&self, id: FileId) -> Option<Result<Arc<[u8]>, String>> {
         let path = id.get();
         if !matches!(path.root(), VirtualRoot::Project) {
             return None;
         }
         self.files
             .get(path.vpath().get_with_slash())
-            .map(|file| file.get())
+            .map(|file| file.try_get())
     }
 
     /// The main source.
@@ -389,8 +391,9 @@ impl World for DocumentWorld {
         if let Some(which) = self.which(id) {
             let source = which.map_or(&self.main, |k| &self.parts[k]);
             Ok(Bytes::from_string(source.clone()))
-        } else if let Some(bytes) = self.project_file(id) {
-            Ok(Bytes::new(bytes))
+        } else if let Some(file) = self.project_file(id) {
+            file.map(Bytes::new)
+                .map_err(|message| FileError::Other(Some(message.into())))
         } else {
             Err(FileError::AccessDenied)
         }

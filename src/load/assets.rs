@@ -98,7 +98,7 @@ pub(crate) fn read_image(
     // holds these names).
     let hash = stable_hash(&bytes);
     let (kind, bytes, dest) = match (kind, fragment) {
-        ("pdf", _) => pdf_page(bytes, dest, fragment, noun)?,
+        ("pdf", _) => pdf_page((&bytes, hash), dest, fragment, noun)?,
         (_, Some(_)) => {
             return Err(format!(
                 "{noun} `{dest}`: only a PDF file takes a page (`#page=2`)"
@@ -129,7 +129,7 @@ pub(crate) fn read_image(
 /// PDF/A and PDF/UA let a document carry no other PDF's pages, so the page is
 /// drawn anew, as attachment pages are. Its kind, bytes and file name.
 fn pdf_page(
-    bytes: Vec<u8>,
+    (bytes, hash): (&[u8], u128),
     dest: &str,
     fragment: Option<&str>,
     noun: &str,
@@ -142,7 +142,7 @@ fn pdf_page(
             .filter(|&n| n > 0)
             .ok_or_else(|| format!("{noun} `{dest}#{fragment}`: give the page as `#page=2`"))?,
     };
-    let svg = super::attachments::pdf_page_svg(bytes, page, &format!("{noun} `{dest}`"))?;
+    let svg = super::drawing::draw_page(bytes, hash, page, &format!("{noun} `{dest}`"))?;
     let stem = dest.trim_end_matches(".pdf").trim_end_matches(".PDF");
     Ok(("svg", svg, format!("{stem}-side-{page}.svg")))
 }

@@ -33,6 +33,7 @@ mod chars;
 mod cycle;
 mod decisions;
 mod deputies;
+pub mod drawing;
 mod identity;
 mod image_check;
 mod item;

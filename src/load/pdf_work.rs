@@ -22,7 +22,11 @@
 //! pattern as an image as large as the shape it fills, which only following
 //! the drawing's geometry would bound), JBIG2 region segments, PDF functions
 //! (sample tables, PostScript calculators), deep page trees, and what hayro
-//! parses inside object and cross-reference streams before this walk.
+//! parses inside object and cross-reference streams before this walk. Those
+//! are bounded by the process the reading and drawing run in, whose memory
+//! and processor time are limited (see [`super::drawing`]); this walk turns
+//! what it can foresee into a precise message, and keeps a drawing within
+//! what that process may use.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -158,6 +162,8 @@ pub(crate) enum Excess {
     SavedStates,
     Clips,
     Syntax,
+    /// Elements of the drawn page's SVG (shapes, glyphs, pictures).
+    Elements,
 }
 
 impl Refusal {
@@ -185,6 +191,10 @@ impl Refusal {
             Excess::Syntax => {
                 format!("arrays or dictionaries nested more than {MAX_SYNTAX_DEPTH} deep")
             }
+            Excess::Elements => format!(
+                "more than {} million shapes, glyphs and pictures drawn, the most Typst reads",
+                MAX_DRAWN_ELEMENTS / 1_000_000
+            ),
         };
         match self {
             Refusal::Stream(object) => format!(
@@ -336,6 +346,188 @@ pub(crate) fn check(pdf: &Pdf, pages: impl IntoIterator<Item = usize>) -> Result
     Ok(())
 }
 
+/// Checks the pages `drawn` (SVGs, the first of them page `first`, counted
+/// from 1) for the images hayro put in them: it draws images, and shading
+/// patterns (as large as the shape they fill, which the walk does not
+/// follow), as PNG pictures, which Typst unpacks again to lay the page out,
+/// at 8 bytes a pixel on each thread that does. Their pixels count against
+/// the limits of a page and of a file: a 746-byte PDF filling two shapes of
+/// 20 000² points with a shading drew 1 MB of SVG, and took motebok 6.2 GB.
+///
+/// The elements of each drawing are counted too, as Typst reads them: it
+/// reads no SVG of more than a million.
+pub(crate) fn check_drawn(drawn: &[Vec<u8>], first: usize) -> Result<(), Refusal> {
+    let mut file = 0u64;
+    for (i, svg) in drawn.iter().enumerate() {
+        if svg_nodes(svg) > MAX_DRAWN_ELEMENTS {
+            return Err(Refusal::Page(first + i, Excess::Elements));
+        }
+        let page = png_pixels(svg);
+        if page > PAGE.pixels {
+            return Err(Refusal::Page(first + i, Excess::Pixels));
+        }
+        file = file.saturating_add(page);
+        if file > FILE.pixels {
+            return Err(Refusal::File(Excess::Pixels));
+        }
+    }
+    Ok(())
+}
+
+/// The most nodes usvg, with which Typst reads an SVG, makes of one: it
+/// refuses an SVG of more ("nodes limit reached", at a line of the
+/// generated source). A page of 999 999 filled squares (the operation
+/// limit) drew 1 000 000 elements, which Typst read; a page of 600 000
+/// glyphs (each a `<use>` of the glyph's path: two nodes) it did not.
+const MAX_DRAWN_ELEMENTS: u64 = 1_000_000;
+
+/// The nodes usvg makes of the SVG `svg`, as hayro writes one (elements
+/// only, their attribute values in double quotes): one per element, and for
+/// each `<use>`, as many again as the element it links to makes, which usvg
+/// copies in its place.
+fn svg_nodes(svg: &[u8]) -> u64 {
+    /// An element: where its subtree ends (the index of the next element
+    /// not in it), its `id`, and what it links to when it is a `<use>`.
+    struct Element<'a> {
+        end: usize,
+        id: Option<&'a [u8]>,
+        link: Option<&'a [u8]>,
+    }
+    /// The value of the attribute that `name` (with `="`) starts in `tag`.
+    fn value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+        let at = tag.windows(name.len()).position(|w| w == name)? + name.len();
+        let len = tag[at..].iter().position(|&b| b == b'"')?;
+        Some(&tag[at..at + len])
+    }
+    let mut elements: Vec<Element<'_>> = Vec::new();
+    let mut open = Vec::new();
+    let mut at = 0;
+    while let Some(lt) = svg[at..].iter().position(|&b| b == b'<') {
+        let start = at + lt + 1;
+        let mut quoted = false;
+        let end = svg[start..]
+            .iter()
+            .position(|&b| {
+                quoted ^= b == b'"';
+                b == b'>' && !quoted
+            })
+            .map_or(svg.len(), |n| start + n);
+        let tag = &svg[start..end];
+        at = (end + 1).min(svg.len());
+        match tag.first() {
+            Some(b'/') => {
+                if let Some(element) = open.pop() {
+                    let next = elements.len();
+                    let element: &mut Element<'_> = &mut elements[element];
+                    element.end = next;
+                }
+            }
+            Some(b'?' | b'!') | None => {}
+            Some(_) => {
+                let index = elements.len();
+                let link = tag
+                    .starts_with(b"use")
+                    .then(|| value(tag, b"href=\"#"))
+                    .flatten();
+                elements.push(Element {
+                    end: index + 1,
+                    id: value(tag, b" id=\""),
+                    link,
+                });
+                if !tag.ends_with(b"/") {
+                    open.push(index);
+                }
+            }
+        }
+    }
+    for element in open {
+        let end = elements.len();
+        elements[element].end = end;
+    }
+    let ids: HashMap<&[u8], usize> = elements
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.id.map(|id| (id, i)))
+        .collect();
+    // The nodes of the subtree of each element a `<use>` links to, worked
+    // out once; a link back into what is being counted counts nothing, as
+    // usvg skips it.
+    fn nodes(
+        i: usize,
+        elements: &[Element<'_>],
+        ids: &HashMap<&[u8], usize>,
+        known: &mut HashMap<usize, Option<u64>>,
+    ) -> u64 {
+        match known.get(&i) {
+            Some(Some(n)) => return *n,
+            Some(None) => return 0,
+            None => {}
+        }
+        known.insert(i, None);
+        let mut n = 0u64;
+        for j in i..elements[i].end.max(i + 1) {
+            let linked = elements[j].link.and_then(|link| ids.get(link)).copied();
+            let more = linked.map_or(0, |k| nodes(k, elements, ids, known));
+            n = n.saturating_add(1).saturating_add(more);
+        }
+        known.insert(i, Some(n));
+        n
+    }
+    let mut known = HashMap::new();
+    let mut total = 0u64;
+    for element in &elements {
+        let linked = element.link.and_then(|link| ids.get(link)).copied();
+        let more = linked.map_or(0, |k| nodes(k, &elements, &ids, &mut known));
+        total = total.saturating_add(1).saturating_add(more);
+    }
+    total
+}
+
+/// The pixels of the PNG pictures embedded in the SVG `svg` as data URLs,
+/// read from each picture's header (an unreadable header counts as more
+/// than any limit).
+fn png_pixels(svg: &[u8]) -> u64 {
+    use base64::Engine;
+    const MARK: &str = "data:image/png;base64,";
+    let svg = String::from_utf8_lossy(svg);
+    svg.match_indices(MARK)
+        .map(|(at, _)| {
+            // The signature (8 bytes), the IHDR chunk's length and type (8),
+            // its width and height (8): 24 bytes, 32 in base64.
+            let head = svg.get(at + MARK.len()..at + MARK.len() + 32);
+            let head = head.and_then(|h| base64::engine::general_purpose::STANDARD.decode(h).ok());
+            match head.as_deref() {
+                Some(
+                    [
+                        0x89,
+                        b'P',
+                        b'N',
+                        b'G',
+                        _,
+                        _,
+                        _,
+                        _,
+                        _,
+                        _,
+                        _,
+                        _,
+                        b'I',
+                        b'H',
+                        b'D',
+                        b'R',
+                        size @ ..,
+                    ],
+                ) => {
+                    let width = u32::from_be_bytes([size[0], size[1], size[2], size[3]]);
+                    let height = u32::from_be_bytes([size[4], size[5], size[6], size[7]]);
+                    u64::from(width) * u64::from(height)
+                }
+                _ => u64::MAX,
+            }
+        })
+        .fold(0u64, u64::saturating_add)
+}
+
 /// [`check`] of every page of `pdf`, remembered by the hash of its bytes for
 /// the rest of the process, so that the next build in watch, or the same
 /// attachment in another meeting, need not walk it again (the hash names
@@ -395,7 +587,11 @@ impl Cost {
             Excess::Operations => self.operations,
             Excess::Pixels => self.pixels,
             Excess::Unpacked => self.unpacked,
-            Excess::Nesting | Excess::SavedStates | Excess::Clips | Excess::Syntax => u64::MAX,
+            Excess::Nesting
+            | Excess::SavedStates
+            | Excess::Clips
+            | Excess::Syntax
+            | Excess::Elements => u64::MAX,
         }
     }
 
@@ -1720,6 +1916,88 @@ mod tests {
             Refusal::Stream(12)
                 .message(what)
                 .contains("compressed stream (object 12) that unpacks to more than 256 MiB")
+        );
+    }
+
+    /// An SVG of `paths` paths and a PNG picture of `width` × `height`
+    /// embedded as hayro embeds them.
+    fn drawn_page(paths: usize, (width, height): (u32, u32)) -> Vec<u8> {
+        use base64::Engine;
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&width.to_be_bytes());
+        png.extend_from_slice(&height.to_be_bytes());
+        png.extend_from_slice(b"\x08\x06\0\0\0");
+        let png = base64::engine::general_purpose::STANDARD.encode(png);
+        let mut svg = String::from("<svg viewBox=\"0 0 200 200\">\n");
+        svg.push_str(&"    <path d=\"M0,0 L1,0 Z\"/>\n".repeat(paths));
+        svg.push_str(&format!(
+            "    <image xlink:href=\"data:image/png;base64,{png}\" width=\"{width}\"/>\n</svg>"
+        ));
+        svg.into_bytes()
+    }
+
+    /// A `<use>` counts the element it links to once more, as usvg copies it
+    /// in; a link back into what is being counted, nothing more.
+    #[test]
+    fn a_use_counts_what_it_links_to() {
+        let glyphs = |n: usize| {
+            let uses = "<use xlink:href=\"#g1\" transform=\"matrix(1 0 0 1 0 0)\"/>".repeat(n);
+            format!("<svg a=\"<>\">{uses}<defs id=\"d\"><path id=\"g1\" d=\"M0,0\"/></defs></svg>")
+        };
+        // The document, the uses with a copy of the path each, the defs
+        // and the path.
+        assert_eq!(svg_nodes(glyphs(3).as_bytes()), 1 + 3 * 2 + 2);
+        let group = "<svg><g id=\"t3\"><path d=\"M0\"/><use xlink:href=\"#t3\"/></g>\
+                     <use xlink:href=\"#t3\"/><use xlink:href=\"#nowhere\"/></svg>";
+        // svg 1, g 1, path 1; the use in g 1 + g's 3 (g's own count takes
+        // its link back as nothing; usvg skips such a use, so this counts
+        // more than it makes, never less); the use of g 1 + 3; the use of
+        // nothing 1.
+        assert_eq!(svg_nodes(group.as_bytes()), 12);
+        let most = MAX_DRAWN_ELEMENTS as usize;
+        let fits = glyphs((most - 3) / 2);
+        assert_eq!(check_drawn(&[fits.into_bytes()], 1), Ok(()));
+        let over = glyphs((most - 3) / 2 + 1);
+        assert_eq!(
+            check_drawn(&[over.into_bytes()], 1),
+            Err(Refusal::Page(1, Excess::Elements))
+        );
+    }
+
+    /// The pictures in drawn pages count against the pixel limits of a page
+    /// and of the file; their elements against what Typst reads.
+    #[test]
+    fn drawn_pages_are_measured_by_their_pictures_and_elements() {
+        assert_eq!(png_pixels(&drawn_page(2, (7000, 7000))), 49_000_000);
+        assert_eq!(svg_nodes(&drawn_page(2, (1, 1))), 4);
+        let page = |pixels| drawn_page(1, pixels);
+        assert_eq!(check_drawn(&[page((7000, 7000))], 1), Ok(()));
+        assert_eq!(
+            check_drawn(&[page((1, 1)), page((7072, 7072))], 4),
+            Err(Refusal::Page(5, Excess::Pixels))
+        );
+        let four = vec![page((7000, 7000)); 4];
+        assert_eq!(check_drawn(&four, 1), Ok(()));
+        let five = vec![page((7000, 7000)); 5];
+        assert_eq!(check_drawn(&five, 1), Err(Refusal::File(Excess::Pixels)));
+        // A picture whose header cannot be read counts as too large.
+        let broken = b"<svg><image xlink:href=\"data:image/png;base64,AAAA\"/></svg>";
+        assert_eq!(png_pixels(broken), u64::MAX);
+        // One element more than Typst reads: the document and a million paths.
+        let most = MAX_DRAWN_ELEMENTS as usize;
+        let elements = drawn_page(most - 2, (1, 1));
+        assert_eq!(check_drawn(std::slice::from_ref(&elements), 1), Ok(()));
+        let more = drawn_page(most - 1, (1, 1));
+        assert_eq!(
+            check_drawn(&[more], 1),
+            Err(Refusal::Page(1, Excess::Elements))
+        );
+        assert!(
+            Refusal::Page(1, Excess::Elements)
+                .message("attachment `a.pdf`")
+                .contains(
+                    "(more than 1 million shapes, glyphs and pictures drawn, the most Typst reads)"
+                )
         );
     }
 }

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use super::{AgendaRow, Meeting};
+use crate::diagnostic::Diagnostic;
 
 /// A file a case paper shows, read at load.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,70 +42,122 @@ enum Source {
 /// The files of a [`DrawnSet`], drawn.
 type Drawings = Vec<Arc<[u8]>>;
 
-/// Files drawn together on first use (every page of one attachment), by a
-/// drawing that cannot fail: what could fail was checked at load.
+/// Files drawn together on first use (every page of one attachment).
 ///
 /// The drawings are kept only while a handle that asked for them lives (the
 /// files of a document being compiled): a large archive would otherwise keep
 /// the pages of every attachment it drew until the end of the build.
+///
+/// Drawing may fail (an attachment that takes more memory or time than its
+/// drawing process may use, see [`crate::load::drawing`]): the failure is
+/// reported at `blame`, the field that named the file, and the set is not
+/// drawn again.
 pub struct DrawnSet {
     drawn: Mutex<Weak<Drawings>>,
-    draw: Box<dyn Fn() -> Vec<Vec<u8>> + Send + Sync>,
+    /// Why drawing failed, once it did for good.
+    failed: OnceLock<String>,
+    draw: Box<dyn Fn() -> Result<Vec<Vec<u8>>, DrawFailure> + Send + Sync>,
+    /// Where a failure is reported.
+    blame: Option<Diagnostic>,
     /// What the drawings are made from (a hash of its bytes, and the
     /// bytes), when they may be found among the [`Recent`] ones.
     source: Option<Origin>,
+}
+
+/// Why a set could not be drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrawFailure {
+    /// What went wrong, naming the file.
+    pub message: String,
+    /// Whether drawing the same bytes again would fail the same way (a
+    /// drawing stopped by Ctrl-C would not): the drawing remembers a lasting
+    /// failure for the next build; a set holds any failure.
+    pub lasting: bool,
 }
 
 /// The bytes a set is drawn from, and their hash (which finds them).
 type Origin = (u128, Arc<Vec<u8>>);
 
 impl DrawnSet {
-    /// A set of files that `draw` makes, all at once, when one is first needed.
+    /// A set of files that `draw` makes, all at once, when one is first
+    /// needed, and which cannot fail.
     pub fn new(draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static) -> Arc<DrawnSet> {
-        DrawnSet::with_source(None, draw)
+        Arc::new(DrawnSet {
+            drawn: Mutex::new(Weak::new()),
+            failed: OnceLock::new(),
+            draw: Box::new(move || Ok(draw())),
+            blame: None,
+            source: None,
+        })
     }
 
-    /// A set as [`DrawnSet::new`] makes, drawn from the bytes `source` (with
-    /// their hash): while this process recently drew a set from the same
-    /// bytes, its drawings are used again, not drawn anew (the next build in
-    /// watch, the same attachment in another meeting).
+    /// A set drawn from the bytes `source` (with their hash) by `draw`, whose
+    /// failure is reported at `blame` (its message replaced): while this
+    /// process recently drew a set from the same bytes, its drawings are used
+    /// again, not drawn anew (the next build in watch, the same attachment in
+    /// another meeting).
     pub fn remembered(
         source: (u128, Arc<Vec<u8>>),
-        draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static,
-    ) -> Arc<DrawnSet> {
-        DrawnSet::with_source(Some(source), draw)
-    }
-
-    fn with_source(
-        source: Option<Origin>,
-        draw: impl Fn() -> Vec<Vec<u8>> + Send + Sync + 'static,
+        blame: Diagnostic,
+        draw: impl Fn() -> Result<Vec<Vec<u8>>, DrawFailure> + Send + Sync + 'static,
     ) -> Arc<DrawnSet> {
         Arc::new(DrawnSet {
             drawn: Mutex::new(Weak::new()),
+            failed: OnceLock::new(),
             draw: Box::new(draw),
-            source,
+            blame: Some(blame),
+            source: Some(source),
         })
     }
 
     /// The drawings: those a live handle holds, or recently drawn from the
     /// same source, or drawn now (one thread draws; the others that ask
-    /// meanwhile wait for it).
-    fn drawings(&self) -> Arc<Drawings> {
+    /// meanwhile wait for it); or why they cannot be drawn.
+    fn drawings(&self) -> Result<Arc<Drawings>, String> {
+        if let Some(failed) = self.failed.get() {
+            return Err(failed.clone());
+        }
         let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(drawings) = drawn.upgrade() {
-            return drawings;
+            return Ok(drawings);
+        }
+        // It may have failed while this thread waited for the lock.
+        if let Some(failed) = self.failed.get() {
+            return Err(failed.clone());
         }
         let recent = self.source.as_ref().and_then(|source| RECENT.find(source));
-        let drawings = recent.unwrap_or_else(|| {
-            let drawings: Arc<Drawings> =
-                Arc::new((self.draw)().into_iter().map(Arc::from).collect());
-            if let Some(source) = &self.source {
-                RECENT.remember(source, &drawings);
+        let drawings = match recent {
+            Some(drawings) => drawings,
+            None => {
+                let drawings: Arc<Drawings> = match (self.draw)() {
+                    Ok(drawn) => Arc::new(drawn.into_iter().map(Arc::from).collect()),
+                    // Held for this set, whatever the failure: its other
+                    // pages, and the other documents of this build, are not
+                    // drawn again. Whether the next build tries again is
+                    // the drawing's to say (`DrawFailure::lasting`).
+                    Err(failure) => {
+                        return Err(self.failed.get_or_init(|| failure.message).clone());
+                    }
+                };
+                if let Some(source) = &self.source {
+                    RECENT.remember(source, &drawings);
+                }
+                drawings
             }
-            drawings
-        });
+        };
         *drawn = Arc::downgrade(&drawings);
-        drawings
+        Ok(drawings)
+    }
+
+    /// The error that drawing failed with `message`, where it is reported.
+    fn failure(&self, message: String) -> Diagnostic {
+        match &self.blame {
+            Some(blame) => Diagnostic {
+                message,
+                ..blame.clone()
+            },
+            None => Diagnostic::error(message),
+        }
     }
 }
 
@@ -186,19 +239,56 @@ impl FileBytes {
     }
 
     /// The bytes, drawn now when they were not yet; this handle (and its
-    /// clones made from now on) then holds its set's drawings.
+    /// clones made from now on) then holds its set's drawings. A file that
+    /// cannot be drawn has no bytes here: [`FileBytes::try_get`] and
+    /// [`FileBytes::draw`] tell why, and a document is compiled only when it
+    /// drew every file it shows.
     pub fn get(&self) -> Arc<[u8]> {
+        self.try_get().unwrap_or_else(|_| Arc::from([]))
+    }
+
+    /// The bytes, as [`FileBytes::get`], or why they cannot be drawn.
+    pub fn try_get(&self) -> Result<Arc<[u8]>, String> {
         match &self.0 {
-            Source::Ready(bytes) => bytes.clone(),
+            Source::Ready(bytes) => Ok(bytes.clone()),
             Source::Drawn { set, index, held } => {
-                let drawings = held.get_or_init(|| set.drawings());
-                drawings
+                let drawings = held_drawings(set, held)?;
+                Ok(drawings
                     .get(*index)
                     .cloned()
-                    .unwrap_or_else(|| Arc::from([]))
+                    .unwrap_or_else(|| Arc::from([])))
             }
         }
     }
+
+    /// Draws the file now when it is drawn later and was not yet: the error,
+    /// where the file was named, when it cannot be.
+    pub fn draw(&self) -> Result<(), Diagnostic> {
+        match &self.0 {
+            Source::Ready(_) => Ok(()),
+            Source::Drawn { set, held, .. } => match held_drawings(set, held) {
+                Ok(_) => Ok(()),
+                Err(message) => Err(set.failure(message)),
+            },
+        }
+    }
+
+    /// Whether the file is drawn from another (when a document shows it).
+    pub fn is_drawn(&self) -> bool {
+        matches!(self.0, Source::Drawn { .. })
+    }
+}
+
+/// The drawings of `set`, which a handle holds in `held` once drawn.
+fn held_drawings<'a>(
+    set: &DrawnSet,
+    held: &'a OnceLock<Arc<Drawings>>,
+) -> Result<&'a Arc<Drawings>, String> {
+    if let Some(drawings) = held.get() {
+        return Ok(drawings);
+    }
+    let drawings = set.drawings()?;
+    Ok(held.get_or_init(|| drawings))
 }
 
 impl fmt::Debug for FileBytes {
@@ -303,10 +393,42 @@ mod tests {
     /// A set that counts its drawings in `draws` and draws `pages`.
     fn counted_set(origin: Origin, draws: &Arc<AtomicUsize>, pages: &[&[u8]]) -> Arc<DrawnSet> {
         let (counter, pages) = (draws.clone(), pages.iter().map(|p| p.to_vec()).collect());
-        DrawnSet::remembered(origin, move || {
+        DrawnSet::remembered(origin, Diagnostic::error(""), move || {
             counter.fetch_add(1, Ordering::SeqCst);
-            Vec::clone(&pages)
+            Ok(Vec::clone(&pages))
         })
+    }
+
+    /// A set that fails is drawn once, its handles hold no bytes, and its
+    /// error is the one it was made to blame, with the failure's message.
+    #[test]
+    fn a_failed_drawing_is_blamed_where_its_file_was_named() {
+        let blame = Diagnostic::error("").field("agenda[4].attachments[0].file");
+        for lasting in [true, false] {
+            let draws = Arc::new(AtomicUsize::new(0));
+            let counter = draws.clone();
+            let origin = (0x5eed_0004 + u128::from(lasting), Arc::new(vec![1u8]));
+            let set = DrawnSet::remembered(origin, blame.clone(), move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                Err(DrawFailure {
+                    message: "too much".to_owned(),
+                    lasting,
+                })
+            });
+            let page = FileBytes::drawn(&set, 0);
+            assert!(page.is_drawn());
+            let error = page.draw().unwrap_err();
+            assert_eq!(error.message, "too much");
+            assert_eq!(
+                error.field.as_deref(),
+                Some("agenda[4].attachments[0].file")
+            );
+            assert!(page.get().is_empty());
+            assert_eq!(page.draw(), Err(error));
+            assert_eq!(draws.load(Ordering::SeqCst), 1, "lasting: {lasting}");
+        }
+        assert_eq!(FileBytes::ready(vec![1u8]).draw(), Ok(()));
+        assert!(!FileBytes::ready(vec![1u8]).is_drawn());
     }
 
     /// The same attachment read again (the next build in watch, another

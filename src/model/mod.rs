@@ -19,7 +19,7 @@ mod sources;
 mod time;
 
 pub use branding::{Branding, DEFAULT_ACCENT, DEFAULT_PRIMARY, Logo};
-pub use files::{Assets, Attachment, DrawnSet, FileBytes, FileMap, PaperFile};
+pub use files::{Assets, Attachment, DrawFailure, DrawnSet, FileBytes, FileMap, PaperFile};
 pub use language::Language;
 pub use meeting::{
     AgendaRow, Break, CaseItem, DecisionBlock, Formula, Meeting, MeetingStatus, Previous, Proposed,

@@ -83,6 +83,28 @@ fn kept_files(job: &Job, source: &str, files: &FileMap) -> Vec<(PathBuf, Arc<[u8
         .collect()
 }
 
+/// Draws the files that are drawn when first shown (the pages of an
+/// attachment) and that `source` shows, before Typst reads them: one that
+/// cannot be drawn is an error at the field that named its attachment, not
+/// a Typst error in the generated source. One error per attachment.
+fn draw_shown(files: &FileMap, source: &str) -> Result<(), Vec<Diagnostic>> {
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for (vpath, bytes) in files {
+        if !bytes.is_drawn() || !source.contains(vpath.as_str()) {
+            continue;
+        }
+        if let Err(error) = bytes.draw()
+            && !errors.contains(&error)
+        {
+            errors.push(error);
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(errors),
+    }
+}
+
 /// What every job of a build reads: the templates, the content and the
 /// contexts made of it.
 #[derive(Clone, Copy)]
@@ -134,6 +156,8 @@ pub fn build_job(
     let Split { plain, source } = split_job(job, &rendered);
     let files = job_files(project, job);
     let kept = if config.keep_typst {
+        // The files go beside the source: drawn first, or an error.
+        draw_shown(&files, &plain)?;
         kept_files(job, &plain, &files)
     } else {
         Vec::new()
@@ -145,6 +169,7 @@ pub fn build_job(
     if let Some(f) = fingerprints {
         f.forget(&job.path);
     }
+    draw_shown(&files, &plain)?;
     let typ_path = job.path.with_extension("typ");
     let name = typ_path.to_string_lossy().replace('\\', "/");
     if config.keep_typst && !config.dry_run {

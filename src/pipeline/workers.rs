@@ -33,7 +33,7 @@
 //! second Ctrl-C, a kill).
 
 use std::cell::RefCell;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex};
@@ -41,6 +41,11 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use typst_pdf::PdfStandard;
 
+pub use crate::child::hello_frame;
+use crate::child::{
+    self, Hello, Started, end_with_parent, expect_frame, parse_json, protocol_output, read_frame,
+    write_frame, write_json,
+};
 use crate::compile::{CompileRequest, Compiled, compile_pdf_with_files};
 use crate::diagnostic::Diagnostic;
 use crate::model::{DrawnSet, FileBytes, FileMap};
@@ -54,38 +59,6 @@ pub const WORKER_COMMAND: &str = "compile-worker";
 /// a document's work over (not an argument: a binary of another version,
 /// which the child's hello turns away, must not fail on it first).
 const THREADS_VARIABLE: &str = "MOTEBOK_COMPILE_THREADS";
-
-/// The largest frame either side accepts (a PDF, a source, a file): more
-/// than any document motebok makes, and a bound on what a broken stream
-/// makes the other side allocate.
-const MAX_FRAME: u64 = 4 << 30;
-
-/// How long a child may take to say [`Hello`], which it says before anything
-/// else.
-const HELLO_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// What a child says first: the build of motebok it is.
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
-struct Hello {
-    version: String,
-    build: String,
-}
-
-impl Hello {
-    fn ours() -> Hello {
-        Hello {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            build: env!("MOTEBOK_BUILD_ID").to_owned(),
-        }
-    }
-}
-
-/// The first frame a compiler process of this build of motebok writes.
-pub fn hello_frame() -> Vec<u8> {
-    let mut frame = Vec::new();
-    write_json(&mut frame, &Hello::ours()).expect("a Vec takes any frame");
-    frame
-}
 
 /// What the parent sends a child.
 #[derive(Serialize, Deserialize)]
@@ -128,55 +101,6 @@ struct Done {
     pages: usize,
     text: Vec<String>,
     warnings: Vec<Diagnostic>,
-}
-
-fn write_frame(to: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
-    to.write_all(&(bytes.len() as u64).to_le_bytes())?;
-    to.write_all(bytes)
-}
-
-/// The next frame; `None` at the end of the stream.
-fn read_frame(from: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
-    let mut len = [0u8; 8];
-    // The end of the stream before a frame; one within a frame's length is
-    // a stream cut short.
-    let first = loop {
-        match from.read(&mut len[..1]) {
-            Ok(n) => break n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    };
-    if first == 0 {
-        return Ok(None);
-    }
-    from.read_exact(&mut len[1..])?;
-    let len = u64::from_le_bytes(len);
-    let len = usize::try_from(len)
-        .ok()
-        .filter(|_| len <= MAX_FRAME)
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("a frame of {len} bytes"),
-            )
-        })?;
-    let mut bytes = vec![0; len];
-    from.read_exact(&mut bytes)?;
-    Ok(Some(bytes))
-}
-
-/// The next frame, which must be there.
-fn expect_frame(from: &mut impl Read) -> io::Result<Vec<u8>> {
-    read_frame(from)?.ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))
-}
-
-fn write_json(to: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
-    write_frame(to, &serde_json::to_vec(value).map_err(io::Error::other)?)
-}
-
-fn parse_json<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> io::Result<T> {
-    serde_json::from_slice(bytes).map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))
 }
 
 /// How a build compiles its documents.
@@ -391,43 +315,11 @@ impl Processes {
         command
             .arg(WORKER_COMMAND)
             .env(THREADS_VARIABLE, self.threads.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let mut child = command.spawn()?;
-        let (Some(to), Some(from)) = (child.stdin.take(), child.stdout.take()) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(io::Error::other("no pipes to the child"));
-        };
-        // Heard on a thread of its own, so that a program that is not
-        // motebok, and says nothing, cannot hold the build.
-        let (said, heard) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut from = BufReader::new(from);
-            let hello = expect_frame(&mut from);
-            let _ = said.send((hello, from));
-        });
-        let (hello, from) = match heard.recv_timeout(HELLO_WAIT) {
-            Ok(heard) => heard,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(io::Error::new(io::ErrorKind::TimedOut, "no hello"));
-            }
-        };
-        let worker = Worker {
-            child,
-            to: BufWriter::new(to),
-            from,
-        };
-        let hello: Hello = parse_json(&hello?)?;
-        if hello != Hello::ours() {
-            return Err(io::Error::other(format!("{hello:?} is not this motebok")));
-        }
-        Ok(worker)
+        let Started { child, to, from } = child::start(&mut command)?;
+        Ok(Worker { child, to, from })
     }
 }
 
@@ -528,52 +420,6 @@ pub fn serve(give_back: &(dyn Fn() + Sync)) -> ExitCode {
         }
     }
 }
-
-/// Where the frames go: standard output as the parent made it, while
-/// standard output itself is pointed at standard error, so that nothing a
-/// library prints can break a frame.
-#[cfg(unix)]
-fn protocol_output() -> io::Result<Box<dyn Write + Send>> {
-    use std::os::fd::FromRawFd;
-    // SAFETY: `fcntl(F_DUPFD_CLOEXEC)` on the open descriptor 1 returns a
-    // new descriptor, which nothing else owns, or -1.
-    let fd = unsafe { libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: `fd` was just made and is owned by nothing else.
-    let frames = unsafe { std::fs::File::from_raw_fd(fd) };
-    // SAFETY: `dup2` on two open descriptors; descriptor 1 then names what
-    // descriptor 2 names.
-    if unsafe { libc::dup2(2, 1) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(Box::new(frames))
-}
-
-#[cfg(not(unix))]
-fn protocol_output() -> io::Result<Box<dyn Write + Send>> {
-    Ok(Box::new(io::stdout()))
-}
-
-/// Ends this process soon after its parent ends: a child that is compiling
-/// does not read its input, so it would not see the parent go until the
-/// document is done, however long that takes.
-#[cfg(unix)]
-fn end_with_parent() {
-    let parent = std::os::unix::process::parent_id();
-    std::thread::spawn(move || {
-        loop {
-            std::thread::sleep(std::time::Duration::from_millis(200));
-            if std::os::unix::process::parent_id() != parent {
-                std::process::exit(1);
-            }
-        }
-    });
-}
-
-#[cfg(not(unix))]
-fn end_with_parent() {}
 
 fn serve_all(pipes: &Arc<Mutex<Pipes>>, give_back: &(dyn Fn() + Sync)) -> io::Result<()> {
     {
@@ -717,6 +563,7 @@ fn fetched(pipes: &Arc<Mutex<Pipes>>, vpath: &str) -> FileBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::child::MAX_FRAME;
 
     #[test]
     fn frames_come_back_as_written_and_end_cleanly() {
@@ -731,14 +578,6 @@ mod tests {
         assert!(matches!(reply, Reply::Need(path) if path == "/ab/c.svg"));
         assert!(read_frame(&mut from).unwrap().is_none());
         assert!(expect_frame(&mut from).is_err());
-    }
-
-    #[test]
-    fn a_child_says_which_build_it_is_first() {
-        let frame = hello_frame();
-        let hello: Hello = parse_json(&expect_frame(&mut frame.as_slice()).unwrap()).unwrap();
-        assert_eq!(hello, Hello::ours());
-        assert_eq!(hello.version, env!("CARGO_PKG_VERSION"));
     }
 
     #[test]

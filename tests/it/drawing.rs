@@ -261,6 +261,36 @@ fn attachment_error(problem: &str) -> String {
     )
 }
 
+/// Builds the mini fixture with the PDF of each case (its name, bytes, and
+/// the problem the error names) attached, and checks that the build fails
+/// with that error at the attachment's field and changes nothing. Each PDF
+/// is smaller than `most` bytes. With `MOTEBOK_DUMP_PDFS` set to a folder,
+/// the PDFs are written there too, to try them on another build.
+fn assert_refused<P: AsRef<str>>(
+    cases: impl IntoIterator<Item = (&'static str, Vec<u8>, P)>,
+    most: usize,
+) {
+    for (name, bytes, problem) in cases {
+        assert!(bytes.len() < most, "{name}: {} bytes", bytes.len());
+        if let Some(dir) = std::env::var_os("MOTEBOK_DUMP_PDFS") {
+            let file = format!("{}.pdf", name.replace('/', ""));
+            fs::write(Path::new(&dir).join(file), &bytes).unwrap();
+        }
+        let project = with_attachment(&bytes);
+        let out = run(project.path(), &["build"]);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}:\n{text}");
+        let expected = attachment_error(problem.as_ref());
+        assert!(
+            text.lines().any(|line| line == expected),
+            "{name}: expected\n{expected}\nin:\n{text}"
+        );
+        assert!(text.contains("no output was changed"), "{name}: {text}");
+        let written = pdfs(&project.path().join("output"));
+        assert!(written.is_empty(), "{name}: wrote {written:?}");
+    }
+}
+
 #[test]
 fn attachments_too_complex_to_draw_are_refused_at_their_field() {
     let cases: [(&str, Vec<u8>, &str); 7] = [
@@ -300,21 +330,7 @@ fn attachments_too_complex_to_draw_are_refused_at_their_field() {
             "page 1 is too complex to draw (more than 50 megapixels of images)",
         ),
     ];
-    for (name, bytes, problem) in cases {
-        assert!(bytes.len() < 20_000, "{name}: {} bytes", bytes.len());
-        let project = with_attachment(&bytes);
-        let out = run(project.path(), &["build"]);
-        let text = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "{name}:\n{text}");
-        let expected = attachment_error(problem);
-        assert!(
-            text.lines().any(|line| line == expected),
-            "{name}: expected\n{expected}\nin:\n{text}"
-        );
-        assert!(text.contains("no output was changed"), "{name}: {text}");
-        let written = pdfs(&project.path().join("output"));
-        assert!(written.is_empty(), "{name}: wrote {written:?}");
-    }
+    assert_refused(cases, 20_000);
 }
 
 /// A pack built with a good attachment stays as it was when the attachment is
@@ -608,25 +624,7 @@ fn more_attachments_too_complex_to_draw_are_refused_at_their_field() {
             "has compressed streams that unpack to more than 1024 MiB in all".to_string(),
         ),
     ];
-    for (name, bytes, problem) in cases {
-        assert!(bytes.len() < 1_500_000, "{name}: {} bytes", bytes.len());
-        // To try them on another build.
-        if let Some(dir) = std::env::var_os("MOTEBOK_DUMP_PDFS") {
-            let file = format!("{}.pdf", name.replace('/', ""));
-            fs::write(Path::new(&dir).join(file), &bytes).unwrap();
-        }
-        let project = with_attachment(&bytes);
-        let out = run(project.path(), &["build"]);
-        let text = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "{name}:\n{text}");
-        let expected = attachment_error(&problem);
-        assert!(
-            text.lines().any(|line| line == expected),
-            "{name}: expected\n{expected}\nin:\n{text}"
-        );
-        let written = pdfs(&project.path().join("output"));
-        assert!(written.is_empty(), "{name}: wrote {written:?}");
-    }
+    assert_refused(cases, 1_500_000);
 }
 
 /// Clips, or forms, 24 deep are drawn (Typst writes 26).
@@ -640,4 +638,131 @@ fn clips_and_forms_24_deep_are_drawn() {
         let out = run(project.path(), &["build"]);
         assert!(out.status.success(), "{name}: {}", stderr(&out));
     }
+}
+
+/// A page filled with a shading pattern through a square of 1 × 1 scaled to
+/// `side` × `side`: hayro draws the shading as an image as large as the
+/// shape (40 GB for 100 000), which the walk before drawing does not
+/// foresee.
+fn shading_over(side: u32) -> Vec<u8> {
+    let pattern = b"<< /PatternType 2 /Shading << /ShadingType 2 /ColorSpace /DeviceRGB \
+        /Coords [0 0 612 0] /Function << /FunctionType 2 /Domain [0 1] /C0 [1 0 0] \
+        /C1 [0 0 1] /N 1 >> /Extend [true true] >> >>"
+        .to_vec();
+    let content = format!("/Pattern cs /P scn {side} 0 0 {side} 0 0 cm 0 0 1 1 re f");
+    one_page(
+        "<< /Pattern << /P 5 0 R >> >>",
+        content.as_bytes(),
+        vec![pattern],
+    )
+}
+
+/// [`shading_over`] a square of 100 000 points.
+fn shading_over_a_huge_area() -> Vec<u8> {
+    shading_over(100_000)
+}
+
+/// A page tree 40 levels deep whose every node lists the next twice: one
+/// page, reached 2⁴⁰ times while the file is read.
+fn page_tree_of_2_to_the_40() -> Vec<u8> {
+    let mut objects = vec![b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()];
+    for level in 0..40 {
+        let kid = level + 3;
+        objects
+            .push(format!("<< /Type /Pages /Kids [{kid} 0 R {kid} 0 R] /Count 1 >>").into_bytes());
+    }
+    objects.push(b"<< /Type /Page /MediaBox [0 0 200 200] >>".to_vec());
+    pdf(&objects)
+}
+
+/// PDFs that the walk before drawing lets pass and that still ask too much
+/// of the PDF reader: read and drawn in a process of its own, limited in
+/// memory, whose drawings are measured before Typst sees them, each is an
+/// error at its field, and the build reports it and changes nothing. Before,
+/// motebok aborted (`memory allocation of … failed`): at once on the huge
+/// shading, after 40 s and 7 GB on the page tree; the shading of 8 000²
+/// points it built.
+#[test]
+fn pdfs_that_exhaust_the_drawing_process_are_errors_at_their_field() {
+    let cases = [
+        (
+            "a shading over a huge area",
+            shading_over_a_huge_area(),
+            "cannot be drawn: it needs more than 4 GiB of memory",
+        ),
+        (
+            "a page tree of 2⁴⁰ pages",
+            page_tree_of_2_to_the_40(),
+            "cannot be read: it needs more than 4 GiB of memory",
+        ),
+        // Drawn within the process's limits, as a picture of 64 megapixels
+        // that packs to little and that Typst would unpack again in motebok
+        // itself (two of 20 000² took it to 6.2 GB).
+        (
+            "a shading over 8 000² points",
+            shading_over(8_000),
+            "page 1 is too complex to draw (more than 50 megapixels of images)",
+        ),
+    ];
+    assert_refused(cases, 5_000);
+}
+
+/// A PDF page shown as a figure is drawn in a limited process too: the
+/// shading over a huge area is an error at the figure's line.
+#[test]
+fn a_pdf_figure_that_exhausts_the_drawing_process_is_an_error_at_its_line() {
+    let project = project_with(&root().join("tests/fixtures/mini"));
+    let saker = project.path().join("content/styret/2024-01/saker");
+    fs::create_dir_all(saker.join("figurer")).unwrap();
+    fs::write(saker.join("figurer/plan.pdf"), shading_over_a_huge_area()).unwrap();
+    let paper = saker.join("03-24.md");
+    let text = fs::read_to_string(&paper).unwrap();
+    fs::write(&paper, format!("{text}\n![Planen](figurer/plan.pdf)\n")).unwrap();
+    let out = run(project.path(), &["build"]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let expected = format!(
+        "error: content/styret/2024-01/saker/03-24.md:10:1: figure `figurer/plan.pdf` \
+         cannot be drawn: it needs more than 4 GiB of memory; {HINT}"
+    );
+    assert!(text.lines().any(|line| line == expected), "{text}");
+    assert!(pdfs(&project.path().join("output")).is_empty());
+}
+
+/// A page that shows `glyphs` glyphs of Helvetica in one string,
+/// compressed.
+fn glyphs(glyphs: usize) -> Vec<u8> {
+    let mut content = b"BT /F 1 Tf 0 100 Td (".to_vec();
+    content.extend(std::iter::repeat_n(b'a', glyphs));
+    content.extend_from_slice(b") Tj ET");
+    pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] \
+          /Resources << /Font << /F 5 0 R >> >> /Contents 4 0 R >>"
+            .to_vec(),
+        stream("/Filter /FlateDecode", &zlib(&content)),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ])
+}
+
+/// A page of 600 000 glyphs (a third of the operations a page may run) is
+/// drawn as 600 000 uses of the glyph's path, which Typst reads as 1.2
+/// million elements: it failed in Typst ("failed to parse SVG (nodes limit
+/// reached)", in the generated source); it is refused at the attachment's
+/// field.
+#[test]
+fn a_page_drawn_into_more_elements_than_typst_reads_is_refused_at_its_field() {
+    let bytes = glyphs(600_000);
+    assert!(bytes.len() < 2_000, "{} bytes", bytes.len());
+    let project = with_attachment(&bytes);
+    let out = run(project.path(), &["build"]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let expected = attachment_error(
+        "page 1 is too complex to draw (more than 1 million shapes, glyphs and pictures \
+         drawn, the most Typst reads)",
+    );
+    assert!(text.lines().any(|line| line == expected), "{text}");
+    assert!(pdfs(&project.path().join("output")).is_empty());
 }
