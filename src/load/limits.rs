@@ -240,15 +240,19 @@ pub(crate) fn markdown_blocks(text: &str) -> Option<Exceeded> {
 }
 
 /// Words longer than [`MAX_WORD_CHARS`] and runs of one character longer than
-/// [`MAX_RUN_CHARS`] in `text`, each reported once.
+/// [`MAX_RUN_CHARS`] in `text`, each reported once. A word ends at a space
+/// and after a `|`, where a line may break (a table row written without
+/// spaces, `|a|b|`, is cells, not one word).
 pub(crate) fn long_words(text: &str) -> Vec<Exceeded> {
     let mut found = Vec::new();
-    // The current word: where it starts, its length, and whether it is reported.
-    let (mut word_start, mut word_chars, mut reported) = (0, 0, false);
-    let (mut run_start, mut run_chars, mut run_char) = (0, 0, ' ');
+    // The current word: where it starts, its length, and whether it is
+    // reported (as a long word or for a run in it); the current run of one
+    // character alike.
+    let (mut word_start, mut word_chars, mut word_reported) = (0, 0, false);
+    let (mut run_start, mut run_chars, mut run_char, mut run_reported) = (0, 0, ' ', false);
     for (offset, c) in text.char_indices() {
         if c.is_whitespace() {
-            (word_chars, reported, run_chars) = (0, false, 0);
+            (word_chars, word_reported, run_chars) = (0, false, 0);
             continue;
         }
         if word_chars == 0 {
@@ -258,13 +262,10 @@ pub(crate) fn long_words(text: &str) -> Vec<Exceeded> {
         if c == run_char && run_chars > 0 {
             run_chars += 1;
         } else {
-            (run_start, run_chars, run_char) = (offset, 1, c);
+            (run_start, run_chars, run_char, run_reported) = (offset, 1, c, false);
         }
-        if reported {
-            continue;
-        }
-        if run_chars > MAX_RUN_CHARS {
-            reported = true;
+        if run_chars > MAX_RUN_CHARS && !run_reported && !word_reported {
+            (run_reported, word_reported) = (true, true);
             found.push(Exceeded {
                 offset: run_start,
                 message: format!(
@@ -272,8 +273,8 @@ pub(crate) fn long_words(text: &str) -> Vec<Exceeded> {
                 ),
                 hint: "shorten the run; use a heading or a blank line to separate parts",
             });
-        } else if word_chars > MAX_WORD_CHARS {
-            reported = true;
+        } else if word_chars > MAX_WORD_CHARS && !word_reported && !run_reported {
+            word_reported = true;
             found.push(Exceeded {
                 offset: word_start,
                 message: format!(
@@ -281,6 +282,9 @@ pub(crate) fn long_words(text: &str) -> Vec<Exceeded> {
                 ),
                 hint: "break it up with spaces; a long web address can be shortened",
             });
+        }
+        if c == '|' {
+            (word_chars, word_reported) = (0, false);
         }
     }
     found
@@ -349,5 +353,21 @@ mod tests {
         assert_eq!(found[1].offset, 3 + MAX_WORD_CHARS + 4 + 5);
         assert!(found[1].message.contains("`[`"));
         assert!(long_words("a normal sentence ---- of words").is_empty());
+    }
+
+    /// A table row without spaces is cells, each its own word; a run of
+    /// `|` is still a run.
+    #[test]
+    fn a_bar_ends_a_word() {
+        let row = format!("|{}\n", "cell|".repeat(MAX_WORD_CHARS));
+        assert!(long_words(&row).is_empty(), "a row of short cells");
+        let long_cell = format!("|a|{}|", "b".repeat(MAX_WORD_CHARS + 1));
+        let found = long_words(&long_cell);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].offset, 3);
+        let bars = "|".repeat(3 * MAX_RUN_CHARS);
+        let found = long_words(&bars);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("`|`"), "{}", found[0].message);
     }
 }
