@@ -404,6 +404,33 @@ fn index_restriction(labels: &Labels, r: &crate::model::Restriction) -> IndexRes
     }
 }
 
+/// What the archive's page (`arkiv.html.j2`) is rendered from: the index,
+/// with the words of the page (`labels`: of the bodies' language when they
+/// share one, else the project's) and of each body's section, in its own
+/// language (`body_labels`, by body id).
+fn page_context(index: &Index, project: &Project, renderer: &Renderer) -> minijinja::Value {
+    use minijinja::Value;
+    let labels = renderer.labels();
+    let languages: Vec<_> = project.bodies.iter().map(|c| c.body.language).collect();
+    let page = match languages.split_first() {
+        Some((first, rest)) if rest.iter().all(|l| l == first) => labels.for_language(*first),
+        _ => labels,
+    };
+    let body_labels: std::collections::BTreeMap<&str, Value> = project
+        .bodies
+        .iter()
+        .map(|c| {
+            let words = labels.for_language(c.body.language).site_words();
+            (c.body.id.as_str(), Value::from_serialize(words))
+        })
+        .collect();
+    minijinja::context! {
+        labels => Value::from_serialize(page.site_words()),
+        body_labels => body_labels,
+        ..Value::from_serialize(index)
+    }
+}
+
 /// Writes `index.json` and `index.html` into `config.output` (the site).
 fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
@@ -426,7 +453,7 @@ fn write_index(config: &BuildConfig, project: &Project, renderer: &Renderer) -> 
             "failed to write index.json ({err})"
         ))),
     }
-    match renderer.render_named(INDEX_TEMPLATE, minijinja::Value::from_serialize(&index)) {
+    match renderer.render_named(INDEX_TEMPLATE, page_context(&index, project, renderer)) {
         Ok(html) => write("index.html", html.as_bytes(), &mut diagnostics),
         Err(diag) => diagnostics.push(diag),
     }

@@ -109,6 +109,21 @@ impl Labels {
             words: &self.words,
         }
     }
+
+    /// The words the archive's page prints (`arkiv.html.j2`): those of
+    /// [`Labels::template_words`] and the heading of a proposed decision.
+    pub fn site_words(&self) -> impl Serialize + '_ {
+        #[derive(Serialize)]
+        struct SiteWords<'a> {
+            #[serde(flatten)]
+            words: TemplateWords<'a>,
+            decision_heading: &'a str,
+        }
+        SiteWords {
+            words: self.template_words(),
+            decision_heading: self.decision_heading(),
+        }
+    }
 }
 
 #[cfg(test)]

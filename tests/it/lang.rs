@@ -175,4 +175,60 @@ fn an_english_body_has_no_norwegian_words_in_headings_lists_or_index() {
         ],
     );
     assert!(!index.contains("februar"), "{index}");
+    // The site's page, all in English: the page's words, the section's.
+    let page = fs::read_to_string(project.path().join("site/index.html")).unwrap();
+    assert_contains(
+        &page,
+        &[
+            "<html lang=\"en\">",
+            "<title>Meeting archive</title>",
+            "<h1>Notices of meeting, case papers and minutes</h1>",
+            "<h4>Meeting 1/2024 · <time datetime=\"2024-02-13\">13 February 2024</time>",
+            "Notice of meeting (PDF)",
+            "Minutes (PDF)</a> <span class=\"status\">Approved 20 February 2024</span>",
+            "<span class=\"case\">Item ",
+            "<p class=\"label\">Resolution:</p>",
+            "<p>Made with motebok.</p>",
+        ],
+    );
+    for norwegian in [
+        "Møte",
+        "Innkalling",
+        "Referat",
+        "Sak ",
+        "Vedtak",
+        "Laget med",
+    ] {
+        assert!(!page.contains(norwegian), "{norwegian}: {page}");
+    }
+}
+
+/// The archive's page of bodies in two languages: the page in the
+/// project's bokmål, the nynorsk body's section in nynorsk, marked so.
+#[test]
+fn each_body_of_the_site_page_speaks_its_own_language() {
+    let project = project_with(&root().join("content"));
+    let out = run(project.path(), &["archive"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = fs::read_to_string(project.path().join("site/index.html")).unwrap();
+    assert_contains(
+        &page,
+        &[
+            "<html lang=\"nb\">",
+            "<title>Møtearkiv</title>",
+            "<section id=\"kontrollutval-vestvik\" aria-labelledby=\"kontrollutval-vestvik-h\" lang=\"nn\">",
+            "<section id=\"pspds\" aria-labelledby=\"pspds-h\">",
+            "<p class=\"label\">Framlegg til vedtak:</p><p>Kontrollutvalet tek saka til orientering.</p>",
+            "Protokoll (PDF)</a> <span class=\"status\">Godkjend 18. februar 2025</span>",
+            "<p>Laget med motebok.</p>",
+        ],
+    );
+    let nynorsk = page
+        .split("<section id=\"kontrollutval-vestvik\"")
+        .nth(1)
+        .and_then(|rest| rest.split("\n</section>\n</section>").next())
+        .unwrap();
+    for bokmal in ["Forslag til vedtak", "Godkjent ", ">Referat"] {
+        assert!(!nynorsk.contains(bokmal), "{bokmal}: {nynorsk}");
+    }
 }
