@@ -205,9 +205,13 @@ pub(crate) fn draw_page(
     page: usize,
     what: &str,
 ) -> Result<Vec<u8>, String> {
-    /// Only failures are remembered (`successes` is false).
+    /// Failures are remembered here (`successes` is false), drawings in
+    /// [`DRAWN`], up to a budget.
     static FAILED: Memo<Vec<u8>> = Mutex::new(BTreeMap::new());
     let key = format!("{what}#page={page}");
+    if let Some(svg) = DRAWN.find(hash, &key) {
+        return Ok(svg);
+    }
     let drawn = remembered(&FAILED, (hash, &key), false, || {
         let Some(exe) = DRAWER.get() else {
             return draw_page_here(bytes, page, what).map_err(Failure::lasting);
@@ -218,7 +222,51 @@ pub(crate) fn draw_page(
             (answer, _) => Err(unexpected(what, "drawn", &answer)),
         }
     });
-    drawn.map_err(|failure| failure.message)
+    let svg = drawn.map_err(|failure| failure.message)?;
+    DRAWN.remember(hash, key, &svg);
+    Ok(svg)
+}
+
+/// The figure pages drawn last (a paper that shows one page ten times, the
+/// next build in watch), by the hash of their PDF and how messages name the
+/// page, up to 64 MiB of drawings: those used longest ago go first.
+static DRAWN: Drawn = Drawn(Mutex::new(std::collections::VecDeque::new()));
+
+/// See [`DRAWN`]: each drawing by its PDF's hash and its page's name.
+struct Drawn(Mutex<std::collections::VecDeque<DrawnPage>>);
+
+/// A figure page drawn, by its PDF's hash and its name.
+type DrawnPage = ((u128, String), Arc<Vec<u8>>);
+
+impl Drawn {
+    const BUDGET: usize = 64 << 20;
+
+    fn find(&self, hash: u128, key: &str) -> Option<Vec<u8>> {
+        let mut drawn = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let at = drawn
+            .iter()
+            .position(|((h, k), _)| *h == hash && k == key)?;
+        let entry = drawn.remove(at)?;
+        let svg = entry.1.to_vec();
+        drawn.push_back(entry);
+        Some(svg)
+    }
+
+    fn remember(&self, hash: u128, key: String, svg: &[u8]) {
+        if svg.len() > Self::BUDGET {
+            return;
+        }
+        let mut drawn = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        drawn.retain(|((h, k), _)| !(*h == hash && *k == key));
+        drawn.push_back(((hash, key), Arc::new(svg.to_vec())));
+        let mut held: usize = drawn.iter().map(|(_, svg)| svg.len()).sum();
+        while held > Self::BUDGET {
+            let Some((_, svg)) = drawn.pop_front() else {
+                break;
+            };
+            held -= svg.len();
+        }
+    }
 }
 
 /// The failure of a drawing process that gave `answer`, which is not one
@@ -742,6 +790,25 @@ mod tests {
         assert_eq!(remembered(&MEMO, (1, "b"), true, work(Ok(1))), Ok(1));
         assert_eq!(remembered(&MEMO, (1, "b"), true, work(Ok(2))), Ok(1));
         assert_eq!(tries.get(), 5);
+    }
+
+    /// A figure page drawn is found again by its PDF's hash and name, and
+    /// the drawings used longest ago go first beyond the budget.
+    #[test]
+    fn figure_pages_drawn_are_found_again_within_a_budget() {
+        let drawn = Drawn(Mutex::new(std::collections::VecDeque::new()));
+        let page = |n: u8| vec![n; Drawn::BUDGET / 3];
+        drawn.remember(1, "a#page=1".into(), &page(1));
+        drawn.remember(2, "a#page=1".into(), &page(2));
+        assert_eq!(drawn.find(1, "a#page=1"), Some(page(1)));
+        assert_eq!(drawn.find(1, "a#page=2"), None);
+        drawn.remember(3, "b#page=1".into(), &page(3));
+        drawn.remember(4, "b#page=1".into(), &page(4));
+        // 1 was used after 2: 2 went.
+        assert_eq!(drawn.find(2, "a#page=1"), None);
+        assert_eq!(drawn.find(1, "a#page=1"), Some(page(1)));
+        drawn.remember(5, "c".into(), &vec![0; Drawn::BUDGET + 1]);
+        assert_eq!(drawn.find(5, "c"), None, "larger than the budget");
     }
 
     /// In this process (no binary given), an attachment is surveyed and

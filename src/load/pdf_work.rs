@@ -164,6 +164,8 @@ pub(crate) enum Excess {
     Syntax,
     /// Elements of the drawn page's SVG (shapes, glyphs, pictures).
     Elements,
+    /// Bytes of the drawn page's SVG, counting what is linked each time.
+    Drawing,
 }
 
 impl Refusal {
@@ -194,6 +196,14 @@ impl Refusal {
             Excess::Elements => format!(
                 "more than {} million shapes, glyphs and pictures drawn, the most Typst reads",
                 MAX_DRAWN_ELEMENTS / 1_000_000
+            ),
+            Excess::Drawing => format!(
+                "more than {} MiB of drawing, counting a shape as often as it is used",
+                if limits == FILE {
+                    MAX_FILE_DRAWN_BYTES
+                } else {
+                    MAX_DRAWN_BYTES
+                } >> 20
             ),
         };
         match self {
@@ -347,31 +357,87 @@ pub(crate) fn check(pdf: &Pdf, pages: impl IntoIterator<Item = usize>) -> Result
 }
 
 /// Checks the pages `drawn` (SVGs, the first of them page `first`, counted
-/// from 1) for the images hayro put in them: it draws images, and shading
-/// patterns (as large as the shape they fill, which the walk does not
-/// follow), as PNG pictures, which Typst unpacks again to lay the page out,
-/// at 8 bytes a pixel on each thread that does. Their pixels count against
-/// the limits of a page and of a file: a 746-byte PDF filling two shapes of
-/// 20 000² points with a shading drew 1 MB of SVG, and took motebok 6.2 GB.
+/// from 1) for what Typst will make of them, in motebok's own process:
 ///
-/// The elements of each drawing are counted too, as Typst reads them: it
-/// reads no SVG of more than a million.
+/// - the PNG pictures hayro put in them (it draws images, and shading
+///   patterns as large as the shape they fill, which the walk does not
+///   follow, as pictures), which Typst unpacks again, at 8 bytes a pixel on
+///   each thread that does, once for each use: their pixels count against
+///   the limits of a page and of a file (a 746-byte PDF filling two shapes
+///   of 20 000² points with a shading drew 1 MB of SVG, and took motebok
+///   6.2 GB; one texture of 49 megapixels filled through 200 patterns took
+///   it 54 s);
+/// - the nodes usvg makes (a `<use>` copies what it links to): at most a
+///   million, the most it reads;
+/// - the bytes of drawing, counting what an element links to (by `<use>`,
+///   or `url(#…)` for a mask, clip or pattern) each time it is linked, as
+///   Typst writes it again each time: a glyph of a million segments shown
+///   200 times, 7 KB of PDF, took motebok past 3 GB and aborted; one mask
+///   of 500 000 squares used 400 000 times would have run for hours.
 pub(crate) fn check_drawn(drawn: &[Vec<u8>], first: usize) -> Result<(), Refusal> {
-    let mut file = 0u64;
+    let mut file = Weight::default();
     for (i, svg) in drawn.iter().enumerate() {
-        if svg_nodes(svg) > MAX_DRAWN_ELEMENTS {
-            return Err(Refusal::Page(first + i, Excess::Elements));
+        let page = svg_weight(svg);
+        let excess = if page.nodes > MAX_DRAWN_ELEMENTS {
+            Some(Excess::Elements)
+        } else if page.pixels > PAGE.pixels {
+            Some(Excess::Pixels)
+        } else if page.bytes > MAX_DRAWN_BYTES {
+            Some(Excess::Drawing)
+        } else {
+            None
+        };
+        if let Some(excess) = excess {
+            return Err(Refusal::Page(first + i, excess));
         }
-        let page = png_pixels(svg);
-        if page > PAGE.pixels {
-            return Err(Refusal::Page(first + i, Excess::Pixels));
-        }
-        file = file.saturating_add(page);
-        if file > FILE.pixels {
+        file = file.plus(page);
+        if file.pixels > FILE.pixels {
             return Err(Refusal::File(Excess::Pixels));
+        }
+        if file.bytes > MAX_FILE_DRAWN_BYTES {
+            return Err(Refusal::File(Excess::Drawing));
         }
     }
     Ok(())
+}
+
+/// The most bytes of drawing a page's SVG may come to, counting what is
+/// linked each time it is linked: a page of 999 999 filled squares (the
+/// operation limit) came to 88 MB; real pages, 0.1 to 1 MB.
+const MAX_DRAWN_BYTES: u64 = 128 << 20;
+
+/// The most bytes of drawing all the pages of a file may come to: 300 real
+/// pages of 1 MB each fit.
+const MAX_FILE_DRAWN_BYTES: u64 = 1 << 30;
+
+/// What Typst will make of a drawn page: see [`check_drawn`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Weight {
+    /// The nodes usvg makes.
+    nodes: u64,
+    /// The bytes of drawing, counting linked elements each time.
+    bytes: u64,
+    /// The pixels of pictures, counting linked ones each time.
+    pixels: u64,
+}
+
+impl Weight {
+    fn plus(self, other: Weight) -> Weight {
+        Weight {
+            nodes: self.nodes.saturating_add(other.nodes),
+            bytes: self.bytes.saturating_add(other.bytes),
+            pixels: self.pixels.saturating_add(other.pixels),
+        }
+    }
+
+    /// What linking to an element of this weight adds: usvg copies an
+    /// element a `<use>` links to (nodes), not one a `url(#…)` names.
+    fn linked(self, by_use: bool) -> Weight {
+        Weight {
+            nodes: if by_use { self.nodes } else { 0 },
+            ..self
+        }
+    }
 }
 
 /// The most nodes usvg, with which Typst reads an SVG, makes of one: it
@@ -381,17 +447,21 @@ pub(crate) fn check_drawn(drawn: &[Vec<u8>], first: usize) -> Result<(), Refusal
 /// glyphs (each a `<use>` of the glyph's path: two nodes) it did not.
 const MAX_DRAWN_ELEMENTS: u64 = 1_000_000;
 
-/// The nodes usvg makes of the SVG `svg`, as hayro writes one (elements
-/// only, their attribute values in double quotes): one per element, and for
-/// each `<use>`, as many again as the element it links to makes, which usvg
-/// copies in its place.
-fn svg_nodes(svg: &[u8]) -> u64 {
+/// What Typst will make of the SVG `svg`, as hayro writes one (elements
+/// only, their attribute values in double quotes; see [`check_drawn`]):
+/// each element counts one node, the bytes of its tag and the pixels of the
+/// pictures in it, and what it links to, again for each link.
+fn svg_weight(svg: &[u8]) -> Weight {
     /// An element: where its subtree ends (the index of the next element
-    /// not in it), its `id`, and what it links to when it is a `<use>`.
+    /// not in it), its `id`, its own weight, and what it links to (an id,
+    /// and whether by `<use>`).
     struct Element<'a> {
         end: usize,
         id: Option<&'a [u8]>,
-        link: Option<&'a [u8]>,
+        own: Weight,
+        links: Vec<(&'a [u8], bool)>,
+        /// Whether it is a definition (in `<defs>`), drawn only where linked.
+        defined: bool,
     }
     /// The value of the attribute that `name` (with `="`) starts in `tag`.
     fn value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
@@ -399,8 +469,20 @@ fn svg_nodes(svg: &[u8]) -> u64 {
         let len = tag[at..].iter().position(|&b| b == b'"')?;
         Some(&tag[at..at + len])
     }
+    /// The ids that `url(#…)` names in `tag`.
+    fn urls(tag: &[u8]) -> impl Iterator<Item = &[u8]> {
+        const URL: &[u8] = b"url(#";
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let start = at + tag[at..].windows(URL.len()).position(|w| w == URL)? + URL.len();
+            let len = tag[start..].iter().position(|&b| b == b')')?;
+            at = start + len;
+            Some(&tag[start..start + len])
+        })
+    }
     let mut elements: Vec<Element<'_>> = Vec::new();
-    let mut open = Vec::new();
+    // The elements open, and whether each is a `<defs>`.
+    let mut open: Vec<(usize, bool)> = Vec::new();
     let mut at = 0;
     while let Some(lt) = svg[at..].iter().position(|&b| b == b'<') {
         let start = at + lt + 1;
@@ -416,7 +498,7 @@ fn svg_nodes(svg: &[u8]) -> u64 {
         at = (end + 1).min(svg.len());
         match tag.first() {
             Some(b'/') => {
-                if let Some(element) = open.pop() {
+                if let Some((element, _)) = open.pop() {
                     let next = elements.len();
                     let element: &mut Element<'_> = &mut elements[element];
                     element.end = next;
@@ -425,22 +507,32 @@ fn svg_nodes(svg: &[u8]) -> u64 {
             Some(b'?' | b'!') | None => {}
             Some(_) => {
                 let index = elements.len();
-                let link = tag
-                    .starts_with(b"use")
-                    .then(|| value(tag, b"href=\"#"))
-                    .flatten();
+                let mut links: Vec<(&[u8], bool)> = urls(tag).map(|id| (id, false)).collect();
+                if tag.starts_with(b"use")
+                    && let Some(id) = value(tag, b"href=\"#")
+                {
+                    links.push((id, true));
+                }
                 elements.push(Element {
                     end: index + 1,
                     id: value(tag, b" id=\""),
-                    link,
+                    own: Weight {
+                        nodes: 1,
+                        bytes: tag.len() as u64 + 2,
+                        pixels: png_pixels(tag),
+                    },
+                    links,
+                    defined: open.iter().any(|&(_, defs)| defs),
                 });
                 if !tag.ends_with(b"/") {
-                    open.push(index);
+                    let defs =
+                        tag.starts_with(b"defs") && matches!(tag.get(4), Some(b' ' | b'/') | None);
+                    open.push((index, defs));
                 }
             }
         }
     }
-    for element in open {
+    for (element, _) in open {
         let end = elements.len();
         elements[element].end = end;
     }
@@ -449,38 +541,56 @@ fn svg_nodes(svg: &[u8]) -> u64 {
         .enumerate()
         .filter_map(|(i, e)| e.id.map(|id| (id, i)))
         .collect();
-    // The nodes of the subtree of each element a `<use>` links to, worked
-    // out once; a link back into what is being counted counts nothing, as
-    // usvg skips it.
-    fn nodes(
+    /// The weight of the element `i` and what it links to; of its subtree
+    /// when `subtree`. Subtrees linked to are worked out once; a link back
+    /// into what is being counted counts nothing (usvg skips such a use).
+    fn weight(
         i: usize,
+        subtree: bool,
         elements: &[Element<'_>],
         ids: &HashMap<&[u8], usize>,
-        known: &mut HashMap<usize, Option<u64>>,
-    ) -> u64 {
-        match known.get(&i) {
-            Some(Some(n)) => return *n,
-            Some(None) => return 0,
-            None => {}
+        known: &mut HashMap<usize, Option<Weight>>,
+    ) -> Weight {
+        let end = if subtree {
+            elements[i].end.max(i + 1)
+        } else {
+            i + 1
+        };
+        let mut total = Weight::default();
+        for element in &elements[i..end] {
+            total = total.plus(element.own);
+            for &(id, by_use) in &element.links {
+                let Some(&linked) = ids.get(id) else {
+                    continue;
+                };
+                let of_linked = match known.get(&linked) {
+                    Some(Some(w)) => *w,
+                    Some(None) => Weight::default(),
+                    None => {
+                        known.insert(linked, None);
+                        let w = weight(linked, true, elements, ids, known);
+                        known.insert(linked, Some(w));
+                        w
+                    }
+                };
+                total = total.plus(of_linked.linked(by_use));
+            }
         }
-        known.insert(i, None);
-        let mut n = 0u64;
-        for j in i..elements[i].end.max(i + 1) {
-            let linked = elements[j].link.and_then(|link| ids.get(link)).copied();
-            let more = linked.map_or(0, |k| nodes(k, elements, ids, known));
-            n = n.saturating_add(1).saturating_add(more);
-        }
-        known.insert(i, Some(n));
-        n
+        total
     }
     let mut known = HashMap::new();
-    let mut total = 0u64;
-    for element in &elements {
-        let linked = element.link.and_then(|link| ids.get(link)).copied();
-        let more = linked.map_or(0, |k| nodes(k, &elements, &ids, &mut known));
-        total = total.saturating_add(1).saturating_add(more);
-    }
-    total
+    (0..elements.len()).fold(Weight::default(), |total, i| {
+        let w = weight(i, false, &elements, &ids, &mut known);
+        // usvg reads a definition; Typst draws it only where it is linked.
+        let drawn = match elements[i].defined {
+            true => Weight {
+                nodes: w.nodes,
+                ..Weight::default()
+            },
+            false => w,
+        };
+        total.plus(drawn)
+    })
 }
 
 /// The pixels of the PNG pictures embedded in the SVG `svg` as data URLs,
@@ -591,7 +701,8 @@ impl Cost {
             | Excess::SavedStates
             | Excess::Clips
             | Excess::Syntax
-            | Excess::Elements => u64::MAX,
+            | Excess::Elements
+            | Excess::Drawing => u64::MAX,
         }
     }
 
@@ -1946,14 +2057,14 @@ mod tests {
         };
         // The document, the uses with a copy of the path each, the defs
         // and the path.
-        assert_eq!(svg_nodes(glyphs(3).as_bytes()), 1 + 3 * 2 + 2);
+        assert_eq!(svg_weight(glyphs(3).as_bytes()).nodes, 1 + 3 * 2 + 2);
         let group = "<svg><g id=\"t3\"><path d=\"M0\"/><use xlink:href=\"#t3\"/></g>\
                      <use xlink:href=\"#t3\"/><use xlink:href=\"#nowhere\"/></svg>";
         // svg 1, g 1, path 1; the use in g 1 + g's 3 (g's own count takes
         // its link back as nothing; usvg skips such a use, so this counts
         // more than it makes, never less); the use of g 1 + 3; the use of
         // nothing 1.
-        assert_eq!(svg_nodes(group.as_bytes()), 12);
+        assert_eq!(svg_weight(group.as_bytes()).nodes, 12);
         let most = MAX_DRAWN_ELEMENTS as usize;
         let fits = glyphs((most - 3) / 2);
         assert_eq!(check_drawn(&[fits.into_bytes()], 1), Ok(()));
@@ -1964,12 +2075,81 @@ mod tests {
         );
     }
 
+    /// What an element links to, by `<use>` or by `url(#…)`, counts its
+    /// bytes and pixels again for each link (Typst writes it again each
+    /// time), its nodes only for a `<use>` (usvg copies only those).
+    #[test]
+    fn what_is_linked_counts_again_for_each_link() {
+        use base64::Engine;
+        let big_path = format!("<path id=\"g0\" d=\"M0,0{}\"/>", " L1,1".repeat(200_000));
+        let uses = |n: usize| {
+            let uses = "<use xlink:href=\"#g0\"/>".repeat(n);
+            format!("<svg>{uses}<defs>{big_path}</defs></svg>")
+        };
+        let one = svg_weight(uses(1).as_bytes());
+        let ten = svg_weight(uses(10).as_bytes());
+        assert_eq!(ten.nodes - one.nodes, 9 * 2);
+        assert_eq!(
+            ten.bytes - one.bytes,
+            9 * (one.bytes - svg_weight(uses(0).as_bytes()).bytes)
+        );
+        // A path of 1 MB (counted where it is used, not where it is
+        // defined) shown 140 times: more drawing than a page may have.
+        assert!(one.bytes > 1_000_000 && one.bytes < 1_100_000, "{one:?}");
+        assert_eq!(
+            check_drawn(&[uses(140).into_bytes()], 2),
+            Err(Refusal::Page(2, Excess::Drawing))
+        );
+        assert_eq!(check_drawn(&[uses(100).into_bytes()], 2), Ok(()));
+        // A mask named by `url(#m0)` from many groups: bytes, not nodes.
+        let masks = |n: usize| {
+            let groups = "<g mask=\"url(#m0)\"><path d=\"M0,0\"/></g>".repeat(n);
+            format!("<svg>{groups}<defs><mask id=\"m0\">{big_path}</mask></defs></svg>")
+        };
+        let (one, ten) = (
+            svg_weight(masks(1).as_bytes()),
+            svg_weight(masks(10).as_bytes()),
+        );
+        assert_eq!(ten.nodes - one.nodes, 9 * 2);
+        assert!(ten.bytes - one.bytes > 9 * 1_000_000, "{one:?} {ten:?}");
+        // A picture of 30 megapixels drawn through two patterns.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&6000u32.to_be_bytes());
+        png.extend_from_slice(&5000u32.to_be_bytes());
+        png.extend_from_slice(b"\x08\x06\0\0\0");
+        let png = base64::engine::general_purpose::STANDARD.encode(png);
+        let patterns = |n: usize| {
+            let fills: String = (0..n)
+                .map(|i| format!("<path d=\"M0,0\" fill=\"url(#v{i})\"/>"))
+                .collect();
+            let defs: String = (0..n)
+                .map(|i| format!("<pattern id=\"v{i}\"><use xlink:href=\"#s0\"/></pattern>"))
+                .collect();
+            format!(
+                "<svg>{fills}<defs><image id=\"s0\" xlink:href=\"data:image/png;base64,{png}\"/>{defs}</defs></svg>"
+            )
+        };
+        // Once for each fill (not where it is defined).
+        assert_eq!(svg_weight(patterns(1).as_bytes()).pixels, 30_000_000);
+        assert_eq!(
+            check_drawn(&[patterns(2).into_bytes()], 1),
+            Err(Refusal::Page(1, Excess::Pixels))
+        );
+        assert!(
+            Refusal::Page(1, Excess::Drawing)
+                .message("attachment `a.pdf`")
+                .contains(
+                    "(more than 128 MiB of drawing, counting a shape as often as it is used)"
+                )
+        );
+    }
+
     /// The pictures in drawn pages count against the pixel limits of a page
     /// and of the file; their elements against what Typst reads.
     #[test]
     fn drawn_pages_are_measured_by_their_pictures_and_elements() {
         assert_eq!(png_pixels(&drawn_page(2, (7000, 7000))), 49_000_000);
-        assert_eq!(svg_nodes(&drawn_page(2, (1, 1))), 4);
+        assert_eq!(svg_weight(&drawn_page(2, (1, 1))).nodes, 4);
         let page = |pixels| drawn_page(1, pixels);
         assert_eq!(check_drawn(&[page((7000, 7000))], 1), Ok(()));
         assert_eq!(

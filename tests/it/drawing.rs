@@ -766,3 +766,73 @@ fn a_page_drawn_into_more_elements_than_typst_reads_is_refused_at_its_field() {
     assert!(text.lines().any(|line| line == expected), "{text}");
     assert!(pdfs(&project.path().join("output")).is_empty());
 }
+
+/// A page filling `fills` squares of `side`² points, each moved by a point
+/// and moved back, with one shading pattern: hayro draws the shading once,
+/// as a picture of `side`² pixels, and each fill as a pattern that uses it.
+fn one_shading_through_many_patterns(side: u32, fills: u32) -> Vec<u8> {
+    let pattern = b"<< /PatternType 2 /Shading << /ShadingType 2 /ColorSpace /DeviceRGB \
+        /Coords [0 0 612 0] /Function << /FunctionType 2 /Domain [0 1] /C0 [1 0 0] \
+        /C1 [0 0 1] /N 1 >> /Extend [true true] >> >>"
+        .to_vec();
+    let mut content = String::from("/Pattern cs /P scn ");
+    for i in 1..=fills {
+        content += &format!("q 1 0 0 1 {i} 0 cm -{i} 0 {side} {side} re f Q ");
+    }
+    one_page(
+        "<< /Pattern << /P 5 0 R >> >>",
+        content.as_bytes(),
+        vec![pattern],
+    )
+}
+
+/// A page drawing `draws` small squares through one soft mask whose form
+/// fills `squares` squares as one shape: hayro defines the mask once, and
+/// each square is a group that names it.
+fn one_mask_for_many_draws(squares: u32, draws: u32) -> Vec<u8> {
+    let mut mask = String::from("1 g ");
+    for i in 0..squares {
+        mask += &format!("{} {} 1 1 re ", i % 600, i / 600 % 790);
+    }
+    mask += "f";
+    let mut content = String::from("/GS gs 0 0 1 rg ");
+    for i in 0..draws {
+        content += &format!("{} {} 2 2 re f ", i % 300 * 2, i / 300 * 2);
+    }
+    let page = b"<< /Type /ExtGState /SMask << /Type /Mask /S /Luminosity /G 6 0 R >> >>".to_vec();
+    let form = stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 612 792] \
+         /Group << /S /Transparency /CS /DeviceRGB >> /Filter /FlateDecode",
+        &zlib(mask.as_bytes()),
+    );
+    one_page(
+        "<< /ExtGState << /GS 5 0 R >> >>",
+        content.as_bytes(),
+        vec![page, form],
+    )
+}
+
+/// Pages whose drawing passes every count of the walk and of the drawing
+/// process, but which Typst would draw in motebok itself again for each use
+/// of one picture or mask: refused at their field. Before, motebok built
+/// them (one texture through 20 patterns took 12 s and 1 GB; through
+/// 250 000, which the walk allows, about 17 hours).
+#[test]
+fn pages_that_typst_would_draw_again_for_each_use_are_refused() {
+    assert_refused(
+        [
+            (
+                "one shading of 6 000² through three patterns",
+                one_shading_through_many_patterns(6_000, 3),
+                "page 1 is too complex to draw (more than 50 megapixels of images)",
+            ),
+            (
+                "one mask of 100 000 squares for 40 draws",
+                one_mask_for_many_draws(100_000, 40),
+                "page 1 is too complex to draw (more than 128 MiB of drawing, counting a \
+                 shape as often as it is used)",
+            ),
+        ],
+        400_000,
+    );
+}
