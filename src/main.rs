@@ -19,7 +19,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     no_huge_pages();
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::DrawWorker) {
+    // The commands that read content (and so PDFs).
+    if matches!(
+        cli.command,
+        Command::Build(_)
+            | Command::Archive(_)
+            | Command::Check(_)
+            | Command::Watch(_)
+            | Command::Approve(_)
+            | Command::New(_)
+    ) {
         draw_in_processes();
     }
     let result = match cli.command {
@@ -64,7 +73,7 @@ fn main() -> ExitCode {
 
 /// PDF attachments and figures are read and drawn in processes of this
 /// binary, each limited in memory and processor time (see
-/// `motebok::load::drawing`), by every command.
+/// `motebok::load::drawing`), by every command that reads content.
 fn draw_in_processes() {
     match this_binary() {
         Some(exe) => motebok::load::drawing::draw_in_processes(exe),

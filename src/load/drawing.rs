@@ -411,7 +411,7 @@ fn in_process(
     // overflow): read meanwhile, so that it cannot fill the pipe; the first
     // 64 KiB are kept.
     let said = child.stderr.take().map(|stderr| {
-        std::thread::spawn(move || {
+        std::thread::Builder::new().spawn(move || {
             let mut said = Vec::new();
             let mut stderr = stderr;
             let _ = stderr.by_ref().take(64 << 10).read_to_end(&mut said);
@@ -423,7 +423,7 @@ fn in_process(
     // joined before the child is waited for, so its id is never another's.
     let (answered, watch) = std::sync::mpsc::channel::<()>();
     let id = child.id();
-    let watchdog = std::thread::spawn(move || {
+    let watchdog = std::thread::Builder::new().spawn(move || {
         let late = matches!(
             watch.recv_timeout(deadline(task)),
             Err(std::sync::mpsc::RecvTimeoutError::Timeout)
@@ -433,6 +433,20 @@ fn in_process(
         }
         late
     });
+    // No thread to watch it with (the system is out of threads): it is
+    // ended, and the next build tries again.
+    let (said, watchdog) = match (said.transpose(), watchdog) {
+        (Ok(said), Ok(watchdog)) => (said, watchdog),
+        (said, watchdog) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            drop((said, watchdog));
+            return Err(Failure {
+                message: format!("{what} was not {done}: no thread to watch its drawing process"),
+                lasting: false,
+            });
+        }
+    };
     let order = Order {
         task,
         what: what.to_owned(),
@@ -468,12 +482,18 @@ fn in_process(
     let status = child.wait();
     let said = said.and_then(|s| s.join().ok()).unwrap_or_default();
     match (talked, status) {
-        (Ok(answered), Ok(status)) if status.success() => Ok(answered),
+        // Every frame came: whatever ended the child then does not matter.
+        (Ok(answered), _) => Ok(answered),
         (_, Ok(_)) if late => Err(Failure {
             message: format!(
                 "{what} was not {done}: the drawing process did not finish within {} s",
                 deadline(task).as_secs()
             ),
+            lasting: false,
+        }),
+        // Ended well, without its answer: a bug, not the PDF's.
+        (Err(err), Ok(status)) if status.success() => Err(Failure {
+            message: format!("{what} was not {done}: the drawing process broke off ({err})"),
             lasting: false,
         }),
         (_, Ok(status)) => Err(failed(what, task, status, &said)),

@@ -357,7 +357,8 @@ pub(crate) fn check(pdf: &Pdf, pages: impl IntoIterator<Item = usize>) -> Result
 }
 
 /// Checks the pages `drawn` (SVGs, the first of them page `first`, counted
-/// from 1) for what Typst will make of them, in motebok's own process:
+/// from 1) for what Typst, in motebok's own process, will make of them (the
+/// check runs where they were drawn, in the drawing process):
 ///
 /// - the PNG pictures hayro put in them (it draws images, and shading
 ///   patterns as large as the shape they fill, which the walk does not
