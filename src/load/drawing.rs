@@ -438,9 +438,12 @@ fn in_process(
     let (said, watchdog) = match (said.transpose(), watchdog) {
         (Ok(said), Ok(watchdog)) => (said, watchdog),
         (said, watchdog) => {
+            // A watchdog that did start is told first, so that it never
+            // ends the process whose id this one had.
+            drop(answered);
+            drop((said, watchdog));
             let _ = child.kill();
             let _ = child.wait();
-            drop((said, watchdog));
             return Err(Failure {
                 message: format!("{what} was not {done}: no thread to watch its drawing process"),
                 lasting: false,
