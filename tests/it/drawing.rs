@@ -113,10 +113,9 @@ fn zlib(data: &[u8]) -> Vec<u8> {
     encoder.finish().unwrap()
 }
 
-/// A page whose content, compressed twice, is 18 KB that unpack to 5 MB that
-/// unpack to 4 GiB of zeros.
-fn flate_bomb() -> Vec<u8> {
-    // Raw Deflate of 64 KiB of zeros, after a full flush packed alike each time.
+/// Raw Deflate of `pieces` times 64 KiB of zeros: after a full flush each
+/// piece packs alike, so a few hundred bytes stand for many megabytes.
+fn deflate_of_zeros(pieces: usize) -> Vec<u8> {
     let mut packer = flate2::Compress::new(flate2::Compression::best(), false);
     let zeros = vec![0u8; 64 << 10];
     let mut piece = |input: &[u8], flush| {
@@ -127,20 +126,21 @@ fn flate_bomb() -> Vec<u8> {
     let first = piece(&zeros, flate2::FlushCompress::Full);
     let again = piece(&zeros, flate2::FlushCompress::Full);
     assert_eq!(again, piece(&zeros, flate2::FlushCompress::Full));
-    let mut inner = first;
-    for _ in 1..(1 << 16) {
-        inner.extend_from_slice(&again);
+    let mut packed = first;
+    for _ in 1..pieces {
+        packed.extend_from_slice(&again);
     }
-    inner.extend(piece(&[], flate2::FlushCompress::Finish));
-    let content = stream("/Filter [/FlateDecode /FlateDecode]", &zlib(&inner));
-    let mut bytes = one_page("<< >>", b"", vec![content]);
-    // The page's content is the bomb (object 5), not the empty stream.
-    let at = bytes
-        .windows(13)
-        .position(|w| w == b"/Contents 4 0")
-        .unwrap();
-    bytes[at + 10] = b'5';
-    bytes
+    packed.extend(piece(&[], flate2::FlushCompress::Finish));
+    packed
+}
+
+/// A page whose content, compressed twice, is 18 KB that unpack to 5 MB that
+/// unpack to 4 GiB of zeros.
+fn flate_bomb() -> Vec<u8> {
+    content_in(
+        "/Filter [/FlateDecode /FlateDecode]",
+        &zlib(&deflate_of_zeros(1 << 16)),
+    )
 }
 
 /// A baseline JPEG of one block of grey that says it is `width` × `height`
@@ -465,20 +465,7 @@ fn type3_font_set_by_gs() -> Vec<u8> {
 /// `count` unused streams, each Flate of Flate of 255 MiB of zeros (a few
 /// hundred bytes each), beside a page that draws.
 fn unused_bombs(count: usize) -> Vec<u8> {
-    let mut packer = flate2::Compress::new(flate2::Compression::best(), false);
-    let zeros = vec![0u8; 64 << 10];
-    let mut piece = |input: &[u8], flush| {
-        let mut out = Vec::with_capacity(1 << 10);
-        packer.compress_vec(input, &mut out, flush).unwrap();
-        out
-    };
-    let first = piece(&zeros, flate2::FlushCompress::Full);
-    let again = piece(&zeros, flate2::FlushCompress::Full);
-    let mut inner = first;
-    for _ in 1..(255 << 4) {
-        inner.extend_from_slice(&again);
-    }
-    inner.extend(piece(&[], flate2::FlushCompress::Finish));
+    let inner = deflate_of_zeros(255 << 4);
     let bomb = stream("/Filter [/FlateDecode /FlateDecode]", &zlib(&inner));
     let mut objects = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
